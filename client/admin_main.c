@@ -1,0 +1,47 @@
+/* sertel-admin: the administrator's client. main only dispatches to the
+ * command groups; each group lives in its own admin_<group>.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "i18n.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} groups[] = {
+    {"init", admin_init_main, N_("create a broker data directory")},
+    {"sop", admin_sop_main, N_("check, show SOP files")},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, _("Usage: sertel-admin COMMAND [ARGS...]\n\nCommands:\n"));
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        fprintf(to, "  %-10s %s\n", groups[i].name, _(groups[i].summary));
+    fprintf(to, _("\n'sertel-admin COMMAND --help' describes a command.\n"));
+}
+
+int main(int argc, char **argv)
+{
+    i18n_init();
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("sertel-admin %s\n", SERTEL_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        if (strcmp(argv[1], groups[i].name) == 0)
+            return groups[i].run(argc - 1, argv + 1);
+    fprintf(stderr, _("sertel-admin: unknown command '%s'\n"), argv[1]);
+    usage(stderr);
+    return 1;
+}

@@ -1,0 +1,38 @@
+/* Error codes shared by the engine, the broker and the clients. The
+ * numbers are part of the wire protocol (proto/sertel.proto ErrorCode):
+ * append, never renumber. */
+#ifndef SERTEL_ERR_H
+#define SERTEL_ERR_H
+
+#include <stddef.h>
+
+typedef enum {
+    SERTEL_OK = 0,
+    SERTEL_E_INVALID = 1,     /* input fails validation */
+    SERTEL_E_NOMEM = 2,
+    SERTEL_E_IO = 3,
+    SERTEL_E_NOT_FOUND = 4,
+    SERTEL_E_WRONG_ACTOR = 5, /* the case is assigned to someone else */
+    SERTEL_E_WRONG_ROLE = 6,  /* the actor's role may not do this */
+    SERTEL_E_WRONG_STEP = 7,  /* not possible at the case's current step */
+    SERTEL_E_CLOSED = 8,      /* the case is archived, rejected or withdrawn */
+    SERTEL_E_DUPLICATE = 9,   /* request id already applied */
+    SERTEL_E_INCOMPLETE = 10, /* a Kelengkapan of the step is missing */
+    SERTEL_E_STATE = 11,      /* not possible in the case's state */
+    SERTEL_E_DENIED = 12,     /* not authorised */
+    SERTEL_E_EXISTS = 13,
+    SERTEL_E_FULL = 14,       /* a fixed capacity is reached */
+    SERTEL_E_PROTOCOL = 15,   /* malformed or unsupported message */
+    SERTEL_E_STORAGE = 16,    /* the store failed; nothing was changed */
+    SERTEL_E__COUNT
+} sertel_err_t;
+
+/* Translated one-line description of an error code. */
+const char *sertel_strerror(sertel_err_t e);
+
+/* Formats "FILE:LINE: message" (or "FILE: message" when line is 0) into
+ * buf; the message is already translated by the caller. */
+void diag_at(char *buf, size_t len, const char *file, int line,
+             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,288 @@
+/* Administration: officers and their keys, acting officials (Plt/Plh),
+ * SOP loading, statistics and backup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "i18n.h"
+#include "validate.h"
+
+/* ---- officers */
+
+static sertel_err_t reply_pong(cmd_ctx_t *ctx, Sertel__Envelope *reply)
+{
+    return cmd_ping(ctx, NULL, reply);
+}
+
+static sertel_err_t officer_event(cmd_ctx_t *ctx, const char *what, const officer_t *o)
+{
+    char text[TEXT_MAX + 1];
+    snprintf(text, sizeof text, "%s %s (%s, %s)", what, o->nip, o->name, role_code(o->role));
+    return broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_OFFICER_CHANGED, text);
+}
+
+CMD(cmd_officer_add)
+{
+    const Sertel__Officer *in = req->officer_add->officer;
+    officer_t o, existing;
+    if (!in)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the officer's data are missing"));
+    sertel_err_t e = codec_officer_from_pb(in, &o, ctx->why, sizeof ctx->why);
+    if (e == SERTEL_OK)
+        e = validate_nip(o.nip, ctx->why, sizeof ctx->why);
+    if (e == SERTEL_OK)
+        e = validate_text(_("name"), o.name, NAME_MAX_LEN, true, ctx->why, sizeof ctx->why);
+    if (e != SERTEL_OK)
+        return e;
+    if (o.role <= ROLE_NONE || o.role >= ROLE__COUNT)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("unknown role"));
+    if (in->public_key.len != 32)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the officer's public key must be 32 bytes"));
+    if (store_officer_get(ctx->txn, o.nip, &existing, NULL) == SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_EXISTS, _("officer %s is already enrolled"), o.nip);
+    o.active = true;
+    e = store_officer_put(ctx->txn, &o, in->public_key.data);
+    if (e == SERTEL_E_EXISTS)
+        return cmd_fail(ctx, e, _("this key already belongs to another officer"));
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer add", &o);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    cmd_list_t list;
+    sertel_err_t e;
+} walk_t;
+
+static int add_officer(const officer_t *o, void *arg)
+{
+    walk_t *w = arg;
+    officer_t *copy = cmd_alloc(w->ctx, sizeof *copy);
+    Sertel__Officer *pb = cmd_alloc(w->ctx, sizeof *pb);
+    if (copy && pb) {
+        *copy = *o;
+        codec_officer_to_pb(copy, pb);
+    }
+    if (!copy || !pb || !cmd_append(w->ctx, &w->list, pb)) {
+        w->e = SERTEL_E_NOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+CMD(cmd_officer_list)
+{
+    (void)req;
+    walk_t w = {.ctx = ctx};
+    sertel_err_t e = store_officers(ctx->txn, add_officer, &w);
+    Sertel__OfficerListReply *r = cmd_alloc(ctx, sizeof *r);
+    if (e != SERTEL_OK || w.e != SERTEL_OK || !r)
+        return e != SERTEL_OK ? e : w.e != SERTEL_OK ? w.e : SERTEL_E_NOMEM;
+    sertel__officer_list_reply__init(r);
+    r->officers = (Sertel__Officer **)w.list.items;
+    r->n_officers = w.list.n;
+    reply->body_case = SERTEL__ENVELOPE__BODY_OFFICERS;
+    reply->officers = r;
+    return SERTEL_OK;
+}
+
+static sertel_err_t load_officer(cmd_ctx_t *ctx, const char *nip, officer_t *o)
+{
+    if (!nip || store_officer_get(ctx->txn, nip, o, NULL) != SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("officer %s is not enrolled"), nip ? nip : "");
+    return SERTEL_OK;
+}
+
+CMD(cmd_officer_disable)
+{
+    officer_t o;
+    sertel_err_t e = load_officer(ctx, req->officer_disable->nip, &o);
+    if (e != SERTEL_OK)
+        return e;
+    if (strcmp(o.nip, ctx->officer.nip) == 0)
+        return cmd_fail(ctx, SERTEL_E_DENIED, _("you cannot disable your own key"));
+    o.active = false;
+    e = store_officer_put(ctx->txn, &o, NULL);
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer disable", &o);
+    if (e != SERTEL_OK)
+        return e;
+    /* The next handshake is refused by ZAP; the live session stops here. */
+    session_cut_off(ctx->b, o.nip);
+    return reply_pong(ctx, reply);
+}
+
+CMD(cmd_officer_role)
+{
+    const Sertel__OfficerRole *in = req->officer_role;
+    officer_t o;
+    sertel_err_t e = load_officer(ctx, in->nip, &o);
+    if (e != SERTEL_OK)
+        return e;
+    if ((int)in->role <= ROLE_NONE || (int)in->role >= ROLE__COUNT)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("unknown role"));
+    o.role = (role_t)in->role;
+    o.quals = in->quals;
+    e = store_officer_put(ctx->txn, &o, NULL);
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer role", &o);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}
+
+/* ---- acting officials */
+
+CMD(cmd_acting_add)
+{
+    Sertel__Acting *a = req->acting_add->acting;
+    officer_t holder, by;
+    if (!a)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the acting assignment's data are missing"));
+    sertel_err_t e = load_officer(ctx, a->holder_nip, &holder);
+    if (e == SERTEL_OK)
+        e = load_officer(ctx, a->by_nip, &by);
+    if (e != SERTEL_OK)
+        return e;
+    if (strcmp(holder.nip, by.nip) == 0)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("an officer cannot act for themselves"));
+    if (a->kind != SERTEL__ACTING_KIND__ACTING_PLT && a->kind != SERTEL__ACTING_KIND__ACTING_PLH)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the kind must be plt or plh"));
+    if (a->from >= a->to)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the period must end after it starts"));
+    a->id = 0;
+    a->ended = false;
+    e = store_acting_put(ctx->txn, a);
+    char text[TEXT_MAX + 1];
+    snprintf(text, sizeof text, "acting add %llu: %s %s for %s", (unsigned long long)a->id,
+             acting_code((acting_kind_t)a->kind), by.nip, holder.nip);
+    if (e == SERTEL_OK)
+        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_ACTING_CHANGED, text);
+    return e == SERTEL_OK ? cmd_acting_list(ctx, NULL, reply) : e;
+}
+
+static void acting_free(void *p)
+{
+    sertel__acting__free_unpacked(p, NULL);
+}
+
+static int add_acting(const Sertel__Acting *a, void *arg)
+{
+    walk_t *w = arg;
+    size_t len;
+    uint8_t *buf = codec_pack(&a->base, &len);
+    Sertel__Acting *copy = buf ? sertel__acting__unpack(NULL, len, buf) : NULL;
+    free(buf);
+    if (copy && !cmd_defer(w->ctx, acting_free, copy)) {
+        sertel__acting__free_unpacked(copy, NULL);
+        copy = NULL;
+    }
+    if (!copy || !cmd_append(w->ctx, &w->list, copy)) {
+        w->e = SERTEL_E_NOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+CMD(cmd_acting_list)
+{
+    (void)req;
+    walk_t w = {.ctx = ctx};
+    sertel_err_t e = store_actings(ctx->txn, add_acting, &w);
+    Sertel__ActingListReply *r = cmd_alloc(ctx, sizeof *r);
+    if (e != SERTEL_OK || w.e != SERTEL_OK || !r)
+        return e != SERTEL_OK ? e : w.e != SERTEL_OK ? w.e : SERTEL_E_NOMEM;
+    sertel__acting_list_reply__init(r);
+    r->actings = (Sertel__Acting **)w.list.items;
+    r->n_actings = w.list.n;
+    reply->body_case = SERTEL__ENVELOPE__BODY_ACTINGS;
+    reply->actings = r;
+    return SERTEL_OK;
+}
+
+CMD(cmd_acting_end)
+{
+    Sertel__Acting *a = NULL;
+    uint64_t id = req->acting_end->id;
+    if (store_acting_get(ctx->txn, id, &a) != SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("acting assignment %llu not found"),
+                        (unsigned long long)id);
+    a->ended = true;
+    if (a->to > ctx->now)
+        a->to = ctx->now;
+    sertel_err_t e = store_acting_put(ctx->txn, a);
+    sertel__acting__free_unpacked(a, NULL);
+    char text[64];
+    snprintf(text, sizeof text, "acting end %llu", (unsigned long long)id);
+    if (e == SERTEL_OK)
+        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_ACTING_CHANGED, text);
+    return e == SERTEL_OK ? cmd_acting_list(ctx, NULL, reply) : e;
+}
+
+/* ---- SOPs, statistics, backup */
+
+CMD(cmd_sop_load)
+{
+    const Sertel__SopLoad *in = req->sop_load;
+    const char *name = in->filename && *in->filename ? in->filename : "sop";
+    sop_t *sop = sop_parse(in->text ? in->text : "", name, ctx->why, sizeof ctx->why);
+    if (!sop)
+        return SERTEL_E_INVALID;
+    sertel_err_t e = store_text_put(ctx->txn, "sop", sop->code, in->text);
+    char text[TEXT_MAX + 1];
+    snprintf(text, sizeof text, "sop load %s (%s)", sop->code, sop->number);
+    if (e == SERTEL_OK)
+        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_SOP_LOADED, text);
+    sop_destroy(&sop);
+    if (e == SERTEL_OK)
+        e = broker_sop_install(ctx->b, in->text, name, ctx->why, sizeof ctx->why);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}
+
+static void stats_free(void *p)
+{
+    store_stats_clear(p);
+    free(p);
+}
+
+/* Rows come keyed; the office reads activities and names. */
+static void label_rows(cmd_ctx_t *ctx, Sertel__Stats *st)
+{
+    const sop_t *sop = broker_sop(ctx->b, NULL);
+    for (size_t i = 0; sop && i < st->n_steps; i++) {
+        const sop_step_t *step = sop_step(sop, atoi(st->steps[i]->key));
+        if (step)
+            st->steps[i]->label = step->activity;
+    }
+    for (size_t i = 0; i < st->n_officers; i++) {
+        officer_t *o = cmd_alloc(ctx, sizeof *o);
+        if (o && store_officer_get(ctx->txn, st->officers[i]->key, o, NULL) == SERTEL_OK)
+            st->officers[i]->label = o->name;
+    }
+}
+
+CMD(cmd_stats)
+{
+    Sertel__Stats *st = malloc(sizeof *st);
+    if (!st || !cmd_defer(ctx, stats_free, st)) {
+        free(st);
+        return SERTEL_E_NOMEM;
+    }
+    sertel__stats__init(st);
+    sertel_err_t e = store_stats_query(ctx->txn, req->stats->from, req->stats->to, ctx->b->cal, st);
+    if (e != SERTEL_OK)
+        return e;
+    label_rows(ctx, st);
+    reply->body_case = SERTEL__ENVELOPE__BODY_STATS_REPLY;
+    reply->stats_reply = st;
+    return SERTEL_OK;
+}
+
+CMD(cmd_backup)
+{
+    const char *dir = req->backup->dir;
+    if (!dir || !*dir)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("name the backup directory"));
+    sertel_err_t e = store_backup(ctx->b->store, dir, ctx->why, sizeof ctx->why);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}

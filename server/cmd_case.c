@@ -1,0 +1,308 @@
+/* Workflow commands: each becomes an engine command on one case; the
+ * result is written with its index rows, journal entries and statistics
+ * in the batch's transaction. */
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "i18n.h"
+
+#define ATTACH_MAX_BYTES (4u * 1024 * 1024)
+
+sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->why, sizeof ctx->why, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+static void case_pb_free(void *p)
+{
+    codec_case_pb_clear(p);
+    free(p);
+}
+
+Sertel__Case *cmd_case_pb(cmd_ctx_t *ctx, const case_t *c)
+{
+    case_t *copy = cmd_alloc(ctx, sizeof *copy);
+    Sertel__Case *pb = malloc(sizeof *pb);
+    if (!copy || !pb || !cmd_defer(ctx, case_pb_free, pb)) {
+        free(pb);
+        return NULL;
+    }
+    *copy = *c;
+    codec_case_to_pb(copy, pb);
+    const sop_t *sop = broker_sop(ctx->b, c->sop_code);
+    pb->work_used = sop ? engine_step_work(ctx->b->cal, c, ctx->now) : 0;
+    return pb;
+}
+
+/* ---- acting officials */
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    const sop_step_t *step;
+    const case_t *c;
+    acting_t *out;
+    bool found;
+} acting_walk_t;
+
+static int match_acting(const Sertel__Acting *a, void *arg)
+{
+    acting_walk_t *w = arg;
+    officer_t holder;
+    if (a->ended || strcmp(a->by_nip, w->ctx->officer.nip) != 0 || a->from > w->ctx->now ||
+        w->ctx->now >= a->to || store_officer_get(w->ctx->txn, a->holder_nip, &holder, NULL))
+        return 0;
+    bool fits = !w->step || (holder.role == w->step->role && (w->step->quals & ~holder.quals) == 0);
+    bool assigned = !w->c || !w->c->assignee[0] || strcmp(w->c->assignee, holder.nip) == 0;
+    if (!fits || !assigned)
+        return 0;
+    w->out->kind = (acting_kind_t)a->kind;
+    w->out->holder = holder;
+    snprintf(w->out->by_nip, sizeof w->out->by_nip, "%s", a->by_nip);
+    w->out->from = a->from;
+    w->out->to = a->to;
+    w->found = true;
+    return 1;
+}
+
+const acting_t *cmd_acting_for(cmd_ctx_t *ctx, const case_t *c, const sop_t *sop, acting_t *out)
+{
+    const sop_step_t *step = sop_step(sop, c ? c->step : 1);
+    /* In their own right first: an acting official keeps their own job. */
+    bool own_role = step && ctx->officer.role == step->role &&
+                    (step->quals & ~ctx->officer.quals) == 0 &&
+                    (!c || !c->assignee[0] || strcmp(c->assignee, ctx->officer.nip) == 0);
+    if (own_role)
+        return NULL;
+    acting_walk_t w = {ctx, step, c, out, false};
+    store_actings(ctx->txn, match_acting, &w);
+    return w.found ? out : NULL;
+}
+
+/* ---- attachments: content in, hash stored */
+
+static void sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < n && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static sertel_err_t take_attachments(cmd_ctx_t *ctx, Sertel__Attachment **in, size_t n,
+                                     attachment_t **out, int *n_out)
+{
+    if (n > CASE_MAX_ATTACH)
+        return cmd_fail(ctx, SERTEL_E_FULL, _("at most %d attachments per case"), CASE_MAX_ATTACH);
+    attachment_t *a = cmd_alloc(ctx, sizeof *a * (n ? n : 1));
+    if (!a)
+        return SERTEL_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const Sertel__Attachment *pa = in[i];
+        if (pa->content.len == 0 || pa->content.len > ATTACH_MAX_BYTES)
+            return cmd_fail(ctx, SERTEL_E_INVALID, _("attachment '%s' must hold 1 byte to %u MiB"),
+                            pa->name ? pa->name : "", ATTACH_MAX_BYTES >> 20);
+        if (!pa->name || strlen(pa->name) > FILE_NAME_MAX)
+            return cmd_fail(ctx, SERTEL_E_INVALID, _("attachment name is missing or too long"));
+        sha256_hex(pa->content.data, pa->content.len, a[i].hash);
+        snprintf(a[i].name, sizeof a[i].name, "%s", pa->name);
+        a[i].size = pa->content.len;
+        sertel_err_t e = store_blob_put(ctx->txn, a[i].hash, pa->content.data, pa->content.len);
+        if (e != SERTEL_OK)
+            return e;
+    }
+    *out = a;
+    *n_out = (int)n;
+    return SERTEL_OK;
+}
+
+/* ---- applying an engine command */
+
+static sertel_err_t reply_done(cmd_ctx_t *ctx, const case_t *c, uint64_t seq, Sertel__Envelope *reply)
+{
+    Sertel__Done *done = cmd_alloc(ctx, sizeof *done);
+    if (!done)
+        return SERTEL_E_NOMEM;
+    sertel__done__init(done);
+    done->case_id = cmd_strdup(ctx, c->id);
+    done->seq = seq;
+    done->case_ = cmd_case_pb(ctx, c);
+    reply->body_case = SERTEL__ENVELOPE__BODY_DONE;
+    reply->done = done;
+    return done->case_id && done->case_ ? SERTEL_OK : SERTEL_E_NOMEM;
+}
+
+static sertel_err_t write_result(cmd_ctx_t *ctx, const case_t *old, const case_t *c,
+                                 const events_t *evs, Sertel__Envelope *reply)
+{
+    sertel_err_t e = store_case_put(ctx->txn, old, c);
+    uint64_t seq = 0;
+    for (int i = 0; e == SERTEL_OK && i < evs->n; i++)
+        e = broker_record(ctx, &evs->ev[i], c, &seq);
+    return e == SERTEL_OK ? reply_done(ctx, c, seq, reply) : e;
+}
+
+static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, command_t *cmd,
+                          Sertel__Envelope *reply)
+{
+    acting_t acting;
+    actor_t actor = {.self = ctx->officer, .acting = cmd_acting_for(ctx, old, sop, &acting)};
+    case_t *c = cmd_alloc(ctx, sizeof *c);
+    events_t *evs = cmd_alloc(ctx, sizeof *evs);
+    if (!c || !evs)
+        return SERTEL_E_NOMEM;
+    cmd->request_id = ctx->request_id;
+    sertel_err_t e = engine_apply(sop, ctx->b->cal, old, cmd, &actor, ctx->now, c, evs,
+                                  ctx->why, sizeof ctx->why);
+    return e == SERTEL_OK ? write_result(ctx, old, c, evs, reply) : e;
+}
+
+static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd,
+                             Sertel__Envelope *reply)
+{
+    case_t *old = cmd_alloc(ctx, sizeof *old);
+    if (!old)
+        return SERTEL_E_NOMEM;
+    if (!case_id || store_case_get(ctx->txn, case_id, old) != SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), case_id ? case_id : "");
+    const sop_t *sop = broker_sop(ctx->b, old->sop_code);
+    if (!sop)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("SOP '%s' of case %s is not loaded"),
+                        old->sop_code, old->id);
+    return apply(ctx, old, sop, cmd, reply);
+}
+
+/* ---- the commands */
+
+CMD(cmd_intake)
+{
+    const Sertel__Intake *in = req->intake;
+    const sop_t *sop = broker_sop(ctx->b, in->sop_code);
+    if (!sop)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("SOP '%s' is not loaded"),
+                        in->sop_code && *in->sop_code ? in->sop_code : ctx->b->default_sop);
+    application_t *app = cmd_alloc(ctx, sizeof *app);
+    if (!app)
+        return SERTEL_E_NOMEM;
+    if (!in->app)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the application's data are missing"));
+    sertel_err_t e = codec_app_from_pb(in->app, app, ctx->why, sizeof ctx->why);
+    command_t cmd = {.kind = CMD_INTAKE, .sop_code = sop->code, .app = app};
+    if (e == SERTEL_OK)
+        e = take_attachments(ctx, in->attachments, in->n_attachments,
+                             (attachment_t **)&cmd.attachments, &cmd.n_attachments);
+    char id[CASE_ID_MAX + 1];
+    time_t local = (time_t)(ctx->now + calendar_utc_offset(ctx->b->cal));
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    if (e == SERTEL_OK)
+        e = store_next_case_id(ctx->txn, tm.tm_year + 1900, id, sizeof id);
+    cmd.case_id = id;
+    return e == SERTEL_OK ? apply(ctx, NULL, sop, &cmd, reply) : e;
+}
+
+CMD(cmd_complete)
+{
+    const Sertel__Complete *in = req->complete;
+    command_t cmd = {.kind = CMD_COMPLETE, .instruction = in->instruction, .note = in->note};
+    officer_t *to = cmd_alloc(ctx, sizeof *to);
+    if (!to)
+        return SERTEL_E_NOMEM;
+    if (in->to_nip && *in->to_nip) {
+        if (store_officer_get(ctx->txn, in->to_nip, to, NULL) != SERTEL_OK)
+            return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("officer %s is not enrolled"), in->to_nip);
+        cmd.to = to;
+    }
+    sertel_err_t e = take_attachments(ctx, in->attachments, in->n_attachments,
+                                      (attachment_t **)&cmd.attachments, &cmd.n_attachments);
+    return e == SERTEL_OK ? apply_on(ctx, in->case_id, &cmd, reply) : e;
+}
+
+CMD(cmd_return)
+{
+    command_t cmd = {.kind = CMD_RETURN, .reason = req->return_->reason};
+    return apply_on(ctx, req->return_->case_id, &cmd, reply);
+}
+
+CMD(cmd_resume)
+{
+    command_t cmd = {.kind = CMD_RESUME, .note = req->resume->note};
+    return apply_on(ctx, req->resume->case_id, &cmd, reply);
+}
+
+CMD(cmd_reject)
+{
+    command_t cmd = {.kind = CMD_REJECT, .reason = req->reject->reason};
+    return apply_on(ctx, req->reject->case_id, &cmd, reply);
+}
+
+CMD(cmd_withdraw)
+{
+    command_t cmd = {.kind = CMD_WITHDRAW, .reason = req->withdraw->reason};
+    return apply_on(ctx, req->withdraw->case_id, &cmd, reply);
+}
+
+CMD(cmd_attach)
+{
+    command_t cmd = {.kind = CMD_ATTACH};
+    sertel_err_t e = take_attachments(ctx, req->attach->attachments, req->attach->n_attachments,
+                                      (attachment_t **)&cmd.attachments, &cmd.n_attachments);
+    return e == SERTEL_OK ? apply_on(ctx, req->attach->case_id, &cmd, reply) : e;
+}
+
+CMD(cmd_contact)
+{
+    command_t cmd = {.kind = CMD_CONTACT,
+                     .contact_channel = (contact_channel_t)req->contact->channel,
+                     .summary = req->contact->summary};
+    return apply_on(ctx, req->contact->case_id, &cmd, reply);
+}
+
+/* Serial (hex) and expiry read from the certificate itself. */
+static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, char *serial,
+                             size_t len, int64_t *not_after)
+{
+    const unsigned char *p = der->data;
+    X509 *x = d2i_X509(NULL, &p, (long)der->len);
+    if (!x)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the certificate is not a DER X.509 certificate"));
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    struct tm tm;
+    bool ok = hex && strlen(hex) < len && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1;
+    if (ok) {
+        snprintf(serial, len, "%s", hex);
+        *not_after = (int64_t)timegm(&tm);
+    }
+    OPENSSL_free(hex);
+    BN_free(bn);
+    X509_free(x);
+    return ok ? SERTEL_OK : cmd_fail(ctx, SERTEL_E_INVALID, _("the certificate's serial or expiry is unreadable"));
+}
+
+CMD(cmd_certificate)
+{
+    const Sertel__Certificate *in = req->certificate;
+    char serial[SERIAL_MAX + 1];
+    snprintf(serial, sizeof serial, "%s", in->serial ? in->serial : "");
+    int64_t not_after = in->not_after;
+    if (in->serial && strlen(in->serial) > SERIAL_MAX)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("certificate serial is too long"));
+    if (in->der.len) {
+        sertel_err_t e = read_der(ctx, &in->der, serial, sizeof serial, &not_after);
+        if (e != SERTEL_OK)
+            return e;
+    }
+    command_t cmd = {.kind = CMD_CERTIFICATE, .cert_serial = serial, .cert_not_after = not_after};
+    return apply_on(ctx, in->case_id, &cmd, reply);
+}

@@ -1,0 +1,254 @@
+/* Reads: the session's Hello, inbox, one case with its history, search,
+ * the audit journal. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "i18n.h"
+
+#define SEARCH_DEFAULT 100
+#define SEARCH_MAX 1000
+#define JOURNAL_DEFAULT 1000
+#define JOURNAL_MAX 100000
+
+static void event_free(void *p)
+{
+    sertel__event__free_unpacked(p, NULL);
+}
+
+Sertel__Event *cmd_event_copy(cmd_ctx_t *ctx, const Sertel__Event *ev)
+{
+    size_t len;
+    uint8_t *buf = codec_pack(&ev->base, &len);
+    Sertel__Event *copy = buf ? sertel__event__unpack(NULL, len, buf) : NULL;
+    free(buf);
+    if (copy && !cmd_defer(ctx, event_free, copy)) {
+        sertel__event__free_unpacked(copy, NULL);
+        return NULL;
+    }
+    return copy;
+}
+
+static Sertel__Officer *officer_pb(cmd_ctx_t *ctx, const officer_t *o)
+{
+    officer_t *copy = cmd_alloc(ctx, sizeof *copy);
+    Sertel__Officer *pb = cmd_alloc(ctx, sizeof *pb);
+    if (!copy || !pb)
+        return NULL;
+    *copy = *o;
+    codec_officer_to_pb(copy, pb);
+    return pb;
+}
+
+CMD(cmd_hello)
+{
+    Sertel__Welcome *w = cmd_alloc(ctx, sizeof *w);
+    if (!w)
+        return SERTEL_E_NOMEM;
+    sertel__welcome__init(w);
+    /* Events up to live_from (committed before this batch) are replayed
+     * before the Welcome leaves; later ones are pushed live. */
+    uint64_t since = req->hello->last_seq;
+    w->last_seq = ctx->live_from;
+    w->officer = officer_pb(ctx, &ctx->officer);
+    ctx->go_live = true;
+    (void)since;
+    reply->body_case = SERTEL__ENVELOPE__BODY_WELCOME;
+    reply->welcome = w;
+    return w->officer ? SERTEL_OK : SERTEL_E_NOMEM;
+}
+
+CMD(cmd_ping)
+{
+    (void)req;
+    Sertel__Pong *p = cmd_alloc(ctx, sizeof *p);
+    if (!p)
+        return SERTEL_E_NOMEM;
+    sertel__pong__init(p);
+    reply->body_case = SERTEL__ENVELOPE__BODY_PONG;
+    reply->pong = p;
+    return SERTEL_OK;
+}
+
+/* ---- case lists */
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    cmd_list_t cases;
+    size_t limit;
+    sertel_err_t e;
+    const Sertel__SearchQuery *q; /* NULL: no filter */
+} list_t;
+
+static bool listed(const list_t *l, const char *id)
+{
+    for (size_t i = 0; i < l->cases.n; i++)
+        if (strcmp(((Sertel__Case *)l->cases.items[i])->id, id) == 0)
+            return true;
+    return false;
+}
+
+static int add_case(const case_t *c, void *arg)
+{
+    list_t *l = arg;
+    if (listed(l, c->id))
+        return 0;
+    Sertel__Case *pb = cmd_case_pb(l->ctx, c);
+    if (!pb || !cmd_append(l->ctx, &l->cases, pb)) {
+        l->e = SERTEL_E_NOMEM;
+        return 1;
+    }
+    return l->limit && l->cases.n >= l->limit;
+}
+
+static sertel_err_t reply_list(cmd_ctx_t *ctx, list_t *l, Sertel__Envelope *reply)
+{
+    Sertel__CaseList *cl = cmd_alloc(ctx, sizeof *cl);
+    if (!cl || l->e != SERTEL_OK)
+        return l->e != SERTEL_OK ? l->e : SERTEL_E_NOMEM;
+    sertel__case_list__init(cl);
+    cl->cases = (Sertel__Case **)l->cases.items;
+    cl->n_cases = l->cases.n;
+    reply->body_case = SERTEL__ENVELOPE__BODY_CASE_LIST;
+    reply->case_list = cl;
+    return SERTEL_OK;
+}
+
+static int add_holder_inbox(const Sertel__Acting *a, void *arg)
+{
+    list_t *l = arg;
+    cmd_ctx_t *ctx = l->ctx;
+    officer_t holder;
+    if (a->ended || strcmp(a->by_nip, ctx->officer.nip) != 0 || a->from > ctx->now ||
+        ctx->now >= a->to || store_officer_get(ctx->txn, a->holder_nip, &holder, NULL))
+        return 0;
+    store_inbox(ctx->txn, holder.nip, holder.role, holder.quals, add_case, l);
+    return 0;
+}
+
+CMD(cmd_inbox)
+{
+    (void)req;
+    list_t l = {.ctx = ctx};
+    const officer_t *o = &ctx->officer;
+    sertel_err_t e = store_inbox(ctx->txn, o->nip, o->role, o->quals, add_case, &l);
+    /* A Plt/Plh also sees the inbox of the official they stand in for. */
+    if (e == SERTEL_OK)
+        e = store_actings(ctx->txn, add_holder_inbox, &l);
+    return e == SERTEL_OK ? reply_list(ctx, &l, reply) : e;
+}
+
+/* ---- one case and its history */
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    cmd_list_t evs;
+    sertel_err_t e;
+} history_t;
+
+static int add_event(const Sertel__Event *ev, void *arg)
+{
+    history_t *h = arg;
+    Sertel__Event *copy = cmd_event_copy(h->ctx, ev);
+    if (!copy || !cmd_append(h->ctx, &h->evs, copy)) {
+        h->e = SERTEL_E_NOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+CMD(cmd_case_query)
+{
+    case_t c;
+    const char *id = req->case_query->case_id;
+    if (!id || store_case_get(ctx->txn, id, &c) != SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id ? id : "");
+    history_t h = {.ctx = ctx};
+    sertel_err_t e = store_journal_of_case(ctx->txn, id, add_event, &h);
+    Sertel__CaseDetail *d = cmd_alloc(ctx, sizeof *d);
+    if (e != SERTEL_OK || h.e != SERTEL_OK || !d)
+        return e != SERTEL_OK ? e : h.e != SERTEL_OK ? h.e : SERTEL_E_NOMEM;
+    sertel__case_detail__init(d);
+    d->case_ = cmd_case_pb(ctx, &c);
+    d->history = (Sertel__Event **)h.evs.items;
+    d->n_history = h.evs.n;
+    reply->body_case = SERTEL__ENVELOPE__BODY_CASE_DETAIL;
+    reply->case_detail = d;
+    return d->case_ ? SERTEL_OK : SERTEL_E_NOMEM;
+}
+
+/* ---- search */
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+static int add_if_match(const case_t *c, void *arg)
+{
+    list_t *l = arg;
+    const Sertel__SearchQuery *q = l->q;
+    if ((q->name && *q->name && !contains_ci(c->app.name, q->name)) ||
+        (q->nip && *q->nip && strcmp(c->app.nip, q->nip) != 0) ||
+        (q->state && (int)c->state != (int)q->state) ||
+        (q->from && c->created_at < q->from) || (q->to && c->created_at >= q->to))
+        return 0;
+    return add_case(c, arg);
+}
+
+CMD(cmd_search)
+{
+    const Sertel__SearchQuery *q = req->search;
+    if (q->state < 0 || q->state > SERTEL__CASE_STATE__STATE_WITHDRAWN)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("unknown case state"));
+    list_t l = {.ctx = ctx, .q = q,
+                .limit = q->limit ? (q->limit > SEARCH_MAX ? SEARCH_MAX : q->limit) : SEARCH_DEFAULT};
+    sertel_err_t e;
+    /* The narrowest index that answers the query, then the filter. */
+    if (q->nip && *q->nip)
+        e = store_cases_by_applicant(ctx->txn, q->nip, add_if_match, &l);
+    else if (q->state)
+        e = store_cases_by_state(ctx->txn, (case_state_t)q->state, add_if_match, &l);
+    else
+        e = store_cases_all(ctx->txn, add_if_match, &l);
+    return e == SERTEL_OK ? reply_list(ctx, &l, reply) : e;
+}
+
+/* ---- the audit journal */
+
+typedef struct {
+    history_t h;
+    size_t limit;
+} journal_walk_t;
+
+static int add_limited(const Sertel__Event *ev, void *arg)
+{
+    journal_walk_t *w = arg;
+    return add_event(ev, &w->h) || w->h.evs.n >= w->limit;
+}
+
+CMD(cmd_journal)
+{
+    const Sertel__JournalQuery *q = req->journal;
+    journal_walk_t w = {.h = {.ctx = ctx},
+                        .limit = q->limit ? (q->limit > JOURNAL_MAX ? JOURNAL_MAX : q->limit)
+                                          : JOURNAL_DEFAULT};
+    sertel_err_t e = q->case_id && *q->case_id
+                         ? store_journal_of_case(ctx->txn, q->case_id, add_limited, &w)
+                         : store_journal_since(ctx->txn, q->since, add_limited, &w);
+    Sertel__EventList *el = cmd_alloc(ctx, sizeof *el);
+    if (e != SERTEL_OK || w.h.e != SERTEL_OK || !el)
+        return e != SERTEL_OK ? e : w.h.e != SERTEL_OK ? w.h.e : SERTEL_E_NOMEM;
+    sertel__event_list__init(el);
+    el->events = (Sertel__Event **)w.h.evs.items;
+    el->n_events = w.h.evs.n;
+    reply->body_case = SERTEL__ENVELOPE__BODY_EVENTS;
+    reply->events = el;
+    return SERTEL_OK;
+}

@@ -1,0 +1,580 @@
+/* Conversion between engine value types and protocol messages.
+ *
+ * Decoding is the only door into the broker (DESIGN.md section 4), so every
+ * *_from_pb checks what the fixed-size C structs cannot hold: string
+ * lengths, UTF-8, enum ranges and repeated-field counts. A string that does
+ * not fit is refused, never truncated: a cut NIP or agenda number would name
+ * a different person or case. Semantic checks (NIP shape, e-mail, required
+ * fields) belong to the command that uses the data and live in validate.c.
+ *
+ * Strings and enums are described once, in tables, so both directions and
+ * the checks stay in step with the structs. */
+#include "codec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "validate.h"
+
+/* The enum tables below move enums through int; protoc-c forces its enums
+ * to int size and ours hold small non-negative values. */
+_Static_assert(sizeof(Sertel__Role) == sizeof(int), "protobuf enum is not int-sized");
+_Static_assert(sizeof(role_t) == sizeof(int), "role_t is not int-sized");
+_Static_assert(sizeof(case_state_t) == sizeof(int), "case_state_t is not int-sized");
+_Static_assert(sizeof(channel_t) == sizeof(int), "channel_t is not int-sized");
+_Static_assert(sizeof(urgency_t) == sizeof(int), "urgency_t is not int-sized");
+_Static_assert(sizeof(acting_kind_t) == sizeof(int), "acting_kind_t is not int-sized");
+_Static_assert(sizeof(event_kind_t) == sizeof(int), "event_kind_t is not int-sized");
+
+/* A string field with the same name in the message and in the C struct;
+ * cap is the C array's size, terminator included. */
+typedef struct {
+    const char *name;
+    size_t pb_off, c_off, cap;
+} str_field_t;
+
+#define STR_FIELD(pbtype, ctype, member) \
+    { #member, offsetof(pbtype, member), offsetof(ctype, member), \
+      sizeof(((ctype *)0)->member) }
+
+/* An enum field and the values the C side knows. */
+typedef struct {
+    const char *name;
+    size_t pb_off, c_off;
+    int min, max;
+} enum_field_t;
+
+#define ENUM_FIELD(pbtype, ctype, member, lo, hi) \
+    { #member, offsetof(pbtype, member), offsetof(ctype, member), (lo), (hi) }
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define ROLE_MAX ((int)ROLE__COUNT - 1)
+
+/* A message's tables, so that one routine checks any of them. */
+typedef struct {
+    const str_field_t *strs;
+    size_t n_strs;
+    const enum_field_t *enums;
+    size_t n_enums;
+} layout_t;
+
+static const str_field_t app_strs[] = {
+    STR_FIELD(Sertel__Application, application_t, name),
+    STR_FIELD(Sertel__Application, application_t, nip),
+    STR_FIELD(Sertel__Application, application_t, nik),
+    STR_FIELD(Sertel__Application, application_t, unit),
+    STR_FIELD(Sertel__Application, application_t, position),
+    STR_FIELD(Sertel__Application, application_t, email),
+    STR_FIELD(Sertel__Application, application_t, phone),
+    STR_FIELD(Sertel__Application, application_t, letter_no),
+    STR_FIELD(Sertel__Application, application_t, letter_date),
+    STR_FIELD(Sertel__Application, application_t, subject),
+};
+/* 0 means "not given" on the wire; whether a field is required is the
+ * intake command's decision, not the codec's. */
+static const enum_field_t app_enums[] = {
+    ENUM_FIELD(Sertel__Application, application_t, channel, 0, CHANNEL_EMAIL),
+    ENUM_FIELD(Sertel__Application, application_t, urgency, 0, URGENCY_SANGAT_SEGERA),
+};
+static const layout_t app_layout = { app_strs, COUNT(app_strs), app_enums, COUNT(app_enums) };
+
+static const str_field_t case_strs[] = {
+    STR_FIELD(Sertel__Case, case_t, id),
+    STR_FIELD(Sertel__Case, case_t, sop_code),
+    STR_FIELD(Sertel__Case, case_t, received_by),
+    STR_FIELD(Sertel__Case, case_t, assignee),
+    STR_FIELD(Sertel__Case, case_t, instruction),
+    STR_FIELD(Sertel__Case, case_t, cert_serial),
+    STR_FIELD(Sertel__Case, case_t, closed_reason),
+};
+/* A case always has a state: 0 would be a case that never existed. */
+static const enum_field_t case_enums[] = {
+    ENUM_FIELD(Sertel__Case, case_t, state, CASE_OPEN, CASE_WITHDRAWN),
+    ENUM_FIELD(Sertel__Case, case_t, pool_role, ROLE_NONE, ROLE_MAX),
+};
+static const layout_t case_layout = { case_strs, COUNT(case_strs), case_enums, COUNT(case_enums) };
+
+static const str_field_t attach_strs[] = {
+    STR_FIELD(Sertel__Attachment, attachment_t, hash),
+    STR_FIELD(Sertel__Attachment, attachment_t, name),
+};
+static const layout_t attach_layout = { attach_strs, COUNT(attach_strs), NULL, 0 };
+
+/* The anonymous recent[] element of case_t has no type name of its own. */
+typedef __typeof__(((case_t *)0)->recent[0]) recent_t;
+static const str_field_t recent_strs[] = {
+    STR_FIELD(Sertel__Case__Recent, recent_t, nip),
+};
+static const layout_t recent_layout = { recent_strs, COUNT(recent_strs), NULL, 0 };
+
+static const str_field_t event_strs[] = {
+    STR_FIELD(Sertel__Event, event_t, case_id),
+    STR_FIELD(Sertel__Event, event_t, actor),
+    STR_FIELD(Sertel__Event, event_t, acting_for),
+    STR_FIELD(Sertel__Event, event_t, assignee),
+    STR_FIELD(Sertel__Event, event_t, text),
+    STR_FIELD(Sertel__Event, event_t, note),
+};
+/* Only the engine's kinds: event_t cannot carry the administrative kinds
+ * (EV_OFFICER_CHANGED...) until event_kind_t names them. */
+static const enum_field_t event_enums[] = {
+    ENUM_FIELD(Sertel__Event, event_t, kind, EV_RECEIVED, EV_OVERDUE),
+    ENUM_FIELD(Sertel__Event, event_t, actor_role, ROLE_NONE, ROLE_MAX),
+    ENUM_FIELD(Sertel__Event, event_t, acting, ACTING_NONE, ACTING_PLH),
+    ENUM_FIELD(Sertel__Event, event_t, assignee_role, ROLE_NONE, ROLE_MAX),
+    ENUM_FIELD(Sertel__Event, event_t, escalate_to, ROLE_NONE, ROLE_MAX),
+};
+static const layout_t event_layout = { event_strs, COUNT(event_strs), event_enums, COUNT(event_enums) };
+
+static const str_field_t officer_strs[] = {
+    STR_FIELD(Sertel__Officer, officer_t, nip),
+    STR_FIELD(Sertel__Officer, officer_t, name),
+};
+static const enum_field_t officer_enums[] = {
+    ENUM_FIELD(Sertel__Officer, officer_t, role, ROLE_NONE, ROLE_MAX),
+};
+static const layout_t officer_layout = { officer_strs, COUNT(officer_strs), officer_enums, COUNT(officer_enums) };
+
+/* ------------------------------------------------------------ helpers */
+
+/* Writes the translated reason (why may be NULL) and returns the refusal. */
+__attribute__((format(printf, 3, 4)))
+static sertel_err_t refuse(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return SERTEL_E_INVALID;
+}
+
+/* Field names in reasons are the protocol's, prefixed with where the
+ * message sits ("app.", "attachments[3].") so the sender can find it. */
+static const char *field_path(char *buf, size_t len, const char *prefix, const char *name)
+{
+    snprintf(buf, len, "%s%s", prefix, name);
+    return buf;
+}
+
+/* Copies s (NULL: empty) into dst of cap bytes, or refuses. */
+static sertel_err_t copy_string(const char *field, const char *s, char *dst, size_t cap,
+                                char *why, size_t whylen)
+{
+    if (!s)
+        s = "";
+    size_t len = strlen(s);
+    if (len >= cap)
+        return refuse(why, whylen, _("field %s is too long: %zu bytes, at most %zu"),
+                      field, len, cap - 1);
+    if (!utf8_valid(s, len))
+        return refuse(why, whylen, _("field %s is not valid UTF-8"), field);
+    memcpy(dst, s, len + 1);
+    return SERTEL_OK;
+}
+
+static sertel_err_t check_enum(const char *field, int v, int min, int max,
+                               char *why, size_t whylen)
+{
+    if (v < min || v > max)
+        return refuse(why, whylen, _("field %s has an unknown value %d"), field, v);
+    return SERTEL_OK;
+}
+
+/* Copies and checks the strings and enums of one message into dst. */
+static sertel_err_t decode_layout(const layout_t *l, const char *prefix, const void *pb,
+                                  void *dst, char *why, size_t whylen)
+{
+    const char *p = pb;
+    char *d = dst;
+    char path[96];
+    for (size_t i = 0; i < l->n_strs; i++) {
+        const str_field_t *f = &l->strs[i];
+        const char *s = *(const char *const *)(const void *)(p + f->pb_off);
+        sertel_err_t e = copy_string(field_path(path, sizeof path, prefix, f->name), s,
+                                     d + f->c_off, f->cap, why, whylen);
+        if (e != SERTEL_OK)
+            return e;
+    }
+    for (size_t i = 0; i < l->n_enums; i++) {
+        const enum_field_t *f = &l->enums[i];
+        int v;
+        memcpy(&v, p + f->pb_off, sizeof v);
+        sertel_err_t e = check_enum(field_path(path, sizeof path, prefix, f->name), v,
+                                    f->min, f->max, why, whylen);
+        if (e != SERTEL_OK)
+            return e;
+        memcpy(d + f->c_off, &v, sizeof v);
+    }
+    return SERTEL_OK;
+}
+
+/* Points the message's string fields at the struct's arrays. The const is
+ * cast away because protobuf-c declares char *; the message built here is
+ * only packed, which never writes through these pointers. */
+static void point_strings(const layout_t *l, const void *src, void *pb)
+{
+    const char *s = src;
+    char *p = pb;
+    for (size_t i = 0; i < l->n_strs; i++) {
+        char *field = (char *)(s + l->strs[i].c_off);
+        memcpy(p + l->strs[i].pb_off, &field, sizeof field);
+    }
+}
+
+static sertel_err_t check_count(const char *field, size_t n, size_t max,
+                                char *why, size_t whylen)
+{
+    if (n > max)
+        return refuse(why, whylen, _("field %s has too many items: %zu, at most %zu"),
+                      field, n, max);
+    return SERTEL_OK;
+}
+
+/* A source count outside its array would make to_pb read past it; the
+ * struct is ours, so clamp rather than fail. */
+static size_t clamp_count(int n, int max)
+{
+    return n < 0 ? 0 : (size_t)(n > max ? max : n);
+}
+
+/* ---------------------------------------------------------- application */
+
+void codec_app_to_pb(const application_t *a, Sertel__Application *pb)
+{
+    sertel__application__init(pb);
+    point_strings(&app_layout, a, pb);
+    pb->channel = (Sertel__Channel)a->channel;
+    pb->urgency = (Sertel__Urgency)a->urgency;
+}
+
+/* A missing sub-message is the default message in proto3: all empty. */
+static sertel_err_t app_decode(const Sertel__Application *pb, const char *prefix,
+                               application_t *a, char *why, size_t whylen)
+{
+    static const Sertel__Application empty = SERTEL__APPLICATION__INIT;
+    return decode_layout(&app_layout, prefix, pb ? pb : &empty, a, why, whylen);
+}
+
+sertel_err_t codec_app_from_pb(const Sertel__Application *pb, application_t *a,
+                               char *why, size_t whylen)
+{
+    application_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    sertel_err_t e = app_decode(pb, "", &tmp, why, whylen);
+    if (e == SERTEL_OK)
+        memcpy(a, &tmp, sizeof tmp);
+    return e;
+}
+
+/* ------------------------------------------------------------------ case */
+
+/* Everything codec_case_to_pb points the message at, in one allocation so
+ * that there is one failure to handle and one free. app comes first:
+ * pb->app is then the block's address, which is how the clear finds it. */
+typedef struct {
+    Sertel__Application app;
+    Sertel__Attachment attach[CASE_MAX_ATTACH];
+    Sertel__Attachment *attach_ptr[CASE_MAX_ATTACH];
+    char *actors[CASE_MAX_ACTORS];
+    Sertel__Role actor_roles[CASE_MAX_ACTORS];
+    Sertel__Case__Recent recent[CASE_RECENT_REQUESTS];
+    Sertel__Case__Recent *recent_ptr[CASE_RECENT_REQUESTS];
+} case_block_t;
+
+_Static_assert(offsetof(case_block_t, app) == 0, "pb->app must be the block's address");
+
+static void case_scalars_to_pb(const case_t *c, Sertel__Case *pb)
+{
+    pb->state = (Sertel__CaseState)c->state;
+    pb->created_at = c->created_at;
+    pb->step = c->step;
+    pb->pool_role = (Sertel__Role)c->pool_role;
+    pb->pool_quals = c->pool_quals;
+    pb->step_started_at = c->step_started_at;
+    pb->segment_started_at = c->segment_started_at;
+    pb->work_banked = c->work_banked;
+    pb->wait_wall = c->wait_wall;
+    pb->wait_work = c->wait_work;
+    pb->waiting_since = c->waiting_since;
+    pb->warn_at = c->warn_at;
+    pb->due_at = c->due_at;
+    pb->warned = c->warned;
+    pb->overdue = c->overdue;
+    pb->contacts = c->contacts;
+    pb->cert_not_after = c->cert_not_after;
+    pb->closed_at = c->closed_at;
+}
+
+static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *pb)
+{
+    pb->n_attachments = clamp_count(c->n_attachments, CASE_MAX_ATTACH);
+    for (size_t i = 0; i < pb->n_attachments; i++) {
+        const attachment_t *a = &c->attachments[i];
+        sertel__attachment__init(&b->attach[i]);
+        point_strings(&attach_layout, a, &b->attach[i]);
+        b->attach[i].size = a->size;
+        b->attach[i].step = a->step;
+        b->attach_ptr[i] = &b->attach[i];
+    }
+    pb->attachments = b->attach_ptr;
+
+    pb->n_actors = pb->n_actor_roles = clamp_count(c->n_actors, CASE_MAX_ACTORS);
+    for (size_t i = 0; i < pb->n_actors; i++) {
+        b->actors[i] = (char *)c->actors[i]; /* packed only, see point_strings */
+        b->actor_roles[i] = (Sertel__Role)c->actor_roles[i];
+    }
+    pb->actors = b->actors;
+    pb->actor_roles = b->actor_roles;
+
+    pb->n_recent = clamp_count(c->n_recent, CASE_RECENT_REQUESTS);
+    for (size_t i = 0; i < pb->n_recent; i++) {
+        sertel__case__recent__init(&b->recent[i]);
+        point_strings(&recent_layout, &c->recent[i], &b->recent[i]);
+        b->recent[i].id = c->recent[i].id;
+        b->recent_ptr[i] = &b->recent[i];
+    }
+    pb->recent = b->recent_ptr;
+}
+
+sertel_err_t codec_case_to_pb(const case_t *c, Sertel__Case *pb)
+{
+    sertel__case__init(pb);
+    case_block_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return SERTEL_E_NOMEM;
+    point_strings(&case_layout, c, pb);
+    case_scalars_to_pb(c, pb);
+    codec_app_to_pb(&c->app, &b->app);
+    pb->app = &b->app;
+    case_repeated_to_pb(c, b, pb);
+    return SERTEL_OK;
+}
+
+void codec_case_pb_clear(Sertel__Case *pb)
+{
+    free(pb->app); /* the whole case_block_t, see there */
+    sertel__case__init(pb);
+}
+
+static void case_scalars_from_pb(const Sertel__Case *pb, case_t *c)
+{
+    c->created_at = pb->created_at;
+    c->step = pb->step;
+    c->pool_quals = pb->pool_quals;
+    c->step_started_at = pb->step_started_at;
+    c->segment_started_at = pb->segment_started_at;
+    c->work_banked = pb->work_banked;
+    c->wait_wall = pb->wait_wall;
+    c->wait_work = pb->wait_work;
+    c->waiting_since = pb->waiting_since;
+    c->warn_at = pb->warn_at;
+    c->due_at = pb->due_at;
+    c->warned = pb->warned;
+    c->overdue = pb->overdue;
+    c->contacts = pb->contacts;
+    c->cert_not_after = pb->cert_not_after;
+    c->closed_at = pb->closed_at;
+}
+
+static sertel_err_t attachments_from_pb(const Sertel__Case *pb, case_t *c,
+                                        char *why, size_t whylen)
+{
+    static const Sertel__Attachment empty = SERTEL__ATTACHMENT__INIT;
+    sertel_err_t e = check_count("attachments", pb->n_attachments, CASE_MAX_ATTACH, why, whylen);
+    char prefix[48];
+    for (size_t i = 0; e == SERTEL_OK && i < pb->n_attachments; i++) {
+        const Sertel__Attachment *a = pb->attachments[i] ? pb->attachments[i] : &empty;
+        snprintf(prefix, sizeof prefix, "attachments[%zu].", i);
+        e = decode_layout(&attach_layout, prefix, a, &c->attachments[i], why, whylen);
+        c->attachments[i].size = a->size;
+        c->attachments[i].step = a->step;
+    }
+    c->n_attachments = (int)pb->n_attachments;
+    return e;
+}
+
+/* actors and actor_roles are parallel arrays: a role without its officer
+ * (or the reverse) cannot be placed, so their counts must agree. */
+static sertel_err_t actors_from_pb(const Sertel__Case *pb, case_t *c, char *why, size_t whylen)
+{
+    sertel_err_t e = check_count("actors", pb->n_actors, CASE_MAX_ACTORS, why, whylen);
+    if (e == SERTEL_OK && pb->n_actor_roles != pb->n_actors)
+        e = refuse(why, whylen, _("field %s has %zu items but field %s has %zu"),
+                   "actor_roles", pb->n_actor_roles, "actors", pb->n_actors);
+    char path[48];
+    for (size_t i = 0; e == SERTEL_OK && i < pb->n_actors; i++) {
+        snprintf(path, sizeof path, "actors[%zu]", i);
+        e = copy_string(path, pb->actors[i], c->actors[i], sizeof c->actors[i], why, whylen);
+        snprintf(path, sizeof path, "actor_roles[%zu]", i);
+        if (e == SERTEL_OK)
+            e = check_enum(path, (int)pb->actor_roles[i], ROLE_NONE, ROLE_MAX, why, whylen);
+        c->actor_roles[i] = (role_t)pb->actor_roles[i];
+    }
+    c->n_actors = (int)pb->n_actors;
+    return e;
+}
+
+static sertel_err_t recent_from_pb(const Sertel__Case *pb, case_t *c, char *why, size_t whylen)
+{
+    static const Sertel__Case__Recent empty = SERTEL__CASE__RECENT__INIT;
+    sertel_err_t e = check_count("recent", pb->n_recent, CASE_RECENT_REQUESTS, why, whylen);
+    char prefix[48];
+    for (size_t i = 0; e == SERTEL_OK && i < pb->n_recent; i++) {
+        const Sertel__Case__Recent *r = pb->recent[i] ? pb->recent[i] : &empty;
+        snprintf(prefix, sizeof prefix, "recent[%zu].", i);
+        e = decode_layout(&recent_layout, prefix, r, &c->recent[i], why, whylen);
+        c->recent[i].id = r->id;
+    }
+    c->n_recent = (int)pb->n_recent;
+    return e;
+}
+
+sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, size_t whylen)
+{
+    /* Decoded aside so that a refusal leaves *c as it was; zeroed so that
+     * padding and unused slots compare equal across round trips. */
+    case_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    sertel_err_t e = decode_layout(&case_layout, "", pb, &tmp, why, whylen);
+    if (e == SERTEL_OK)
+        e = app_decode(pb->app, "app.", &tmp.app, why, whylen);
+    if (e == SERTEL_OK)
+        e = attachments_from_pb(pb, &tmp, why, whylen);
+    if (e == SERTEL_OK)
+        e = actors_from_pb(pb, &tmp, why, whylen);
+    if (e == SERTEL_OK)
+        e = recent_from_pb(pb, &tmp, why, whylen);
+    if (e != SERTEL_OK)
+        return e;
+    case_scalars_from_pb(pb, &tmp);
+    memcpy(c, &tmp, sizeof tmp);
+    return SERTEL_OK;
+}
+
+/* ----------------------------------------------------------------- event */
+
+void codec_event_to_pb(const event_t *ev, uint64_t seq, Sertel__Event *pb)
+{
+    sertel__event__init(pb);
+    point_strings(&event_layout, ev, pb);
+    pb->seq = seq;
+    pb->kind = (Sertel__EventKind)ev->kind;
+    pb->at = ev->at;
+    pb->step = ev->step;
+    pb->actor_role = (Sertel__Role)ev->actor_role;
+    pb->acting = (Sertel__ActingKind)ev->acting;
+    pb->next_step = ev->next_step;
+    pb->assignee_role = (Sertel__Role)ev->assignee_role;
+    pb->assignee_quals = ev->assignee_quals;
+    pb->escalate_to = (Sertel__Role)ev->escalate_to;
+    pb->work = ev->work;
+    pb->wall = ev->wall;
+    pb->wait_wall = ev->wait_wall;
+    pb->wait_work = ev->wait_work;
+    pb->standard = ev->standard;
+}
+
+static void event_scalars_from_pb(const Sertel__Event *pb, event_t *ev)
+{
+    ev->at = pb->at;
+    ev->step = pb->step;
+    ev->next_step = pb->next_step;
+    ev->assignee_quals = pb->assignee_quals;
+    ev->work = pb->work;
+    ev->wall = pb->wall;
+    ev->wait_wall = pb->wait_wall;
+    ev->wait_work = pb->wait_work;
+    ev->standard = pb->standard;
+}
+
+/* No why in this API: events come from the broker's own journal, so a
+ * refusal means a broken peer rather than a user's mistake. */
+sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t *seq)
+{
+    event_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    sertel_err_t e = decode_layout(&event_layout, "", pb, &tmp, NULL, 0);
+    if (e != SERTEL_OK)
+        return e;
+    event_scalars_from_pb(pb, &tmp);
+    memcpy(ev, &tmp, sizeof tmp);
+    if (seq)
+        *seq = pb->seq;
+    return SERTEL_OK;
+}
+
+/* --------------------------------------------------------------- officer */
+
+/* officer_t has no unit or public key: those stay empty here and are
+ * filled by the caller that has them (the officer registry). */
+void codec_officer_to_pb(const officer_t *o, Sertel__Officer *pb)
+{
+    sertel__officer__init(pb);
+    point_strings(&officer_layout, o, pb);
+    pb->role = (Sertel__Role)o->role;
+    pb->quals = o->quals;
+    pb->active = o->active;
+}
+
+sertel_err_t codec_officer_from_pb(const Sertel__Officer *pb, officer_t *o,
+                                   char *why, size_t whylen)
+{
+    officer_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    sertel_err_t e = decode_layout(&officer_layout, "", pb, &tmp, why, whylen);
+    if (e != SERTEL_OK)
+        return e;
+    tmp.quals = pb->quals;
+    tmp.active = pb->active;
+    memcpy(o, &tmp, sizeof tmp);
+    return SERTEL_OK;
+}
+
+/* --------------------------------------------------------------- framing */
+
+uint8_t *codec_pack(const ProtobufCMessage *m, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    /* An empty message packs to 0 bytes; malloc(0) may return NULL, which
+     * would read as "no memory". */
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return NULL;
+    *len = protobuf_c_message_pack(m, buf);
+    return buf;
+}
+
+Sertel__Envelope *codec_envelope_unpack(const uint8_t *data, size_t len, char *why, size_t whylen)
+{
+    /* Checked before unpack, which would otherwise allocate for whatever
+     * lengths the sender claims. */
+    if (len > FRAME_MAX) {
+        (void)refuse(why, whylen, _("frame too large: %zu bytes, at most %zu"), len,
+                     (size_t)FRAME_MAX);
+        return NULL;
+    }
+    static const uint8_t nothing[1];
+    Sertel__Envelope *env = NULL;
+    if (data || len == 0)
+        env = sertel__envelope__unpack(NULL, len, data ? data : nothing);
+    if (!env) {
+        (void)refuse(why, whylen, _("malformed message: not a protocol envelope"));
+        return NULL;
+    }
+    if (env->version != PROTOCOL_VERSION) {
+        (void)refuse(why, whylen, _("unsupported protocol version %u"), (unsigned)env->version);
+        sertel__envelope__free_unpacked(env, NULL);
+        return NULL;
+    }
+    if (env->body_case == SERTEL__ENVELOPE__BODY__NOT_SET) {
+        (void)refuse(why, whylen, _("message has no body"));
+        sertel__envelope__free_unpacked(env, NULL);
+        return NULL;
+    }
+    return env;
+}

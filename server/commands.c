@@ -1,0 +1,121 @@
+/* The command table: every request the broker understands, who may send
+ * it (by role; the workflow's own rules are the engine's) and whether it
+ * writes. The one place a command is admitted. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_internal.h"
+#include "cmd.h"
+
+#define R(role) (1u << (role))
+#define ANY 0u
+#define ADMIN R(ROLE_ADMIN)
+#define LEADERS (R(ROLE_ADMIN) | R(ROLE_KADIS) | R(ROLE_KABID))
+
+static const command_def_t commands[] = {
+    {SERTEL__ENVELOPE__BODY_HELLO, "hello", ANY, false, cmd_hello},
+    {SERTEL__ENVELOPE__BODY_PING, "ping", ANY, false, cmd_ping},
+    {SERTEL__ENVELOPE__BODY_INTAKE, "receive", ANY, true, cmd_intake},
+    {SERTEL__ENVELOPE__BODY_COMPLETE, "complete", ANY, true, cmd_complete},
+    {SERTEL__ENVELOPE__BODY_RETURN, "return", ANY, true, cmd_return},
+    {SERTEL__ENVELOPE__BODY_RESUME, "resume", ANY, true, cmd_resume},
+    {SERTEL__ENVELOPE__BODY_REJECT, "reject", ANY, true, cmd_reject},
+    {SERTEL__ENVELOPE__BODY_WITHDRAW, "withdraw", ANY, true, cmd_withdraw},
+    {SERTEL__ENVELOPE__BODY_ATTACH, "attach", ANY, true, cmd_attach},
+    {SERTEL__ENVELOPE__BODY_CONTACT, "contact", ANY, true, cmd_contact},
+    {SERTEL__ENVELOPE__BODY_CERTIFICATE, "certificate", ANY, true, cmd_certificate},
+    {SERTEL__ENVELOPE__BODY_INBOX, "inbox", ANY, false, cmd_inbox},
+    {SERTEL__ENVELOPE__BODY_CASE_QUERY, "show", ANY, false, cmd_case_query},
+    {SERTEL__ENVELOPE__BODY_SEARCH, "find", ANY, false, cmd_search},
+    {SERTEL__ENVELOPE__BODY_OFFICER_ADD, "officer add", ADMIN, true, cmd_officer_add},
+    {SERTEL__ENVELOPE__BODY_OFFICER_LIST, "officer list", ANY, false, cmd_officer_list},
+    {SERTEL__ENVELOPE__BODY_OFFICER_DISABLE, "officer disable", ADMIN, true, cmd_officer_disable},
+    {SERTEL__ENVELOPE__BODY_OFFICER_ROLE, "officer role", ADMIN, true, cmd_officer_role},
+    {SERTEL__ENVELOPE__BODY_ACTING_ADD, "acting add", ADMIN, true, cmd_acting_add},
+    {SERTEL__ENVELOPE__BODY_ACTING_LIST, "acting list", ANY, false, cmd_acting_list},
+    {SERTEL__ENVELOPE__BODY_ACTING_END, "acting end", ADMIN, true, cmd_acting_end},
+    {SERTEL__ENVELOPE__BODY_SOP_LOAD, "sop load", ADMIN, true, cmd_sop_load},
+    {SERTEL__ENVELOPE__BODY_STATS, "stats", LEADERS, false, cmd_stats},
+    {SERTEL__ENVELOPE__BODY_BACKUP, "backup", ADMIN, false, cmd_backup},
+    {SERTEL__ENVELOPE__BODY_JOURNAL, "journal", LEADERS, false, cmd_journal},
+};
+
+const command_def_t *command_find(Sertel__Envelope__BodyCase body)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].body == body)
+            return &commands[i];
+    return NULL;
+}
+
+/* ---- the reply arena */
+
+typedef struct cmd_deferred {
+    void (*fn)(void *);
+    void *ptr;
+} deferred_t;
+
+static bool track(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr)
+{
+    if (ctx->n_allocs == ctx->cap_allocs) {
+        int cap = ctx->cap_allocs ? ctx->cap_allocs * 2 : 16;
+        deferred_t *grown = realloc(ctx->allocs, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return false;
+        ctx->allocs = grown;
+        ctx->cap_allocs = cap;
+    }
+    ctx->allocs[ctx->n_allocs++] = (deferred_t){fn, ptr};
+    return true;
+}
+
+void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
+{
+    void *p = calloc(1, size ? size : 1);
+    if (p && !track(ctx, free, p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+bool cmd_defer(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr)
+{
+    return track(ctx, fn, ptr);
+}
+
+char *cmd_strdup(cmd_ctx_t *ctx, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = cmd_alloc(ctx, n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+bool cmd_append(cmd_ctx_t *ctx, cmd_list_t *l, void *item)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        void **grown = cmd_alloc(ctx, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        if (l->n)
+            memcpy(grown, l->items, l->n * sizeof *grown);
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->n++] = item;
+    return true;
+}
+
+void cmd_ctx_free(cmd_ctx_t *ctx)
+{
+    deferred_t *d = ctx->allocs;
+    /* Last in, first out: a message is released before its parts. */
+    for (int i = ctx->n_allocs - 1; i >= 0; i--)
+        d[i].fn(d[i].ptr);
+    free(ctx->allocs);
+    ctx->allocs = NULL;
+    ctx->n_allocs = ctx->cap_allocs = 0;
+}

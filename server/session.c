@@ -1,0 +1,106 @@
+/* Live client sessions, keyed by the ROUTER routing id. A session belongs
+ * to the officer whose key opened the connection (ZAP User-Id). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "broker_internal.h"
+
+session_t *session_find(broker_t *b, const uint8_t *rid, size_t len)
+{
+    for (int i = 0; i < b->n_sessions; i++)
+        if (b->sessions[i].rid_len == len && memcmp(b->sessions[i].rid, rid, len) == 0)
+            return &b->sessions[i];
+    return NULL;
+}
+
+/* Forgets the session that has been quiet longest, to make room. */
+static session_t *evict_oldest(broker_t *b)
+{
+    int oldest = 0;
+    for (int i = 1; i < b->n_sessions; i++)
+        if (b->sessions[i].last_seen < b->sessions[oldest].last_seen)
+            oldest = i;
+    return &b->sessions[oldest];
+}
+
+session_t *session_open(broker_t *b, const uint8_t *rid, size_t len, const char *nip, int64_t now)
+{
+    session_t *s = session_find(b, rid, len);
+    if (!s)
+        s = b->n_sessions < MAX_SESSIONS ? &b->sessions[b->n_sessions++] : evict_oldest(b);
+    if (s->rid_len != len || memcmp(s->rid, rid, len) != 0 || strcmp(s->nip, nip) != 0) {
+        memset(s, 0, sizeof *s);
+        memcpy(s->rid, rid, len);
+        s->rid_len = len;
+        snprintf(s->nip, sizeof s->nip, "%s", nip);
+    }
+    s->last_seen = now;
+    return s;
+}
+
+void session_close(broker_t *b, session_t *s)
+{
+    int i = (int)(s - b->sessions);
+    b->sessions[i] = b->sessions[--b->n_sessions];
+}
+
+void session_cut_off(broker_t *b, const char *nip)
+{
+    for (int i = 0; i < b->n_sessions; i++)
+        if (strcmp(b->sessions[i].nip, nip) == 0) {
+            b->sessions[i].cut_off = true;
+            b->sessions[i].live = false;
+        }
+}
+
+bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
+{
+    /* ROUTER_MANDATORY makes a vanished peer an error instead of a silent
+     * drop; its events are replayed when it says Hello again. */
+    if (zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(b->router, data, len, ZMQ_DONTWAIT) < 0) {
+        if (errno == EHOSTUNREACH)
+            session_close(b, s);
+        return false;
+    }
+    return true;
+}
+
+static bool acting_now(const Sertel__Acting *a, int64_t now)
+{
+    return !a->ended && a->from <= now && now < a->to;
+}
+
+typedef struct {
+    cmd_ctx_t *ctx;
+    const officer_t *o;
+    role_t *roles;
+    unsigned *quals;
+    int n, max;
+} roles_walk_t;
+
+static int add_acting_role(const Sertel__Acting *a, void *arg)
+{
+    roles_walk_t *w = arg;
+    officer_t holder;
+    if (w->n >= w->max || strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->ctx->now))
+        return 0;
+    if (store_officer_get(w->ctx->txn, a->holder_nip, &holder, NULL) == SERTEL_OK) {
+        w->roles[w->n] = holder.role;
+        w->quals[w->n++] = holder.quals;
+    }
+    return 0;
+}
+
+int session_roles(cmd_ctx_t *ctx, const officer_t *o, role_t *roles, unsigned *quals, int n)
+{
+    if (n <= 0)
+        return 0;
+    roles[0] = o->role;
+    quals[0] = o->quals;
+    roles_walk_t w = {ctx, o, roles, quals, 1, n};
+    store_actings(ctx->txn, add_acting_role, &w);
+    return w.n;
+}

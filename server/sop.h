@@ -1,0 +1,65 @@
+/* An SOP definition as loaded from a plain-text file in sop/. The loader
+ * is strict and all-or-nothing; the structure is read-only afterwards.
+ * Pure: parsing works on text; sop_load only reads the file first. */
+#ifndef SERTEL_SOP_H
+#define SERTEL_SOP_H
+
+#include <stddef.h>
+
+#include "role.h"
+#include "worktime.h"
+
+#define SOP_MAX_STEPS 32
+
+/* What the engine checks before a step may be completed ("syarat" in the
+ * file). Each is the check of one Kelengkapan item. */
+enum {
+    REQ_SURAT = 1u << 0,      /* "surat": the case has the application letter attached */
+    REQ_INSTRUKSI = 1u << 1,  /* "instruksi": the disposition carries an instruction */
+    REQ_KONTAK = 1u << 2,     /* "kontak": the applicant was contacted at this step */
+    REQ_SERTIFIKAT = 1u << 3, /* "sertifikat": the renewed certificate is recorded */
+    REQ_LAPORAN = 1u << 4,    /* "laporan": a report was attached at this step */
+};
+
+typedef struct {
+    char **items;
+    size_t n;
+} sop_list_t;
+
+typedef struct {
+    int number;           /* 1..n, without gaps */
+    char *activity;       /* Kegiatan */
+    role_t role;          /* Pelaksana */
+    unsigned quals;       /* qualification the actor must hold, e.g. QUAL_VERIFIKATOR */
+    sop_list_t inputs;    /* Kelengkapan, as the office writes it */
+    unsigned requires;    /* REQ_* checked by the engine */
+    int std_amount;       /* Mutu Baku: amount ... */
+    dur_unit_t std_unit;  /* ... and unit, in working time */
+    sop_list_t outputs;   /* Output */
+    char *remark;         /* Ket., may be NULL */
+} sop_step_t;
+
+typedef struct {
+    char *code;           /* short identifier, e.g. "pembaharuan" */
+    char *number;         /* NOMOR SOP */
+    char *name;           /* NAMA SOP */
+    char *agency;         /* e.g. Dinas Komunikasi dan Informatika ... */
+    char *unit;           /* e.g. Bidang Persandian dan Keamanan Informasi */
+    char *made_on, *revised_on, *effective_on; /* YYYY-MM-DD or NULL */
+    char *approved_by;
+    sop_list_t legal_basis, qualifications, equipment, warnings, records, related;
+    sop_step_t steps[SOP_MAX_STEPS];
+    size_t n_steps;
+} sop_t;
+
+/* On error returns NULL and writes "FILE:LINE: reason" into err. */
+sop_t *sop_parse(const char *text, const char *filename, char *err, size_t errlen);
+sop_t *sop_load(const char *path, char *err, size_t errlen);
+void sop_destroy(sop_t **sop);
+
+/* The step with this number, or NULL. */
+const sop_step_t *sop_step(const sop_t *sop, int number);
+/* Mutu Baku of a step as text: "10 menit", "1 hari" (translated). */
+const char *sop_step_standard_text(const sop_step_t *st, char *buf, size_t len);
+
+#endif

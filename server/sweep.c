@@ -1,0 +1,68 @@
+/* The SLA sweep: walks the timer rows that are due (stored in LMDB, so
+ * they survive restarts), lets the engine decide warnings and overdue
+ * escalations, and commits them like any command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_internal.h"
+#include "i18n.h"
+#include "log.h"
+
+#define SWEEP_MAX 512
+
+typedef struct {
+    char ids[SWEEP_MAX][CASE_ID_MAX + 1];
+    int n;
+} due_t;
+
+static int collect(const char *id, void *arg)
+{
+    due_t *d = arg;
+    if (d->n > 0 && strcmp(d->ids[d->n - 1], id) == 0)
+        return 0;
+    memcpy(d->ids[d->n++], id, CASE_ID_MAX + 1);
+    return d->n == SWEEP_MAX;
+}
+
+static sertel_err_t check_case(cmd_ctx_t *ctx, const char *id)
+{
+    case_t old, c;
+    sertel_err_t e = store_case_get(ctx->txn, id, &old);
+    if (e != SERTEL_OK)
+        return e;
+    const sop_t *sop = broker_sop(ctx->b, old.sop_code);
+    if (!sop)
+        return SERTEL_E_NOT_FOUND;
+    c = old;
+    events_t evs = {.n = 0};
+    engine_sla_check(sop, ctx->b->cal, &c, ctx->now, &evs);
+    /* The case is rewritten even without events, so that a stale timer
+     * row (its instant passed but the flags say done) is dropped. */
+    e = store_case_put(ctx->txn, &old, &c);
+    for (int i = 0; e == SERTEL_OK && i < evs.n; i++)
+        e = broker_record(ctx, &evs.ev[i], &c, NULL);
+    return e;
+}
+
+void sweep_due(broker_t *b)
+{
+    static due_t due;
+    due.n = 0;
+    store_txn_t *txn;
+    if (store_begin(b->store, NULL, true, &txn) != SERTEL_OK)
+        return;
+    cmd_ctx_t ctx = {.b = b, .txn = txn, .now = broker_now(b)};
+    store_timers_due(txn, ctx.now, collect, &due);
+    sertel_err_t e = SERTEL_OK;
+    for (int i = 0; e == SERTEL_OK && i < due.n; i++)
+        e = check_case(&ctx, due.ids[i]);
+    if (e == SERTEL_OK && due.n)
+        e = store_commit(&txn);
+    else
+        store_abort(&txn);
+    if (e == SERTEL_OK)
+        broker_push_committed(b);
+    else
+        log_msg(LOG_ERROR, _("SLA sweep failed: %s"), sertel_strerror(e));
+    broker_events_clear(b);
+}

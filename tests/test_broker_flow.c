@@ -1,0 +1,210 @@
+/* A whole renewal through the real broker: seven steps by five officers
+ * over CURVE on 127.0.0.1, each officer receiving the disposition that
+ * reaches them as a push. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PUSH_WAIT_MS 10000
+
+enum { STAF, KADIS, KABID, JF, VERIF1, VERIF2, N_OFFICERS };
+
+static const struct {
+    const char *nip, *name;
+    role_t role;
+    unsigned quals;
+} roster[N_OFFICERS] = {
+    [STAF] = {"198503142010011003", "Siti Rahmawati", ROLE_STAF, 0},
+    [KADIS] = {"197503042001121002", "Tino Armyanto", ROLE_KADIS, 0},
+    [KABID] = {"197806122003121001", "Dedi Supriadi", ROLE_KABID, 0},
+    [JF] = {"198801012012011002", "Rina Kurniasih", ROLE_JF, 0},
+    [VERIF1] = {"199002022015031001", "Asep Hidayat", ROLE_STAF, QUAL_VERIFIKATOR},
+    [VERIF2] = {"199105052016041002", "Nur Aini", ROLE_STAF, QUAL_VERIFIKATOR},
+};
+
+typedef struct {
+    harness_t h;
+    keyfile_t keys[N_OFFICERS];
+    conn_t *conns[N_OFFICERS];
+} office_t;
+
+static int setup(void **state)
+{
+    static office_t o;
+    memset(&o, 0, sizeof o);
+    assert_true(harness_start(&o.h));
+    for (int i = 0; i < N_OFFICERS; i++) {
+        assert_true(harness_enrol(&o.h, roster[i].nip, roster[i].name, roster[i].role,
+                                  roster[i].quals, &o.keys[i]));
+        o.conns[i] = harness_connect(&o.h, &o.keys[i]);
+        assert_non_null(o.conns[i]);
+        harness_hello(o.conns[i], 0);
+    }
+    *state = &o;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    office_t *o = *state;
+    for (int i = 0; i < N_OFFICERS; i++)
+        conn_close(&o->conns[i]);
+    harness_destroy(&o->h);
+    return 0;
+}
+
+/* Waits for the push of this kind about this case, skipping others. */
+static Sertel__Event *expect_push(conn_t *c, Sertel__EventKind kind, const char *case_id)
+{
+    for (;;) {
+        Sertel__Envelope *env = conn_next_push(c, PUSH_WAIT_MS);
+        if (!env)
+            fail_msg("no push of kind %d for %s", kind, case_id);
+        Sertel__Event *ev = env->push;
+        if (ev->kind == kind && strcmp(ev->case_id, case_id) == 0) {
+            env->push = NULL;
+            sertel__envelope__free_unpacked(env, NULL);
+            return ev;
+        }
+        sertel__envelope__free_unpacked(env, NULL);
+    }
+}
+
+static Sertel__Envelope *call_ok(conn_t *c, Sertel__Envelope *req)
+{
+    Sertel__Envelope *reply = harness_call(c, req);
+    if (harness_error(reply))
+        fail_msg("refused: %s", reply->error->message);
+    return reply;
+}
+
+static void intake(office_t *o, char *case_id, size_t len)
+{
+    Sertel__Application app = SERTEL__APPLICATION__INIT;
+    app.name = "Budi Santoso";
+    app.nip = "198707072011011001";
+    app.unit = "Dinas Pendidikan";
+    app.position = "Analis Kepegawaian";
+    app.email = "budi.santoso@ciamiskab.go.id";
+    app.phone = "081234567890";
+    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
+    app.letter_no = "800/123/Disdik";
+    app.letter_date = "2026-11-20";
+    app.subject = "Permohonan pembaharuan sertifikat elektronik";
+    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
+    letter.name = "surat-permohonan.pdf";
+    letter.content.data = (uint8_t *)"%PDF-1.4 surat permohonan";
+    letter.content.len = strlen((char *)letter.content.data);
+    Sertel__Attachment *atts[] = {&letter};
+    Sertel__Intake in = SERTEL__INTAKE__INIT;
+    in.app = &app;
+    in.attachments = atts;
+    in.n_attachments = 1;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
+    req.intake = &in;
+    Sertel__Envelope *reply = call_ok(o->conns[STAF], &req);
+    assert_int_equal(reply->body_case, SERTEL__ENVELOPE__BODY_DONE);
+    snprintf(case_id, len, "%s", reply->done->case_id);
+    assert_int_equal(reply->done->case_->step, 1);
+    sertel__envelope__free_unpacked(reply, NULL);
+}
+
+static void complete(conn_t *c, const char *case_id, const char *to, const char *instruction,
+                     Sertel__Attachment *att)
+{
+    Sertel__Complete in = SERTEL__COMPLETE__INIT;
+    in.case_id = (char *)case_id;
+    in.to_nip = (char *)(to ? to : "");
+    in.instruction = (char *)(instruction ? instruction : "");
+    Sertel__Attachment *atts[] = {att};
+    in.attachments = att ? atts : NULL;
+    in.n_attachments = att ? 1 : 0;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
+    req.complete = &in;
+    sertel__envelope__free_unpacked(call_ok(c, &req), NULL);
+}
+
+/* The disposition that brought the case to next_step reaches who (their
+ * own earlier dispositions, pushed back to them, are skipped). */
+static void expect_disposed_to(office_t *o, int who, const char *case_id, int next_step)
+{
+    for (;;) {
+        Sertel__Event *ev = expect_push(o->conns[who], SERTEL__EVENT_KIND__EV_DISPOSED, case_id);
+        int next = ev->next_step;
+        sertel__event__free_unpacked(ev, NULL);
+        if (next == next_step)
+            return;
+    }
+}
+
+static void test_seven_steps(void **state)
+{
+    office_t *o = *state;
+    char id[64];
+    intake(o, id, sizeof id);
+    Sertel__Event *ev = expect_push(o->conns[KADIS], SERTEL__EVENT_KIND__EV_RECEIVED, id);
+    sertel__event__free_unpacked(ev, NULL);
+
+    complete(o->conns[STAF], id, NULL, "Mohon disposisi", NULL);
+    expect_disposed_to(o, KADIS, id, 2);
+    complete(o->conns[KADIS], id, NULL, "Proses sesuai SOP", NULL);
+    expect_disposed_to(o, KABID, id, 3);
+    complete(o->conns[KABID], id, NULL, "Tindak lanjuti", NULL);
+    expect_disposed_to(o, JF, id, 4);
+    complete(o->conns[JF], id, roster[VERIF2].nip, "Verifikasi dan asistensi", NULL);
+    expect_disposed_to(o, VERIF2, id, 5);
+
+    Sertel__Contact contact = SERTEL__CONTACT__INIT;
+    contact.case_id = id;
+    contact.channel = SERTEL__CONTACT_CHANNEL__CONTACT_EMAIL;
+    contact.summary = "Pemohon diminta memperbarui melalui aplikasi BSrE";
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_CONTACT;
+    req.contact = &contact;
+    sertel__envelope__free_unpacked(call_ok(o->conns[VERIF2], &req), NULL);
+    complete(o->conns[VERIF2], id, NULL, NULL, NULL);
+    expect_disposed_to(o, VERIF2, id, 6);
+
+    Sertel__Certificate cert = SERTEL__CERTIFICATE__INIT;
+    cert.case_id = id;
+    cert.serial = "5A3F09C1";
+    cert.not_after = 4102444800; /* 2100-01-01 */
+    Sertel__Envelope creq = SERTEL__ENVELOPE__INIT;
+    creq.body_case = SERTEL__ENVELOPE__BODY_CERTIFICATE;
+    creq.certificate = &cert;
+    sertel__envelope__free_unpacked(call_ok(o->conns[VERIF2], &creq), NULL);
+    Sertel__Attachment report = SERTEL__ATTACHMENT__INIT;
+    report.name = "laporan-pembaharuan.pdf";
+    report.content.data = (uint8_t *)"%PDF-1.4 laporan";
+    report.content.len = 16;
+    complete(o->conns[VERIF2], id, NULL, NULL, &report);
+    expect_disposed_to(o, KADIS, id, 7);
+
+    complete(o->conns[KADIS], id, NULL, NULL, NULL);
+    int past[] = {STAF, KADIS, KABID, JF, VERIF2};
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        ev = expect_push(o->conns[past[i]], SERTEL__EVENT_KIND__EV_ARCHIVED, id);
+        sertel__event__free_unpacked(ev, NULL);
+    }
+    /* Verifier 1 was never involved: nothing of this case reached them. */
+    Sertel__Envelope *none = conn_next_push(o->conns[VERIF1], 0);
+    assert_null(none);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_seven_steps, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
