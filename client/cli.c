@@ -1,0 +1,194 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "validate.h"
+
+#define DEFAULT_TIMEOUT_MS 10000
+#define WIB_OFFSET (7 * 3600)
+
+void cli_error(const char *prog, const char *fmt, ...)
+{
+    fprintf(stderr, "%s: ", prog);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static const cli_opt_t *find_opt(const char *name, const cli_opt_t *opts, size_t n,
+                                 const cli_opt_t *common, size_t n_common)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return &opts[i];
+    for (size_t i = 0; i < n_common; i++)
+        if (strcmp(common[i].name, name) == 0)
+            return &common[i];
+    return NULL;
+}
+
+static bool take_value(const char *prog, const cli_opt_t *o, const char *value)
+{
+    if (o->value) {
+        *o->value = value;
+        return true;
+    }
+    if (o->multi->n == CLI_MAX_MULTI) {
+        cli_error(prog, _("%s may be given at most %d times"), o->name, CLI_MAX_MULTI);
+        return false;
+    }
+    o->multi->v[o->multi->n++] = value;
+    return true;
+}
+
+bool cli_parse(const char *prog, int argc, char **argv, const cli_opt_t *opts, size_t n_opts,
+               cli_common_t *common, const char **pos, int max_pos, int *n_pos)
+{
+    const cli_opt_t commons[] = {
+        {"--key", "FILE", &common->key_path, NULL, NULL, NULL},
+        {"--endpoint", "ENDPOINT", &common->endpoint, NULL, NULL, NULL},
+        {"--json", NULL, NULL, &common->json, NULL, NULL},
+        {"--help", NULL, NULL, &common->help, NULL, NULL},
+    };
+    *n_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || strcmp(argv[i], "--") == 0) {
+            if (*n_pos == max_pos) {
+                cli_error(prog, _("unexpected argument '%s'"), argv[i]);
+                return false;
+            }
+            pos[(*n_pos)++] = argv[i];
+            continue;
+        }
+        const cli_opt_t *o = find_opt(argv[i], opts, n_opts, commons, sizeof commons / sizeof commons[0]);
+        if (!o) {
+            cli_error(prog, _("unknown option '%s' (see --help)"), argv[i]);
+            return false;
+        }
+        if (o->flag) {
+            *o->flag = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            cli_error(prog, _("option %s needs a value"), argv[i]);
+            return false;
+        }
+        if (!take_value(prog, o, argv[++i]))
+            return false;
+    }
+    return true;
+}
+
+void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *opts, size_t n_opts)
+{
+    fprintf(to, _("Usage: %s %s\n"), prog, usage);
+    for (size_t i = 0; i < n_opts; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s %s", opts[i].name, opts[i].arg ? opts[i].arg : "");
+        fprintf(to, "  %-26s %s\n", left, _(opts[i].help));
+    }
+    fprintf(to, _("Common options: --key FILE, --endpoint ENDPOINT, --json, --help\n"));
+}
+
+int cli_open(cli_t *cli, const char *prog, const cli_common_t *common)
+{
+    memset(cli, 0, sizeof *cli);
+    cli->prog = prog;
+    cli->timeout_ms = DEFAULT_TIMEOUT_MS;
+    char path[4096], err[1024];
+    if (!keyfile_resolve(common->key_path, path, sizeof path)) {
+        cli_error(prog, _("cannot find a key file: give --key FILE or set SERTEL_KEY"));
+        return EXIT_USAGE;
+    }
+    if (keyfile_read(path, &cli->kf, err, sizeof err) != SERTEL_OK) {
+        cli_error(prog, "%s", err);
+        return EXIT_USAGE;
+    }
+    const char *endpoint = common->endpoint ? common->endpoint : getenv("SERTEL_ENDPOINT");
+    cli->conn = conn_open(&cli->kf, endpoint && *endpoint ? endpoint : NULL, err, sizeof err);
+    if (!cli->conn) {
+        cli_error(prog, "%s", err);
+        return EXIT_UNREACHABLE;
+    }
+    return EXIT_DONE;
+}
+
+void cli_close(cli_t *cli)
+{
+    conn_close(&cli->conn);
+}
+
+int cli_call(cli_t *cli, Sertel__Envelope *req, Sertel__Envelope **reply)
+{
+    char err[1024];
+    sertel_err_t e = conn_call(cli->conn, req, reply, cli->timeout_ms, err, sizeof err);
+    if (e != SERTEL_OK) {
+        cli_error(cli->prog, "%s", err);
+        return e == SERTEL_E_DENIED ? EXIT_REFUSED : EXIT_UNREACHABLE;
+    }
+    if ((*reply)->body_case == SERTEL__ENVELOPE__BODY_ERROR) {
+        const Sertel__Error *er = (*reply)->error;
+        cli_error(cli->prog, "%s", er->message && *er->message ? er->message
+                                                               : sertel_strerror((sertel_err_t)er->code));
+        sertel__envelope__free_unpacked(*reply, NULL);
+        *reply = NULL;
+        return EXIT_REFUSED;
+    }
+    return EXIT_DONE;
+}
+
+int cli_call_done(cli_t *cli, Sertel__Envelope *req)
+{
+    Sertel__Envelope *reply = NULL;
+    int rc = cli_call(cli, req, &reply);
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    return rc;
+}
+
+uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_error(prog, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    bool err = ferror(f);
+    fclose(f);
+    if (!buf || err || n > max) {
+        cli_error(prog, n > max ? _("%s: larger than %zu bytes") : _("%s: cannot read"), path, max);
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool cli_parse_date(const char *s, int64_t *out)
+{
+    int y, m, d;
+    if (validate_date("date", s, NULL, 0) != SERTEL_OK || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
+        return false;
+    *out = days_from_civil(y, m, d) * 86400 - WIB_OFFSET;
+    return true;
+}

@@ -1,0 +1,81 @@
+/* What both command-line clients share: options from a table, the key
+ * file and connection, calls with the documented exit codes, and errors
+ * printed once in the user's language. */
+#ifndef SERTEL_CLI_H
+#define SERTEL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "conn.h"
+
+enum {
+    EXIT_DONE = 0,        /* done */
+    EXIT_USAGE = 1,       /* usage or invalid input: nothing sent */
+    EXIT_REFUSED = 2,     /* refused by the broker, with its reason */
+    EXIT_UNREACHABLE = 3, /* broker unreachable or timed out */
+};
+
+#define CLI_MAX_MULTI 16
+
+/* A repeatable option's values (e.g. --attach FILE ...). */
+typedef struct {
+    const char *v[CLI_MAX_MULTI];
+    int n;
+} cli_multi_t;
+
+typedef struct {
+    const char *name;    /* "--name" */
+    const char *arg;     /* placeholder shown in help ("TEXT"), NULL for a flag */
+    const char **value;  /* where a single value goes */
+    bool *flag;          /* where a flag goes */
+    cli_multi_t *multi;  /* where a repeatable value goes */
+    const char *help;    /* N_() text */
+} cli_opt_t;
+
+/* The options every command accepts. */
+typedef struct {
+    const char *key_path;
+    const char *endpoint;
+    bool json;
+    bool help;
+} cli_common_t;
+
+/* Parses argv[1..] (argv[0] is the command's name) against opts plus the
+ * common options. Positional arguments are collected in pos (at most
+ * max_pos). Prints the problem and returns false on an unknown option,
+ * a missing value or too many positional arguments. */
+bool cli_parse(const char *prog, int argc, char **argv, const cli_opt_t *opts, size_t n_opts,
+               cli_common_t *common, const char **pos, int max_pos, int *n_pos);
+/* Prints "Usage: prog USAGE" and the option table. */
+void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *opts, size_t n_opts);
+
+typedef struct {
+    const char *prog;
+    keyfile_t kf;
+    conn_t *conn;
+    int timeout_ms;
+} cli_t;
+
+/* Reads the key file (--key, $SERTEL_KEY, ~/.config/sertel/key) and opens
+ * the connection (--endpoint or $SERTEL_ENDPOINT overrides the key
+ * file's). Returns an exit code. */
+int cli_open(cli_t *cli, const char *prog, const cli_common_t *common);
+void cli_close(cli_t *cli);
+/* Sends req and returns EXIT_DONE with *reply, EXIT_REFUSED after printing
+ * the broker's reason, or EXIT_UNREACHABLE after naming the endpoint. */
+int cli_call(cli_t *cli, Sertel__Envelope *req, Sertel__Envelope **reply);
+/* Same, for requests whose reply only says it was done. */
+int cli_call_done(cli_t *cli, Sertel__Envelope *req);
+
+/* Prints "prog: message" to stderr. */
+void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a whole file (at most max bytes) into a malloc'd buffer. */
+uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *len);
+/* "YYYY-MM-DD" (office time, WIB) -> Unix seconds at 00:00; false if not
+ * a real date. */
+bool cli_parse_date(const char *s, int64_t *out);
+
+#endif
