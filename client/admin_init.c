@@ -16,6 +16,7 @@
 #include "keyfile.h"
 #include "sop.h"
 #include "store.h"
+#include "text.h"
 
 #define DEFAULT_ENDPOINT "tcp://127.0.0.1:7750"
 
@@ -23,20 +24,6 @@ typedef struct {
     const char *dir, *endpoint, *sop_path, *cal_path, *admin_nip, *admin_name;
 } init_opts_t;
 
-static char *read_text(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_at(err, errlen, path, 0, "%s", strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(1 << 20);
-    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
 
 /* The directory may exist only if empty (e.g. made by mktemp -d). */
 static bool fresh_dir(const char *dir, char *err, size_t errlen)
@@ -166,8 +153,8 @@ int admin_init_main(int argc, char **argv)
     if (!parse_opts(argc, argv, &o))
         return init_usage(stderr);
     char err[1024] = "";
-    char *sop_text = read_text(o.sop_path, err, sizeof err);
-    char *cal_text = sop_text ? read_text(o.cal_path, err, sizeof err) : NULL;
+    char *sop_text = text_read_file(o.sop_path, 1 << 20, NULL, err, sizeof err);
+    char *cal_text = sop_text ? text_read_file(o.cal_path, 1 << 20, NULL, err, sizeof err) : NULL;
     sop_t *sop = cal_text ? sop_parse(sop_text, o.sop_path, err, sizeof err) : NULL;
     calendar_t *cal = sop ? calendar_parse(cal_text, o.cal_path, err, sizeof err) : NULL;
     keyfile_t admin;

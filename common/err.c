@@ -46,3 +46,14 @@ void diag_at(char *buf, size_t len, const char *file, int line,
     vsnprintf(buf + n, len - (size_t)n, fmt, ap);
     va_end(ap);
 }
+
+sertel_err_t err_set(sertel_err_t e, char *why, size_t whylen, const char *fmt, ...)
+{
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return e;
+}

@@ -30,6 +30,11 @@ typedef enum {
 /* Translated one-line description of an error code. */
 const char *sertel_strerror(sertel_err_t e);
 
+/* Writes a reason (already translated by the caller) into why, which may
+ * be NULL, and returns e: the one way a refusal is explained. */
+sertel_err_t err_set(sertel_err_t e, char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Formats "FILE:LINE: message" (or "FILE: message" when line is 0) into
  * buf; the message is already translated by the caller. */
 void diag_at(char *buf, size_t len, const char *file, int line,

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "i18n.h"
+#include "text.h"
 #include "validate.h"
 
 enum {
@@ -209,22 +210,6 @@ typedef struct {
     size_t errlen;
 } parser_t;
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Trims s[0..] in place and returns the first non-blank character. */
-static char *trim(char *s)
-{
-    while (is_blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && is_blank(s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 static sertel_err_t store_value(parser_t *p, const field_t *f, const char *value,
                                 int line)
 {
@@ -273,7 +258,7 @@ static bool is_name_like(const char *s)
 
 static sertel_err_t parse_line(parser_t *p, char *text, int line)
 {
-    char *s = trim(text);
+    char *s = text_trim(text);
     /* Only whole-line comments: '#' and '=' are Z85 characters, and a
      * display name may contain '#' too. */
     if (*s == '\0' || *s == '#')
@@ -286,13 +271,13 @@ static sertel_err_t parse_line(parser_t *p, char *text, int line)
     char *eq = strchr(s, '=');
     if (eq)
         *eq = '\0';
-    const char *key = trim(s);
+    const char *key = text_trim(s);
     if (!eq || !is_name_like(key)) {
         /* Not echoed: the line may hold a secret key. */
         diag_at(p->err, p->errlen, p->path, line, _("expected \"key = value\""));
         return SERTEL_E_INVALID;
     }
-    const char *value = trim(eq + 1);
+    const char *value = text_trim(eq + 1);
     size_t idx = 0;
     const field_t *f = field_find(key, &idx);
     if (!f) {

@@ -38,18 +38,6 @@ enum {
     PHONE_MAX_BYTES = 24,
 };
 
-__attribute__((format(printf, 3, 4)))
-static sertel_err_t fail(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return SERTEL_E_INVALID;
-}
-
 /* ctype.h answers for the current locale; these fields are ASCII-only. */
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
@@ -88,26 +76,26 @@ bool date_is_real(int y, int m, int d)
 sertel_err_t validate_nip(const char *nip, char *why, size_t whylen)
 {
     if (!all_digits(nip, NIP_DIGITS))
-        return fail(why, whylen, _("NIP must be 18 digits"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIP must be 18 digits"));
     int by = num(nip, 4), bm = num(nip + 4, 2), bd = num(nip + 6, 2);
     int ay = num(nip + 8, 4), am = num(nip + 12, 2);
     if (by < NIP_BIRTH_YEAR_MIN || by > NIP_BIRTH_YEAR_MAX)
-        return fail(why, whylen, _("NIP %s: birth year %.4s is not between %d and %d"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIP %s: birth year %.4s is not between %d and %d"),
                     nip, nip, NIP_BIRTH_YEAR_MIN, NIP_BIRTH_YEAR_MAX);
     if (!date_is_real(by, bm, bd))
-        return fail(why, whylen, _("NIP %s: birth date %.8s is not a real date"), nip, nip);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIP %s: birth date %.8s is not a real date"), nip, nip);
     if (ay < NIP_APPT_YEAR_MIN || ay > NIP_APPT_YEAR_MAX || am < 1 || am > 12)
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("NIP %s: appointment %.6s is not a month between %d and %d"),
                     nip, nip + 8, NIP_APPT_YEAR_MIN, NIP_APPT_YEAR_MAX);
     if (ay < by + NIP_MIN_AGE_YEARS)
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("NIP %s: appointment year %.4s is less than %d years after birth year %.4s"),
                     nip, nip + 8, NIP_MIN_AGE_YEARS, nip);
     if (nip[14] != '1' && nip[14] != '2')
-        return fail(why, whylen, _("NIP %s: sex digit %c must be 1 or 2"), nip, nip[14]);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIP %s: sex digit %c must be 1 or 2"), nip, nip[14]);
     if (num(nip + 15, 3) == 0)
-        return fail(why, whylen, _("NIP %s: serial number must not be 000"), nip);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIP %s: serial number must not be 000"), nip);
     return SERTEL_OK;
 }
 
@@ -124,19 +112,19 @@ static bool nik_birth_is_real(const char *ddmmyy)
 sertel_err_t validate_nik(const char *nik, char *why, size_t whylen)
 {
     if (!all_digits(nik, NIK_DIGITS))
-        return fail(why, whylen, _("NIK must be 16 digits"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK must be 16 digits"));
     int prov = num(nik, 2);
     if (prov < NIK_PROVINCE_MIN || prov > NIK_PROVINCE_MAX)
-        return fail(why, whylen, _("NIK %s: province code %.2s is not between %d and %d"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK %s: province code %.2s is not between %d and %d"),
                     nik, nik, NIK_PROVINCE_MIN, NIK_PROVINCE_MAX);
     if (num(nik + 2, 2) == 0)
-        return fail(why, whylen, _("NIK %s: regency code must not be 00"), nik);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK %s: regency code must not be 00"), nik);
     if (num(nik + 4, 2) == 0)
-        return fail(why, whylen, _("NIK %s: district code must not be 00"), nik);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK %s: district code must not be 00"), nik);
     if (!nik_birth_is_real(nik + 6))
-        return fail(why, whylen, _("NIK %s: birth date %.6s is not a real date"), nik, nik + 6);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK %s: birth date %.6s is not a real date"), nik, nik + 6);
     if (num(nik + 12, 4) == 0)
-        return fail(why, whylen, _("NIK %s: serial number must not be 0000"), nik);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("NIK %s: serial number must not be 0000"), nik);
     return SERTEL_OK;
 }
 
@@ -201,29 +189,29 @@ sertel_err_t validate_email(const char *email, char *why, size_t whylen)
 {
     const char *at = email ? strchr(email, '@') : NULL;
     if (!email || !*email)
-        return fail(why, whylen, _("e-mail address must not be empty"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("e-mail address must not be empty"));
     if (strlen(email) > EMAIL_MAX)
-        return fail(why, whylen, _("e-mail address is longer than %d bytes"), EMAIL_MAX);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("e-mail address is longer than %d bytes"), EMAIL_MAX);
     if (!at || strchr(at + 1, '@'))
-        return fail(why, whylen, _("e-mail address must contain exactly one @"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("e-mail address must contain exactly one @"));
     size_t llen = (size_t)(at - email);
     if (llen < 1 || llen > EMAIL_LOCAL_MAX)
-        return fail(why, whylen, _("e-mail address: the part before @ must be 1 to %d characters"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("e-mail address: the part before @ must be 1 to %d characters"),
                     EMAIL_LOCAL_MAX);
     if (!local_part_ok(email, llen))
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("e-mail address: the part before @ contains a character that is not allowed"));
     if (!local_dots_ok(email, llen))
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("e-mail address: the part before @ must not start or end with a dot or have two dots in a row"));
     const char *domain = at + 1, *tld = NULL;
     if (!strchr(domain, '.'))
-        return fail(why, whylen, _("e-mail address: the domain must contain a dot"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("e-mail address: the domain must contain a dot"));
     if (!domain_labels_ok(domain, &tld))
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("e-mail address: the domain may contain only letters, digits and inner dashes between dots"));
     if (!tld_ok(tld))
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("e-mail address: the domain must end in at least 2 letters"));
     return SERTEL_OK;
 }
@@ -261,22 +249,22 @@ static int phone_digits(const char *s, bool after_prefix)
 sertel_err_t validate_phone(const char *phone, char *why, size_t whylen)
 {
     if (!phone || !*phone)
-        return fail(why, whylen, _("phone number must not be empty"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("phone number must not be empty"));
     if (strlen(phone) > PHONE_MAX_BYTES)
-        return fail(why, whylen, _("phone number is longer than %d characters"), PHONE_MAX_BYTES);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("phone number is longer than %d characters"), PHONE_MAX_BYTES);
     size_t plen = phone_prefix_len(phone);
     const char *rest = phone + plen;
     int n = phone_digits(rest, plen > 0);
     if (n < 0)
-        return fail(why, whylen,
+        return err_set(SERTEL_E_INVALID, why, whylen,
                     _("phone number may contain only digits, an optional + before 62, and single spaces or dashes between digits"));
     if (n < PHONE_MIN_DIGITS || n > PHONE_MAX_DIGITS)
-        return fail(why, whylen, _("phone number must have %d to %d digits after the prefix"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("phone number must have %d to %d digits after the prefix"),
                     PHONE_MIN_DIGITS, PHONE_MAX_DIGITS);
     /* Indonesian national numbers never start with 0, so "+62 0812..."
      * is a mistyped number rather than a different one. */
     if (rest[strspn(rest, " -")] == '0')
-        return fail(why, whylen, _("phone number must not have 0 right after the prefix"));
+        return err_set(SERTEL_E_INVALID, why, whylen, _("phone number must not have 0 right after the prefix"));
     return SERTEL_OK;
 }
 
@@ -345,13 +333,13 @@ sertel_err_t validate_text(const char *field, const char *s, size_t max,
     const char *name = field ? field : "";
     size_t len = s ? strlen(s) : 0;
     if (len == 0)
-        return required ? fail(why, whylen, _("%s must not be empty"), name) : SERTEL_OK;
+        return required ? err_set(SERTEL_E_INVALID, why, whylen, _("%s must not be empty"), name) : SERTEL_OK;
     if (len > max)
-        return fail(why, whylen, _("%s is longer than %zu bytes"), name, max);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("%s is longer than %zu bytes"), name, max);
     if (!utf8_valid(s, len))
-        return fail(why, whylen, _("%s is not valid UTF-8 text"), name);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("%s is not valid UTF-8 text"), name);
     if (has_control(s))
-        return fail(why, whylen, _("%s contains a control character"), name);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("%s contains a control character"), name);
     return SERTEL_OK;
 }
 
@@ -369,8 +357,8 @@ sertel_err_t validate_date(const char *field, const char *s, char *why, size_t w
 {
     const char *name = field ? field : "";
     if (!s || !date_shape_ok(s))
-        return fail(why, whylen, _("%s must be a date written as YYYY-MM-DD"), name);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("%s must be a date written as YYYY-MM-DD"), name);
     if (!date_is_real(num(s, 4), num(s + 5, 2), num(s + 8, 2)))
-        return fail(why, whylen, _("%s: %s is not a real date"), name, s);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("%s: %s is not a real date"), name, s);
     return SERTEL_OK;
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "text.h"
 #include "validate.h"
 
 enum {
@@ -399,25 +400,9 @@ static bool fail(parser_t *p, const char *fmt, ...)
     return false;
 }
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-/* Strips blanks from both ends, in place. */
-static char *trim(char *s)
-{
-    while (is_blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && is_blank(s[n - 1]))
-        s[--n] = '\0';
-    return s;
 }
 
 /* Shortens s in place to at most max bytes, on a character boundary, so
@@ -469,7 +454,7 @@ static bool parse_span(parser_t *p, char *text, span_t *out)
     if (!dash)
         return fail(p, _("bad working span \"%s\" (expected HH:MM-HH:MM)"), shown);
     *dash = '\0';
-    char *ends[2] = {trim(text), trim(dash + 1)};
+    char *ends[2] = {text_trim(text), text_trim(dash + 1)};
     int minutes[2];
     for (int i = 0; i < 2; i++) {
         clock_result_t r = parse_clock(ends[i], &minutes[i]);
@@ -515,7 +500,7 @@ static bool parse_weekday(parser_t *p, int wd, char *value)
                 *comma = '\0';
             if (n == MAX_SPANS)
                 return fail(p, _("more than %d working spans in one day"), MAX_SPANS);
-            if (!parse_span(p, trim(piece), &spans[n++]))
+            if (!parse_span(p, text_trim(piece), &spans[n++]))
                 return false;
             piece = comma ? comma + 1 : NULL;
         }
@@ -548,9 +533,9 @@ static bool parse_zone(parser_t *p, int unused, char *value)
     int h, m;
     char sign = value[0];
     bool ok = (sign == '+' || sign == '-') && two_digits(value + 1, &h) && value[3] == ':' &&
-              two_digits(value + 4, &m) && is_blank(value[6]) && m < 60 &&
+              two_digits(value + 4, &m) && text_is_blank(value[6]) && m < 60 &&
               h * 60 + m <= MAX_OFFSET_MINUTES;
-    const char *label = ok ? trim(value + 7) : "";
+    const char *label = ok ? text_trim(value + 7) : "";
     size_t n = strlen(label);
     ok = ok && n >= 1 && n <= ZONE_LABEL_MAX;
     for (size_t i = 0; ok && i < n; i++)
@@ -583,7 +568,7 @@ static bool parse_date(const char *s, int *y, int *m, int *d)
         !two_digits(s + 5, m) || s[7] != '-' || !two_digits(s + 8, d))
         return false;
     *y = hi * 100 + lo;
-    return s[10] == '\0' || is_blank(s[10]);
+    return s[10] == '\0' || text_is_blank(s[10]);
 }
 
 static bool insert_holiday(parser_t *p, int64_t day, const char *date, const char *name)
@@ -616,7 +601,7 @@ static bool parse_holiday(parser_t *p, int unused, char *value)
     date[10] = '\0';
     if (!date_is_real(y, m, d))
         return fail(p, _("no such date: %s"), date);
-    const char *name = trim(value + 10);
+    const char *name = text_trim(value + 10);
     if (*name == '\0')
         return fail(p, _("holiday %s has no name"), date);
     if (strlen(name) > HOLIDAY_NAME_MAX)
@@ -665,14 +650,14 @@ static bool parse_line(parser_t *p, char *line)
         return fail(p, "%s", _("invalid UTF-8"));
     if (has_control(line))
         return fail(p, "%s", _("control character in line"));
-    char *s = trim(line);
+    char *s = text_trim(line);
     if (*s == '\0' || *s == '#')
         return true;
     char *eq = strchr(s, '=');
     if (!eq)
         return fail(p, "%s", _("missing '=' (expected \"key = value\")"));
     *eq = '\0';
-    char *key = trim(s), *value = trim(eq + 1);
+    char *key = text_trim(s), *value = text_trim(eq + 1);
     int k = find_key(key);
     if (k < 0)
         return fail(p, _("unknown key \"%s\""), clip(key, 32));
@@ -732,52 +717,11 @@ calendar_t *calendar_parse(const char *text, const char *filename, char *err, si
     return p.cal;
 }
 
-/* Reads at most FILE_LIMIT bytes into a NUL-terminated buffer. */
-static char *read_file(const char *path, size_t *size, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_at(err, errlen, path, 0, _("cannot open: %s"), strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc((size_t)FILE_LIMIT + 2);
-    size_t n = buf ? fread(buf, 1, (size_t)FILE_LIMIT + 1, f) : 0;
-    int read_errno = errno;
-    bool failed = !buf || ferror(f);
-    fclose(f);
-    if (failed) {
-        diag_at(err, errlen, path, 0, _("cannot read: %s"),
-                buf ? strerror(read_errno) : sertel_strerror(SERTEL_E_NOMEM));
-        free(buf);
-        return NULL;
-    }
-    if (n > (size_t)FILE_LIMIT) {
-        diag_at(err, errlen, path, 0, "%s", _("file is larger than 1 MiB"));
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *size = n;
-    return buf;
-}
-
 calendar_t *calendar_load(const char *path, char *err, size_t errlen)
 {
-    size_t n;
-    char *text = read_file(path, &n, err, errlen);
+    char *text = text_read_file(path, FILE_LIMIT, NULL, err, errlen);
     if (!text)
         return NULL;
-    /* calendar_parse stops at a NUL; name the line instead of ignoring
-     * the rest of the file. */
-    const char *nul = memchr(text, '\0', n);
-    if (nul) {
-        int line = 1;
-        for (const char *c = text; c < nul; c++)
-            line += *c == '\n';
-        diag_at(err, errlen, path, line, "%s", _("control character in line"));
-        free(text);
-        return NULL;
-    }
     calendar_t *cal = calendar_parse(text, path, err, errlen);
     free(text);
     return cal;

@@ -140,19 +140,6 @@ static const layout_t officer_layout = { officer_strs, COUNT(officer_strs), offi
 
 /* ------------------------------------------------------------ helpers */
 
-/* Writes the translated reason (why may be NULL) and returns the refusal. */
-__attribute__((format(printf, 3, 4)))
-static sertel_err_t refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return SERTEL_E_INVALID;
-}
-
 /* Field names in reasons are the protocol's, prefixed with where the
  * message sits ("app.", "attachments[3].") so the sender can find it. */
 static const char *field_path(char *buf, size_t len, const char *prefix, const char *name)
@@ -169,10 +156,10 @@ static sertel_err_t copy_string(const char *field, const char *s, char *dst, siz
         s = "";
     size_t len = strlen(s);
     if (len >= cap)
-        return refuse(why, whylen, _("field %s is too long: %zu bytes, at most %zu"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s is too long: %zu bytes, at most %zu"),
                       field, len, cap - 1);
     if (!utf8_valid(s, len))
-        return refuse(why, whylen, _("field %s is not valid UTF-8"), field);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s is not valid UTF-8"), field);
     memcpy(dst, s, len + 1);
     return SERTEL_OK;
 }
@@ -181,7 +168,7 @@ static sertel_err_t check_enum(const char *field, int v, int min, int max,
                                char *why, size_t whylen)
 {
     if (v < min || v > max)
-        return refuse(why, whylen, _("field %s has an unknown value %d"), field, v);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s has an unknown value %d"), field, v);
     return SERTEL_OK;
 }
 
@@ -230,7 +217,7 @@ static sertel_err_t check_count(const char *field, size_t n, size_t max,
                                 char *why, size_t whylen)
 {
     if (n > max)
-        return refuse(why, whylen, _("field %s has too many items: %zu, at most %zu"),
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s has too many items: %zu, at most %zu"),
                       field, n, max);
     return SERTEL_OK;
 }
@@ -404,7 +391,7 @@ static sertel_err_t actors_from_pb(const Sertel__Case *pb, case_t *c, char *why,
 {
     sertel_err_t e = check_count("actors", pb->n_actors, CASE_MAX_ACTORS, why, whylen);
     if (e == SERTEL_OK && pb->n_actor_roles != pb->n_actors)
-        e = refuse(why, whylen, _("field %s has %zu items but field %s has %zu"),
+        e = err_set(SERTEL_E_INVALID, why, whylen, _("field %s has %zu items but field %s has %zu"),
                    "actor_roles", pb->n_actor_roles, "actors", pb->n_actors);
     char path[48];
     for (size_t i = 0; e == SERTEL_OK && i < pb->n_actors; i++) {
@@ -554,7 +541,7 @@ Sertel__Envelope *codec_envelope_unpack(const uint8_t *data, size_t len, char *w
     /* Checked before unpack, which would otherwise allocate for whatever
      * lengths the sender claims. */
     if (len > FRAME_MAX) {
-        (void)refuse(why, whylen, _("frame too large: %zu bytes, at most %zu"), len,
+        (void)err_set(SERTEL_E_INVALID, why, whylen, _("frame too large: %zu bytes, at most %zu"), len,
                      (size_t)FRAME_MAX);
         return NULL;
     }
@@ -563,16 +550,16 @@ Sertel__Envelope *codec_envelope_unpack(const uint8_t *data, size_t len, char *w
     if (data || len == 0)
         env = sertel__envelope__unpack(NULL, len, data ? data : nothing);
     if (!env) {
-        (void)refuse(why, whylen, _("malformed message: not a protocol envelope"));
+        (void)err_set(SERTEL_E_INVALID, why, whylen, _("malformed message: not a protocol envelope"));
         return NULL;
     }
     if (env->version != PROTOCOL_VERSION) {
-        (void)refuse(why, whylen, _("unsupported protocol version %u"), (unsigned)env->version);
+        (void)err_set(SERTEL_E_INVALID, why, whylen, _("unsupported protocol version %u"), (unsigned)env->version);
         sertel__envelope__free_unpacked(env, NULL);
         return NULL;
     }
     if (env->body_case == SERTEL__ENVELOPE__BODY__NOT_SET) {
-        (void)refuse(why, whylen, _("message has no body"));
+        (void)err_set(SERTEL_E_INVALID, why, whylen, _("message has no body"));
         sertel__envelope__free_unpacked(env, NULL);
         return NULL;
     }

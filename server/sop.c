@@ -21,6 +21,7 @@
 
 #include "err.h"
 #include "i18n.h"
+#include "text.h"
 #include "validate.h"
 
 #define SOP_MAX_LINE 4096             /* bytes, without the newline */
@@ -222,16 +223,6 @@ static bool set_role(parser_t *p, void *field, char *value)
     return true;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Next comma-separated item of *cursor, trimmed; NULL after the last. */
 static char *next_item(char **cursor)
 {
@@ -242,7 +233,7 @@ static char *next_item(char **cursor)
     if (comma)
         *comma = '\0';
     *cursor = comma ? comma + 1 : NULL;
-    return trim(item);
+    return text_trim(item);
 }
 
 static bool set_quals(parser_t *p, void *field, char *value)
@@ -286,7 +277,7 @@ static bool set_time(parser_t *p, void *field, char *value)
     char *sep = value + strcspn(value, " "), *unit = sep;
     if (*sep) {
         *sep = '\0';
-        unit = trim(sep + 1);
+        unit = text_trim(sep + 1);
     }
     int amount;
     for (size_t i = 0; i < sizeof time_units / sizeof time_units[0]; i++) {
@@ -377,7 +368,7 @@ static bool flush(parser_t *p)
     const key_def_t *k = &keys[p->pend];
     p->pend = -1;
     p->at = p->pend_line;
-    char *value = p->val ? trim(p->val) : "";
+    char *value = p->val ? text_trim(p->val) : "";
     if (!*value && !(k->flags & K_EMPTY_OK))
         return fail(p, _("'%s' must not be empty"), k->name);
     if (!*value)
@@ -437,7 +428,7 @@ static bool key_line(parser_t *p, char *line)
         return fail(p, "%s", _("expected 'key: value', a comment (#) or an indented "
                                "continuation line"));
     *colon = '\0';
-    char *name = trim(line);
+    char *name = text_trim(line);
     int i = key_index(name);
     if (i < 0)
         return fail(p, _("unknown key '%s'"), name);
@@ -448,7 +439,7 @@ static bool key_line(parser_t *p, char *line)
     p->val_len = 0;
     if (p->val)
         p->val[0] = '\0';
-    return append_value(p, trim(colon + 1));
+    return append_value(p, text_trim(colon + 1));
 }
 
 static bool continuation_line(parser_t *p, char *line)
@@ -456,7 +447,7 @@ static bool continuation_line(parser_t *p, char *line)
     if (p->pend < 0)
         return fail(p, "%s", _("continuation line (starting with a space) without a "
                                "'key: value' line right before it"));
-    return append_value(p, trim(line));
+    return append_value(p, text_trim(line));
 }
 
 /* Control characters would show up as garbage or move the cursor on
@@ -556,55 +547,12 @@ sop_t *sop_parse(const char *text, const char *filename, char *err, size_t errle
     return p.sop;
 }
 
-/* Reads at most SOP_MAX_FILE bytes plus one, to tell "too large" apart. */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_at(err, errlen, path, 0, _("cannot read the file: %s"), strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(SOP_MAX_FILE + 2);
-    size_t n = buf ? fread(buf, 1, SOP_MAX_FILE + 1, f) : 0;
-    int failed = buf ? ferror(f) : 0, saved = errno;
-    fclose(f);
-    if (!buf)
-        diag_at(err, errlen, path, 0, "%s", _("out of memory"));
-    else if (failed)
-        diag_at(err, errlen, path, 0, _("cannot read the file: %s"), strerror(saved));
-    else if (n > SOP_MAX_FILE)
-        diag_at(err, errlen, path, 0, _("the file is larger than %d KiB"), SOP_MAX_FILE / 1024);
-    if (!buf || failed || n > SOP_MAX_FILE) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-/* sop_parse stops at a NUL byte; say so rather than drop the rest. */
-static bool nul_free(const char *text, size_t len, const char *path, char *err,
-                     size_t errlen)
-{
-    const char *nul = memchr(text, '\0', len);
-    if (!nul)
-        return true;
-    int line = 1;
-    for (const char *s = text; s < nul; s++)
-        line += *s == '\n';
-    diag_at(err, errlen, path, line, "%s", _("NUL byte in the file (is it a text file?)"));
-    return false;
-}
-
 sop_t *sop_load(const char *path, char *err, size_t errlen)
 {
-    size_t len = 0;
-    char *text = read_file(path, &len, err, errlen);
+    char *text = text_read_file(path, SOP_MAX_FILE, NULL, err, errlen);
     if (!text)
         return NULL;
-    sop_t *sop = nul_free(text, len, path, err, errlen) ? sop_parse(text, path, err, errlen)
-                                                        : NULL;
+    sop_t *sop = sop_parse(text, path, err, errlen);
     free(text);
     return sop;
 }

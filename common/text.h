@@ -1,0 +1,19 @@
+/* Small text helpers shared by the plain-text loaders (SOP, calendar, key
+ * files) and the clients. */
+#ifndef SERTEL_TEXT_H
+#define SERTEL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Space, tab or carriage return (files saved on Windows). */
+bool text_is_blank(char c);
+/* Strips blanks from both ends, in place; returns the first kept byte. */
+char *text_trim(char *s);
+/* Reads a whole text file of at most limit bytes into a NUL-terminated
+ * malloc'd buffer. A NUL byte inside is refused with its line, since the
+ * parsers would otherwise silently stop there. On error returns NULL with
+ * "PATH: reason" or "PATH:LINE: reason" in err. */
+char *text_read_file(const char *path, size_t limit, size_t *len, char *err, size_t errlen);
+
+#endif
