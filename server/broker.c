@@ -107,7 +107,11 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
     int64_t maxmsg = FRAME_MAX + 1024;
     zmq_setsockopt(b->router, ZMQ_CURVE_SERVER, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_CURVE_SECRETKEY, b->key.secret_key, Z85_KEY_LEN);
-    zmq_setsockopt(b->router, ZMQ_ZAP_DOMAIN, "sertel", 6);
+    zmq_setsockopt(b->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN));
+    /* ZMQ_ZAP_ENFORCE_DOMAIN (93) is a draft option: where libzmq has it,
+     * a socket without a domain is never let in unauthenticated. The ZAP
+     * handler, bound before this socket, refuses any other domain. */
+    zmq_setsockopt(b->router, 93, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     /* A peer that sends more than a frame may hold is disconnected by
      * libzmq before the bytes are buffered. */

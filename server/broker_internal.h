@@ -11,6 +11,7 @@
 #include "push.h"
 #include "store.h"
 
+#define ZAP_DOMAIN "sertel"
 #define ROUTING_ID_MAX 256
 #define MAX_SESSIONS 4096
 #define BATCH_MAX 256

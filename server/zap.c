@@ -57,7 +57,10 @@ void zap_handle(broker_t *b)
     if (n < 2)
         goto done;
     char nip[NIP_LEN + 1] = "";
-    bool curve = n == ZAP_FRAMES && zmq_msg_size(&f[5]) == 5 &&
+    /* Only our own socket's domain, and only CURVE with a 32-byte key. */
+    bool curve = n == ZAP_FRAMES && zmq_msg_size(&f[2]) == strlen(ZAP_DOMAIN) &&
+                 memcmp(zmq_msg_data(&f[2]), ZAP_DOMAIN, strlen(ZAP_DOMAIN)) == 0 &&
+                 zmq_msg_size(&f[5]) == 5 &&
                  memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 && zmq_msg_size(&f[6]) == 32;
     if (curve && admit(b, zmq_msg_data(&f[6]), nip))
         reply(b->zap, &f[1], "200", "OK", nip);
