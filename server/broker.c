@@ -103,7 +103,7 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
         return false;
     }
     b->router = zmq_socket(b->ctx, ZMQ_ROUTER);
-    int one = 1, ivl = 5000, timeout = 15000, linger = 1000;
+    int zero = 0, one = 1, ivl = 5000, timeout = 15000, linger = 1000;
     int64_t maxmsg = FRAME_MAX + 1024;
     zmq_setsockopt(b->router, ZMQ_CURVE_SERVER, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_CURVE_SECRETKEY, b->key.secret_key, Z85_KEY_LEN);
@@ -113,6 +113,11 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
      * handler, bound before this socket, refuses any other domain. */
     zmq_setsockopt(b->router, 93, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    /* No send limit per peer: a catch-up replays an officer's history
+     * before the Welcome in one go, and at the default limit (1000
+     * messages) the rest of the replay, the Welcome and later pushes would
+     * be dropped without a trace. Heartbeats drop dead peers. */
+    zmq_setsockopt(b->router, ZMQ_SNDHWM, &zero, sizeof zero);
     /* A peer that sends more than a frame may hold is disconnected by
      * libzmq before the bytes are buffered. */
     zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -263,6 +268,7 @@ void broker_push_committed(broker_t *b)
     cmd_ctx_t ctx = {.b = b, .txn = t, .now = broker_now(b)};
     for (int i = 0; i < b->n_sessions; i++) {
         session_t *s = &b->sessions[i];
+        int n_sessions = b->n_sessions;
         officer_t o;
         role_t roles[8];
         unsigned quals[8];
@@ -277,8 +283,14 @@ void broker_push_committed(broker_t *b)
             uint8_t *buf = pack_push(ev, &len);
             bool sent = buf && session_send(b, s, buf, len);
             free(buf);
-            if (!sent)
+            if (!sent) {
+                /* A vanished peer's session is dropped and the last
+                 * session moved into its slot: that one is still due
+                 * its pushes, so the slot is visited again. */
+                if (b->n_sessions < n_sessions)
+                    i--;
                 break;
+            }
         }
     }
     store_abort(&t);

@@ -39,11 +39,15 @@ static bool read_item(broker_t *b, item_t *it, int flags)
     zmq_msg_recv(&it->body, b->router, 0);
     const char *user = zmq_msg_gets(&it->body, "User-Id");
     snprintf(it->nip, sizeof it->nip, "%s", user ? user : "");
-    while (zmq_msg_more(&it->body)) {
+    /* Frames past the first are read and dropped up to the message's
+     * last one: the flag to follow is the last frame's, not the body's
+     * (which would never clear and block on the next peer's message). */
+    bool more = zmq_msg_more(&it->body);
+    while (more) {
         it->bad_frames = true;
         zmq_msg_t extra;
         zmq_msg_init(&extra);
-        zmq_msg_recv(&extra, b->router, 0);
+        more = zmq_msg_recv(&extra, b->router, 0) >= 0 && zmq_msg_more(&extra);
         zmq_msg_close(&extra);
     }
     return true;
@@ -104,6 +108,22 @@ static void finish_reply(item_t *it, Sertel__Envelope *reply, uint64_t request_i
     it->reply = codec_pack(&reply->base, &it->reply_len);
 }
 
+/* The request id of a frame refused before decoding (several frames, a
+ * wrong version, no body), when it can be read at all: the error reply
+ * then reaches the caller waiting on that id instead of looking like
+ * silence. */
+static uint64_t readable_request_id(zmq_msg_t *body)
+{
+    size_t len = zmq_msg_size(body);
+    if (len == 0 || len > FRAME_MAX)
+        return 0;
+    Sertel__Envelope *env = sertel__envelope__unpack(NULL, len, zmq_msg_data(body));
+    uint64_t id = env ? env->request_id : 0;
+    if (env)
+        sertel__envelope__free_unpacked(env, NULL);
+    return id;
+}
+
 static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, uint64_t committed)
 {
     Sertel__Envelope reply = SERTEL__ENVELOPE__INIT;
@@ -112,7 +132,7 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
     char why[512] = "";
     Sertel__Envelope *req = it->bad_frames ? NULL
         : codec_envelope_unpack(zmq_msg_data(&it->body), zmq_msg_size(&it->body), why, sizeof why);
-    uint64_t rid = req ? req->request_id : 0;
+    uint64_t rid = req ? req->request_id : readable_request_id(&it->body);
     it->request_id = rid;
     const command_def_t *def = req ? command_find(req->body_case) : NULL;
     if (!req) {
@@ -181,16 +201,42 @@ static sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
     return SERTEL_E_FULL;
 }
 
+/* The Welcome says how many events the replay before it carried. */
+static void set_replayed(item_t *it, int replayed)
+{
+    Sertel__Envelope *env = it->reply ? sertel__envelope__unpack(NULL, it->reply_len, it->reply) : NULL;
+    if (env && env->body_case == SERTEL__ENVELOPE__BODY_WELCOME) {
+        env->welcome->replayed = (uint32_t)replayed;
+        size_t len;
+        uint8_t *buf = codec_pack(&env->base, &len);
+        if (buf) {
+            free(it->reply);
+            it->reply = buf;
+            it->reply_len = len;
+        }
+    }
+    if (env)
+        sertel__envelope__free_unpacked(env, NULL);
+}
+
 static void send_reply(broker_t *b, item_t *it, int64_t now)
 {
-    session_t *s = session_find(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid));
+    const uint8_t *rid = zmq_msg_data(&it->rid);
+    size_t rid_len = zmq_msg_size(&it->rid);
+    session_t *s = session_find(b, rid, rid_len);
     if (!s)
-        s = session_open(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid), it->nip, now);
+        s = session_open(b, rid, rid_len, it->nip, now);
     if (it->go_live) {
         int replayed = 0;
         broker_replay(b, s, it->since, it->live_from, &replayed);
+        /* A peer gone during the replay had its session dropped and
+         * another moved into the slot: never touch or answer that one. */
+        s = session_find(b, rid, rid_len);
+        if (!s)
+            return;
         s->live = true;
         s->live_from = it->live_from;
+        set_replayed(it, replayed);
     }
     if (it->reply)
         session_send(b, s, it->reply, it->reply_len);

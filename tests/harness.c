@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -87,7 +88,8 @@ void harness_stop(harness_t *h, int sig)
     if (h->pid <= 0)
         return;
     kill(h->pid, sig);
-    waitpid(h->pid, NULL, 0);
+    h->exit_status = -1;
+    waitpid(h->pid, &h->exit_status, 0);
     h->pid = 0;
 }
 
@@ -168,4 +170,191 @@ uint64_t harness_hello(conn_t *c, uint64_t last_seq)
     uint64_t seq = reply->welcome->last_seq;
     sertel__envelope__free_unpacked(reply, NULL);
     return seq;
+}
+
+/* ---- shared by the integration tests */
+
+sertel_err_t harness_try_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **reply,
+                              int timeout_ms)
+{
+    char err[512];
+    *reply = NULL;
+    return conn_call(c, req, reply, timeout_ms, err, sizeof err);
+}
+
+Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip)
+{
+    Sertel__Application app = SERTEL__APPLICATION__INIT;
+    app.name = (char *)applicant;
+    app.nip = (char *)(applicant_nip ? applicant_nip : "198707072011011001");
+    app.unit = "Dinas Pendidikan";
+    app.position = "Analis Kepegawaian";
+    app.email = "pemohon@ciamiskab.go.id";
+    app.phone = "081234567890";
+    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
+    app.letter_no = "800/123/Disdik";
+    app.letter_date = "2026-11-20";
+    app.subject = "Permohonan pembaharuan sertifikat elektronik";
+    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
+    letter.name = "surat-permohonan.pdf";
+    letter.content.data = (uint8_t *)"%PDF-1.4 surat permohonan";
+    letter.content.len = strlen((char *)letter.content.data);
+    Sertel__Attachment *atts[] = {&letter};
+    Sertel__Intake in = SERTEL__INTAKE__INIT;
+    in.app = &app;
+    in.attachments = atts;
+    in.n_attachments = 1;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
+    req.intake = &in;
+    return harness_call(c, &req);
+}
+
+Sertel__Envelope *harness_complete(conn_t *c, const char *case_id, const char *to_nip,
+                                   const char *instruction)
+{
+    Sertel__Complete in = SERTEL__COMPLETE__INIT;
+    in.case_id = (char *)case_id;
+    in.to_nip = (char *)(to_nip ? to_nip : "");
+    in.instruction = (char *)(instruction ? instruction : "");
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
+    req.complete = &in;
+    return harness_call(c, &req);
+}
+
+Sertel__Envelope *harness_case(conn_t *c, const char *case_id)
+{
+    Sertel__CaseQuery q = SERTEL__CASE_QUERY__INIT;
+    q.case_id = (char *)case_id;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_CASE_QUERY;
+    req.case_query = &q;
+    return harness_call(c, &req);
+}
+
+Sertel__Envelope *harness_journal(harness_t *h, uint64_t since)
+{
+    Sertel__JournalQuery q = SERTEL__JOURNAL_QUERY__INIT;
+    q.since = since;
+    q.limit = 100000;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_JOURNAL;
+    req.journal = &q;
+    Sertel__Envelope *reply = harness_call(h->admin_conn, &req);
+    if (reply->body_case != SERTEL__ENVELOPE__BODY_EVENTS)
+        fail_msg("journal refused: %s", harness_error(reply) ? reply->error->message : "?");
+    return reply;
+}
+
+size_t harness_journal_len(harness_t *h)
+{
+    Sertel__Envelope *j = harness_journal(h, 0);
+    size_t n = j->events->n_events;
+    sertel__envelope__free_unpacked(j, NULL);
+    return n;
+}
+
+bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r)
+{
+    int zero = 0;
+    char addr[64];
+    memset(r, 0, sizeof *r);
+    r->ctx = zmq_ctx_new();
+    r->sock = r->ctx ? zmq_socket(r->ctx, ZMQ_DEALER) : NULL;
+    if (!r->sock)
+        return false;
+    zmq_setsockopt(r->sock, ZMQ_LINGER, &zero, sizeof zero);
+    /* The monitor reports the broker closing the connection. */
+    snprintf(addr, sizeof addr, "inproc://raw-monitor-%p", (void *)r);
+    if (zmq_socket_monitor(r->sock, addr, ZMQ_EVENT_DISCONNECTED) != 0 ||
+        !(r->monitor = zmq_socket(r->ctx, ZMQ_PAIR)) || zmq_connect(r->monitor, addr) != 0)
+        return false;
+    return zmq_setsockopt(r->sock, ZMQ_CURVE_SERVERKEY, kf->broker_public, Z85_KEY_LEN) == 0 &&
+           zmq_setsockopt(r->sock, ZMQ_CURVE_PUBLICKEY, kf->public_key, Z85_KEY_LEN) == 0 &&
+           zmq_setsockopt(r->sock, ZMQ_CURVE_SECRETKEY, kf->secret_key, Z85_KEY_LEN) == 0 &&
+           zmq_connect(r->sock, h->endpoint) == 0;
+}
+
+void harness_raw_close(harness_raw_t *r)
+{
+    if (r->monitor) {
+        zmq_socket_monitor(r->sock, NULL, 0);
+        zmq_close(r->monitor);
+    }
+    if (r->sock)
+        zmq_close(r->sock);
+    if (r->ctx)
+        zmq_ctx_term(r->ctx);
+    r->sock = r->ctx = r->monitor = NULL;
+}
+
+bool harness_raw_send(harness_raw_t *r, const void *data, size_t len, bool more)
+{
+    return zmq_send(r->sock, data, len, more ? ZMQ_SNDMORE : 0) == (int)len;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **raw, size_t *rawlen)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        zmq_pollitem_t item = {r->sock, 0, ZMQ_POLLIN, 0};
+        int64_t left = deadline - now_ms();
+        if (left <= 0 || zmq_poll(&item, 1, (long)left) <= 0)
+            return NULL;
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, r->sock, 0) < 0) {
+            zmq_msg_close(&m);
+            return NULL;
+        }
+        Sertel__Envelope *env = sertel__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        if (env && env->body_case != SERTEL__ENVELOPE__BODY_PUSH) {
+            if (raw) {
+                *rawlen = zmq_msg_size(&m);
+                *raw = malloc(*rawlen ? *rawlen : 1);
+                memcpy(*raw, zmq_msg_data(&m), *rawlen);
+            }
+            zmq_msg_close(&m);
+            return env;
+        }
+        zmq_msg_close(&m);
+        if (env)
+            sertel__envelope__free_unpacked(env, NULL);
+    }
+}
+
+bool harness_raw_disconnected(harness_raw_t *r, int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        zmq_pollitem_t item = {r->monitor, 0, ZMQ_POLLIN, 0};
+        int64_t left = deadline - now_ms();
+        if (left <= 0 || zmq_poll(&item, 1, (long)left) <= 0)
+            return false;
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        int n = zmq_msg_recv(&m, r->monitor, 0);
+        uint16_t ev = 0;
+        if (n >= 2)
+            memcpy(&ev, zmq_msg_data(&m), 2);
+        bool more = zmq_msg_more(&m);
+        zmq_msg_close(&m);
+        while (more) { /* the event's second frame: the endpoint */
+            zmq_msg_init(&m);
+            zmq_msg_recv(&m, r->monitor, 0);
+            more = zmq_msg_more(&m);
+            zmq_msg_close(&m);
+        }
+        if (ev == ZMQ_EVENT_DISCONNECTED)
+            return true;
+    }
 }

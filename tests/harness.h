@@ -14,6 +14,7 @@ typedef struct {
     char dir[256];
     char endpoint[256];
     pid_t pid;
+    int exit_status; /* the broker's wait status, set by harness_stop */
     keyfile_t admin;
     conn_t *admin_conn;
 } harness_t;
@@ -41,5 +42,42 @@ int harness_error(const Sertel__Envelope *reply);
 
 /* Says Hello with last_seq and returns the Welcome's last_seq. */
 uint64_t harness_hello(conn_t *c, uint64_t last_seq);
+
+/* ---- shared by the integration tests (test_broker_*.c) */
+
+/* A request with a reply timeout of its own and no cmocka assertion, for
+ * threads and for calls expected to fail: conn_call's result. */
+sertel_err_t harness_try_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **reply,
+                              int timeout_ms);
+/* Registers an application (with its letter attached, as step 1 asks)
+ * as the front-office officer of c; returns the reply (Done or Error). */
+Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip);
+/* Completes the current step of case_id; to_nip NULL for the default
+ * officer; returns the reply (Done or Error). */
+Sertel__Envelope *harness_complete(conn_t *c, const char *case_id, const char *to_nip,
+                                   const char *instruction);
+/* CaseQuery; returns the reply (CaseDetail or Error). */
+Sertel__Envelope *harness_case(conn_t *c, const char *case_id);
+/* The journal from since as the admin reads it (an EventList; fails the
+ * test otherwise). */
+Sertel__Envelope *harness_journal(harness_t *h, uint64_t since);
+/* Number of events in the journal (the admin's Hello-free count). */
+size_t harness_journal_len(harness_t *h);
+
+/* A bare DEALER socket with an officer's CURVE keys, for frames the
+ * client library never sends (garbage, several frames, replays of one
+ * packed request). */
+typedef struct {
+    void *ctx, *sock, *monitor;
+} harness_raw_t;
+bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r);
+void harness_raw_close(harness_raw_t *r);
+/* Sends one frame (more: another frame follows). */
+bool harness_raw_send(harness_raw_t *r, const void *data, size_t len, bool more);
+/* The next envelope that is not a push, within timeout_ms; NULL on
+ * timeout. *raw (optional) gets the frame's bytes (malloc'd). */
+Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **raw, size_t *rawlen);
+/* Waits until the broker has closed the socket's connection. */
+bool harness_raw_disconnected(harness_raw_t *r, int timeout_ms);
 
 #endif
