@@ -12,7 +12,12 @@ static const struct {
     const char *summary;
 } groups[] = {
     {"init", admin_init_main, N_("create a broker data directory")},
-    {"sop", admin_sop_main, N_("check, show SOP files")},
+    {"officer", admin_officer_main, N_("enrol, list, disable officers; change roles")},
+    {"acting", admin_acting_main, N_("appoint and end acting officials (Plt./Plh.)")},
+    {"sop", admin_sop_main, N_("check, show SOP files; load one into the broker")},
+    {"stats", admin_stats_main, N_("SOP-compliance statistics")},
+    {"journal", admin_journal_main, N_("the audit journal")},
+    {"backup", admin_backup_main, N_("a consistent copy of the broker's database")},
 };
 
 static void usage(FILE *to)

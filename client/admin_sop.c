@@ -1,6 +1,7 @@
 /* sertel-admin sop: offline work on SOP files, so that whoever edits an
  * office's SOP sees what the broker will run (or why it will refuse the
- * file) before it is loaded. No broker, no keys, no network. */
+ * file) before it is loaded. check and show need no broker, no keys, no
+ * network; load (admin_ops.c) sends a checked file to the broker. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,11 +354,12 @@ static void usage_sop(FILE *to)
 {
     fputs(_("Usage: sertel-admin sop COMMAND [ARGS...]\n"
             "\n"
-            "Works on SOP definition files directly, without the broker.\n"
+            "Works on SOP definition files; only load needs the broker.\n"
             "\n"
             "Commands:\n"
             "  check FILE...   check SOP files; name the line of the first error\n"
             "  show FILE       print an SOP as the office's table\n"
+            "  load FILE       check an SOP file and load it into the broker\n"
             "\n"
             "'sertel-admin sop COMMAND --help' describes a command.\n"), to);
 }
@@ -454,6 +456,7 @@ static const struct {
 } commands[] = {
     {"check", cmd_check, usage_check},
     {"show", cmd_show, usage_show},
+    {"load", admin_sop_load_main, admin_sop_load_usage},
 };
 
 int admin_sop_main(int argc, char **argv)

@@ -1,0 +1,570 @@
+/* sertel-admin stats, backup, journal and sop load: the broker's
+ * operations that are not about officers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "engine.h"
+#include "i18n.h"
+#include "json.h"
+#include "sop.h"
+#include "stats.h"
+
+#define DURATION_TEXT 64
+#define TIME_TEXT 64
+#define SOP_FILE_MAX (1u << 20)
+
+/* ====================================================================== */
+/* stats                                                                   */
+/* ====================================================================== */
+
+static const admin_cmd_t cmd_stats = {
+    "sertel-admin stats",
+    N_("[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json|--csv]"),
+    N_("Shows how the office keeps to the SOP: per step (cases, median and 90th\n"
+       "percentile of working time, share within the Mutu Baku, overdue steps), per\n"
+       "officer and per month; then the time waited on applicants, apart, in\n"
+       "calendar time. The broker keeps statistics per month: a period covers the\n"
+       "whole months of --from and --to. Only Kepala Dinas, Kepala Bidang and\n"
+       "administrators may read them.\n"),
+    true, 0, 0,
+};
+
+/* What a section's rows are about, for titles, JSON keys and CSV. */
+typedef enum { SEC_STEP, SEC_OFFICER, SEC_MONTH } section_t;
+
+static const struct {
+    const char *csv;   /* section name in CSV, array name in JSON */
+    const char *json_key;
+    const char *title; /* N_() */
+    const char *key_title, *label_title, *late_title; /* N_() */
+} sections[] = {
+    [SEC_STEP] = {"step", "steps", N_("Per step"), N_("No."), N_("Activity"), N_("Overdue")},
+    [SEC_OFFICER] = {"officer", "officers", N_("Per officer"), N_("NIP"), N_("Name"),
+                     N_("Completed late")},
+    [SEC_MONTH] = {"month", "months", N_("Per month"), N_("Month"), NULL, N_("Overdue")},
+};
+
+static void rows_of(const Sertel__Stats *st, section_t s, Sertel__StatsRow ***rows, size_t *n)
+{
+    *rows = s == SEC_STEP ? st->steps : s == SEC_OFFICER ? st->officers : st->months;
+    *n = s == SEC_STEP ? st->n_steps : s == SEC_OFFICER ? st->n_officers : st->n_months;
+}
+
+/* Rounded; -1 when there is nothing to divide. */
+static int within_percent(const Sertel__StatsRow *r)
+{
+    return r->cases ? (int)((r->within * 100 + r->cases / 2) / r->cases) : -1;
+}
+
+/* ---- text ----------------------------------------------------------- */
+
+static void section_table(const Sertel__Stats *st, section_t s, const calendar_t *cal)
+{
+    Sertel__StatsRow **rows;
+    size_t n;
+    rows_of(st, s, &rows, &n);
+    bool labelled = sections[s].label_title != NULL;
+    const char *all[] = {_(sections[s].key_title), labelled ? _(sections[s].label_title) : NULL,
+                         _("Cases"), _("Median"), _("P90"), _("Within Mutu Baku"),
+                         _(sections[s].late_title)};
+    /* A month needs no label column: drop it by shifting the rest left. */
+    const char *titles[7];
+    size_t cols = 0;
+    for (size_t i = 0; i < 7; i++)
+        if (all[i])
+            titles[cols++] = all[i];
+    unsigned right = labelled ? 0x7cu : 0x3eu; /* the number columns */
+    admin_table_t t;
+    admin_table_init(&t, titles, cols, right | (s == SEC_STEP ? 1u : 0u));
+    for (size_t i = 0; i < n; i++) {
+        const Sertel__StatsRow *r = rows[i];
+        char cases[24], med[DURATION_TEXT], p90[DURATION_TEXT], pct[16], late[24];
+        snprintf(cases, sizeof cases, "%llu", (unsigned long long)r->cases);
+        snprintf(late, sizeof late, "%llu", (unsigned long long)r->overdue);
+        int p = within_percent(r);
+        if (p < 0)
+            snprintf(pct, sizeof pct, "-");
+        else
+            snprintf(pct, sizeof pct, "%d%%", p);
+        const char *cells[] = {r->key, r->label, cases, calendar_format_work(cal, r->median_work, med, sizeof med),
+                               calendar_format_work(cal, r->p90_work, p90, sizeof p90), pct, late};
+        const char *row[7];
+        for (size_t c = 0, k = 0; c < 7; c++)
+            if (all[c])
+                row[k++] = cells[c];
+        admin_table_add(&t, row);
+    }
+    printf("%s\n", _(sections[s].title));
+    if (admin_table_rows(&t))
+        admin_table_print(&t, stdout);
+    else
+        printf(_("  (no completed steps)\n"));
+    putchar('\n');
+    admin_table_free(&t);
+}
+
+static void period_line(const char *from_month, const char *to_month)
+{
+    if (!*from_month && !*to_month)
+        printf(_("Period: everything recorded\n\n"));
+    else
+        printf(_("Period: %s to %s (whole months)\n\n"), *from_month ? from_month : "…",
+               *to_month ? to_month : "…");
+}
+
+static void stats_text(const Sertel__Stats *st, const calendar_t *cal, const char *from_month,
+                       const char *to_month)
+{
+    printf(_("SOP compliance\n"));
+    period_line(from_month, to_month);
+    for (section_t s = SEC_STEP; s <= SEC_MONTH; s++)
+        section_table(st, s, cal);
+    char med[DURATION_TEXT], p90[DURATION_TEXT];
+    printf(_("Waiting on the applicant (calendar time, not counted above)\n"));
+    printf(_("  returns: %llu, median: %s, 90th percentile: %s\n"), (unsigned long long)st->waits,
+           admin_format_wall(st->median_wait, med, sizeof med),
+           admin_format_wall(st->p90_wait, p90, sizeof p90));
+}
+
+/* ---- JSON ----------------------------------------------------------- */
+
+static void row_json(json_t *j, section_t s, const Sertel__StatsRow *r, const calendar_t *cal)
+{
+    char med[DURATION_TEXT], p90[DURATION_TEXT], std[DURATION_TEXT];
+    json_obj_begin(j, NULL);
+    if (s == SEC_STEP) {
+        json_int(j, "step", atoi(r->key));
+        json_str(j, "activity", r->label);
+    } else if (s == SEC_OFFICER) {
+        json_str(j, "nip", r->key);
+        json_str(j, "name", r->label);
+    } else {
+        json_str(j, "month", r->key);
+    }
+    json_uint(j, "cases", r->cases);
+    json_int(j, "median_work", r->median_work);
+    json_int(j, "p90_work", r->p90_work);
+    json_str(j, "median_text", calendar_format_work(cal, r->median_work, med, sizeof med));
+    json_str(j, "p90_text", calendar_format_work(cal, r->p90_work, p90, sizeof p90));
+    json_uint(j, "within", r->within);
+    json_int(j, "within_percent", within_percent(r));
+    json_uint(j, "overdue", r->overdue);
+    if (s == SEC_STEP) {
+        json_int(j, "standard", r->standard);
+        json_str(j, "standard_text", calendar_format_work(cal, r->standard, std, sizeof std));
+    }
+    json_obj_end(j);
+}
+
+static void stats_json(const Sertel__Stats *st, const calendar_t *cal, const char *from_month,
+                       const char *to_month)
+{
+    json_t j;
+    char med[DURATION_TEXT], p90[DURATION_TEXT];
+    json_init(&j, stdout);
+    json_obj_begin(&j, NULL);
+    json_obj_begin(&j, "period");
+    json_str(&j, "from_month", from_month);
+    json_str(&j, "to_month", to_month);
+    json_obj_end(&j);
+    for (section_t s = SEC_STEP; s <= SEC_MONTH; s++) {
+        Sertel__StatsRow **rows;
+        size_t n;
+        rows_of(st, s, &rows, &n);
+        json_arr_begin(&j, sections[s].json_key);
+        for (size_t i = 0; i < n; i++)
+            row_json(&j, s, rows[i], cal);
+        json_arr_end(&j);
+    }
+    json_obj_begin(&j, "waiting");
+    json_uint(&j, "count", st->waits);
+    json_int(&j, "median_wall", st->median_wait);
+    json_int(&j, "p90_wall", st->p90_wait);
+    json_str(&j, "median_text", admin_format_wall(st->median_wait, med, sizeof med));
+    json_str(&j, "p90_text", admin_format_wall(st->p90_wait, p90, sizeof p90));
+    json_obj_end(&j);
+    json_obj_end(&j);
+    json_finish(&j);
+}
+
+/* ---- CSV (RFC 4180) ------------------------------------------------- */
+
+static void csv_field(const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"')
+                putchar('"'); /* a quote inside is doubled */
+            putchar(*s);
+        }
+        putchar('"');
+    } else {
+        fputs(s, stdout);
+    }
+    fputs(last ? "\r\n" : ",", stdout);
+}
+
+static void csv_row(const char *section, const char *key, const char *label, uint64_t count,
+                    int64_t median, int64_t p90, uint64_t within, uint64_t overdue, int64_t standard)
+{
+    char num[5][24];
+    snprintf(num[0], sizeof num[0], "%llu", (unsigned long long)count);
+    snprintf(num[1], sizeof num[1], "%lld", (long long)median);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)p90);
+    snprintf(num[3], sizeof num[3], "%llu", (unsigned long long)within);
+    snprintf(num[4], sizeof num[4], "%llu", (unsigned long long)overdue);
+    char std[24];
+    snprintf(std, sizeof std, "%lld", (long long)standard);
+    const char *f[] = {section, key, label, num[0], num[1], num[2], num[3], num[4], std};
+    for (size_t i = 0; i < 9; i++)
+        csv_field(f[i], i == 8);
+}
+
+/* One table for all sections; seconds are working time, except the
+ * waiting row's (wall time). Column names are fixed, not translated. */
+static void stats_csv(const Sertel__Stats *st)
+{
+    fputs("section,key,label,count,median_seconds,p90_seconds,within,overdue,standard_seconds\r\n",
+          stdout);
+    for (section_t s = SEC_STEP; s <= SEC_MONTH; s++) {
+        Sertel__StatsRow **rows;
+        size_t n;
+        rows_of(st, s, &rows, &n);
+        for (size_t i = 0; i < n; i++)
+            csv_row(sections[s].csv, rows[i]->key, rows[i]->label, rows[i]->cases,
+                    rows[i]->median_work, rows[i]->p90_work, rows[i]->within, rows[i]->overdue,
+                    rows[i]->standard);
+    }
+    csv_row("waiting", "", "", st->waits, st->median_wait, st->p90_wait, 0, 0, 0);
+    fflush(stdout);
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+/* --to is a whole day: its last second, so that its month is the last. */
+static int stats_period(const char *from, const char *to, Sertel__StatsQuery *q)
+{
+    if (from && !cli_parse_date(from, &q->from))
+        return admin_usage_error(&cmd_stats, _("--from '%s' is not a date YYYY-MM-DD"), from);
+    if (to && !cli_parse_date(to, &q->to))
+        return admin_usage_error(&cmd_stats, _("--to '%s' is not a date YYYY-MM-DD"), to);
+    if (to)
+        q->to += 86400 - 1;
+    if (from && to && q->to < q->from)
+        return admin_usage_error(&cmd_stats, _("--to must not be before --from"));
+    return EXIT_DONE;
+}
+
+int admin_stats_main(int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    bool csv = false;
+    const cli_opt_t opts[] = {
+        {"--from", "YYYY-MM-DD", &from, NULL, NULL, N_("first day of the period (its month counts)")},
+        {"--to", "YYYY-MM-DD", &to, NULL, NULL, N_("last day of the period (its month counts)")},
+        {"--csv", NULL, NULL, &csv, NULL, N_("one CSV table instead of text")},
+    };
+    cli_common_t common = {0};
+    Sertel__StatsQuery q = SERTEL__STATS_QUERY__INIT;
+    int n_pos, rc = admin_parse(&cmd_stats, argc, argv, opts, sizeof opts / sizeof opts[0],
+                                &common, NULL, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    if (csv && common.json)
+        return admin_usage_error(&cmd_stats, _("give --json or --csv, not both"));
+    if ((rc = stats_period(from, to, &q)) != EXIT_DONE)
+        return rc;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_STATS;
+    req.stats = &q;
+    rc = admin_request(cmd_stats.prog, &common, &req, SERTEL__ENVELOPE__BODY_STATS_REPLY, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    char from_month[STATS_MONTH_KEY_LEN] = "", to_month[STATS_MONTH_KEY_LEN] = "";
+    calendar_t *cal = admin_calendar();
+    if (from)
+        stats_month_key(q.from, calendar_utc_offset(cal), from_month);
+    if (to)
+        stats_month_key(q.to, calendar_utc_offset(cal), to_month);
+    if (csv)
+        stats_csv(reply->stats_reply);
+    else
+        (common.json ? stats_json : stats_text)(reply->stats_reply, cal, from_month, to_month);
+    calendar_destroy(&cal);
+    sertel__envelope__free_unpacked(reply, NULL);
+    return EXIT_DONE;
+}
+
+/* ====================================================================== */
+/* backup                                                                  */
+/* ====================================================================== */
+
+static const admin_cmd_t cmd_backup = {
+    "sertel-admin backup",
+    N_("DIR"),
+    N_("Asks the broker to write a consistent copy of its database (data.mdb) into\n"
+       "DIR while it keeps running. DIR is a directory on the broker's machine, not\n"
+       "necessarily this one, so give it as an absolute path; it is made if missing,\n"
+       "and an existing copy there is never overwritten.\n"),
+    false, 1, 1,
+};
+
+int admin_backup_main(int argc, char **argv)
+{
+    cli_common_t common = {0};
+    const char *pos[1];
+    int n_pos, rc = admin_parse(&cmd_backup, argc, argv, NULL, 0, &common, pos, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    /* A relative path would be the broker's working directory's. */
+    if (pos[0][0] != '/')
+        return admin_usage_error(&cmd_backup,
+                                 _("'%s' is not an absolute path; DIR is on the broker's machine"),
+                                 pos[0]);
+    Sertel__Backup b = SERTEL__BACKUP__INIT;
+    b.dir = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_BACKUP;
+    req.backup = &b;
+    rc = admin_request(cmd_backup.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    sertel__envelope__free_unpacked(reply, NULL);
+    printf(_("The broker wrote a consistent copy of its database to %s/data.mdb on its own "
+             "machine.\nCheck it there with: mdb_stat %s\n"), pos[0], pos[0]);
+    return EXIT_DONE;
+}
+
+/* ====================================================================== */
+/* journal                                                                 */
+/* ====================================================================== */
+
+static const admin_cmd_t cmd_journal = {
+    "sertel-admin journal",
+    N_("[--case CASE] [--since SEQ] [--limit N] [--json]"),
+    N_("Shows the audit journal: every state change, in order, with its sequence\n"
+       "number, time (WIB), case, event, who acted (and for whom, as Plt./Plh.),\n"
+       "the step and the text. --since SEQ shows the events after SEQ; --case shows\n"
+       "one case's events; the broker returns at most --limit events (default\n"
+       "1000). Only Kepala Dinas, Kepala Bidang and administrators may read it.\n"),
+    true, 0, 0,
+};
+
+/* The broker's administrative events, which the engine does not name. */
+static const struct {
+    Sertel__EventKind kind;
+    const char *code, *title;
+} admin_events[] = {
+    {SERTEL__EVENT_KIND__EV_OFFICER_CHANGED, "petugas", N_("officer changed")},
+    {SERTEL__EVENT_KIND__EV_ACTING_CHANGED, "plt-plh", N_("acting official changed")},
+    {SERTEL__EVENT_KIND__EV_SOP_LOADED, "sop", N_("SOP loaded")},
+};
+
+static void event_names(Sertel__EventKind kind, const char **code, const char **title)
+{
+    for (size_t i = 0; i < sizeof admin_events / sizeof admin_events[0]; i++)
+        if (admin_events[i].kind == kind) {
+            *code = admin_events[i].code;
+            *title = _(admin_events[i].title);
+            return;
+        }
+    const char *c = event_kind_code((event_kind_t)kind);
+    *code = c ? c : "";
+    *title = event_kind_title((event_kind_t)kind);
+}
+
+/* "197806122003121001 (Plh. Kepala Dinas)" when acting, else the NIP. */
+static const char *actor_text(const Sertel__Event *ev, char *buf, size_t len)
+{
+    if (ev->acting == SERTEL__ACTING_KIND__ACTING_NONE)
+        snprintf(buf, len, "%s", ev->actor);
+    else
+        snprintf(buf, len, "%s (%s %s)", ev->actor, admin_acting_title(ev->acting),
+                 role_title((role_t)ev->actor_role));
+    return buf;
+}
+
+static void journal_json(Sertel__Event *const *evs, size_t n, const calendar_t *cal)
+{
+    json_t j;
+    json_init(&j, stdout);
+    json_obj_begin(&j, NULL);
+    json_arr_begin(&j, "events");
+    for (size_t i = 0; i < n; i++) {
+        const Sertel__Event *ev = evs[i];
+        const char *code, *title;
+        char when[TIME_TEXT];
+        event_names(ev->kind, &code, &title);
+        json_obj_begin(&j, NULL);
+        json_uint(&j, "seq", ev->seq);
+        json_int(&j, "at", ev->at);
+        json_str(&j, "time", calendar_format_time(cal, ev->at, when, sizeof when));
+        json_str(&j, "case", ev->case_id);
+        json_str(&j, "kind", code);
+        json_str(&j, "title", title);
+        json_str(&j, "actor", ev->actor);
+        json_str(&j, "actor_role", role_code((role_t)ev->actor_role));
+        json_str(&j, "acting", acting_code((acting_kind_t)ev->acting));
+        json_str(&j, "acting_for", ev->acting_for);
+        json_int(&j, "step", ev->step);
+        json_int(&j, "next_step", ev->next_step);
+        json_str(&j, "assignee", ev->assignee);
+        json_str(&j, "text", ev->text);
+        json_str(&j, "note", ev->note);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    json_finish(&j);
+}
+
+static void journal_table(Sertel__Event *const *evs, size_t n, const calendar_t *cal)
+{
+    const char *titles[] = {_("Seq"), _("Time"), _("Case"), _("Event"), _("Actor"), _("Step"),
+                            _("Text")};
+    admin_table_t t;
+    admin_table_init(&t, titles, 7, 1u << 0 | 1u << 5);
+    for (size_t i = 0; i < n; i++) {
+        const Sertel__Event *ev = evs[i];
+        const char *code, *title;
+        char seq[24], when[TIME_TEXT], actor[128], step[16], text[1100];
+        event_names(ev->kind, &code, &title);
+        snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
+        step[0] = '\0';
+        if (ev->step > 0)
+            snprintf(step, sizeof step, "%d", ev->step);
+        snprintf(text, sizeof text, "%s%s%s", ev->text, *ev->text && *ev->note ? " / " : "",
+                 ev->note);
+        const char *row[] = {seq, calendar_format_time(cal, ev->at, when, sizeof when), ev->case_id,
+                             title, actor_text(ev, actor, sizeof actor), step, text};
+        admin_table_add(&t, row);
+    }
+    if (admin_table_rows(&t))
+        admin_table_print(&t, stdout);
+    else
+        printf(_("No events.\n"));
+    admin_table_free(&t);
+}
+
+/* The broker reads a case's events from its start; --since still
+ * applies, here. */
+static size_t after_since(Sertel__Event **evs, size_t n, uint64_t since)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (evs[i]->seq > since)
+            evs[kept++] = evs[i];
+    return kept;
+}
+
+static int journal_query(const char *case_id, const char *since, const char *limit,
+                         Sertel__JournalQuery *q)
+{
+    uint64_t v;
+    if (since && !admin_parse_u64(since, &q->since))
+        return admin_usage_error(&cmd_journal, _("--since '%s' is not a sequence number"), since);
+    if (limit && (!admin_parse_u64(limit, &v) || v == 0 || v > UINT32_MAX))
+        return admin_usage_error(&cmd_journal, _("--limit '%s' is not a number from 1"), limit);
+    q->limit = limit ? (uint32_t)v : 0;
+    q->case_id = (char *)(case_id ? case_id : "");
+    return EXIT_DONE;
+}
+
+int admin_journal_main(int argc, char **argv)
+{
+    const char *case_id = NULL, *since = NULL, *limit = NULL;
+    const cli_opt_t opts[] = {
+        {"--case", "CASE", &case_id, NULL, NULL, N_("only this case's events")},
+        {"--since", "SEQ", &since, NULL, NULL, N_("only events after this sequence number")},
+        {"--limit", "N", &limit, NULL, NULL, N_("at most N events (default 1000)")},
+    };
+    cli_common_t common = {0};
+    Sertel__JournalQuery q = SERTEL__JOURNAL_QUERY__INIT;
+    int n_pos, rc = admin_parse(&cmd_journal, argc, argv, opts, sizeof opts / sizeof opts[0],
+                                &common, NULL, &n_pos);
+    if (rc != ADMIN_RUN || (rc = journal_query(case_id, since, limit, &q)) != EXIT_DONE)
+        return rc;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_JOURNAL;
+    req.journal = &q;
+    rc = admin_request(cmd_journal.prog, &common, &req, SERTEL__ENVELOPE__BODY_EVENTS, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    Sertel__EventList *el = reply->events;
+    size_t n = after_since(el->events, el->n_events, q.since);
+    calendar_t *cal = admin_calendar();
+    (common.json ? journal_json : journal_table)(el->events, n, cal);
+    calendar_destroy(&cal);
+    sertel__envelope__free_unpacked(reply, NULL);
+    return EXIT_DONE;
+}
+
+/* ====================================================================== */
+/* sop load                                                                */
+/* ====================================================================== */
+
+static const admin_cmd_t cmd_sop_load = {
+    "sertel-admin sop load",
+    N_("FILE"),
+    N_("Checks an SOP file here, as 'sop check' does, and sends it to the broker,\n"
+       "which keeps it and runs it from now on. A file with the code of a loaded\n"
+       "SOP replaces it, for the cases still open too. An invalid file is not sent:\n"
+       "the first error is named as FILE:LINE: reason.\n"),
+    false, 1, 1,
+};
+
+void admin_sop_load_usage(FILE *to)
+{
+    admin_cmd_usage(to, &cmd_sop_load, NULL, 0);
+}
+
+/* The file as text, checked; NULL after saying why. */
+static char *read_sop(const char *path, sop_t **sop)
+{
+    size_t len;
+    char *text = (char *)cli_read_file(cmd_sop_load.prog, path, SOP_FILE_MAX, &len);
+    char err[1024];
+    if (!text)
+        return NULL;
+    text[len] = '\0'; /* cli_read_file leaves room for it */
+    if (strlen(text) != len) {
+        cli_error(cmd_sop_load.prog, _("%s: not a text file (it holds a NUL byte)"), path);
+    } else if (!(*sop = sop_parse(text, path, err, sizeof err))) {
+        fprintf(stderr, "%s\n", err);
+    } else {
+        return text;
+    }
+    free(text);
+    return NULL;
+}
+
+int admin_sop_load_main(int argc, char **argv)
+{
+    cli_common_t common = {0};
+    const char *pos[1];
+    int n_pos, rc = admin_parse(&cmd_sop_load, argc, argv, NULL, 0, &common, pos, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    sop_t *sop = NULL;
+    char *text = read_sop(pos[0], &sop);
+    if (!text)
+        return EXIT_USAGE;
+    Sertel__SopLoad load = SERTEL__SOP_LOAD__INIT;
+    load.text = text;
+    load.filename = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_SOP_LOAD;
+    req.sop_load = &load;
+    rc = admin_request(cmd_sop_load.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (rc == EXIT_DONE) {
+        sertel__envelope__free_unpacked(reply, NULL);
+        printf(ngettext("SOP %s (%s) is loaded: %zu step.\n", "SOP %s (%s) is loaded: %zu steps.\n",
+                        sop->n_steps),
+               sop->code, sop->number, sop->n_steps);
+    }
+    sop_destroy(&sop);
+    free(text);
+    return rc;
+}
