@@ -18,9 +18,12 @@ struct conn {
     char endpoint[256];
     uint64_t next_id;
     bool auth_failed;
+    unsigned handshakes;
     Sertel__Envelope *queue[PUSH_QUEUE_MAX];
     int q_head, q_len;
 };
+
+static void drain_monitor(conn_t *c);
 
 static bool set_keys(void *sock, const keyfile_t *kf)
 {
@@ -35,7 +38,8 @@ static void *open_monitor(conn_t *c)
 {
     char addr[64];
     snprintf(addr, sizeof addr, "inproc://conn-monitor-%p", (void *)c);
-    if (zmq_socket_monitor(c->sock, addr, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
+    if (zmq_socket_monitor(c->sock, addr,
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0)
         return NULL;
     void *m = zmq_socket(c->ctx, ZMQ_PAIR);
     if (m && zmq_connect(m, addr) != 0) {
@@ -100,6 +104,12 @@ void *conn_socket(conn_t *c)
     return c->sock;
 }
 
+unsigned conn_handshakes(conn_t *c)
+{
+    drain_monitor(c);
+    return c->handshakes;
+}
+
 static void drain_monitor(conn_t *c)
 {
     zmq_msg_t m;
@@ -110,6 +120,8 @@ static void drain_monitor(conn_t *c)
             memcpy(&ev, zmq_msg_data(&m), 2);
             if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
                 c->auth_failed = true;
+            else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+                c->handshakes++;
         }
     }
     zmq_msg_close(&m);
@@ -127,11 +139,14 @@ static int64_t now_ms(void)
 static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
 {
     for (;;) {
+        /* A deadline already passed still polls once, without waiting:
+         * conn_next_push(c, 0) must see what has arrived. */
         int64_t left = deadline < 0 ? -1 : deadline - now_ms();
-        if (deadline >= 0 && left <= 0)
-            return NULL;
+        if (deadline >= 0 && left < 0)
+            left = 0;
         zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, (long)left) < 0)
+        int ready = zmq_poll(items, 2, (long)left);
+        if (ready < 0 || (ready == 0 && deadline >= 0 && now_ms() >= deadline))
             return NULL;
         if (items[1].revents & ZMQ_POLLIN)
             drain_monitor(c);

@@ -32,6 +32,13 @@ sertel_err_t conn_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **repl
  * sertel__envelope__free_unpacked. */
 Sertel__Envelope *conn_next_push(conn_t *c, int timeout_ms);
 
+/* How many times the CURVE handshake with the broker has succeeded. libzmq
+ * reconnects by itself after a broker restart or a network break, but the
+ * broker's new session is not live until it hears Hello again: a client
+ * that waits for pushes compares this count and says Hello (with the last
+ * sequence it saw) when it grows. */
+unsigned conn_handshakes(conn_t *c);
+
 /* The socket, to poll alongside other input (e.g. a terminal). */
 void *conn_socket(conn_t *c);
 
