@@ -1,0 +1,603 @@
+/* The officer's write commands: receive an application, complete a step,
+ * return / resume / reject / withdraw, log a contact, record the renewed
+ * certificate. Everything is checked here first with the same rules as
+ * the broker (validate.h), so that a typo costs nothing and sends
+ * nothing; what the workflow allows is the broker's to decide. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "codec.h"
+#include "i18n.h"
+#include "officer.h"
+#include "validate.h"
+
+#define ATTACH_MAX_BYTES (4u * 1024 * 1024)
+/* All attachments of one request travel in one frame; the rest of the
+ * request needs far less than the margin. */
+#define ATTACH_TOTAL_MAX (FRAME_MAX - 512u * 1024)
+
+/* ---- attachments */
+
+typedef struct {
+    Sertel__Attachment msg[CLI_MAX_MULTI];
+    Sertel__Attachment *ptr[CLI_MAX_MULTI];
+    size_t n;
+} files_t;
+
+static void files_free(files_t *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->msg[i].content.data);
+    f->n = 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Reads every --attach file before anything is sent. */
+static bool files_read(const char *prog, const cli_multi_t *paths, files_t *f)
+{
+    size_t total = 0;
+    f->n = 0;
+    for (int i = 0; i < paths->n; i++) {
+        const char *name = base_name(paths->v[i]);
+        if (!officer_check_text(prog, "--attach", name, FILE_NAME_MAX, true))
+            return false;
+        Sertel__Attachment *a = &f->msg[f->n];
+        sertel__attachment__init(a);
+        a->content.data = cli_read_file(prog, paths->v[i], ATTACH_MAX_BYTES, &a->content.len);
+        if (!a->content.data)
+            return false;
+        f->ptr[f->n++] = a;
+        a->name = (char *)name;
+        a->size = a->content.len;
+        total += a->content.len;
+        if (a->content.len == 0) {
+            cli_error(prog, _("%s: the file is empty"), paths->v[i]);
+            return false;
+        }
+    }
+    if (total > ATTACH_TOTAL_MAX) {
+        cli_error(prog, _("the attachments add up to %zu bytes; one request carries at most %u"),
+                  total, ATTACH_TOTAL_MAX);
+        return false;
+    }
+    return true;
+}
+
+/* ---- sending a write and saying what happened */
+
+/* Prints the one-line confirmation from the broker's answer. */
+typedef void (*confirm_fn)(const Sertel__Case *c, const officer_names_t *names, const void *arg);
+
+static void print_done_json(const Sertel__Done *done)
+{
+    json_t j;
+    json_init(&j, stdout);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "case_id", done->case_id);
+    json_uint(&j, "seq", done->seq);
+    if (done->case_)
+        officer_json_case(&j, "case", done->case_, officer_now());
+    json_obj_end(&j);
+    json_finish(&j);
+}
+
+static int send_write(const char *prog, const cli_common_t *common, Sertel__Envelope *req,
+                      confirm_fn confirm, const void *arg)
+{
+    cli_t cli;
+    Sertel__Envelope *reply;
+    int rc = officer_request(&cli, prog, common, req, SERTEL__ENVELOPE__BODY_DONE, &reply);
+    if (rc == EXIT_DONE && common->json) {
+        print_done_json(reply->done);
+    } else if (rc == EXIT_DONE && reply->done->case_) {
+        officer_names_t names;
+        officer_names_load(&cli, &names);
+        confirm(reply->done->case_, &names, arg);
+        officer_names_free(&names);
+    } else if (rc == EXIT_DONE) {
+        printf("%s\n", reply->done->case_id);
+    }
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    cli_close(&cli);
+    return rc;
+}
+
+static const char *place_of(const Sertel__Case *c, const officer_names_t *names, char *buf,
+                            size_t len)
+{
+    return officer_place(names, c->step, c->pool_role, c->pool_quals, c->assignee, buf, len);
+}
+
+/* ---- receive */
+
+typedef struct {
+    const char *name, *nip, *nik, *unit, *position, *email, *phone, *channel, *letter_no,
+        *letter_date, *subject, *urgency;
+    cli_multi_t attach;
+} receive_args_t;
+
+/* Each check writes the whole reason, naming the option: it is the name
+ * the user typed. */
+typedef bool (*field_check_fn)(const char *option, const char *value, size_t max, char *why,
+                               size_t len);
+
+static bool named(sertel_err_t e, const char *option, char *why, size_t len)
+{
+    if (e != SERTEL_OK) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s", why);
+        snprintf(why, len, "%s: %s", option, reason);
+    }
+    return e == SERTEL_OK;
+}
+
+static bool check_text(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return validate_text(o, v, max, true, why, len) == SERTEL_OK;
+}
+static bool check_date(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return (void)max, validate_date(o, v, why, len) == SERTEL_OK;
+}
+static bool check_nip(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return (void)max, named(validate_nip(v, why, len), o, why, len);
+}
+static bool check_nik(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return (void)max, named(validate_nik(v, why, len), o, why, len);
+}
+static bool check_email(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return (void)max, named(validate_email(v, why, len), o, why, len);
+}
+static bool check_phone(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return (void)max, named(validate_phone(v, why, len), o, why, len);
+}
+static bool check_channel(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    (void)max;
+    snprintf(why, len, _("%s: '%s' is not one of %s"), o, v, "surat, telp, fax, email");
+    return channel_from_code(v) != 0;
+}
+static bool check_urgency(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    (void)max;
+    snprintf(why, len, _("%s: '%s' is not one of %s"), o, v, "biasa, segera, sangat-segera");
+    return urgency_from_code(v) != 0;
+}
+
+#define FIELD(member) offsetof(receive_args_t, member)
+
+/* The application form: option, placeholder, help, where the value
+ * goes, its limit, whether it must be given, and its check. */
+static const struct {
+    const char *option, *arg, *help;
+    size_t offset, max;
+    bool required;
+    field_check_fn check;
+} receive_fields[] = {
+    {"--name", "TEXT", N_("applicant's name"), FIELD(name), NAME_MAX_LEN, true, check_text},
+    {"--nip", "NIP", N_("applicant's NIP (18 digits)"), FIELD(nip), NIP_LEN, true, check_nip},
+    {"--nik", "NIK", N_("applicant's NIK (16 digits), when given"), FIELD(nik), NIK_LEN, false,
+     check_nik},
+    {"--unit", "TEXT", N_("applicant's work unit"), FIELD(unit), NAME_MAX_LEN, true, check_text},
+    {"--position", "TEXT", N_("applicant's position"), FIELD(position), NAME_MAX_LEN, true,
+     check_text},
+    {"--email", "ADDRESS", N_("applicant's e-mail address"), FIELD(email), EMAIL_MAX_LEN, true,
+     check_email},
+    {"--phone", "NUMBER", N_("applicant's phone number"), FIELD(phone), PHONE_MAX_LEN, true,
+     check_phone},
+    {"--channel", "surat|telp|fax|email", N_("how the application arrived"), FIELD(channel), 0,
+     true, check_channel},
+    {"--letter-no", "TEXT", N_("number of the application letter"), FIELD(letter_no),
+     LETTER_NO_MAX, true, check_text},
+    {"--letter-date", "YYYY-MM-DD", N_("date of the application letter"), FIELD(letter_date), 10,
+     true, check_date},
+    {"--subject", "TEXT", N_("subject of the letter"), FIELD(subject), SUBJECT_MAX, true,
+     check_text},
+    {"--urgency", "biasa|segera|sangat-segera", N_("urgency (default: biasa)"), FIELD(urgency), 0,
+     false, check_urgency},
+};
+
+#define N_RECEIVE_FIELDS (sizeof receive_fields / sizeof receive_fields[0])
+
+static const char *field_value(const receive_args_t *a, size_t i)
+{
+    return *(const char *const *)((const char *)a + receive_fields[i].offset);
+}
+
+static bool receive_check(const char *prog, const receive_args_t *a)
+{
+    char why[256];
+    for (size_t i = 0; i < N_RECEIVE_FIELDS; i++) {
+        const char *v = field_value(a, i);
+        if (!v && receive_fields[i].required) {
+            cli_error(prog, _("option %s is required (see --help)"), receive_fields[i].option);
+            return false;
+        }
+        if (v && !receive_fields[i].check(receive_fields[i].option, v, receive_fields[i].max,
+                                          why, sizeof why)) {
+            cli_error(prog, "%s", why);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void receive_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+{
+    (void)arg;
+    char place[256];
+    /* The number alone on stdout, for scripts; the rest is for people. */
+    printf("%s\n", c->id);
+    fflush(stdout);
+    fprintf(stderr, _("%s: received; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
+}
+
+static void receive_fill(const receive_args_t *a, Sertel__Application *app)
+{
+    sertel__application__init(app);
+    app->name = (char *)a->name;
+    app->nip = (char *)a->nip;
+    app->nik = (char *)(a->nik ? a->nik : "");
+    app->unit = (char *)a->unit;
+    app->position = (char *)a->position;
+    app->email = (char *)a->email;
+    app->phone = (char *)a->phone;
+    app->channel = (Sertel__Channel)channel_from_code(a->channel);
+    app->letter_no = (char *)a->letter_no;
+    app->letter_date = (char *)a->letter_date;
+    app->subject = (char *)a->subject;
+    app->urgency = (Sertel__Urgency)(a->urgency ? urgency_from_code(a->urgency) : URGENCY_BIASA);
+}
+
+int officer_receive(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel receive", "--name TEXT --nip NIP [--nik NIK] --unit TEXT --position TEXT "
+        "--email ADDRESS --phone NUMBER --channel surat|telp|fax|email --letter-no TEXT "
+        "--letter-date YYYY-MM-DD --subject TEXT [--urgency biasa|segera|sangat-segera] "
+        "[--attach FILE]...",
+        N_("Registers an incoming renewal application (step 1) and prints its case number "
+           "alone on standard output. Attach the application letter: step 1 cannot be "
+           "completed without it."),
+        0, 0};
+    receive_args_t a = {0};
+    cli_opt_t opts[N_RECEIVE_FIELDS + 1];
+    for (size_t i = 0; i < N_RECEIVE_FIELDS; i++)
+        opts[i] = (cli_opt_t){receive_fields[i].option, receive_fields[i].arg,
+                              (const char **)((char *)&a + receive_fields[i].offset), NULL, NULL,
+                              receive_fields[i].help};
+    opts[N_RECEIVE_FIELDS] = (cli_opt_t){"--attach", "FILE", NULL, NULL, &a.attach,
+                                         N_("attach a file of at most 4 MiB; repeatable")};
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, N_RECEIVE_FIELDS + 1, &common, NULL,
+                                  &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    files_t files = {0};
+    if (!receive_check(spec.prog, &a) || !files_read(spec.prog, &a.attach, &files)) {
+        files_free(&files);
+        return EXIT_USAGE;
+    }
+    Sertel__Application app;
+    receive_fill(&a, &app);
+    Sertel__Intake in = SERTEL__INTAKE__INIT;
+    in.app = &app;
+    in.attachments = files.ptr;
+    in.n_attachments = files.n;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
+    req.intake = &in;
+    rc = send_write(spec.prog, &common, &req, receive_confirm, NULL);
+    files_free(&files);
+    return rc;
+}
+
+/* ---- complete */
+
+static void complete_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+{
+    (void)arg;
+    char place[256];
+    if (c->state == SERTEL__CASE_STATE__STATE_DONE)
+        printf(_("%s: step %d completed; the case is archived\n"), c->id, c->step);
+    else
+        printf(_("%s: disposed to %s\n"), c->id, place_of(c, names, place, sizeof place));
+}
+
+int officer_complete(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel complete", "CASE [--to NIP] [--instruction TEXT] [--note TEXT] [--attach FILE]...",
+        N_("Completes the case's current step and disposes it to the next one: to the officer "
+           "named by --to, or else to whom the SOP gives it. The lembar disposisi carries the "
+           "instruction; a step's Kelengkapan (letter, instruction, contact, certificate, "
+           "report) must be there first."),
+        1, 1};
+    const char *to = NULL, *instruction = NULL, *note = NULL, *pos[1];
+    cli_multi_t attach = {0};
+    const cli_opt_t opts[] = {
+        {"--to", "NIP", &to, NULL, NULL, N_("the officer who receives the next step")},
+        {"--instruction", "TEXT", &instruction, NULL, NULL, N_("the disposition's instruction")},
+        {"--note", "TEXT", &note, NULL, NULL, N_("a note for the record")},
+        {"--attach", "FILE", NULL, NULL, &attach, N_("attach a file of at most 4 MiB; repeatable")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common,
+                                  pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    files_t files = {0};
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
+        !officer_check_nip(spec.prog, "--to", to) ||
+        !officer_check_text(spec.prog, "--instruction", instruction, TEXT_MAX, false) ||
+        !officer_check_text(spec.prog, "--note", note, TEXT_MAX, false) ||
+        !files_read(spec.prog, &attach, &files)) {
+        files_free(&files);
+        return EXIT_USAGE;
+    }
+    Sertel__Complete in = SERTEL__COMPLETE__INIT;
+    in.case_id = (char *)pos[0];
+    in.to_nip = (char *)(to ? to : "");
+    in.instruction = (char *)(instruction ? instruction : "");
+    in.note = (char *)(note ? note : "");
+    in.attachments = files.ptr;
+    in.n_attachments = files.n;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
+    req.complete = &in;
+    rc = send_write(spec.prog, &common, &req, complete_confirm, NULL);
+    files_free(&files);
+    return rc;
+}
+
+/* ---- return, resume, reject, withdraw: a case and one text */
+
+typedef union {
+    Sertel__Return ret;
+    Sertel__Resume resume;
+    Sertel__Reject reject;
+    Sertel__Withdraw withdraw;
+} text_msg_t;
+
+static void fill_return(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
+{
+    sertel__return__init(&m->ret);
+    m->ret.case_id = id, m->ret.reason = text;
+    req->body_case = SERTEL__ENVELOPE__BODY_RETURN, req->return_ = &m->ret;
+}
+static void fill_resume(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
+{
+    sertel__resume__init(&m->resume);
+    m->resume.case_id = id, m->resume.note = text;
+    req->body_case = SERTEL__ENVELOPE__BODY_RESUME, req->resume = &m->resume;
+}
+static void fill_reject(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
+{
+    sertel__reject__init(&m->reject);
+    m->reject.case_id = id, m->reject.reason = text;
+    req->body_case = SERTEL__ENVELOPE__BODY_REJECT, req->reject = &m->reject;
+}
+static void fill_withdraw(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
+{
+    sertel__withdraw__init(&m->withdraw);
+    m->withdraw.case_id = id, m->withdraw.reason = text;
+    req->body_case = SERTEL__ENVELOPE__BODY_WITHDRAW, req->withdraw = &m->withdraw;
+}
+
+typedef struct {
+    officer_spec_t spec;
+    const char *option, *arg, *help; /* the one text option */
+    bool required;
+    void (*fill)(Sertel__Envelope *req, text_msg_t *m, char *id, char *text);
+    /* Says what happened, given the case number and where the case is;
+     * one function each so that the compiler checks every format. */
+    void (*say)(const char *id, const char *place);
+} text_cmd_t;
+
+static void say_returned(const char *id, const char *place)
+{
+    printf(_("%s: returned to the applicant at %s; the officers' clock is stopped\n"), id, place);
+}
+static void say_resumed(const char *id, const char *place)
+{
+    printf(_("%s: resumed at %s; the clock runs again\n"), id, place);
+}
+static void say_rejected(const char *id, const char *place)
+{
+    printf(_("%s: rejected at %s; the case is closed\n"), id, place);
+}
+static void say_withdrawn(const char *id, const char *place)
+{
+    printf(_("%s: withdrawn at %s; the case is closed\n"), id, place);
+}
+
+static const text_cmd_t return_cmd = {
+    {"sertel return", "CASE --reason TEXT",
+     N_("Returns an incomplete application to the applicant. The officers' clock stops "
+        "until 'sertel resume'."),
+     1, 1},
+    "--reason", "TEXT", N_("what the applicant must complete"), true, fill_return, say_returned};
+
+static const text_cmd_t resume_cmd = {
+    {"sertel resume", "CASE [--note TEXT]",
+     N_("The applicant has answered: the step goes on and its clock runs again."), 1, 1},
+    "--note", "TEXT", N_("a note for the record"), false, fill_resume, say_resumed};
+
+static const text_cmd_t reject_cmd = {
+    {"sertel reject", "CASE --reason TEXT", N_("Rejects the application and closes the case."), 1,
+     1},
+    "--reason", "TEXT", N_("why the application is rejected"), true, fill_reject, say_rejected};
+
+static const text_cmd_t withdraw_cmd = {
+    {"sertel withdraw", "CASE --reason TEXT",
+     N_("Records that the applicant withdrew the application and closes the case."), 1, 1},
+    "--reason", "TEXT", N_("what the applicant said"), true, fill_withdraw, say_withdrawn};
+
+static void text_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+{
+    const text_cmd_t *t = arg;
+    char place[256];
+    t->say(c->id, place_of(c, names, place, sizeof place));
+}
+
+static int text_command(const text_cmd_t *t, int argc, char **argv)
+{
+    const char *text = NULL, *pos[1];
+    const cli_opt_t opts[] = {{t->option, t->arg, &text, NULL, NULL, t->help}};
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&t->spec, argc, argv, opts, 1, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!officer_check_text(t->spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
+        !officer_check_text(t->spec.prog, t->option, text, TEXT_MAX, t->required))
+        return EXIT_USAGE;
+    text_msg_t m;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    t->fill(&req, &m, (char *)pos[0], (char *)(text ? text : ""));
+    return send_write(t->spec.prog, &common, &req, text_confirm, t);
+}
+
+int officer_return(int argc, char **argv)
+{
+    return text_command(&return_cmd, argc, argv);
+}
+
+int officer_resume(int argc, char **argv)
+{
+    return text_command(&resume_cmd, argc, argv);
+}
+
+int officer_reject(int argc, char **argv)
+{
+    return text_command(&reject_cmd, argc, argv);
+}
+
+int officer_withdraw(int argc, char **argv)
+{
+    return text_command(&withdraw_cmd, argc, argv);
+}
+
+/* ---- contact */
+
+static void contact_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+{
+    char place[256];
+    printf(_("%s: contact with the applicant by %s recorded at %s\n"), c->id, (const char *)arg,
+           place_of(c, names, place, sizeof place));
+}
+
+int officer_contact(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel contact", "CASE --channel email|sms|telp|whatsapp --summary TEXT",
+        N_("Records a contact with the applicant (step 5: checking the application and "
+           "assisting the applicant by e-mail or short message)."),
+        1, 1};
+    const char *channel = NULL, *summary = NULL, *pos[1];
+    const cli_opt_t opts[] = {
+        {"--channel", "email|sms|telp|whatsapp", &channel, NULL, NULL,
+         N_("how the applicant was reached")},
+        {"--summary", "TEXT", &summary, NULL, NULL, N_("what was said or asked")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 2, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
+        !officer_check_text(spec.prog, "--channel", channel, 16, true) ||
+        !officer_check_text(spec.prog, "--summary", summary, TEXT_MAX, true))
+        return EXIT_USAGE;
+    contact_channel_t ch = contact_channel_from_code(channel);
+    if (!ch) {
+        cli_error(spec.prog, _("%s: '%s' is not one of %s"), "--channel", channel,
+                  "email, sms, telp, whatsapp");
+        return EXIT_USAGE;
+    }
+    Sertel__Contact in = SERTEL__CONTACT__INIT;
+    in.case_id = (char *)pos[0];
+    in.channel = (Sertel__ContactChannel)ch;
+    in.summary = (char *)summary;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_CONTACT;
+    req.contact = &in;
+    return send_write(spec.prog, &common, &req, contact_confirm, channel);
+}
+
+/* ---- certificate */
+
+static void certificate_confirm(const Sertel__Case *c, const officer_names_t *names,
+                                const void *arg)
+{
+    (void)names, (void)arg;
+    char until[64];
+    printf(_("%s: certificate %s recorded, valid until %s\n"), c->id, c->cert_serial,
+           officer_time(c->cert_not_after, until, sizeof until));
+}
+
+/* --not-after names a day: the certificate is valid through its end. */
+static bool parse_not_after(const char *prog, const char *s, int64_t *out)
+{
+    if (!cli_parse_date(s, out)) {
+        cli_error(prog, _("--not-after: '%s' is not a real date written as YYYY-MM-DD"), s);
+        return false;
+    }
+    *out += 86400 - 1;
+    if (*out <= officer_now()) {
+        cli_error(prog, _("--not-after: the renewed certificate must be valid beyond today"));
+        return false;
+    }
+    return true;
+}
+
+int officer_certificate(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel certificate", "CASE (--serial SERIAL --not-after YYYY-MM-DD | --file CERT)",
+        N_("Records the renewed certificate (step 6): its serial number and last day of "
+           "validity, or the certificate file itself (DER or PEM), from which the broker "
+           "reads both."),
+        1, 1};
+    const char *serial = NULL, *not_after = NULL, *file = NULL, *pos[1];
+    const cli_opt_t opts[] = {
+        {"--serial", "SERIAL", &serial, NULL, NULL, N_("the certificate's serial number")},
+        {"--not-after", "YYYY-MM-DD", &not_after, NULL, NULL, N_("its last day of validity")},
+        {"--file", "CERT", &file, NULL, NULL, N_("the certificate, DER or PEM")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 3, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
+        return EXIT_USAGE;
+    bool by_file = file && !serial && !not_after, by_hand = !file && serial && not_after;
+    if (!by_file && !by_hand) {
+        cli_error(spec.prog, _("give either --serial and --not-after, or --file (see --help)"));
+        return EXIT_USAGE;
+    }
+    Sertel__Certificate in = SERTEL__CERTIFICATE__INIT;
+    in.case_id = (char *)pos[0];
+    in.serial = (char *)(serial ? serial : "");
+    if (by_hand && (!officer_check_text(spec.prog, "--serial", serial, SERIAL_MAX, true) ||
+                    !parse_not_after(spec.prog, not_after, &in.not_after)))
+        return EXIT_USAGE;
+    if (by_file && !(in.der.data = officer_read_certificate(spec.prog, file, &in.der.len)))
+        return EXIT_USAGE;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_CERTIFICATE;
+    req.certificate = &in;
+    rc = send_write(spec.prog, &common, &req, certificate_confirm, NULL);
+    free(in.der.data);
+    return rc;
+}

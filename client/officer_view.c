@@ -1,0 +1,411 @@
+/* The officer's read commands: inbox, show, find. Each asks one question,
+ * then prints either a table for people or the JSON document of
+ * docs/cli.md for scripts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "engine.h"
+#include "i18n.h"
+#include "officer.h"
+#include "validate.h"
+
+#define SEARCH_LIMIT 1000 /* the broker's ceiling */
+#define LABEL_COLUMNS 18
+
+/* ---- case lists */
+
+/* Most pressing first: running clocks by due time, then cases waiting on
+ * the applicant, then closed ones; by number within each. */
+static int pressing_rank(const Sertel__Case *c)
+{
+    if (c->state == SERTEL__CASE_STATE__STATE_OPEN && c->due_at)
+        return 0;
+    return c->state == SERTEL__CASE_STATE__STATE_WAITING ? 1 : 2;
+}
+
+static int by_pressing(const void *a, const void *b)
+{
+    const Sertel__Case *x = *(Sertel__Case *const *)a, *y = *(Sertel__Case *const *)b;
+    int rx = pressing_rank(x), ry = pressing_rank(y);
+    if (rx != ry)
+        return rx - ry;
+    if (rx == 0 && x->due_at != y->due_at)
+        return x->due_at < y->due_at ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void json_cases(const Sertel__CaseList *l, int64_t now)
+{
+    json_t j;
+    json_init(&j, stdout);
+    json_obj_begin(&j, NULL);
+    json_arr_begin(&j, "cases");
+    for (size_t i = 0; i < l->n_cases; i++)
+        officer_json_case(&j, NULL, l->cases[i], now);
+    json_arr_end(&j);
+    json_obj_end(&j);
+    json_finish(&j);
+}
+
+static const char *applicant_name(const Sertel__Case *c)
+{
+    return c->app && c->app->name ? c->app->name : "";
+}
+
+/* A table: column titles (N_()) and widths; the last column is not padded. */
+typedef struct {
+    const char *title;
+    int width;
+} column_t;
+
+static void print_header(const column_t *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        officer_pad(stdout, _(cols[i].title), i + 1 < n ? cols[i].width : 0);
+    putchar('\n');
+}
+
+static const column_t inbox_columns[] = {
+    {N_("CASE"), 16}, {N_("STEP"), 12}, {N_("TIME"), 26}, {N_("URGENCY"), 15}, {N_("APPLICANT"), 0},
+};
+
+static void print_inbox(const Sertel__CaseList *l, int64_t now)
+{
+    if (l->n_cases == 0) {
+        printf(_("Your inbox is empty.\n"));
+        return;
+    }
+    const column_t *col = inbox_columns;
+    print_header(col, sizeof inbox_columns / sizeof inbox_columns[0]);
+    for (size_t i = 0; i < l->n_cases; i++) {
+        const Sertel__Case *c = l->cases[i];
+        char step[32], left[96];
+        snprintf(step, sizeof step, _("Step %d"), c->step);
+        officer_pad(stdout, c->id, col[0].width);
+        officer_pad(stdout, step, col[1].width);
+        officer_pad(stdout, officer_time_left(c, now, left, sizeof left), col[2].width);
+        officer_pad(stdout, officer_urgency_title(c->app ? c->app->urgency : 0), col[3].width);
+        printf("%s\n", applicant_name(c));
+    }
+}
+
+int officer_inbox(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel inbox", "[--json]",
+        N_("Lists the cases waiting for you, or for the pool of your role (and of an official "
+           "you act for as Plt./Plh.), most pressing first, with the time left before the "
+           "step's Mutu Baku in working time."),
+        0, 0};
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, NULL, 0, &common, NULL, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    Sertel__InboxQuery q = SERTEL__INBOX_QUERY__INIT;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;
+    req.body_case = SERTEL__ENVELOPE__BODY_INBOX;
+    req.inbox = &q;
+    cli_t cli;
+    rc = officer_request(&cli, spec.prog, &common, &req, SERTEL__ENVELOPE__BODY_CASE_LIST, &reply);
+    if (rc == EXIT_DONE) {
+        Sertel__CaseList *l = reply->case_list;
+        int64_t now = officer_now();
+        qsort(l->cases, l->n_cases, sizeof *l->cases, by_pressing);
+        if (common.json)
+            json_cases(l, now);
+        else
+            print_inbox(l, now);
+        sertel__envelope__free_unpacked(reply, NULL);
+    }
+    cli_close(&cli);
+    return rc;
+}
+
+/* ---- find */
+
+static const column_t find_columns[] = {
+    {N_("CASE"), 16}, {N_("RECEIVED"), 24}, {N_("STATE"), 22}, {N_("STEP"), 12},
+    {N_("APPLICANT"), 0},
+};
+
+static void print_found(const Sertel__CaseList *l)
+{
+    if (l->n_cases == 0) {
+        printf(_("No case matches.\n"));
+        return;
+    }
+    const column_t *col = find_columns;
+    print_header(col, sizeof find_columns / sizeof find_columns[0]);
+    for (size_t i = 0; i < l->n_cases; i++) {
+        const Sertel__Case *c = l->cases[i];
+        char when[64], step[32];
+        snprintf(step, sizeof step, _("Step %d"), c->step);
+        officer_pad(stdout, c->id, col[0].width);
+        officer_pad(stdout, officer_time(c->created_at, when, sizeof when), col[1].width);
+        officer_pad(stdout, case_state_title((case_state_t)c->state), col[2].width);
+        officer_pad(stdout, step, col[3].width);
+        printf("%s (%s)\n", applicant_name(c), c->app && c->app->nip ? c->app->nip : "");
+    }
+}
+
+typedef struct {
+    const char *name, *nip, *state, *from, *to;
+} find_args_t;
+
+/* The dates are days in the office's zone; --to includes its whole day. */
+static bool find_query(const char *prog, const find_args_t *a, Sertel__SearchQuery *q)
+{
+    q->name = (char *)(a->name ? a->name : "");
+    q->nip = (char *)(a->nip ? a->nip : "");
+    q->limit = SEARCH_LIMIT;
+    if (!officer_check_text(prog, "--name", a->name, NAME_MAX_LEN, false) ||
+        !officer_check_nip(prog, "--nip", a->nip))
+        return false;
+    if (a->state && !(q->state = (Sertel__CaseState)case_state_from_code(a->state))) {
+        cli_error(prog, _("%s: '%s' is not one of %s"), "--state", a->state,
+                  "terbuka, menunggu, selesai, ditolak, dicabut");
+        return false;
+    }
+    const struct {
+        const char *option, *value;
+        int64_t *out;
+    } dates[] = {{"--from", a->from, &q->from}, {"--to", a->to, &q->to}};
+    for (size_t i = 0; i < 2; i++) {
+        char why[256];
+        if (dates[i].value && (validate_date(dates[i].option, dates[i].value, why, sizeof why) ||
+                               !cli_parse_date(dates[i].value, dates[i].out))) {
+            cli_error(prog, "%s", why);
+            return false;
+        }
+    }
+    if (a->to)
+        q->to += 86400;
+    if (q->from && q->to && q->from >= q->to) {
+        cli_error(prog, _("--from must not be later than --to"));
+        return false;
+    }
+    return true;
+}
+
+int officer_find(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel find",
+        "[--name TEXT] [--nip NIP] [--state terbuka|menunggu|selesai|ditolak|dicabut] "
+        "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]",
+        N_("Finds cases by applicant (part of the name, any case; or the exact NIP), by state "
+           "and by the day they were received (--from and --to included). At most 1000 cases "
+           "are listed."),
+        0, 0};
+    find_args_t a = {0};
+    const cli_opt_t opts[] = {
+        {"--name", "TEXT", &a.name, NULL, NULL, N_("part of the applicant's name")},
+        {"--nip", "NIP", &a.nip, NULL, NULL, N_("the applicant's NIP")},
+        {"--state", "STATE", &a.state, NULL, NULL,
+         N_("terbuka, menunggu, selesai, ditolak or dicabut")},
+        {"--from", "YYYY-MM-DD", &a.from, NULL, NULL, N_("received on or after this day")},
+        {"--to", "YYYY-MM-DD", &a.to, NULL, NULL, N_("received on or before this day")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common,
+                                  NULL, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    Sertel__SearchQuery q = SERTEL__SEARCH_QUERY__INIT;
+    if (!find_query(spec.prog, &a, &q))
+        return EXIT_USAGE;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;
+    req.body_case = SERTEL__ENVELOPE__BODY_SEARCH;
+    req.search = &q;
+    cli_t cli;
+    rc = officer_request(&cli, spec.prog, &common, &req, SERTEL__ENVELOPE__BODY_CASE_LIST, &reply);
+    if (rc == EXIT_DONE) {
+        if (common.json)
+            json_cases(reply->case_list, officer_now());
+        else
+            print_found(reply->case_list);
+        if (reply->case_list->n_cases >= SEARCH_LIMIT)
+            cli_error(spec.prog, _("only the first %d matches are listed; narrow the search"),
+                      SEARCH_LIMIT);
+        sertel__envelope__free_unpacked(reply, NULL);
+    }
+    cli_close(&cli);
+    return rc;
+}
+
+/* ---- show */
+
+static void kv(const char *label, const char *value)
+{
+    fputs("  ", stdout);
+    officer_pad(stdout, label, LABEL_COLUMNS);
+    printf(": %s\n", value && *value ? value : "-");
+}
+
+static void show_state(const Sertel__Case *c, const officer_names_t *names, int64_t now)
+{
+    char buf[512], place[256], when[64], left[96];
+    printf(_("Case %s (SOP %s)\n"), c->id, c->sop_code);
+    bool open = c->state == SERTEL__CASE_STATE__STATE_OPEN ||
+                c->state == SERTEL__CASE_STATE__STATE_WAITING;
+    if (open)
+        snprintf(buf, sizeof buf, "%s, %s", case_state_title((case_state_t)c->state),
+                 officer_place(names, c->step, c->pool_role, c->pool_quals, c->assignee, place,
+                               sizeof place));
+    else
+        snprintf(buf, sizeof buf, _("%s at step %d, %s"), case_state_title((case_state_t)c->state),
+                 c->step, officer_time(c->closed_at, when, sizeof when));
+    kv(_("State"), buf);
+    if (c->closed_reason && c->closed_reason[0])
+        kv(_("Reason"), c->closed_reason);
+    if (open) {
+        kv(_("Instruction"), c->instruction);
+        snprintf(buf, sizeof buf, _("%s (due %s)"), officer_time_left(c, now, left, sizeof left),
+                 officer_time(c->due_at, when, sizeof when));
+        kv(_("Time"), c->due_at ? buf : left);
+    }
+    snprintf(buf, sizeof buf, _("%s by %s"), officer_time(c->created_at, when, sizeof when),
+             officer_name(names, c->received_by));
+    kv(_("Received"), buf);
+}
+
+static void show_application(const Sertel__Application *a)
+{
+    char buf[256];
+    if (!a)
+        return;
+    printf(_("Applicant\n"));
+    kv(_("Name"), a->name);
+    kv("NIP", a->nip);
+    kv("NIK", a->nik);
+    kv(_("Work unit"), a->unit);
+    kv(_("Position"), a->position);
+    kv(_("E-mail"), a->email);
+    kv(_("Phone"), a->phone);
+    printf(_("Letter\n"));
+    kv(_("Number"), a->letter_no);
+    kv(_("Date"), a->letter_date);
+    kv(_("Arrived"), officer_channel_title(a->channel));
+    kv(_("Subject"), a->subject);
+    snprintf(buf, sizeof buf, "%s", officer_urgency_title(a->urgency));
+    kv(_("Urgency"), buf);
+}
+
+static void show_attachments(const Sertel__Case *c)
+{
+    printf(_("Attachments\n"));
+    if (c->n_attachments == 0)
+        printf("  -\n");
+    for (size_t i = 0; i < c->n_attachments; i++) {
+        const Sertel__Attachment *a = c->attachments[i];
+        printf(_("  %zu. %s, %llu bytes, step %d\n      sha256 %s\n"), i + 1, a->name,
+               (unsigned long long)a->size, a->step, a->hash);
+    }
+}
+
+static void show_certificate(const Sertel__Case *c)
+{
+    char until[64];
+    printf(_("Certificate\n"));
+    if (!c->cert_serial || !c->cert_serial[0]) {
+        printf(_("  not recorded yet\n"));
+        return;
+    }
+    kv(_("Serial number"), c->cert_serial);
+    kv(_("Valid until"), officer_time(c->cert_not_after, until, sizeof until));
+}
+
+/* The lembar disposisi: who sent the case where, with what instruction. */
+static bool is_disposition(const Sertel__Event *ev)
+{
+    return ev->kind == SERTEL__EVENT_KIND__EV_RECEIVED ||
+           ev->kind == SERTEL__EVENT_KIND__EV_DISPOSED ||
+           ev->kind == SERTEL__EVENT_KIND__EV_ARCHIVED;
+}
+
+static void show_dispositions(const Sertel__CaseDetail *d, const officer_names_t *names)
+{
+    printf(_("Lembar disposisi\n"));
+    for (size_t i = 0; i < d->n_history; i++) {
+        const Sertel__Event *ev = d->history[i];
+        if (!is_disposition(ev))
+            continue;
+        char when[64], who[256], what[2048];
+        printf("  %s  %s, %s", officer_time(ev->at, when, sizeof when),
+               officer_event_title(ev->kind),
+               officer_actor(names, ev->actor, ev->actor_role, ev->acting, who, sizeof who));
+        officer_event_what(ev, names, what, sizeof what);
+        printf("%s%s\n", what[0] ? "  " : "", what);
+    }
+}
+
+static void show_text(const Sertel__CaseDetail *d, const officer_names_t *names, int64_t now)
+{
+    const Sertel__Case *c = d->case_;
+    show_state(c, names, now);
+    show_application(c->app);
+    show_attachments(c);
+    show_certificate(c);
+    show_dispositions(d, names);
+    printf(_("History\n"));
+    for (size_t i = 0; i < d->n_history; i++) {
+        fputs("  ", stdout);
+        officer_print_event(stdout, d->history[i], names, false);
+    }
+}
+
+static void show_json(const Sertel__CaseDetail *d, int64_t now)
+{
+    json_t j;
+    json_init(&j, stdout);
+    json_obj_begin(&j, NULL);
+    officer_json_case(&j, "case", d->case_, now);
+    json_arr_begin(&j, "history");
+    for (size_t i = 0; i < d->n_history; i++)
+        officer_json_event(&j, NULL, d->history[i]);
+    json_arr_end(&j);
+    json_obj_end(&j);
+    json_finish(&j);
+}
+
+int officer_show(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel show", "CASE [--json]",
+        N_("Shows a case: its state and step, the applicant and the letter, the attachments "
+           "with their SHA-256 hashes, the certificate, the lembar disposisi and the full "
+           "history."),
+        1, 1};
+    const char *pos[1];
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, NULL, 0, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
+        return EXIT_USAGE;
+    Sertel__CaseQuery q = SERTEL__CASE_QUERY__INIT;
+    q.case_id = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;
+    req.body_case = SERTEL__ENVELOPE__BODY_CASE_QUERY;
+    req.case_query = &q;
+    cli_t cli;
+    rc = officer_request(&cli, spec.prog, &common, &req, SERTEL__ENVELOPE__BODY_CASE_DETAIL,
+                         &reply);
+    if (rc == EXIT_DONE && !reply->case_detail->case_) {
+        cli_error(spec.prog, _("%s: the broker's answer was not understood"),
+                  conn_endpoint(cli.conn));
+        rc = EXIT_UNREACHABLE;
+    } else if (rc == EXIT_DONE && common.json) {
+        show_json(reply->case_detail, officer_now());
+    } else if (rc == EXIT_DONE) {
+        officer_names_t names;
+        officer_names_load(&cli, &names);
+        show_text(reply->case_detail, &names, officer_now());
+        officer_names_free(&names);
+    }
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    cli_close(&cli);
+    return rc;
+}

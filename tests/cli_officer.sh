@@ -1,0 +1,558 @@
+#!/usr/bin/env bash
+# sertel, the officer's client, run as the office runs it against a real
+# broker: a data directory made by `sertel-admin init` in a temporary
+# directory, the broker on tcp://127.0.0.1:0 over CURVE (its endpoint read
+# from the first line it prints, into a file), officers enrolled with
+# `sertel-admin officer add`. Then the whole seven-step renewal by the
+# right officers with `sertel` alone, each disposition reaching the next
+# officer's `sertel watch --json`; a wrong-role command refused; bad input
+# refused before anything is sent; a watch stopped and started again
+# catching up on exactly what it missed; a restarted broker followed; an
+# unreachable broker named.
+#
+# Nothing sleeps for a fixed time: every wait is a bounded loop on a
+# file's contents. Background processes write to files and are killed by
+# pid on exit.
+#
+# Usage: cli_officer.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
+set -euo pipefail
+
+usage="usage: cli_officer.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
+broker=${1:?$usage}
+admin=${2:?$usage}
+sertel=${3:?$usage}
+src=${4:?$usage}
+
+tmp=$(mktemp -d)
+bg_pids=()
+broker_pid=
+cleanup() {
+    local pid
+    for pid in "${bg_pids[@]}" $broker_pid; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${bg_pids[@]}" $broker_pid; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# The officers' state files and anything else a client keeps stay here.
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
+unset SERTEL_KEY XDG_CONFIG_HOME
+mkdir -p "$HOME"
+
+# Indonesian text comes from po/id.po plus the fragments written with new
+# code (po/fragments/*.po), folded together as po/merge does, so that the
+# client's own messages are checked before the fragments are merged.
+if compgen -G "$src/po/fragments/*.po" >/dev/null; then
+    mkdir -p "$tmp/locale/id/LC_MESSAGES"
+    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
+    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
+    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
+    export SERTEL_LOCALEDIR="$tmp/locale"
+fi
+
+# The language comes from the environment; pin it for each run, and give
+# each run at most 30 seconds (an unreachable broker costs 10).
+indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
+english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+
+# In a sanitizer build a report must not pass for exit code 1 (invalid
+# input): it gets a code of its own, and reports are looked for anyway.
+export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
+sanitizer_clean() {
+    if grep -qE 'Sanitizer|runtime error:' "$1" 2>/dev/null; then
+        fail "$2: a sanitizer report"
+        grep -E -A5 'Sanitizer|runtime error:' "$1" | head -20 >&2
+    fi
+}
+
+# run WANT_RC CMD... : runs CMD with stdout in $tmp/out, stderr in $tmp/err.
+run() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    sanitizer_clean "$tmp/err" "'$*'"
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
+        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
+    fi
+}
+
+# has out|err TEXT WHAT : the last run's output contains TEXT.
+has() {
+    if ! grep -qF -- "$2" "$tmp/$1"; then
+        fail "$3: std$1 lacks '$2'"
+        sed "s/^/  std$1: /" "$tmp/$1" | head -20 >&2
+    fi
+}
+
+lacks() {
+    if grep -qF -- "$2" "$tmp/$1"; then
+        fail "$3: std$1 has '$2'"
+    fi
+}
+
+# json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
+# (bound to d) for which the assertion holds.
+json_ok() {
+    local check=${2:-True}
+    if ! python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($check) else 1)" \
+        <"$tmp/out" 2>"$tmp/py"; then
+        fail "$1: '$check' does not hold for $(head -c 600 "$tmp/out")"
+        sed 's/^/  python: /' "$tmp/py" | tail -5 >&2
+    fi
+}
+
+# wait_for FILE REGEX WHAT [SECONDS] : until a line of FILE matches REGEX.
+wait_for() {
+    if ! timeout "${4:-10}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
+        _ "$2" "$1"; then
+        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-10} s"
+        sed 's/^/  file: /' "$1" | tail -10 >&2
+    fi
+}
+
+# Officers: NIP, name, role, qualification.
+declare -A nip=(
+    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
+    [jf]=198801012012011002 [verif1]=199002022015031001 [verif2]=199105052016041002
+)
+# sertel as an officer, in Indonesian unless told otherwise.
+as() {
+    local who=$1
+    shift
+    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
+}
+as_en() {
+    local who=$1
+    shift
+    english "$sertel" "$@" --key "$tmp/keys/$who.key"
+}
+
+# --- the broker -------------------------------------------------------------
+data="$tmp/data"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/init.out"
+
+# start_broker ENDPOINT : starts the broker and sets $endpoint from the
+# line it prints once it listens.
+start_broker() {
+    : >"$tmp/broker.out"
+    timeout 600 "$broker" --data "$data" --endpoint "$1" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
+    broker_pid=$!
+    if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
+        echo "FAIL: the broker did not start:" >&2
+        cat "$tmp/broker.err" >&2
+        exit 1
+    fi
+    endpoint=$(head -n 1 "$tmp/broker.out")
+}
+
+stop_broker() {
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+    broker_pid=
+}
+
+start_broker tcp://127.0.0.1:0
+# The key files name port 0; the real endpoint comes from the broker.
+export SERTEL_ENDPOINT="$endpoint"
+
+# --- officers ---------------------------------------------------------------
+if ! "$admin" officer add --help >/dev/null 2>&1; then
+    echo "FAIL: sertel-admin has no 'officer add' to enrol the officers with" >&2
+    exit 1
+fi
+mkdir -p "$tmp/keys"
+enrol() {
+    local who=$1 name=$2 role=$3
+    shift 3
+    run 0 english "$admin" officer add --key "$data/admin.key" --name "$name" --nip "${nip[$who]}" \
+        --role "$role" --out "$tmp/keys/$who.key" "$@"
+}
+enrol staf "Siti Rahmawati" staf
+enrol kadis "Tino Armyanto" kadis
+enrol kabid "Dedi Supriadi" kabid
+enrol jf "Rina Kurniasih" jf
+enrol verif1 "Asep Hidayat" staf --qualification verifikator
+enrol verif2 "Nur Aini" staf --qualification verifikator
+
+# --- help, version, usage -----------------------------------------------------
+run 0 english "$sertel" --version
+has out "sertel " "--version"
+run 0 english "$sertel" --help
+cp "$tmp/out" "$tmp/help"
+for cmd in receive inbox show find complete return resume reject withdraw contact certificate watch; do
+    grep -qE "^  $cmd " "$tmp/help" || fail "--help does not list $cmd"
+    run 0 english "$sertel" "$cmd" --help
+    has out "Usage: sertel $cmd" "$cmd --help"
+done
+run 0 indonesian "$sertel" receive --help
+has out "Penggunaan: sertel receive" "receive --help in Indonesian"
+run 1 indonesian "$sertel" lapor
+has err "lapor" "an unknown command is named"
+# Without a command `sertel` will open the terminal UI; not on a terminal.
+run 1 indonesian "$sertel" </dev/null
+
+# --- bad input: exit 1, nothing sent --------------------------------------------
+# Nothing listens on port 1: a command that sent anything would wait for
+# it and exit 3, not 1.
+nowhere=tcp://127.0.0.1:1
+printf '%%PDF-1.4 surat permohonan pembaharuan\n' >"$tmp/surat.pdf"
+form=(--name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan"
+    --position "Analis Kepegawaian" --email budi.santoso@ciamiskab.go.id --phone 081234567890
+    --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20
+    --subject "Permohonan pembaharuan sertifikat elektronik" --attach "$tmp/surat.pdf")
+# form_with OPTION VALUE : the form, in $changed, with one option's value
+# replaced or added (VALUE "-" drops the option).
+form_with() {
+    local opt=$1 value=$2 i found=
+    changed=()
+    for ((i = 0; i < ${#form[@]}; i++)); do
+        if [ "${form[$i]}" = "$opt" ]; then
+            [ "$value" = - ] || changed+=("$opt" "$value")
+            i=$((i + 1))
+            found=1
+        else
+            changed+=("${form[$i]}")
+        fi
+    done
+    [ -n "$found" ] || [ "$value" = - ] || changed+=("$opt" "$value")
+}
+
+form_with --nip 12345
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--nip" "bad NIP names the option"
+has err "NIP harus 18 digit" "bad NIP in Indonesian"
+form_with --nip 12345
+run 1 as_en staf receive "${changed[@]}" --endpoint $nowhere
+has err "NIP must be 18 digits" "bad NIP in English"
+form_with --email "budi@ciamiskab"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--email" "bad e-mail names the option"
+form_with --letter-date 2026-02-30
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--letter-date" "impossible date names the option"
+form_with --letter-date 20-11-2026
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--letter-date" "badly written date names the option"
+form_with --phone 12ab
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--phone" "bad phone names the option"
+form_with --nik 1234
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--nik" "bad NIK names the option"
+form_with --channel merpati
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "merpati" "unknown channel"
+form_with --urgency kilat
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "kilat" "unknown urgency"
+form_with --subject -
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--subject" "missing required option"
+form_with --attach "$tmp/tidak-ada.pdf"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "$tmp/tidak-ada.pdf" "missing attachment"
+: >"$tmp/kosong.pdf"
+form_with --attach "$tmp/kosong.pdf"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "kosong.pdf" "empty attachment"
+head -c $((4 * 1024 * 1024 + 1)) /dev/zero >"$tmp/besar.pdf"
+form_with --attach "$tmp/besar.pdf"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "besar.pdf" "attachment over 4 MiB"
+run 1 as staf receive "${form[@]}" --bogus x --endpoint $nowhere
+has err "--bogus" "unknown option"
+run 1 as staf complete --endpoint $nowhere
+has err "sertel complete" "complete without a case"
+run 1 as staf complete SE-2026-00001 --to 123 --endpoint $nowhere
+has err "--to" "complete --to a bad NIP"
+run 1 as staf return SE-2026-00001 --endpoint $nowhere
+has err "--reason" "return without a reason"
+run 1 as staf contact SE-2026-00001 --channel merpati --summary x --endpoint $nowhere
+has err "merpati" "contact by an unknown channel"
+run 1 as staf certificate SE-2026-00001 --serial 01 --endpoint $nowhere
+has err "--not-after" "certificate without its expiry"
+run 1 as staf certificate SE-2026-00001 --serial 01 --not-after 2030-02-30 --endpoint $nowhere
+has err "2030-02-30" "certificate with an impossible expiry"
+run 1 as staf certificate SE-2026-00001 --file "$tmp/surat.pdf" --endpoint $nowhere
+has err "surat.pdf" "a file that is no certificate"
+run 1 as staf find --from 2026-13-01 --endpoint $nowhere
+has err "--from" "find from an impossible date"
+run 1 as staf find --state hilang --endpoint $nowhere
+has err "hilang" "find by an unknown state"
+run 1 as staf find --nip 1985 --endpoint $nowhere
+has err "--nip" "find by a bad NIP"
+# ... and the broker has no case.
+run 0 as staf find --json
+json_ok "no case after refused input" "d['cases'] == []"
+
+# --- watches of the officers who receive the dispositions ------------------------
+# start_watch WHO : sertel watch --json in the background, into
+# $tmp/watch.WHO; returns once it is connected.
+declare -A watch_pid
+start_watch() {
+    local who=$1
+    : >"$tmp/watch.$who.err"
+    timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG \
+        "$sertel" watch --json --key "$tmp/keys/$who.key" \
+        >>"$tmp/watch.$who" 2>"$tmp/watch.$who.err" &
+    watch_pid[$who]=$!
+    bg_pids+=($!)
+    wait_for "$tmp/watch.$who.err" "$endpoint" "watch of $who connected"
+}
+stop_watch() {
+    local who=$1 rc=0
+    kill -TERM "${watch_pid[$who]}"
+    wait "${watch_pid[$who]}" || rc=$?
+    [ "$rc" -eq 0 ] || fail "watch of $who exited $rc on SIGTERM, expected 0"
+}
+for who in kadis kabid jf verif2 verif1; do
+    start_watch $who
+done
+
+# disposed_to WHO STEP : WHO's watch printed the disposition of $id to STEP.
+disposed_to() {
+    wait_for "$tmp/watch.$1" "\"kind\":\"didisposisikan\",\"case\":\"$id\".*\"next_step\":$2," \
+        "disposition to step $2 reaches $1"
+}
+
+# --- step 1: the staf receives the application ----------------------------------
+run 0 as staf receive "${form[@]}"
+id=$(cat "$tmp/out")
+[[ "$id" =~ ^SE-[0-9]{4}-[0-9]+$ ]] || fail "receive printed '$id', not a case number alone"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] || fail "receive printed more than the case number on stdout"
+has err "$id" "receive says what it did on stderr"
+has err "langkah 1 (Staf, Siti Rahmawati)" "receive names where the case is"
+wait_for "$tmp/watch.kadis" "\"kind\":\"diterima\",\"case\":\"$id\"" "the Kepala Dinas sees the new application"
+
+run 0 as staf inbox
+has out "$id" "inbox of the staf"
+has out "Langkah 1" "inbox shows the step"
+has out "sisa " "inbox shows the time left"
+has out "Budi Santoso" "inbox shows the applicant"
+has out "biasa" "inbox shows the urgency"
+run 0 as staf inbox --json
+json_ok "inbox --json" "[c['id'] for c in d['cases']] == ['$id'] and d['cases'][0]['step'] == 1 \
+    and d['cases'][0]['time_left'] > 0 and d['cases'][0]['applicant']['name'] == 'Budi Santoso'"
+
+run 0 as staf complete "$id" --instruction "Mohon disposisi"
+has out "$id: didisposisikan ke langkah 2 (Kepala Dinas)" "step 1 completed"
+disposed_to kadis 2
+
+# --- a wrong-role command is refused, in the user's language ----------------------
+run 2 as kabid complete "$id" --instruction "Langsung saja"
+has err "adalah tugas Kepala Dinas" "wrong role refused with the broker's reason in Indonesian"
+run 2 as_en kabid complete "$id" --instruction "Langsung saja"
+has err "your role may not do this" "wrong role refused in English"
+run 2 as verif1 withdraw "$id" --reason "Bukan urusan saya"
+run 0 as kabid show "$id" --json
+json_ok "a refused command changed nothing" "d['case']['step'] == 2 and d['case']['state'] == 'terbuka'"
+
+# --- steps 2 to 4: dispositions down the line --------------------------------------
+run 0 as kadis inbox
+has out "$id" "inbox of the Kepala Dinas"
+run 0 as kadis complete "$id" --instruction "Proses sesuai SOP"
+has out "$id: didisposisikan ke langkah 3 (Kepala Bidang Persandian dan KAMI)" "step 2 completed"
+disposed_to kabid 3
+run 0 as kabid complete "$id" --instruction "Tindak lanjuti"
+has out "langkah 4 (JF Keamanan Informasi)" "step 3 completed"
+disposed_to jf 4
+run 0 as jf complete "$id" --to "${nip[verif2]}" --instruction "Verifikasi dan asistensi"
+has out "langkah 5 (Staf (verifikator), Nur Aini)" "step 4 disposed to a named verifier"
+disposed_to verif2 5
+
+# --- step 5: check, contact, return and resume ----------------------------------------
+run 2 as verif2 complete "$id"
+has err "Kelengkapan" "step 5 needs a contact first"
+run 0 as verif2 return "$id" --reason "Mohon lampirkan SK terakhir"
+has out "$id" "return"
+run 0 as verif2 inbox
+has out "menunggu" "inbox shows a case waiting on the applicant"
+run 0 as verif2 resume "$id" --note "SK diterima lewat e-mail"
+has out "langkah 5" "resume"
+run 0 as verif2 contact "$id" --channel email --summary "Pemohon dipandu memperbarui di aplikasi BSrE"
+has out "email" "contact names the channel"
+run 0 as verif2 complete "$id" --note "Berkas lengkap"
+has out "langkah 6 (Staf (verifikator), Nur Aini)" "step 5 completed"
+disposed_to verif2 6
+
+# --- step 6: the certificate and the report ------------------------------------------
+run 0 as verif2 certificate "$id" --serial 01AB --not-after 2030-01-01
+has out "01AB" "certificate by hand"
+has out "2030" "certificate by hand names its expiry"
+serial=5A3F09C1
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/cert.key" -out "$tmp/cert.pem" \
+    -days 400 -subj "/CN=Budi Santoso" -set_serial 0x$serial >/dev/null 2>&1; then
+    openssl x509 -in "$tmp/cert.pem" -outform DER -out "$tmp/cert.der"
+    run 0 as verif2 certificate "$id" --file "$tmp/cert.der"
+    has out "$serial" "certificate from a DER file"
+    run 0 as verif2 certificate "$id" --file "$tmp/cert.pem"
+    has out "$serial" "certificate from a PEM file"
+else
+    echo "note: no openssl command; the certificate files are not tried" >&2
+    serial=01AB
+fi
+printf '%%PDF-1.4 laporan hasil pembaharuan\n' >"$tmp/laporan.pdf"
+run 0 as verif2 complete "$id" --attach "$tmp/laporan.pdf"
+has out "langkah 7 (Kepala Dinas, Tino Armyanto)" "step 6 completed with the report"
+disposed_to kadis 7
+
+# --- step 7: the Kepala Dinas receives the report -------------------------------------
+run 0 as kadis complete "$id"
+has out "$id" "step 7 completed"
+has out "diarsipkan" "the case is archived"
+for who in kadis kabid jf verif2; do
+    wait_for "$tmp/watch.$who" "\"kind\":\"diarsipkan\",\"case\":\"$id\"" "$who hears of the archive"
+done
+# Verifier 1 never had the case: nothing of it reached them.
+grep -qF "\"case\":\"$id\"" "$tmp/watch.verif1" && fail "a verifier who never had the case heard of it"
+for who in kadis kabid jf verif2 verif1; do
+    python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/watch.$who" ||
+        fail "watch --json of $who printed a line that is not JSON"
+done
+
+# --- show and find ----------------------------------------------------------------------
+run 0 as kadis show "$id"
+has out "$id" "show"
+has out "diarsipkan" "show: the state"
+has out "Budi Santoso" "show: the applicant"
+has out "800/123/Disdik" "show: the letter"
+has out "surat.pdf" "show: the attachment"
+has out "$(sha256sum "$tmp/surat.pdf" | cut -d' ' -f1)" "show: the attachment's hash"
+has out "laporan.pdf" "show: the report"
+has out "$serial" "show: the certificate"
+has out "Lembar disposisi" "show: the lembar disposisi"
+has out "Proses sesuai SOP" "show: an instruction"
+has out "Tino Armyanto (Kepala Dinas)" "show: who disposed"
+has out "dihubungi" "show: the contact in the history"
+has out "dikembalikan" "show: the return in the history"
+run 0 as kadis show "$id" --json
+json_ok "show --json" "d['case']['state'] == 'selesai' and d['case']['certificate']['serial'] == '$serial' \
+    and [e['kind'] for e in d['history'] if e['kind'] in ('diterima', 'didisposisikan', 'diarsipkan')] \
+        == ['diterima'] + ['didisposisikan'] * 6 + ['diarsipkan'] \
+    and d['case']['attachments'][0]['hash'] == '$(sha256sum "$tmp/surat.pdf" | cut -d' ' -f1)' \
+    and [e['next_step'] for e in d['history'] if e['kind'] == 'didisposisikan'] == [2, 3, 4, 5, 6, 7]"
+run 2 as kadis show SE-1999-99999
+has err "SE-1999-99999" "show of an unknown case"
+
+run 0 as staf find --name budi
+has out "$id" "find by part of the name"
+run 0 as staf find --name budi --json
+json_ok "find --json" "[c['id'] for c in d['cases']] == ['$id']"
+run 0 as staf find --nip 198707072011011001 --state selesai --json
+json_ok "find by NIP and state" "len(d['cases']) == 1"
+run 0 as staf find --state terbuka --json
+json_ok "find by another state" "d['cases'] == []"
+today=$(TZ=Asia/Jakarta date +%F)
+tomorrow=$(TZ=Asia/Jakarta date -d tomorrow +%F)
+run 0 as staf find --from "$today" --to "$today" --json
+json_ok "find by today's date" "len(d['cases']) == 1"
+run 0 as staf find --from "$tomorrow" --json
+json_ok "find from tomorrow" "d['cases'] == []"
+run 1 as staf find --from "$tomorrow" --to "$today"
+has err "--from" "find with the dates swapped"
+
+# --- a watch stopped and started again catches up on exactly what it missed --------------
+stop_watch kadis
+mv "$tmp/watch.kadis" "$tmp/watch.kadis.before"
+run 0 as staf receive "${form[@]}"
+id2=$(cat "$tmp/out")
+run 0 as staf complete "$id2" --instruction "Mohon disposisi"
+run 0 as kadis complete "$id2" --instruction "Proses"
+run 0 as kabid return "$id2" --reason "Tidak relevan untuk Kadis"
+start_watch kadis
+id=$id2
+wait_for "$tmp/watch.kadis" "\"kind\":\"didisposisikan\",\"case\":\"$id2\".*\"next_step\":3," \
+    "the restarted watch catches up"
+# What the broker has for the Kepala Dinas, from a watch that never ran.
+XDG_STATE_HOME="$tmp/state-fresh" timeout 600 env -u LANG "$sertel" watch --json \
+    --key "$tmp/keys/kadis.key" >"$tmp/watch.kadis.all" 2>"$tmp/watch.kadis.all.err" &
+bg_pids+=($!)
+fresh_pid=$!
+wait_for "$tmp/watch.kadis.all" "\"kind\":\"didisposisikan\",\"case\":\"$id2\".*\"next_step\":3," \
+    "a fresh watch replays everything"
+kill -TERM $fresh_pid
+wait $fresh_pid || true
+python3 - "$tmp/watch.kadis.before" "$tmp/watch.kadis" "$tmp/watch.kadis.all" <<'EOF' ||
+import json, sys
+seqs = [[json.loads(l)["seq"] for l in open(f)] for f in sys.argv[1:]]
+before, after, everything = seqs
+last = max(before)
+missed = [s for s in everything if s > last]
+if after != missed:
+    sys.exit(f"caught up {after}, missed {missed} (saw up to {last})")
+if before + after != everything:
+    sys.exit(f"before {before} + after {after} != everything {everything}")
+EOF
+    fail "the restarted watch did not catch up on exactly the missed events"
+[ "$(cat "$XDG_STATE_HOME/sertel/${nip[kadis]}.seq")" -ge "$(python3 -c \
+    'import json,sys; print(max(json.loads(l)["seq"] for l in open(sys.argv[1])))' "$tmp/watch.kadis")" ] ||
+    fail "the seq file lags behind what the watch printed"
+
+# --- the broker restarts: the watches follow -----------------------------------------------
+port=${endpoint##*:}
+stop_broker
+start_broker "tcp://127.0.0.1:$port"
+[ "$endpoint" = "$SERTEL_ENDPOINT" ] || fail "the broker came back on $endpoint, not $SERTEL_ENDPOINT"
+run 0 as staf receive "${form[@]}"
+id3=$(cat "$tmp/out")
+run 0 as staf complete "$id3" --instruction "Mohon disposisi"
+wait_for "$tmp/watch.kadis" "\"kind\":\"didisposisikan\",\"case\":\"$id3\".*\"next_step\":2," \
+    "a watch follows a restarted broker" 60
+[ "$(grep -cF "\"case\":\"$id3\"" "$tmp/watch.kadis")" -eq 2 ] ||
+    fail "after the restart the watch printed $(grep -cF "\"case\":\"$id3\"" "$tmp/watch.kadis") events of $id3, expected 2"
+
+# The text form of watch: one line per event, in Indonesian.
+timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG XDG_STATE_HOME="$tmp/state-text" \
+    "$sertel" watch --key "$tmp/keys/kabid.key" >"$tmp/watch.text" 2>"$tmp/watch.text.err" &
+bg_pids+=($!)
+watch_pid[text]=$!
+wait_for "$tmp/watch.text" "$id2 +dikembalikan" "watch prints a line per event"
+has_line() { grep -qF -- "$2" "$1" || fail "$3: no '$2' in $(basename "$1")"; }
+has_line "$tmp/watch.text" "Dedi Supriadi (Kepala Bidang Persandian dan KAMI)" "watch names who acted"
+has_line "$tmp/watch.text" "WIB" "watch prints the time"
+
+# --- an acting official: the Kepala Bidang as Plh. Kepala Dinas --------------------------------
+run 0 english "$admin" acting add --key "$data/admin.key" --for "${nip[kadis]}" --by "${nip[kabid]}" \
+    --from "$today" --to "$tomorrow"
+run 0 as kabid inbox
+has out "$id3" "a Plh. sees the inbox of the official they stand in for"
+run 0 as kabid complete "$id3" --instruction "Atas nama Kepala Dinas"
+has out "$id3: didisposisikan ke langkah 3" "a Plh. disposes in the official's place"
+run 0 as staf show "$id3"
+has out "Dedi Supriadi (Plh. Kepala Dinas)" "show names the Plh."
+run 0 as staf show "$id3" --json
+json_ok "show --json of a Plh.'s disposition" "[(e['acting'], e['acting_for'], e['actor']) \
+    for e in d['history'] if e['kind'] == 'didisposisikan' and e['step'] == 2] \
+    == [('plh', '${nip[kadis]}', '${nip[kabid]}')]"
+
+# --- an unreachable broker is named -----------------------------------------------------------
+run 3 as kadis inbox --endpoint $nowhere
+has err "$nowhere" "an unreachable broker is named"
+run 3 as staf receive "${form[@]}" --endpoint $nowhere
+has err "$nowhere" "an unreachable broker is named by a write"
+
+for who in "${!watch_pid[@]}"; do
+    stop_watch "$who"
+done
+stop_broker
+for f in "$tmp"/watch.*.err "$tmp/broker.err"; do
+    sanitizer_clean "$f" "$(basename "$f")"
+done
+
+if [ "$failures" -ne 0 ]; then
+    echo "cli_officer: $failures check(s) failed" >&2
+    exit 1
+fi
+echo "cli_officer: all checks passed"
