@@ -1,0 +1,185 @@
+/* sertel-bench: shared pieces of the benchmark (timing, samples, the
+ * broker process, officers). Not a test: it measures, prints and only
+ * fails on errors. See bench/run.sh for how to run it. */
+#ifndef SERTEL_BENCH_H
+#define SERTEL_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conn.h"
+#include "keyfile.h"
+#include "role.h"
+
+/* ---- parameters (flags and SERTEL_BENCH_* environment) */
+
+typedef struct {
+    bool quick;
+    bool keep;                 /* keep data directories */
+    const char *tmp;           /* where data directories go */
+    const char *only;          /* sections to run: letters of "abcd", NULL: all */
+    int floor_rtt_n;           /* CURVE round trips */
+    int floor_commit_n;        /* LMDB commits (also bounded by floor_commit_s) */
+    double floor_commit_s;
+    int clients;               /* concurrent clients of (b) */
+    double single_s;           /* seconds of the 1-client run */
+    double multi_s;            /* seconds of the N-client run */
+    int catchup_events;
+    int stats_cases;
+    int stats_months, stats_officers, stats_runs;
+} bench_cfg_t;
+
+/* ---- time and samples */
+
+static inline double ns_to_us(uint64_t ns)
+{
+    return (double)ns / 1e3;
+}
+uint64_t bench_now_ns(void);
+
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} samples_t;
+
+void samples_add(samples_t *s, uint64_t ns);
+void samples_merge(samples_t *dst, const samples_t *src);
+void samples_free(samples_t *s);
+/* Nearest-rank percentile in ns (sorts the samples); 0 when empty. */
+uint64_t samples_pct(samples_t *s, double p);
+uint64_t samples_max(samples_t *s);
+
+/* ---- errors: the bench stops a section on the first one */
+
+void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool bench_failed(void);
+
+/* ---- processes and directories */
+
+/* A fresh directory under cfg->tmp; "" on failure. */
+bool bench_mkdtemp(const bench_cfg_t *cfg, const char *tag, char *dir, size_t len);
+void bench_rmtree(const char *dir);
+/* CPU seconds (user + system) used so far by pid (0: this process). */
+double bench_cpu_s(pid_t pid);
+/* Bytes pid (0: this process) has passed to write()/pwrite() so far
+ * (wchar of /proc/PID/io; sockets written with send() are not in it,
+ * eventfd signals are, 8 bytes each). write_bytes would count whole
+ * large folios on ext4, so it is not used. */
+uint64_t bench_write_bytes(pid_t pid);
+/* The whole machine from /proc/stat, in CPU seconds: busy (user, nice,
+ * system, irq, softirq) and stolen by the hypervisor. */
+void bench_machine_cpu(double *busy_s, double *steal_s);
+/* CPU seconds of this process and its reaped children. */
+double bench_own_cpu_s(void);
+
+/* Context switches (voluntary + involuntary) of pid so far. */
+long bench_ctxsw(pid_t pid);
+/* The last committed LMDB transaction id of a live environment (opened
+ * read-only for a moment, as mdb_stat does); 0 on failure. */
+uint64_t bench_lmdb_txnid(const char *db_dir);
+
+/* ---- a real broker process */
+
+typedef struct {
+    char dir[512];
+    char endpoint[256];
+    pid_t pid;
+    keyfile_t admin;
+    conn_t *admin_conn;
+    int next_officer;          /* for NIP serial numbers */
+} broker_proc_t;
+
+/* sertel-admin init DIR (a fresh dir) and the admin's key; no broker. */
+bool broker_proc_make(broker_proc_t *b, const bench_cfg_t *cfg, const char *tag);
+/* broker_proc_make, then broker_proc_spawn. */
+bool broker_proc_init(broker_proc_t *b, const bench_cfg_t *cfg, const char *tag);
+/* Starts sertel-broker on b->dir and connects the admin. */
+bool broker_proc_spawn(broker_proc_t *b);
+void broker_proc_stop(broker_proc_t *b);
+/* Stops it and removes the directory (unless cfg->keep). */
+void broker_proc_destroy(broker_proc_t *b, const bench_cfg_t *cfg);
+
+/* A valid 18-digit NIP for serial n (0..99999). */
+void bench_nip(int n, char nip[19]);
+/* Enrols an officer (OfficerAdd through the admin key); fills kf. */
+bool bench_enrol(broker_proc_t *b, const char *name, role_t role, unsigned quals, keyfile_t *kf);
+conn_t *bench_connect(broker_proc_t *b, const keyfile_t *kf);
+
+/* One call; NULL (and bench_error) on no reply or an Error reply. */
+Sertel__Envelope *bench_call(conn_t *c, Sertel__Envelope *req, const char *what);
+/* Hello(last_seq); returns the Welcome's last_seq, or UINT64_MAX on error. */
+uint64_t bench_hello(conn_t *c, uint64_t last_seq);
+
+/* A raw CURVE DEALER to the broker with an officer's keys (for pipelining
+ * and for catch-up, which conn_t is not built for). */
+void *bench_raw_dealer(void *zctx, const keyfile_t *kf, const char *endpoint);
+/* Packs and sends one envelope on a raw socket. */
+bool bench_raw_send(void *sock, Sertel__Envelope *env);
+
+/* A valid application for an intake. */
+void bench_application(Sertel__Application *app);
+
+/* ---- sections; each returns false on an error */
+
+typedef struct {
+    double rtt_p50_us, rtt_p99_us;
+    double commit_p50_us, commit_p99_us, commits_per_s;
+    double commit_cpu_us, commit_kb;      /* per commit */
+    /* informative: a commit shaped like one broker transition */
+    double shaped_p50_us, shaped_p99_us, shaped_cpu_us, shaped_kb;
+    bool have_rtt, have_commit, have_shaped;
+} floor_result_t;
+
+typedef struct {
+    bool have;
+    int clients;
+    double secs;
+    long lifecycles, transitions, pushes_seen;
+    double tps;                 /* durable transitions per second */
+    double lat_p50_us, lat_p99_us, lat_max_us;
+    double push_p50_us, push_p99_us, push_max_us;     /* reply -> push */
+    double reqpush_p50_us, reqpush_p99_us;            /* request -> push */
+    double kind_p50_us[4];      /* intake, complete, contact, certificate */
+    double broker_cpu_s, client_cpu_s;
+    double others_cores, steal_cores;  /* other processes, hypervisor */
+    long broker_ctxsw;
+    uint64_t commits;           /* LMDB write transactions in the run */
+    double kb_per_commit;       /* written by the broker to the file system */
+    long pushes_delivered;      /* every push the clients read */
+    long storage_refusals;      /* ERR_STORAGE answers (retried) */
+} flow_result_t;
+
+typedef struct {
+    bool have;
+    int events;
+    double setup_s, setup_rate;  /* pipelined intakes per second */
+    uint64_t setup_commits;
+    double first_push_ms, welcome_ms, all_ms; /* from Hello */
+    long received;              /* pushes received in the end */
+    long first_round;           /* pushes received before the first stall */
+    int hellos;                 /* Hello rounds needed */
+    bool welcome_first_round;
+    bool complete;
+    double broker_cpu_s;
+    double other_ping_ms;       /* another officer's Ping during the replay */
+} catchup_result_t;
+
+typedef struct {
+    bool have;
+    long cases, events;
+    double write_s;
+    double all_p50_ms, all_p99_ms, month_p50_ms, month_p99_ms;
+    double rpc_all_p50_ms, rpc_month_p50_ms; /* StatsQuery through the broker */
+    bool have_rpc;
+    long rows_steps, rows_officers, rows_months;
+    uint64_t db_bytes;
+} stats_result_t;
+
+bool bench_floor(const bench_cfg_t *cfg, floor_result_t *out);
+bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *multi);
+bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out);
+bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out);
+
+#endif

@@ -1,0 +1,261 @@
+/* (a) The floor: what no broker on this machine can beat. A bare CURVE
+ * round trip on loopback (DEALER -> ROUTER echo, tiny frame) and a bare
+ * durable LMDB commit (one small put, default sync) on the same file
+ * system as the broker's data. */
+#include "bench.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+
+#define RTT_WARMUP 500
+#define MSG_BYTES 32
+#define COMMIT_WARMUP 20
+
+typedef struct {
+    void *ctx, *router;
+    char endpoint[256];
+} echo_t;
+
+static void *echo_main(void *arg)
+{
+    echo_t *e = arg;
+    for (;;) {
+        zmq_msg_t rid, body;
+        zmq_msg_init(&rid);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&rid, e->router, 0) < 0 || zmq_msg_recv(&body, e->router, 0) < 0) {
+            zmq_msg_close(&rid);
+            zmq_msg_close(&body);
+            break;
+        }
+        bool stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
+        zmq_msg_send(&rid, e->router, ZMQ_SNDMORE);
+        zmq_msg_send(&body, e->router, 0);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+static bool curve_rtt(const bench_cfg_t *cfg, floor_result_t *out)
+{
+    char spub[41], ssec[41], cpub[41], csec[41];
+    if (zmq_curve_keypair(spub, ssec) != 0 || zmq_curve_keypair(cpub, csec) != 0) {
+        bench_error("zmq_curve_keypair: %s (libzmq without CURVE?)", zmq_strerror(errno));
+        return false;
+    }
+    /* Two contexts, as two processes would have: each its own I/O thread. */
+    echo_t e = {.ctx = zmq_ctx_new()};
+    e.router = zmq_socket(e.ctx, ZMQ_ROUTER);
+    int one = 1;
+    zmq_setsockopt(e.router, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(e.router, ZMQ_CURVE_SECRETKEY, ssec, 40);
+    if (zmq_bind(e.router, "tcp://127.0.0.1:0") != 0) {
+        bench_error("bind: %s", zmq_strerror(errno));
+        return false;
+    }
+    size_t len = sizeof e.endpoint;
+    zmq_getsockopt(e.router, ZMQ_LAST_ENDPOINT, e.endpoint, &len);
+    pthread_t th;
+    pthread_create(&th, NULL, echo_main, &e);
+
+    void *cctx = zmq_ctx_new();
+    void *d = zmq_socket(cctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, spub, 40);
+    zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, cpub, 40);
+    zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, csec, 40);
+    zmq_connect(d, e.endpoint);
+    int rcvtimeo = 5000;
+    zmq_setsockopt(d, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+
+    char msg[MSG_BYTES], buf[64];
+    memset(msg, 'x', sizeof msg);
+    samples_t s = {0};
+    bool ok = true;
+    for (int i = 0; ok && i < RTT_WARMUP + cfg->floor_rtt_n; i++) {
+        uint64_t t0 = bench_now_ns();
+        ok = zmq_send(d, msg, sizeof msg, 0) == (int)sizeof msg &&
+             zmq_recv(d, buf, sizeof buf, 0) == (int)sizeof msg;
+        if (ok && i >= RTT_WARMUP)
+            samples_add(&s, bench_now_ns() - t0);
+    }
+    if (!ok)
+        bench_error("CURVE round trip failed: %s", zmq_strerror(errno));
+    zmq_send(d, "stop", 4, 0);
+    zmq_recv(d, buf, sizeof buf, 0);
+    pthread_join(th, NULL);
+    zmq_close(d);
+    zmq_ctx_term(cctx);
+    zmq_close(e.router);
+    zmq_ctx_term(e.ctx);
+    if (ok) {
+        out->have_rtt = true;
+        out->rtt_p50_us = ns_to_us(samples_pct(&s, 50));
+        out->rtt_p99_us = ns_to_us(samples_pct(&s, 99));
+        printf("  CURVE round trip (DEALER->ROUTER echo, %d B, loopback), %zu trips:\n"
+               "      p50 %8.1f us   p99 %8.1f us   max %8.1f us\n",
+               MSG_BYTES, s.n, out->rtt_p50_us, out->rtt_p99_us, ns_to_us(samples_max(&s)));
+    }
+    samples_free(&s);
+    return ok;
+}
+
+/* What one commit writes: one put into each of these databases. */
+typedef enum { KEY_SEQ, KEY_RANDOM, KEY_FIXED } key_mode_t;
+typedef struct {
+    const char *db;   /* NULL: the unnamed main database */
+    size_t vlen;
+    key_mode_t key;
+} put_shape_t;
+
+static const put_shape_t bare_shape[] = {{NULL, 64, KEY_SEQ}};
+
+/* Roughly the puts of one broker transition (a Complete): the case, its
+ * index rows, the journal entry and its case index, last_seq, two
+ * statistics aggregates and the remembered reply (keyed by a random
+ * request id). Informative only: it is not the floor. */
+static const put_shape_t broker_shape[] = {
+    {"cases", 600, KEY_SEQ},      {"inbox_officer", 16, KEY_SEQ},
+    {"by_state", 16, KEY_SEQ},    {"by_applicant", 16, KEY_SEQ},
+    {"timers", 0, KEY_SEQ},       {"journal", 160, KEY_SEQ},
+    {"case_events", 8, KEY_SEQ},  {"meta", 8, KEY_FIXED},
+    {"stats", 928, KEY_FIXED},    {"replies", 650, KEY_RANDOM},
+};
+
+typedef struct {
+    double p50_us, p99_us, max_us, per_s, cpu_us, kb;
+    size_t n;
+} commit_stats_t;
+
+static void make_key(uint8_t key[8], key_mode_t mode, uint64_t i)
+{
+    uint64_t v = mode == KEY_SEQ ? i : mode == KEY_FIXED ? 1 : i * 0x9E3779B97F4A7C15u;
+    for (int b = 0; b < 8; b++)
+        key[b] = (uint8_t)(v >> (56 - 8 * b));
+}
+
+static int put_all(MDB_txn *txn, const MDB_dbi *dbi, const put_shape_t *shape, int n, uint64_t i)
+{
+    static uint8_t value[1024];
+    int rc = 0;
+    for (int d = 0; rc == 0 && d < n; d++) {
+        uint8_t key[8];
+        make_key(key, shape[d].key, i);
+        MDB_val k = {8, key}, v = {shape[d].vlen, value};
+        rc = mdb_put(txn, dbi[d], &k, &v, 0);
+    }
+    return rc;
+}
+
+/* Commits of one put per database of shape, after preload entries per
+ * database (so that trees have a realistic depth). */
+static bool commit_run(const bench_cfg_t *cfg, const put_shape_t *shape, int n, int preload,
+                       int count, double secs, commit_stats_t *out)
+{
+    char dir[512];
+    if (!bench_mkdtemp(cfg, "floor", dir, sizeof dir))
+        return false;
+    MDB_env *env = NULL;
+    MDB_dbi dbi[16];
+    MDB_txn *txn;
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(env, 16);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(env, 256u << 20);
+    if (rc == 0)
+        rc = mdb_env_open(env, dir, MDB_NOTLS, 0600); /* default: fully synchronous */
+    if (rc == 0 && (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+        for (int d = 0; rc == 0 && d < n; d++)
+            rc = mdb_dbi_open(txn, shape[d].db, shape[d].db ? MDB_CREATE : 0, &dbi[d]);
+        for (int i = 0; rc == 0 && i < preload; i++)
+            rc = put_all(txn, dbi, shape, n, (uint64_t)i);
+        rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
+    }
+    samples_t s = {0};
+    uint64_t start = 0, end = 0, budget = (uint64_t)(secs * 1e9), wb0 = 0;
+    double cpu0 = 0;
+    for (int i = 0; rc == 0 && i < COMMIT_WARMUP + count; i++) {
+        if (i == COMMIT_WARMUP) {
+            start = bench_now_ns();
+            cpu0 = bench_cpu_s(0);
+            wb0 = bench_write_bytes(0);
+        }
+        uint64_t t0 = bench_now_ns();
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+        if (rc == 0 && (rc = put_all(txn, dbi, shape, n, (uint64_t)(preload + i))) == 0)
+            rc = mdb_txn_commit(txn);
+        else if (rc == 0)
+            mdb_txn_abort(txn);
+        end = bench_now_ns();
+        if (i >= COMMIT_WARMUP)
+            samples_add(&s, end - t0);
+        if (i >= COMMIT_WARMUP && end - start > budget)
+            break;
+    }
+    double cpu = bench_cpu_s(0) - cpu0;
+    uint64_t wb = bench_write_bytes(0) - wb0;
+    if (env)
+        mdb_env_close(env);
+    bench_rmtree(dir);
+    if (rc != 0 || !s.n) {
+        bench_error("LMDB commit: %s", mdb_strerror(rc));
+        samples_free(&s);
+        return false;
+    }
+    out->n = s.n;
+    out->p50_us = ns_to_us(samples_pct(&s, 50));
+    out->p99_us = ns_to_us(samples_pct(&s, 99));
+    out->max_us = ns_to_us(samples_max(&s));
+    out->per_s = (double)s.n / ((double)(end - start) / 1e9);
+    out->cpu_us = cpu * 1e6 / (double)s.n;
+    out->kb = (double)wb / 1024.0 / (double)s.n;
+    samples_free(&s);
+    return true;
+}
+
+static bool lmdb_commit(const bench_cfg_t *cfg, floor_result_t *out)
+{
+    commit_stats_t c;
+    if (!commit_run(cfg, bare_shape, 1, 0, cfg->floor_commit_n, cfg->floor_commit_s, &c))
+        return false;
+    out->have_commit = true;
+    out->commit_p50_us = c.p50_us;
+    out->commit_p99_us = c.p99_us;
+    out->commits_per_s = c.per_s;
+    out->commit_cpu_us = c.cpu_us;
+    out->commit_kb = c.kb;
+    printf("  LMDB durable commit (1 put of 64 B, default sync, in %s), %zu commits:\n"
+           "      p50 %8.1f us   p99 %8.1f us   max %8.1f us   %.0f commits/s"
+           "  (CPU %.0f us, %.0f KB written per commit)\n",
+           cfg->tmp, c.n, c.p50_us, c.p99_us, c.max_us, c.per_s, c.cpu_us, c.kb);
+    int n = (int)(sizeof broker_shape / sizeof broker_shape[0]);
+    if (!commit_run(cfg, broker_shape, n, 10000, cfg->floor_commit_n / 2, cfg->floor_commit_s / 2,
+                    &c))
+        return false;
+    out->have_shaped = true;
+    out->shaped_p50_us = c.p50_us;
+    out->shaped_p99_us = c.p99_us;
+    out->shaped_cpu_us = c.cpu_us;
+    out->shaped_kb = c.kb;
+    printf("  (info, not the floor) the same with one put in each of %d databases, as one broker\n"
+           "   transition writes (case, 4 indexes, journal, case index, meta, statistics, reply),\n"
+           "   10,000 entries preloaded per database, %zu commits:\n"
+           "      p50 %8.1f us   p99 %8.1f us   max %8.1f us   %.0f commits/s"
+           "  (CPU %.0f us, %.0f KB written per commit)\n",
+           n, c.n, c.p50_us, c.p99_us, c.max_us, c.per_s, c.cpu_us, c.kb);
+    return true;
+}
+
+bool bench_floor(const bench_cfg_t *cfg, floor_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    bool ok = curve_rtt(cfg, out);
+    return lmdb_commit(cfg, out) && ok;
+}
