@@ -224,16 +224,16 @@ int64_t officer_work_left(const Sertel__Case *c, int64_t now)
 const char *officer_time_left(const Sertel__Case *c, int64_t now, char *buf, size_t len)
 {
     char work[64];
+    int64_t left = officer_work_left(c, now);
+    calendar_format_work(officer_calendar(), left < 0 ? -left : left, work, sizeof work);
     if (c->state == SERTEL__CASE_STATE__STATE_WAITING)
         snprintf(buf, len, "%s", case_state_title(CASE_WAITING));
     else if (c->state != SERTEL__CASE_STATE__STATE_OPEN || c->due_at == 0)
         snprintf(buf, len, "-");
     else if (now <= c->due_at)
-        snprintf(buf, len, _("%s left"),
-                 calendar_format_work(officer_calendar(), officer_work_left(c, now), work, sizeof work));
+        snprintf(buf, len, _("%s left"), work);
     else
-        snprintf(buf, len, _("%s overdue"),
-                 calendar_format_work(officer_calendar(), -officer_work_left(c, now), work, sizeof work));
+        snprintf(buf, len, _("%s overdue"), work);
     return buf;
 }
 

@@ -23,6 +23,7 @@ static const char *const texts[SERTEL_E__COUNT] = {
     [SERTEL_E_FULL] = N_("capacity reached"),
     [SERTEL_E_PROTOCOL] = N_("malformed or unsupported message"),
     [SERTEL_E_STORAGE] = N_("storage failure; nothing was changed"),
+    [SERTEL_E_MAP_FULL] = N_("the database is full; nothing was changed"),
 };
 
 const char *sertel_strerror(sertel_err_t e)

@@ -24,6 +24,7 @@ typedef enum {
     SERTEL_E_FULL = 14,       /* a fixed capacity is reached */
     SERTEL_E_PROTOCOL = 15,   /* malformed or unsupported message */
     SERTEL_E_STORAGE = 16,    /* the store failed; nothing was changed */
+    SERTEL_E_MAP_FULL = 17,   /* the database map is full: the broker grows it and retries */
     SERTEL_E__COUNT
 } sertel_err_t;
 

@@ -46,6 +46,7 @@ struct broker {
     char default_sop[32];
     calendar_t *cal;
     int64_t next_sweep;
+    bool map_full;      /* a command of the batch hit the map's end */
     pending_event_t events[EVENTS_PER_BATCH];
     int n_events;
 };

@@ -156,6 +156,8 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
         ctx.session = session_open(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid), it->nip, now);
         ctx.request_id = rid;
         sertel_err_t e = run_command(&ctx, def, req, &reply);
+        /* A full map is no answer: the whole batch runs again, bigger. */
+        b->map_full |= e == SERTEL_E_MAP_FULL;
         if (e != SERTEL_OK)
             set_error(&reply, &err, e, ctx.why);
         it->go_live = e == SERTEL_OK && ctx.go_live;
@@ -167,7 +169,8 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
         log_msg(LOG_DEBUG, "%s %s: %s", def ? def->name : "?", it->nip, reply.error->message);
     finish_reply(it, &reply, rid);
     if (def && def->write && rid && it->reply)
-        store_reply_put(txn, it->nip, rid, now, it->reply, it->reply_len);
+        b->map_full |= store_reply_put(txn, it->nip, rid, now, it->reply, it->reply_len) ==
+                       SERTEL_E_MAP_FULL;
     /* What handlers allocated for the reply is released once packed. */
     cmd_ctx_free(&ctx);
     if (req)
@@ -183,10 +186,16 @@ static sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
         if (e != SERTEL_OK)
             return e;
         uint64_t committed = store_last_seq(txn);
-        for (int i = 0; i < batch->n; i++)
+        b->map_full = false;
+        for (int i = 0; i < batch->n && !b->map_full; i++)
             process_item(b, txn, &batch->items[i], now, committed);
-        e = store_commit(&txn);
-        if (e != SERTEL_E_FULL)
+        if (b->map_full) {
+            store_abort(&txn);
+            e = SERTEL_E_MAP_FULL;
+        } else {
+            e = store_commit(&txn);
+        }
+        if (e != SERTEL_E_MAP_FULL)
             return e;
         log_msg(LOG_WARN, _("database map full: growing it and retrying %d requests"), batch->n);
         broker_events_clear(b);
@@ -198,7 +207,7 @@ static sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
         if (e != SERTEL_OK)
             return e;
     }
-    return SERTEL_E_FULL;
+    return SERTEL_E_MAP_FULL;
 }
 
 /* The Welcome says how many events the replay before it carried. */

@@ -12,6 +12,15 @@
 
 #define INITIAL_MAP (256u * 1024 * 1024)
 
+/* The map a new environment starts with. SERTEL_MAP_SIZE (bytes) lets a
+ * test start small to see the map grow. */
+static size_t initial_map(void)
+{
+    const char *env = getenv("SERTEL_MAP_SIZE");
+    long long n = env ? atoll(env) : 0;
+    return n >= 65536 ? (size_t)n : INITIAL_MAP;
+}
+
 static const struct {
     const char *name;
     unsigned flags;
@@ -43,7 +52,7 @@ sertel_err_t store_map_err(int rc)
         return SERTEL_E_NOT_FOUND;
     case MDB_MAP_FULL:
     case MDB_TXN_FULL:
-        return SERTEL_E_FULL;
+        return SERTEL_E_MAP_FULL;
     case MDB_KEYEXIST:
         return SERTEL_E_EXISTS;
     case ENOMEM:
@@ -96,16 +105,11 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, DB__COUNT);
     if (rc == 0)
-        rc = mdb_env_set_mapsize(s->env, INITIAL_MAP);
+        rc = mdb_env_set_mapsize(s->env, initial_map());
+    /* LMDB never maps less than the data already holds; a map that grew
+     * in an earlier run grows again on demand. */
     if (rc == 0)
         rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
-    if (rc == 0) {
-        /* The map may have grown in an earlier run: keep its size. */
-        MDB_envinfo info;
-        mdb_env_info(s->env, &info);
-        if (info.me_mapsize < INITIAL_MAP)
-            rc = mdb_env_set_mapsize(s->env, INITIAL_MAP);
-    }
     if (rc == 0) {
         int dead = 0;
         mdb_reader_check(s->env, &dead);

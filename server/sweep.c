@@ -64,5 +64,8 @@ void sweep_due(broker_t *b)
         broker_push_committed(b);
     else
         log_msg(LOG_ERROR, _("SLA sweep failed: %s"), sertel_strerror(e));
+    /* The next sweep finds the same timers due, in a bigger map. */
+    if (e == SERTEL_E_MAP_FULL)
+        store_grow(b->store);
     broker_events_clear(b);
 }
