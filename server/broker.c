@@ -270,14 +270,13 @@ void broker_push_committed(broker_t *b)
         session_t *s = &b->sessions[i];
         int n_sessions = b->n_sessions;
         officer_t o;
-        role_t roles[8];
-        unsigned quals[8];
+        push_scope_t scope;
         if (!s->live || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK)
             continue;
-        int n = session_roles(&ctx, &o, roles, quals, 8);
+        session_scope(&ctx, &o, &scope);
         for (int j = 0; j < b->n_events; j++) {
             const Sertel__Event *ev = b->events[j].ev;
-            if (ev->seq <= s->live_from || !push_concerns(ev, s->nip, roles, quals, n))
+            if (ev->seq <= s->live_from || !push_concerns(ev, &scope))
                 continue;
             size_t len;
             uint8_t *buf = pack_push(ev, &len);
@@ -304,9 +303,7 @@ typedef struct {
     cmd_ctx_t *ctx;
     uint64_t upto;
     int count;
-    role_t roles[8];
-    unsigned quals[8];
-    int n_roles;
+    push_scope_t scope;
 } replay_t;
 
 static int replay_one(const Sertel__Event *ev, void *arg)
@@ -314,7 +311,7 @@ static int replay_one(const Sertel__Event *ev, void *arg)
     replay_t *r = arg;
     if (ev->seq > r->upto)
         return 1;
-    if (!push_concerns(ev, r->s->nip, r->roles, r->quals, r->n_roles))
+    if (!push_concerns(ev, &r->scope))
         return 0;
     size_t len;
     uint8_t *buf = pack_push(ev, &len);
@@ -334,7 +331,7 @@ void broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, int
     officer_t o;
     if (store_officer_get(t, s->nip, &o, NULL) == SERTEL_OK) {
         replay_t r = {.b = b, .s = s, .ctx = &ctx, .upto = upto};
-        r.n_roles = session_roles(&ctx, &o, r.roles, r.quals, 8);
+        session_scope(&ctx, &o, &r.scope);
         store_journal_since(t, since, replay_one, &r);
         *count = r.count;
     }

@@ -116,8 +116,9 @@ void session_cut_off(broker_t *b, const char *nip);
 /* Sends one frame to a session; false (and the session is dropped) when
  * the peer is gone. */
 bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len);
-/* Roles this officer holds now, own and acting: up to n. */
-int session_roles(cmd_ctx_t *ctx, const officer_t *o, role_t *roles, unsigned *quals, int n);
+/* Whom this officer answers for now: themselves and, as Plt/Plh, the
+ * officials they stand in for. */
+void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope);
 
 /* Reads and applies one batch of requests (dispatch.c). */
 void dispatch_batch(broker_t *b);

@@ -116,27 +116,16 @@ static sertel_err_t reply_list(cmd_ctx_t *ctx, list_t *l, Sertel__Envelope *repl
     return SERTEL_OK;
 }
 
-static int add_holder_inbox(const Sertel__Acting *a, void *arg)
-{
-    list_t *l = arg;
-    cmd_ctx_t *ctx = l->ctx;
-    officer_t holder;
-    if (a->ended || strcmp(a->by_nip, ctx->officer.nip) != 0 || a->from > ctx->now ||
-        ctx->now >= a->to || store_officer_get(ctx->txn, a->holder_nip, &holder, NULL))
-        return 0;
-    store_inbox(ctx->txn, holder.nip, holder.role, holder.quals, add_case, l);
-    return 0;
-}
-
 CMD(cmd_inbox)
 {
     (void)req;
     list_t l = {.ctx = ctx};
-    const officer_t *o = &ctx->officer;
-    sertel_err_t e = store_inbox(ctx->txn, o->nip, o->role, o->quals, add_case, &l);
     /* A Plt/Plh also sees the inbox of the official they stand in for. */
-    if (e == SERTEL_OK)
-        e = store_actings(ctx->txn, add_holder_inbox, &l);
+    push_scope_t scope;
+    session_scope(ctx, &ctx->officer, &scope);
+    sertel_err_t e = SERTEL_OK;
+    for (int i = 0; e == SERTEL_OK && i < scope.n; i++)
+        e = store_inbox(ctx->txn, scope.nips[i], scope.roles[i], scope.quals[i], add_case, &l);
     return e == SERTEL_OK ? reply_list(ctx, &l, reply) : e;
 }
 

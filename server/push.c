@@ -79,15 +79,24 @@ void push_targets(const event_t *ev, const case_t *c, push_targets_t *out)
         add_pool(out, push_pool(ev->escalate_to, 0));
 }
 
-bool push_concerns(const Sertel__Event *ev, const char *nip, const role_t *roles,
-                   const unsigned *quals, int n_roles)
+void push_scope_add(push_scope_t *s, const officer_t *o)
 {
-    for (size_t i = 0; i < ev->n_notify; i++)
-        if (strcmp(ev->notify[i], nip) == 0)
-            return true;
-    for (size_t i = 0; i < ev->n_notify_pools; i++)
-        for (int j = 0; j < n_roles; j++)
-            if (push_pool_has(ev->notify_pools[i], roles[j], quals[j]))
+    if (s->n == SCOPE_MAX)
+        return;
+    snprintf(s->nips[s->n], sizeof s->nips[s->n], "%s", o->nip);
+    s->roles[s->n] = o->role;
+    s->quals[s->n++] = o->quals;
+}
+
+bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope)
+{
+    for (int j = 0; j < scope->n; j++) {
+        for (size_t i = 0; i < ev->n_notify; i++)
+            if (strcmp(ev->notify[i], scope->nips[j]) == 0)
                 return true;
+        for (size_t i = 0; i < ev->n_notify_pools; i++)
+            if (push_pool_has(ev->notify_pools[i], scope->roles[j], scope->quals[j]))
+                return true;
+    }
     return false;
 }

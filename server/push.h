@@ -28,9 +28,20 @@ void push_targets(const event_t *ev, const case_t *c, push_targets_t *out);
 bool push_pool_has(uint32_t pool, role_t role, unsigned quals);
 uint32_t push_pool(role_t role, unsigned quals);
 
-/* Does the journal event concern this officer, given the roles they hold
- * now (their own, and those they act for)? */
-bool push_concerns(const Sertel__Event *ev, const char *nip, const role_t *roles,
-                   const unsigned *quals, int n_roles);
+#define SCOPE_MAX 8
+
+/* Whom an officer answers for now: themselves, and the officials they
+ * stand in for as Plt/Plh (their NIP, role and qualifications). */
+typedef struct {
+    char nips[SCOPE_MAX][NIP_LEN + 1];
+    role_t roles[SCOPE_MAX];
+    unsigned quals[SCOPE_MAX];
+    int n;
+} push_scope_t;
+
+/* Adds one identity to the scope (ignored when full). */
+void push_scope_add(push_scope_t *s, const officer_t *o);
+/* Does the journal event concern anyone in the scope? */
+bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope);
 
 #endif

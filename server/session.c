@@ -76,31 +76,24 @@ static bool acting_now(const Sertel__Acting *a, int64_t now)
 typedef struct {
     cmd_ctx_t *ctx;
     const officer_t *o;
-    role_t *roles;
-    unsigned *quals;
-    int n, max;
-} roles_walk_t;
+    push_scope_t *scope;
+} scope_walk_t;
 
-static int add_acting_role(const Sertel__Acting *a, void *arg)
+static int add_acting_holder(const Sertel__Acting *a, void *arg)
 {
-    roles_walk_t *w = arg;
+    scope_walk_t *w = arg;
     officer_t holder;
-    if (w->n >= w->max || strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->ctx->now))
+    if (strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->ctx->now))
         return 0;
-    if (store_officer_get(w->ctx->txn, a->holder_nip, &holder, NULL) == SERTEL_OK) {
-        w->roles[w->n] = holder.role;
-        w->quals[w->n++] = holder.quals;
-    }
+    if (store_officer_get(w->ctx->txn, a->holder_nip, &holder, NULL) == SERTEL_OK)
+        push_scope_add(w->scope, &holder);
     return 0;
 }
 
-int session_roles(cmd_ctx_t *ctx, const officer_t *o, role_t *roles, unsigned *quals, int n)
+void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)
 {
-    if (n <= 0)
-        return 0;
-    roles[0] = o->role;
-    quals[0] = o->quals;
-    roles_walk_t w = {ctx, o, roles, quals, 1, n};
-    store_actings(ctx->txn, add_acting_role, &w);
-    return w.n;
+    scope->n = 0;
+    push_scope_add(scope, o);
+    scope_walk_t w = {ctx, o, scope};
+    store_actings(ctx->txn, add_acting_holder, &w);
 }

@@ -201,10 +201,43 @@ static void test_seven_steps(void **state)
     assert_null(none);
 }
 
+static void add_plh(office_t *o, int holder, int by)
+{
+    Sertel__Acting a = SERTEL__ACTING__INIT;
+    a.kind = SERTEL__ACTING_KIND__ACTING_PLH;
+    a.holder_nip = (char *)roster[holder].nip;
+    a.by_nip = (char *)roster[by].nip;
+    a.from = 0;
+    a.to = INT64_MAX;
+    Sertel__ActingAdd add = SERTEL__ACTING_ADD__INIT;
+    add.acting = &a;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_ACTING_ADD;
+    req.acting_add = &add;
+    sertel__envelope__free_unpacked(call_ok(o->h.admin_conn, &req), NULL);
+}
+
+/* A Plh is told of what reaches the official they stand in for, named
+ * dispositions included, and may act on it. */
+static void test_plh_hears_named_disposition(void **state)
+{
+    office_t *o = *state;
+    add_plh(o, VERIF1, VERIF2);
+    char id[64];
+    intake(o, id, sizeof id);
+    complete(o->conns[STAF], id, NULL, "Mohon disposisi", NULL);
+    complete(o->conns[KADIS], id, NULL, "Proses sesuai SOP", NULL);
+    complete(o->conns[KABID], id, NULL, "Tindak lanjuti", NULL);
+    complete(o->conns[JF], id, roster[VERIF1].nip, "Verifikasi", NULL);
+    expect_disposed_to(o, VERIF2, id, 5);
+    expect_disposed_to(o, VERIF1, id, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_seven_steps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plh_hears_named_disposition, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
