@@ -148,7 +148,6 @@ typedef struct {
     uint64_t commits;           /* LMDB write transactions in the run */
     double kb_per_commit;       /* written by the broker to the file system */
     long pushes_delivered;      /* every push the clients read */
-    long storage_refusals;      /* ERR_STORAGE answers (retried) */
 } flow_result_t;
 
 typedef struct {

@@ -32,7 +32,6 @@
 
 #define PUSH_WAIT_MS 20000
 #define CALL_TIMEOUT_MS 20000
-#define STORAGE_RETRIES 5
 #define WARMUP_CASES 2
 
 enum { STAF, KADIS, KABID, JF, VERIF, N_SEATS };
@@ -63,56 +62,42 @@ typedef struct {
     samples_t lat, push, reqpush, kind[N_KINDS];
     long lifecycles, transitions, pushes, delivered;
     uint64_t reply_bytes, push_bytes; /* packed sizes: replies, awaited pushes */
-    long storage_refusals;
     uint64_t max_seq;
     pthread_barrier_t *start;
 } worker_t;
 
 static atomic_int stop_all;
 
-static void fail(worker_t *w, const char *what)
+/* An error in one client stops them all. */
+static void stop_workers(void)
 {
-    (void)w;
-    (void)what;
     atomic_store(&stop_all, 1);
 }
 
-/* One write request on seat's connection; records its latency. A
- * refusal with ERR_STORAGE ("nothing was changed") is what the broker
- * answers to a whole batch when its LMDB map fills up (see the report):
- * it is counted, reported as an error at the end, and retried, so that
- * the run still measures. Any other refusal stops the run. */
+/* One write request on seat's connection; records its latency. Any
+ * refusal is an error: the requests of this run are all valid. */
 static Sertel__Envelope *call(worker_t *w, int seat, int kind, Sertel__Envelope *req,
                               const char *what, uint64_t *t_req, uint64_t *t_rep)
 {
     Sertel__Envelope *reply = NULL;
-    uint64_t t0, t1;
-    for (int attempt = 0;; attempt++) {
-        char err[512] = "";
-        t0 = bench_now_ns();
-        sertel_err_t e = conn_call(w->o->conns[seat], req, &reply, CALL_TIMEOUT_MS, err, sizeof err);
-        t1 = bench_now_ns();
-        if (e != SERTEL_OK) {
-            bench_error("office %d: %s: %s", w->index, what, err);
-            fail(w, what);
-            return NULL;
-        }
-        if (reply->body_case == SERTEL__ENVELOPE__BODY_ERROR &&
-            reply->error->code == SERTEL__ERROR_CODE__ERR_STORAGE && attempt < STORAGE_RETRIES) {
-            w->storage_refusals++;
-            sertel__envelope__free_unpacked(reply, NULL);
-            continue;
-        }
-        break;
+    char err[512] = "";
+    uint64_t t0 = bench_now_ns();
+    sertel_err_t e = conn_call(w->o->conns[seat], req, &reply, CALL_TIMEOUT_MS, err, sizeof err);
+    uint64_t t1 = bench_now_ns();
+    if (e != SERTEL_OK) {
+        bench_error("office %d: %s: %s", w->index + 1, what, err);
+        stop_workers();
+        return NULL;
     }
     if (reply->body_case != SERTEL__ENVELOPE__BODY_DONE) {
         if (reply->body_case == SERTEL__ENVELOPE__BODY_ERROR)
-            bench_error("office %d: %s refused (%d): %s", w->index, what, (int)reply->error->code,
-                        reply->error->message);
+            bench_error("office %d: %s refused (%d): %s", w->index + 1, what,
+                        (int)reply->error->code, reply->error->message);
         else
-            bench_error("%s: unexpected reply body %d", what, (int)reply->body_case);
+            bench_error("office %d: %s: unexpected reply body %d", w->index + 1, what,
+                        (int)reply->body_case);
         sertel__envelope__free_unpacked(reply, NULL);
-        fail(w, what);
+        stop_workers();
         return NULL;
     }
     if (reply->done->seq > w->max_seq)
@@ -140,8 +125,8 @@ static bool expect_push(worker_t *w, int seat, Sertel__EventKind kind, const cha
         uint64_t t = bench_now_ns();
         if (!env) {
             bench_error("office %d: no push of kind %d (step %d) for %s at %s within %d ms",
-                        w->index, (int)kind, next_step, case_id, seats[seat].name, PUSH_WAIT_MS);
-            fail(w, "push");
+                        w->index + 1, (int)kind, next_step, case_id, seats[seat].name, PUSH_WAIT_MS);
+            stop_workers();
             return false;
         }
         if (w->measuring)
@@ -364,7 +349,6 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
         out->transitions += ws[i].transitions;
         out->pushes_seen += ws[i].pushes;
         out->pushes_delivered += ws[i].delivered;
-        out->storage_refusals += ws[i].storage_refusals;
         reply_bytes += ws[i].reply_bytes;
         push_bytes += ws[i].push_bytes;
         samples_merge(&lat, &ws[i].lat);
@@ -442,10 +426,6 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
            " %.0f transitions/s\n",
            sysconf(_SC_NPROCESSORS_ONLN), (out->broker_cpu_s + out->client_cpu_s) * per,
            (double)sysconf(_SC_NPROCESSORS_ONLN) / ((out->broker_cpu_s + out->client_cpu_s) * per / 1e6));
-    if (out->storage_refusals)
-        bench_error("the broker refused %ld requests with ERR_STORAGE (\"nothing was changed\")"
-                    " when its LMDB map filled; each was retried, figures include the retries",
-                    out->storage_refusals);
     printf("      machine: other processes used %.2f cores, hypervisor steal %.2f cores%s\n",
            out->others_cores, out->steal_cores,
            out->others_cores > 0.1 ? "  (NOISY: figures are pessimistic)" : "");

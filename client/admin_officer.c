@@ -170,7 +170,9 @@ static int add_run(add_opts_t *o, const cli_common_t *common)
     keyfile_t kf = {0};
     if (rc == EXIT_DONE) {
         /* The officer reaches the broker where the admin's file says. */
-        snprintf(kf.endpoint, sizeof kf.endpoint, "%s", cli.kf.endpoint);
+        /* The endpoint this admin reached the broker at (--endpoint or
+         * $SERTEL_ENDPOINT when given) is the one officers will use. */
+        snprintf(kf.endpoint, sizeof kf.endpoint, "%s", conn_endpoint(cli.conn));
         memcpy(kf.broker_public, cli.kf.broker_public, sizeof kf.broker_public);
         snprintf(kf.nip, sizeof kf.nip, "%s", o->nip);
         snprintf(kf.name, sizeof kf.name, "%s", o->name);

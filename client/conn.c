@@ -186,6 +186,8 @@ sertel_err_t conn_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **repl
                        int timeout_ms, char *err, size_t errlen)
 {
     req->version = PROTOCOL_VERSION;
+    /* Refusal reasons come back in the user's language. */
+    req->lang = (char *)(i18n_is_english() ? "en" : "id");
     req->request_id = c->next_id++;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!send_env(c, req))

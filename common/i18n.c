@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int english;
+static int english, default_english;
 
 /* The first of these variables that is set decides, as gettext would. */
 static const char *requested_language(void)
@@ -20,7 +20,7 @@ static const char *requested_language(void)
 
 void i18n_init(void)
 {
-    english = strncmp(requested_language(), "en", 2) == 0;
+    english = default_english = strncmp(requested_language(), "en", 2) == 0;
     /* gettext ignores LANGUAGE under the plain "C" locale, which is all a
      * fresh machine may have; C.UTF-8 is always there and is not "C". */
     const char *loc = setlocale(LC_ALL, "");
@@ -31,6 +31,18 @@ void i18n_init(void)
     bindtextdomain("sertel", dir && *dir ? dir : SERTEL_LOCALEDIR);
     bind_textdomain_codeset("sertel", "UTF-8");
     textdomain("sertel");
+}
+
+void i18n_use(const char *lang)
+{
+    int want_english = lang && *lang ? strncmp(lang, "en", 2) == 0 : default_english;
+    if (want_english == english)
+        return;
+    english = want_english;
+    setenv("LANGUAGE", english ? "en" : "id", 1);
+    /* Setting the text domain again makes gettext drop its cache of
+     * translations looked up under the previous language. */
+    textdomain(textdomain(NULL));
 }
 
 int i18n_is_english(void)

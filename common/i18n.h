@@ -17,4 +17,9 @@ void i18n_init(void);
 /* Nonzero when the chosen language is English. */
 int i18n_is_english(void);
 
+/* Switches the language of messages for what follows ("en" or anything
+ * else for Indonesian), e.g. for the reply to one client's request; NULL
+ * or "" goes back to the language i18n_init chose. */
+void i18n_use(const char *lang);
+
 #endif

@@ -133,6 +133,9 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
     Sertel__Envelope *req = it->bad_frames ? NULL
         : codec_envelope_unpack(zmq_msg_data(&it->body), zmq_msg_size(&it->body), why, sizeof why);
     uint64_t rid = req ? req->request_id : readable_request_id(&it->body);
+    /* The reasons in this reply are for this client's reader. */
+    if (req)
+        i18n_use(req->lang);
     it->request_id = rid;
     const command_def_t *def = req ? command_find(req->body_case) : NULL;
     if (!req) {
@@ -151,6 +154,7 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
                store_reply_get(txn, it->nip, rid, &it->reply, &it->reply_len) == SERTEL_OK) {
         /* Answered before: the same answer, nothing applied again. */
         sertel__envelope__free_unpacked(req, NULL);
+        i18n_use(NULL);
         return;
     } else {
         ctx.session = session_open(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid), it->nip, now);
@@ -175,6 +179,7 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
     cmd_ctx_free(&ctx);
     if (req)
         sertel__envelope__free_unpacked(req, NULL);
+    i18n_use(NULL);
 }
 
 /* Applies the batch; on a full map grows it and applies it again. */
