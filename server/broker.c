@@ -72,6 +72,28 @@ static int install_stored_sop(const char *name, const char *text, void *arg)
     return a->e != SERTEL_OK;
 }
 
+void broker_after_commit(broker_t *b)
+{
+    for (int i = 0; i < b->n_cut; i++)
+        session_cut_off(b, b->cut_nips[i]);
+    store_txn_t *t;
+    char err[512] = "";
+    if (b->reload_sops && store_begin(b->store, NULL, false, &t) == SERTEL_OK) {
+        install_arg_t a = {b, SERTEL_OK, err, sizeof err};
+        store_texts(t, "sop", install_stored_sop, &a);
+        store_abort(&t);
+        if (a.e != SERTEL_OK)
+            log_msg(LOG_ERROR, _("cannot reload the SOPs: %s"), err);
+    }
+    broker_after_commit_clear(b);
+}
+
+void broker_after_commit_clear(broker_t *b)
+{
+    b->reload_sops = false;
+    b->n_cut = 0;
+}
+
 static sertel_err_t load_config(broker_t *b, store_txn_t *t, char *err, size_t errlen)
 {
     char *text = NULL;

@@ -47,6 +47,10 @@ struct broker {
     calendar_t *cal;
     int64_t next_sweep;
     bool map_full;      /* a command of the batch hit the map's end */
+    /* done only once the batch is committed */
+    bool reload_sops;
+    char cut_nips[8][NIP_LEN + 1];
+    int n_cut;
     pending_event_t events[EVENTS_PER_BATCH];
     int n_events;
 };
@@ -97,6 +101,11 @@ const command_def_t *command_find(Sertel__Envelope__BodyCase body);
 
 int64_t broker_now(broker_t *b);
 const sop_t *broker_sop(broker_t *b, const char *code);
+/* Applies what the committed batch decided beyond the store: SOPs loaded
+ * are parsed into the cache, disabled officers' sessions are cut off. */
+void broker_after_commit(broker_t *b);
+/* Forgets those decisions when the batch did not commit. */
+void broker_after_commit_clear(broker_t *b);
 /* Parses and caches an SOP text (replacing one with the same code). */
 sertel_err_t broker_sop_install(broker_t *b, const char *text, const char *name,
                                 char *err, size_t errlen);

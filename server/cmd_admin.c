@@ -109,8 +109,12 @@ CMD(cmd_officer_disable)
         e = officer_event(ctx, "officer disable", &o);
     if (e != SERTEL_OK)
         return e;
-    /* The next handshake is refused by ZAP; the live session stops here. */
-    session_cut_off(ctx->b, o.nip);
+    /* The next handshake is refused by ZAP; the live session stops once
+     * the disabling is committed (or at once, should the list be full). */
+    if (ctx->b->n_cut < (int)(sizeof ctx->b->cut_nips / sizeof ctx->b->cut_nips[0]))
+        snprintf(ctx->b->cut_nips[ctx->b->n_cut++], NIP_LEN + 1, "%s", o.nip);
+    else
+        session_cut_off(ctx->b, o.nip);
     return reply_pong(ctx, reply);
 }
 
@@ -208,8 +212,9 @@ CMD(cmd_acting_end)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("acting assignment %llu not found"),
                         (unsigned long long)id);
     a->ended = true;
+    /* Ended early: the period stops now, or never begins. */
     if (a->to > ctx->now)
-        a->to = ctx->now;
+        a->to = ctx->now > a->from ? ctx->now : a->from;
     sertel_err_t e = store_acting_put(ctx->txn, a);
     sertel__acting__free_unpacked(a, NULL);
     char text[64];
@@ -234,8 +239,8 @@ CMD(cmd_sop_load)
     if (e == SERTEL_OK)
         e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_SOP_LOADED, text);
     sop_destroy(&sop);
-    if (e == SERTEL_OK)
-        e = broker_sop_install(ctx->b, in->text, name, ctx->why, sizeof ctx->why);
+    /* The broker runs the new SOP once it is durable. */
+    ctx->b->reload_sops |= e == SERTEL_OK;
     return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
 }
 

@@ -192,6 +192,7 @@ static sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
             return e;
         uint64_t committed = store_last_seq(txn);
         b->map_full = false;
+        broker_after_commit_clear(b);
         for (int i = 0; i < batch->n && !b->map_full; i++)
             process_item(b, txn, &batch->items[i], now, committed);
         if (b->map_full) {
@@ -284,10 +285,12 @@ void dispatch_batch(broker_t *b)
     int64_t now = broker_now(b);
     sertel_err_t e = apply_batch(b, &batch, now);
     if (e == SERTEL_OK) {
+        broker_after_commit(b);
         for (int i = 0; i < batch.n; i++)
             send_reply(b, &batch.items[i], now);
         broker_push_committed(b);
     } else {
+        broker_after_commit_clear(b);
         fail_batch(b, &batch, e, now);
     }
     broker_events_clear(b);
