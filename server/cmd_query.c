@@ -80,6 +80,7 @@ typedef struct {
     size_t limit;
     sertel_err_t e;
     const Sertel__SearchQuery *q; /* NULL: no filter */
+    push_scope_t scope;           /* search: whose cases may be listed */
 } list_t;
 
 static bool listed(const list_t *l, const char *id)
@@ -129,6 +130,31 @@ CMD(cmd_inbox)
     return e == SERTEL_OK ? reply_list(ctx, &l, reply) : e;
 }
 
+/* ---- who may read a case */
+
+/* The Kadis, the Kabid and administrators oversee every case; any other
+ * officer reads the cases they (or the official they stand in for) took
+ * part in, hold, or may take from their pool. */
+static bool case_visible(const case_t *c, const push_scope_t *scope)
+{
+    for (int i = 0; i < scope->n; i++) {
+        const char *nip = scope->nips[i];
+        role_t r = scope->roles[i];
+        if (r == ROLE_KADIS || r == ROLE_KABID || r == ROLE_ADMIN)
+            return true;
+        if (strcmp(c->assignee, nip) == 0 || strcmp(c->received_by, nip) == 0)
+            return true;
+        for (int a = 0; a < c->n_actors; a++)
+            if (strcmp(c->actors[a], nip) == 0)
+                return true;
+        bool open = c->state == CASE_OPEN || c->state == CASE_WAITING;
+        if (open && !c->assignee[0] && push_pool_has(push_pool(c->pool_role, c->pool_quals), r,
+                                                     scope->quals[i]))
+            return true;
+    }
+    return false;
+}
+
 /* ---- one case and its history */
 
 typedef struct {
@@ -154,6 +180,10 @@ CMD(cmd_case_query)
     const char *id = req->case_query->case_id;
     if (!id || store_case_get(ctx->txn, id, &c) != SERTEL_OK)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id ? id : "");
+    push_scope_t scope;
+    session_scope(ctx, &ctx->officer, &scope);
+    if (!case_visible(&c, &scope))
+        return cmd_fail(ctx, SERTEL_E_DENIED, _("case %s is not among your cases"), id);
     history_t h = {.ctx = ctx};
     sertel_err_t e = store_journal_of_case(ctx->txn, id, add_event, &h);
     Sertel__CaseDetail *d = cmd_alloc(ctx, sizeof *d);
@@ -186,7 +216,8 @@ static int add_if_match(const case_t *c, void *arg)
     if ((q->name && *q->name && !contains_ci(c->app.name, q->name)) ||
         (q->nip && *q->nip && strcmp(c->app.nip, q->nip) != 0) ||
         (q->state && (int)c->state != (int)q->state) ||
-        (q->from && c->created_at < q->from) || (q->to && c->created_at >= q->to))
+        (q->from && c->created_at < q->from) || (q->to && c->created_at >= q->to) ||
+        !case_visible(c, &l->scope))
         return 0;
     return add_case(c, arg);
 }
@@ -198,6 +229,7 @@ CMD(cmd_search)
         return cmd_fail(ctx, SERTEL_E_INVALID, _("unknown case state"));
     list_t l = {.ctx = ctx, .q = q,
                 .limit = q->limit ? (q->limit > SEARCH_MAX ? SEARCH_MAX : q->limit) : SEARCH_DEFAULT};
+    session_scope(ctx, &ctx->officer, &l.scope);
     sertel_err_t e;
     /* The narrowest index that answers the query, then the filter. */
     if (q->nip && *q->nip)

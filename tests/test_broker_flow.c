@@ -196,9 +196,17 @@ static void test_seven_steps(void **state)
         ev = expect_push(o->conns[past[i]], SERTEL__EVENT_KIND__EV_ARCHIVED, id);
         sertel__event__free_unpacked(ev, NULL);
     }
-    /* Verifier 1 was never involved: nothing of this case reached them. */
+    /* Verifier 1 was never involved: nothing of this case reached them,
+     * and they may not read it either; the front office may. */
     Sertel__Envelope *none = conn_next_push(o->conns[VERIF1], 0);
     assert_null(none);
+    Sertel__Envelope *r = harness_case(o->conns[VERIF1], id);
+    assert_int_equal(harness_error(r), SERTEL__ERROR_CODE__ERR_DENIED);
+    sertel__envelope__free_unpacked(r, NULL);
+    r = harness_case(o->conns[STAF], id);
+    assert_int_equal(harness_error(r), 0);
+    assert_int_equal(r->case_detail->case_->state, SERTEL__CASE_STATE__STATE_DONE);
+    sertel__envelope__free_unpacked(r, NULL);
 }
 
 static void add_plh(office_t *o, int holder, int by)
