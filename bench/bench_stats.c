@@ -45,16 +45,6 @@ static double rng_unit(void)
     return (double)(rng() >> 11) / (double)(1ull << 53);
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* 00:00 WIB on the first of the month. */
 static int64_t month_start(int y, int m)
 {

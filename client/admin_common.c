@@ -186,34 +186,9 @@ const char *admin_yes_no(bool b)
     return b ? _("yes") : _("no");
 }
 
-/* The same msgids as calendar_format_work, so both read alike. */
-static void wall_unit(char *out, size_t len, int unit, int n)
-{
-    unsigned long un = (unsigned long)n;
-    if (unit == 0)
-        snprintf(out, len, ngettext("%d day", "%d days", un), n);
-    else if (unit == 1)
-        snprintf(out, len, ngettext("%d hour", "%d hours", un), n);
-    else
-        snprintf(out, len, ngettext("%d minute", "%d minutes", un), n);
-}
-
 const char *admin_format_wall(int64_t seconds, char *buf, size_t len)
 {
-    int64_t s = seconds < 0 ? 0 : seconds;
-    int64_t parts[3] = {s / 86400, s % 86400 / 3600, s % 3600 / 60};
-    size_t pos = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < 3 && pos < len; i++) {
-        /* Zero parts are dropped, except a lone "0 minutes". */
-        if (parts[i] == 0 && (pos > 0 || i < 2))
-            continue;
-        char part[64];
-        wall_unit(part, sizeof part, i, parts[i] > 999999 ? 999999 : (int)parts[i]);
-        int n = snprintf(buf + pos, len - pos, "%s%s", pos ? " " : "", part);
-        pos += n > 0 ? (size_t)n : 0;
-    }
-    return buf;
+    return format_duration(seconds, 86400, buf, len);
 }
 
 /* ---- tables ----------------------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include "i18n.h"
 #include "validate.h"
+#include "worktime.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
 #define WIB_OFFSET (7 * 3600)
@@ -171,17 +172,6 @@ uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *l
     }
     *len = n;
     return buf;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 bool cli_parse_date(const char *s, int64_t *out)

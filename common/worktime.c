@@ -77,7 +77,7 @@ static int64_t floordiv(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = floordiv(y, 400);
@@ -349,10 +349,15 @@ static void append(char *buf, size_t len, size_t *pos, const char *s)
 
 const char *calendar_format_work(const calendar_t *cal, int64_t seconds, char *buf, size_t len)
 {
+    return format_duration(seconds, cal->day_seconds > 0 ? cal->day_seconds : 27000, buf, len);
+}
+
+const char *format_duration(int64_t seconds, int64_t day_seconds, char *buf, size_t len)
+{
     if (!buf || len == 0)
         return buf;
     uint64_t s = seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds;
-    uint64_t day = cal->day_seconds > 0 ? (uint64_t)cal->day_seconds : 27000;
+    uint64_t day = day_seconds > 0 ? (uint64_t)day_seconds : 86400;
     uint64_t parts[3] = {s / day, s % day / 3600, s % day % 3600 / 60};
     size_t pos = 0;
     buf[0] = '\0';

@@ -46,6 +46,13 @@ bool calendar_is_day_off(const calendar_t *cal, int64_t t);
 /* Formats t in the office's zone: "24 Nov 2026 14:05 WIB" (month names in
  * the current language). Returns buf. */
 const char *calendar_format_time(const calendar_t *cal, int64_t t, char *buf, size_t len);
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (pure arithmetic). */
+int64_t days_from_civil(int64_t y, int m, int d);
+
+/* Formats a duration as days of day_seconds, hours and minutes: "1 hari
+ * 2 jam", "45 menit" (translated). Wall time uses 86400. Returns buf. */
+const char *format_duration(int64_t seconds, int64_t day_seconds, char *buf, size_t len);
+
 /* Formats a working duration in working days/hours/minutes:
  * "1 hari 2 jam", "45 menit" (translated units). Returns buf. */
 const char *calendar_format_work(const calendar_t *cal, int64_t seconds, char *buf, size_t len);
