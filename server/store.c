@@ -41,6 +41,7 @@ static const struct {
     [DB_BLOBS] = {"blobs", 0},
     [DB_REPLIES] = {"replies", 0},
     [DB_STATS] = {"stats", 0},
+    [DB_REPLY_TIMES] = {"reply_times", 0},
 };
 
 sertel_err_t store_map_err(int rc)

@@ -97,6 +97,9 @@ sertel_err_t store_reply_get(store_txn_t *t, const char *nip, uint64_t request_i
                              uint8_t **reply, size_t *len);
 sertel_err_t store_reply_put(store_txn_t *t, const char *nip, uint64_t request_id, int64_t now,
                              const uint8_t *reply, size_t len);
+/* Forgets up to max replies remembered before the instant before; returns
+ * how many. A client retries within seconds, so minutes of memory do. */
+int store_replies_prune(store_txn_t *t, int64_t before, int max);
 
 /* ---- statistics aggregates, kept at write time */
 sertel_err_t store_stats_record(store_txn_t *t, const event_t *ev, const calendar_t *cal);

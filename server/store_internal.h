@@ -25,6 +25,7 @@ typedef enum {
     DB_BLOBS,         /* content hash (hex) -> bytes */
     DB_REPLIES,       /* nip + u64 BE request id -> i64 time + packed Envelope */
     DB_STATS,         /* aggregate key -> stats_agg_t */
+    DB_REPLY_TIMES,   /* i64 BE time + replies key -> "" (for pruning) */
     DB__COUNT
 } store_db_t;
 

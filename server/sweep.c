@@ -9,6 +9,11 @@
 #include "log.h"
 
 #define SWEEP_MAX 512
+/* How long a request id is remembered (its first answer kept for a
+ * retry): far beyond a client's retry, short enough to keep the store
+ * from growing with every command ever made. */
+#define REPLY_KEEP_S 600
+#define PRUNE_MAX 5000
 
 typedef struct {
     char ids[SWEEP_MAX][CASE_ID_MAX + 1];
@@ -56,7 +61,8 @@ void sweep_due(broker_t *b)
     sertel_err_t e = SERTEL_OK;
     for (int i = 0; e == SERTEL_OK && i < due.n; i++)
         e = check_case(&ctx, due.ids[i]);
-    if (e == SERTEL_OK && due.n)
+    int pruned = store_replies_prune(txn, ctx.now - REPLY_KEEP_S, PRUNE_MAX);
+    if (e == SERTEL_OK && (due.n || pruned))
         e = store_commit(&txn);
     else
         store_abort(&txn);
