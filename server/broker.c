@@ -58,18 +58,14 @@ sertel_err_t broker_sop_install(broker_t *b, const char *text, const char *name,
     return SERTEL_OK;
 }
 
-typedef struct {
-    broker_t *b;
-    sertel_err_t e;
-    char *err;
-    size_t errlen;
-} install_arg_t;
-
+/* An SOP that no longer installs (a format grown stricter, a full cache)
+ * is logged and skipped: one bad text must not keep the broker down. */
 static int install_stored_sop(const char *name, const char *text, void *arg)
 {
-    install_arg_t *a = arg;
-    a->e = broker_sop_install(a->b, text, name, a->err, a->errlen);
-    return a->e != SERTEL_OK;
+    char err[512] = "";
+    if (broker_sop_install(arg, text, name, err, sizeof err) != SERTEL_OK)
+        log_msg(LOG_ERROR, _("SOP %s not loaded: %s"), name, err);
+    return 0;
 }
 
 void broker_after_commit(broker_t *b)
@@ -77,13 +73,9 @@ void broker_after_commit(broker_t *b)
     for (int i = 0; i < b->n_cut; i++)
         session_cut_off(b, b->cut_nips[i]);
     store_txn_t *t;
-    char err[512] = "";
     if (b->reload_sops && store_begin(b->store, NULL, false, &t) == SERTEL_OK) {
-        install_arg_t a = {b, SERTEL_OK, err, sizeof err};
-        store_texts(t, "sop", install_stored_sop, &a);
+        store_texts(t, "sop", install_stored_sop, b);
         store_abort(&t);
-        if (a.e != SERTEL_OK)
-            log_msg(LOG_ERROR, _("cannot reload the SOPs: %s"), err);
     }
     broker_after_commit_clear(b);
 }
@@ -108,9 +100,7 @@ static sertel_err_t load_config(broker_t *b, store_txn_t *t, char *err, size_t e
     free(text);
     if (!b->cal)
         return SERTEL_E_INVALID;
-    install_arg_t a = {b, SERTEL_OK, err, errlen};
-    sertel_err_t e = store_texts(t, "sop", install_stored_sop, &a);
-    return e != SERTEL_OK ? e : a.e;
+    return store_texts(t, "sop", install_stored_sop, b);
 }
 
 /* ---- sockets */
@@ -293,7 +283,8 @@ void broker_push_committed(broker_t *b)
         int n_sessions = b->n_sessions;
         officer_t o;
         push_scope_t scope;
-        if (!s->live || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK)
+        if (!s->live || s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK ||
+            !o.active)
             continue;
         session_scope(&ctx, &o, &scope);
         for (int j = 0; j < b->n_events; j++) {
@@ -351,7 +342,7 @@ void broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, int
         return;
     cmd_ctx_t ctx = {.b = b, .txn = t, .now = broker_now(b)};
     officer_t o;
-    if (store_officer_get(t, s->nip, &o, NULL) == SERTEL_OK) {
+    if (store_officer_get(t, s->nip, &o, NULL) == SERTEL_OK && o.active) {
         replay_t r = {.b = b, .s = s, .ctx = &ctx, .upto = upto};
         session_scope(&ctx, &o, &r.scope);
         store_journal_since(t, since, replay_one, &r);

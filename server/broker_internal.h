@@ -14,6 +14,7 @@
 #define ZAP_DOMAIN "sertel"
 #define ROUTING_ID_MAX 256
 #define MAX_SESSIONS 4096
+#define SESSION_QUIET_S 60
 #define BATCH_MAX 256
 #define MAX_SOPS 16
 #define EVENTS_PER_BATCH (BATCH_MAX * ENGINE_MAX_EVENTS)
@@ -49,7 +50,7 @@ struct broker {
     bool map_full;      /* a command of the batch hit the map's end */
     /* done only once the batch is committed */
     bool reload_sops;
-    char cut_nips[8][NIP_LEN + 1];
+    char cut_nips[BATCH_MAX][NIP_LEN + 1]; /* one disable per request at most */
     int n_cut;
     pending_event_t events[EVENTS_PER_BATCH];
     int n_events;
@@ -119,7 +120,12 @@ void broker_events_clear(broker_t *b);
 
 /* Sessions */
 session_t *session_find(broker_t *b, const uint8_t *rid, size_t len);
+/* The session of a Hello; NULL when every slot holds a live officer. */
 session_t *session_open(broker_t *b, const uint8_t *rid, size_t len, const char *nip, int64_t now);
+/* Notes that the peer was heard from (a request of any kind). */
+void session_touch(broker_t *b, const uint8_t *rid, size_t len, int64_t now);
+/* Sends one frame to a peer that may have no session (a one-off request). */
+void router_send(broker_t *b, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
 void session_close(broker_t *b, session_t *s);
 void session_cut_off(broker_t *b, const char *nip);
 /* Sends one frame to a session; false (and the session is dropped) when

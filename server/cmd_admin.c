@@ -233,6 +233,10 @@ CMD(cmd_sop_load)
     sop_t *sop = sop_parse(in->text ? in->text : "", name, ctx->why, sizeof ctx->why);
     if (!sop)
         return SERTEL_E_INVALID;
+    if (!broker_sop(ctx->b, sop->code) && ctx->b->n_sops == MAX_SOPS) {
+        sop_destroy(&sop);
+        return cmd_fail(ctx, SERTEL_E_FULL, _("the broker holds at most %d SOPs"), MAX_SOPS);
+    }
     sertel_err_t e = store_text_put(ctx->txn, "sop", sop->code, in->text);
     char text[TEXT_MAX + 1];
     snprintf(text, sizeof text, "sop load %s (%s)", sop->code, sop->number);

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "broker_internal.h"
+#include "cmd.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -91,8 +92,11 @@ static sertel_err_t run_command(cmd_ctx_t *ctx, const command_def_t *def,
     e = def->fn(ctx, req, reply);
     ctx->txn = parent;
     if (e == SERTEL_OK)
-        return store_commit(&child);
-    store_abort(&child);
+        e = store_commit(&child);
+    else
+        store_abort(&child);
+    if (e == SERTEL_OK)
+        return e;
     /* Events of a refused command were never journalled for good. */
     for (int i = mark; i < ctx->b->n_events; i++)
         sertel__event__free_unpacked(ctx->b->events[i].ev, NULL);
@@ -157,9 +161,16 @@ static void process_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now,
         i18n_use(NULL);
         return;
     } else {
-        ctx.session = session_open(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid), it->nip, now);
+        const uint8_t *rid_bytes = zmq_msg_data(&it->rid);
+        size_t rid_len = zmq_msg_size(&it->rid);
+        session_touch(b, rid_bytes, rid_len, now);
+        if (def->body == SERTEL__ENVELOPE__BODY_HELLO)
+            ctx.session = session_open(b, rid_bytes, rid_len, it->nip, now);
         ctx.request_id = rid;
-        sertel_err_t e = run_command(&ctx, def, req, &reply);
+        sertel_err_t e = def->body == SERTEL__ENVELOPE__BODY_HELLO && !ctx.session
+            ? cmd_fail(&ctx, SERTEL_E_FULL, "%s",
+                       _("the broker serves as many live clients as it can; try again later"))
+            : run_command(&ctx, def, req, &reply);
         /* A full map is no answer: the whole batch runs again, bigger. */
         b->map_full |= e == SERTEL_E_MAP_FULL;
         if (e != SERTEL_OK)
@@ -238,10 +249,11 @@ static void send_reply(broker_t *b, item_t *it, int64_t now)
 {
     const uint8_t *rid = zmq_msg_data(&it->rid);
     size_t rid_len = zmq_msg_size(&it->rid);
+    (void)now;
     session_t *s = session_find(b, rid, rid_len);
-    if (!s)
-        s = session_open(b, rid, rid_len, it->nip, now);
-    if (it->go_live) {
+    /* A session cut off in this batch (its officer disabled) never goes
+     * live, even when its Hello came first. */
+    if (it->go_live && s && !s->cut_off) {
         int replayed = 0;
         broker_replay(b, s, it->since, it->live_from, &replayed);
         /* A peer gone during the replay had its session dropped and
@@ -253,8 +265,10 @@ static void send_reply(broker_t *b, item_t *it, int64_t now)
         s->live_from = it->live_from;
         set_replayed(it, replayed);
     }
-    if (it->reply)
+    if (it->reply && s)
         session_send(b, s, it->reply, it->reply_len);
+    else if (it->reply)
+        router_send(b, rid, rid_len, it->reply, it->reply_len);
 }
 
 /* A failed commit: every request in the batch is told, none succeeded. */

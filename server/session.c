@@ -15,21 +15,35 @@ session_t *session_find(broker_t *b, const uint8_t *rid, size_t len)
     return NULL;
 }
 
-/* Forgets the session that has been quiet longest, to make room. */
-static session_t *evict_oldest(broker_t *b)
+/* Makes room by forgetting the session heard from longest ago, but only
+ * one that is cut off or silent past SESSION_QUIET_S (live clients ping
+ * every few seconds): a listening officer is never silently dropped. */
+static session_t *evict_quiet(broker_t *b, int64_t now)
 {
-    int oldest = 0;
-    for (int i = 1; i < b->n_sessions; i++)
-        if (b->sessions[i].last_seen < b->sessions[oldest].last_seen)
+    int oldest = -1;
+    for (int i = 0; i < b->n_sessions; i++) {
+        const session_t *s = &b->sessions[i];
+        bool quiet = s->cut_off || !s->live || s->last_seen < now - SESSION_QUIET_S;
+        if (quiet && (oldest < 0 || s->last_seen < b->sessions[oldest].last_seen))
             oldest = i;
-    return &b->sessions[oldest];
+    }
+    return oldest < 0 ? NULL : &b->sessions[oldest];
+}
+
+void session_touch(broker_t *b, const uint8_t *rid, size_t len, int64_t now)
+{
+    session_t *s = session_find(b, rid, len);
+    if (s)
+        s->last_seen = now;
 }
 
 session_t *session_open(broker_t *b, const uint8_t *rid, size_t len, const char *nip, int64_t now)
 {
     session_t *s = session_find(b, rid, len);
     if (!s)
-        s = b->n_sessions < MAX_SESSIONS ? &b->sessions[b->n_sessions++] : evict_oldest(b);
+        s = b->n_sessions < MAX_SESSIONS ? &b->sessions[b->n_sessions++] : evict_quiet(b, now);
+    if (!s)
+        return NULL;
     if (s->rid_len != len || memcmp(s->rid, rid, len) != 0 || strcmp(s->nip, nip) != 0) {
         memset(s, 0, sizeof *s);
         memcpy(s->rid, rid, len);
@@ -53,6 +67,12 @@ void session_cut_off(broker_t *b, const char *nip)
             b->sessions[i].cut_off = true;
             b->sessions[i].live = false;
         }
+}
+
+void router_send(broker_t *b, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len)
+{
+    if (zmq_send(b->router, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(b->router, data, len, ZMQ_DONTWAIT);
 }
 
 bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)

@@ -87,8 +87,9 @@ sertel_err_t store_case_put(store_txn_t *t, const case_t *old, const case_t *c)
     if (e != SERTEL_OK)
         return e;
     Sertel__Case pb;
-    codec_case_to_pb(c, &pb);
-    e = store_put_pb(t, DB_CASES, store_str(c->id), &pb.base);
+    e = codec_case_to_pb(c, &pb);
+    if (e == SERTEL_OK)
+        e = store_put_pb(t, DB_CASES, store_str(c->id), &pb.base);
     codec_case_pb_clear(&pb);
     return e;
 }

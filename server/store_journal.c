@@ -43,12 +43,12 @@ static sertel_err_t emit(const MDB_val *v, store_event_fn fn, void *arg, int *st
 
 sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn fn, void *arg)
 {
+    if (since == UINT64_MAX)
+        return SERTEL_OK; /* nothing comes after the last possible event */
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
     if (rc != 0)
         return store_map_err(rc);
-    if (since == UINT64_MAX)
-        return SERTEL_OK; /* nothing comes after the last possible event */
     uint8_t start[8];
     store_be64(start, since + 1);
     MDB_val k = store_val(start, 8), v;

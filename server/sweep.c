@@ -36,11 +36,17 @@ static sertel_err_t check_case(cmd_ctx_t *ctx, const char *id)
     if (e != SERTEL_OK)
         return e;
     const sop_t *sop = broker_sop(ctx->b, old.sop_code);
-    if (!sop)
-        return SERTEL_E_NOT_FOUND;
     c = old;
     events_t evs = {.n = 0};
-    engine_sla_check(sop, ctx->b->cal, &c, ctx->now, &evs);
+    if (sop && sop_step(sop, c.step)) {
+        engine_sla_check(sop, ctx->b->cal, &c, ctx->now, &evs);
+    } else {
+        /* Its SOP (or step) is gone: nothing can judge this step's time,
+         * and its timers must not hold back everyone else's. */
+        log_msg(LOG_WARN, _("case %s: step %d of SOP '%s' is not loaded; its deadlines are dropped"),
+                c.id, c.step, c.sop_code);
+        c.warned = c.overdue = true;
+    }
     /* The case is rewritten even without events, so that a stale timer
      * row (its instant passed but the flags say done) is dropped. */
     e = store_case_put(ctx->txn, &old, &c);
@@ -59,8 +65,16 @@ void sweep_due(broker_t *b)
     cmd_ctx_t ctx = {.b = b, .txn = txn, .now = broker_now(b)};
     store_timers_due(txn, ctx.now, collect, &due);
     sertel_err_t e = SERTEL_OK;
-    for (int i = 0; e == SERTEL_OK && i < due.n; i++)
+    for (int i = 0; e == SERTEL_OK && i < due.n; i++) {
         e = check_case(&ctx, due.ids[i]);
+        /* One unreadable case is logged and passed over, not a reason to
+         * stop every other case's warnings. */
+        if (e != SERTEL_OK && e != SERTEL_E_MAP_FULL && e != SERTEL_E_NOMEM) {
+            log_msg(LOG_ERROR, _("case %s: cannot check its deadlines: %s"), due.ids[i],
+                    sertel_strerror(e));
+            e = SERTEL_OK;
+        }
+    }
     int pruned = store_replies_prune(txn, ctx.now - REPLY_KEEP_S, PRUNE_MAX);
     if (e == SERTEL_OK && (due.n || pruned))
         e = store_commit(&txn);
