@@ -47,6 +47,7 @@ struct broker {
     char default_sop[32];
     calendar_t *cal;
     int64_t next_sweep;
+    int64_t batch_now;  /* the clock when the current batch or sweep began */
     bool map_full;      /* a command of the batch hit the map's end */
     /* done only once the batch is committed */
     bool reload_sops;

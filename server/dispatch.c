@@ -296,7 +296,7 @@ void dispatch_batch(broker_t *b)
         batch.n++;
     if (!batch.n)
         return;
-    int64_t now = broker_now(b);
+    int64_t now = b->batch_now = broker_now(b);
     sertel_err_t e = apply_batch(b, &batch, now);
     if (e == SERTEL_OK) {
         broker_after_commit(b);

@@ -85,6 +85,9 @@ bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
             session_close(b, s);
         return false;
     }
+    /* Delivered to a connected peer: a listener that only receives is
+     * as alive as one that asks. */
+    s->last_seen = b->batch_now;
     return true;
 }
 

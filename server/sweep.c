@@ -62,7 +62,7 @@ void sweep_due(broker_t *b)
     store_txn_t *txn;
     if (store_begin(b->store, NULL, true, &txn) != SERTEL_OK)
         return;
-    cmd_ctx_t ctx = {.b = b, .txn = txn, .now = broker_now(b)};
+    cmd_ctx_t ctx = {.b = b, .txn = txn, .now = b->batch_now = broker_now(b)};
     store_timers_due(txn, ctx.now, collect, &due);
     sertel_err_t e = SERTEL_OK;
     for (int i = 0; e == SERTEL_OK && i < due.n; i++) {
