@@ -138,15 +138,19 @@ static int64_t now_ms(void)
  * wait goes on unless want_push. */
 static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
 {
-    for (;;) {
-        /* A deadline already passed still polls once, without waiting:
-         * conn_next_push(c, 0) must see what has arrived. */
+    for (bool first = true;; first = false) {
+        /* A deadline already passed still polls once, without waiting
+         * (conn_next_push(c, 0) must see what has arrived), and only once:
+         * a socket that reports input it then does not give must not
+         * keep us spinning. */
         int64_t left = deadline < 0 ? -1 : deadline - now_ms();
-        if (deadline >= 0 && left < 0)
+        if (deadline >= 0 && left <= 0) {
+            if (!first)
+                return NULL;
             left = 0;
+        }
         zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
-        int ready = zmq_poll(items, 2, (long)left);
-        if (ready < 0 || (ready == 0 && deadline >= 0 && now_ms() >= deadline))
+        if (zmq_poll(items, 2, (long)left) < 0)
             return NULL;
         if (items[1].revents & ZMQ_POLLIN)
             drain_monitor(c);
