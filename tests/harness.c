@@ -182,24 +182,37 @@ sertel_err_t harness_try_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope
     return conn_call(c, req, reply, timeout_ms, err, sizeof err);
 }
 
+void harness_application(Sertel__Application *app, const char *applicant, const char *applicant_nip)
+{
+    sertel__application__init(app);
+    app->name = (char *)applicant;
+    app->nip = (char *)(applicant_nip ? applicant_nip : "198707072011011001");
+    app->unit = "Dinas Pendidikan";
+    app->position = "Analis Kepegawaian";
+    app->email = "pemohon@ciamiskab.go.id";
+    app->phone = "081234567890";
+    app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
+    app->letter_no = "800/123/Disdik";
+    app->letter_date = "2026-11-20";
+    app->subject = "Permohonan pembaharuan sertifikat elektronik";
+    app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
+}
+
 Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip)
 {
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = (char *)applicant;
-    app.nip = (char *)(applicant_nip ? applicant_nip : "198707072011011001");
-    app.unit = "Dinas Pendidikan";
-    app.position = "Analis Kepegawaian";
-    app.email = "pemohon@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app.letter_no = "800/123/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Permohonan pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    static const char text[] = "%PDF-1.4 surat permohonan";
+    return harness_intake_letter(c, applicant, applicant_nip, (const uint8_t *)text, sizeof text - 1);
+}
+
+Sertel__Envelope *harness_intake_letter(conn_t *c, const char *applicant, const char *applicant_nip,
+                                        const uint8_t *letter_bytes, size_t len)
+{
+    Sertel__Application app;
+    harness_application(&app, applicant, applicant_nip);
     Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
     letter.name = "surat-permohonan.pdf";
-    letter.content.data = (uint8_t *)"%PDF-1.4 surat permohonan";
-    letter.content.len = strlen((char *)letter.content.data);
+    letter.content.data = (uint8_t *)letter_bytes;
+    letter.content.len = len;
     Sertel__Attachment *atts[] = {&letter};
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;

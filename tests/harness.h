@@ -52,6 +52,11 @@ sertel_err_t harness_try_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope
 /* Registers an application (with its letter attached, as step 1 asks)
  * as the front-office officer of c; returns the reply (Done or Error). */
 Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip);
+/* The same with the letter's content given. */
+Sertel__Envelope *harness_intake_letter(conn_t *c, const char *applicant, const char *applicant_nip,
+                                        const uint8_t *letter_bytes, size_t len);
+/* The application every test files (NIP NULL: a default one). */
+void harness_application(Sertel__Application *app, const char *applicant, const char *applicant_nip);
 /* Completes the current step of case_id; to_nip NULL for the default
  * officer; returns the reply (Done or Error). */
 Sertel__Envelope *harness_complete(conn_t *c, const char *case_id, const char *to_nip,

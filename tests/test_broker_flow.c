@@ -87,31 +87,9 @@ static Sertel__Envelope *call_ok(conn_t *c, Sertel__Envelope *req)
 
 static void intake(office_t *o, char *case_id, size_t len)
 {
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = "Budi Santoso";
-    app.nip = "198707072011011001";
-    app.unit = "Dinas Pendidikan";
-    app.position = "Analis Kepegawaian";
-    app.email = "budi.santoso@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app.letter_no = "800/123/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Permohonan pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
-    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
-    letter.name = "surat-permohonan.pdf";
-    letter.content.data = (uint8_t *)"%PDF-1.4 surat permohonan";
-    letter.content.len = strlen((char *)letter.content.data);
-    Sertel__Attachment *atts[] = {&letter};
-    Sertel__Intake in = SERTEL__INTAKE__INIT;
-    in.app = &app;
-    in.attachments = atts;
-    in.n_attachments = 1;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
-    req.intake = &in;
-    Sertel__Envelope *reply = call_ok(o->conns[STAF], &req);
+    Sertel__Envelope *reply = harness_intake(o->conns[STAF], "Budi Santoso", NULL);
+    if (harness_error(reply))
+        fail_msg("refused: %s", reply->error->message);
     assert_int_equal(reply->body_case, SERTEL__ENVELOPE__BODY_DONE);
     snprintf(case_id, len, "%s", reply->done->case_id);
     assert_int_equal(reply->done->case_->step, 1);

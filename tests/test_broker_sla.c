@@ -50,24 +50,7 @@ static Sertel__Event *wait_kind(conn_t *c, Sertel__EventKind kind)
 
 static void intake(conn_t *staf)
 {
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = "Budi Santoso";
-    app.nip = "198707072011011001";
-    app.unit = "Dinas Pendidikan";
-    app.position = "Analis Kepegawaian";
-    app.email = "budi@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_EMAIL;
-    app.letter_no = "800/1/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_SEGERA;
-    Sertel__Intake in = SERTEL__INTAKE__INIT;
-    in.app = &app;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
-    req.intake = &in;
-    Sertel__Envelope *reply = harness_call(staf, &req);
+    Sertel__Envelope *reply = harness_intake(staf, "Budi Santoso", NULL);
     assert_int_equal(harness_error(reply), 0);
     sertel__envelope__free_unpacked(reply, NULL);
 }

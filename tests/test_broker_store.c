@@ -18,33 +18,9 @@
 
 static Sertel__Envelope *intake_with(conn_t *staf, int i, uint8_t *content)
 {
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = "Budi Santoso";
-    app.nip = "198707072011011001";
-    app.unit = "Dinas Pendidikan";
-    app.position = "Analis Kepegawaian";
-    app.email = "budi@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app.letter_no = "800/2/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
     /* Each letter differs, so each is stored (blobs are by content). */
     memset(content, 'A' + i, ATTACH_BYTES);
-    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
-    letter.name = "surat-permohonan.pdf";
-    letter.content.data = content;
-    letter.content.len = ATTACH_BYTES;
-    Sertel__Attachment *atts[] = {&letter};
-    Sertel__Intake in = SERTEL__INTAKE__INIT;
-    in.app = &app;
-    in.attachments = atts;
-    in.n_attachments = 1;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
-    req.intake = &in;
-    return harness_call(staf, &req);
+    return harness_intake_letter(staf, "Budi Santoso", NULL, content, ATTACH_BYTES);
 }
 
 static void test_map_grows(void **state)
