@@ -62,16 +62,14 @@ bool officer_check_nip(const char *prog, const char *option, const char *value)
     return true;
 }
 
-/* The broker words its reason in its own language, which the request
- * cannot choose; the code's title comes first, in the user's language,
- * so that a reason in the other language still reads as what it is. */
+/* The broker words its reason in the user's language (Envelope.lang);
+ * the code's title stands in only when it gave none. */
 static int refused(const char *prog, const Sertel__Error *er)
 {
-    const char *title = sertel_strerror((sertel_err_t)er->code);
-    if (er->message && er->message[0] && strcmp(er->message, title) != 0)
-        cli_error(prog, "%s: %s", title, er->message);
+    if (er->message && er->message[0])
+        cli_error(prog, "%s", er->message);
     else
-        cli_error(prog, "%s", title);
+        cli_error(prog, "%s", sertel_strerror((sertel_err_t)er->code));
     return EXIT_REFUSED;
 }
 

@@ -15,7 +15,8 @@
 
 /* ---- case lists */
 
-/* Most pressing first: running clocks by due time, then cases waiting on
+/* Most pressing first: running clocks (the more urgent letter first, as
+ * the office reads "sangat segera"), by due time, then cases waiting on
  * the applicant, then closed ones; by number within each. */
 static int pressing_rank(const Sertel__Case *c)
 {
@@ -30,6 +31,9 @@ static int by_pressing(const void *a, const void *b)
     int rx = pressing_rank(x), ry = pressing_rank(y);
     if (rx != ry)
         return rx - ry;
+    int ux = x->app ? (int)x->app->urgency : 0, uy = y->app ? (int)y->app->urgency : 0;
+    if (rx == 0 && ux != uy)
+        return uy - ux;
     if (rx == 0 && x->due_at != y->due_at)
         return x->due_at < y->due_at ? -1 : 1;
     return strcmp(x->id, y->id);

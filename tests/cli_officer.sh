@@ -354,7 +354,7 @@ disposed_to kadis 2
 run 2 as kabid complete "$id" --instruction "Langsung saja"
 has err "adalah tugas Kepala Dinas" "wrong role refused with the broker's reason in Indonesian"
 run 2 as_en kabid complete "$id" --instruction "Langsung saja"
-has err "your role may not do this" "wrong role refused in English"
+has err "is for Head of Agency; you act as" "wrong role refused with the broker's reason in English"
 run 2 as verif1 withdraw "$id" --reason "Bukan urusan saya"
 run 0 as kabid show "$id" --json
 json_ok "a refused command changed nothing" "d['case']['step'] == 2 and d['case']['state'] == 'terbuka'"
