@@ -16,12 +16,12 @@ broker=${2:?$usage}
 src=${3:?$usage}
 sop="$src/sop/pembaharuan-sertifikat-elektronik.sop"
 
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 broker_pid=
 stop_broker() {
     if [ -n "$broker_pid" ]; then
-        kill -TERM "$broker_pid" 2>/dev/null || true
-        wait "$broker_pid" 2>/dev/null || true
+        stop_process "$broker_pid" || true
         broker_pid=
     fi
 }

@@ -23,16 +23,14 @@ admin=${2:?$usage}
 sertel=${3:?$usage}
 src=${4:?$usage}
 
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 bg_pids=()
 broker_pid=
 cleanup() {
     local pid
     for pid in "${bg_pids[@]}" $broker_pid; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${bg_pids[@]}" $broker_pid; do
-        wait "$pid" 2>/dev/null || true
+        stop_process "$pid" || true
     done
     rm -rf "$tmp"
 }
@@ -158,8 +156,7 @@ start_broker() {
 }
 
 stop_broker() {
-    kill -TERM "$broker_pid" 2>/dev/null || true
-    wait "$broker_pid" 2>/dev/null || true
+    stop_process "$broker_pid" || true
     broker_pid=
 }
 
@@ -313,8 +310,7 @@ start_watch() {
 }
 stop_watch() {
     local who=$1 rc=0
-    kill -TERM "${watch_pid[$who]}"
-    wait "${watch_pid[$who]}" || rc=$?
+    stop_process "${watch_pid[$who]}" || rc=$?
     [ "$rc" -eq 0 ] || fail "watch of $who exited $rc on SIGTERM, expected 0"
 }
 for who in kadis kabid jf verif2 verif1; do
@@ -482,8 +478,7 @@ bg_pids+=($!)
 fresh_pid=$!
 wait_for "$tmp/watch.kadis.all" "\"kind\":\"didisposisikan\",\"case\":\"$id2\".*\"next_step\":3," \
     "a fresh watch replays everything"
-kill -TERM $fresh_pid
-wait $fresh_pid || true
+stop_process "$fresh_pid" || true
 python3 - "$tmp/watch.kadis.before" "$tmp/watch.kadis" "$tmp/watch.kadis.all" <<'EOF' ||
 import json, sys
 seqs = [[json.loads(l)["seq"] for l in open(f)] for f in sys.argv[1:]]

@@ -26,14 +26,14 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 sock="$tmp/tmux.sock"
 broker_pid=
 cleanup() {
     tmux -S "$sock" kill-server >/dev/null 2>&1 || true
     if [ -n "$broker_pid" ]; then
-        kill -TERM "$broker_pid" 2>/dev/null || true
-        wait "$broker_pid" 2>/dev/null || true
+        stop_process "$broker_pid" || true
     fi
     rm -rf "$tmp"
 }
