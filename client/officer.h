@@ -27,11 +27,12 @@ int officer_contact(int argc, char **argv);
 int officer_certificate(int argc, char **argv);
 int officer_inbox(int argc, char **argv);
 int officer_show(int argc, char **argv);
+int officer_attachment(int argc, char **argv);
 int officer_find(int argc, char **argv);
 int officer_watch(int argc, char **argv);
 
-/* The terminal UI, started by `sertel` without arguments (officer_tui.c).
- * Not written yet: it prints the usage. */
+/* The terminal UI, started by `sertel` without arguments on a terminal
+ * (officer_tui.c, tui_*.c). */
 int officer_tui(int argc, char **argv);
 /* The list of commands, for `sertel --help` and the TUI stub. */
 void officer_usage(FILE *to);

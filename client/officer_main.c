@@ -15,6 +15,7 @@ static const struct {
     {"receive", officer_receive, N_("register an incoming application (step 1)")},
     {"inbox", officer_inbox, N_("list the cases waiting for you")},
     {"show", officer_show, N_("show a case, its lembar disposisi and history")},
+    {"attachment", officer_attachment, N_("save an attachment of a case (the letter, the report)")},
     {"find", officer_find, N_("find cases by applicant, state or date")},
     {"complete", officer_complete, N_("complete the current step and dispose the case")},
     {"return", officer_return, N_("return an incomplete application to the applicant")},

@@ -1,8 +1,11 @@
 /* The officer's read commands: inbox, show, find. Each asks one question,
  * then prints either a table for people or the JSON document of
  * docs/cli.md for scripts. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "case.h"
 #include "engine.h"
@@ -408,6 +411,113 @@ int officer_show(int argc, char **argv)
         show_text(reply->case_detail, &names, officer_now());
         officer_names_free(&names);
     }
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    cli_close(&cli);
+    return rc;
+}
+
+/* ---- attachment: save one attachment of a case */
+
+/* Writes data to path, never over an existing file. */
+static int save_file(const char *prog, const char *path, const uint8_t *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        cli_error(prog, "%s: %s", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    if (close(fd) != 0 || done != len) {
+        cli_error(prog, "%s: %s", path, strerror(errno));
+        unlink(path);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
+
+/* The attachment's own name, without any directory part it may carry. */
+static const char *plain_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    return *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0 ? base : "lampiran";
+}
+
+static int fetch_attachment(cli_t *cli, const char *prog, const Sertel__Case *c, long n,
+                            const char *out)
+{
+    if (n < 1 || (size_t)n > c->n_attachments) {
+        cli_error(prog, _("case %s has %zu attachments; N must be 1 to %zu"), c->id,
+                  c->n_attachments, c->n_attachments);
+        return EXIT_USAGE;
+    }
+    const Sertel__Attachment *a = c->attachments[n - 1];
+    const char *path = out ? out : plain_name(a->name);
+    if (access(path, F_OK) == 0) {
+        cli_error(prog, _("%s already exists; name another file with --out"), path);
+        return EXIT_USAGE;
+    }
+    Sertel__AttachmentQuery q = SERTEL__ATTACHMENT_QUERY__INIT;
+    q.case_id = c->id;
+    q.hash = a->hash;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_ATTACHMENT_QUERY;
+    req.attachment_query = &q;
+    int rc = cli_call(cli, &req, &reply);
+    if (rc == EXIT_DONE && reply->body_case != SERTEL__ENVELOPE__BODY_ATTACHMENT) {
+        cli_error(prog, _("%s: the broker's answer was not understood"), conn_endpoint(cli->conn));
+        rc = EXIT_UNREACHABLE;
+    }
+    if (rc == EXIT_DONE)
+        rc = save_file(prog, path, reply->attachment->content.data, reply->attachment->content.len);
+    if (rc == EXIT_DONE)
+        printf("%s\n", path);
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    return rc;
+}
+
+int officer_attachment(int argc, char **argv)
+{
+    static const char *out;
+    static const cli_opt_t opts[] = {
+        {"--out", "FILE", &out, NULL, NULL, N_("where to save it (default: its own name, here)")},
+    };
+    static const officer_spec_t spec = {
+        "sertel attachment", "CASE N [--out FILE]",
+        N_("Saves attachment N of a case (numbered as `sertel show` lists them: the letter, "
+           "the report) to a file, never over an existing one, and prints the file's name."),
+        2, 2};
+    const char *pos[2];
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common,
+                                  pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    char *end;
+    long n = strtol(pos[1], &end, 10);
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) || *end || end == pos[1]) {
+        if (*end || end == pos[1])
+            cli_error(spec.prog, _("N must be the attachment's number, as `sertel show` lists it"));
+        return EXIT_USAGE;
+    }
+    Sertel__CaseQuery q = SERTEL__CASE_QUERY__INIT;
+    q.case_id = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_CASE_QUERY;
+    req.case_query = &q;
+    cli_t cli;
+    rc = officer_request(&cli, spec.prog, &common, &req, SERTEL__ENVELOPE__BODY_CASE_DETAIL,
+                         &reply);
+    if (rc == EXIT_DONE && reply->case_detail->case_)
+        rc = fetch_attachment(&cli, spec.prog, reply->case_detail->case_, n, out);
     if (reply)
         sertel__envelope__free_unpacked(reply, NULL);
     cli_close(&cli);

@@ -34,6 +34,7 @@ CMD(cmd_sop_load);
 CMD(cmd_stats);
 CMD(cmd_backup);
 CMD(cmd_journal);
+CMD(cmd_attachment);
 
 /* A Case message for the reply (with the working time used so far),
  * living until the reply is packed. */

@@ -273,3 +273,41 @@ CMD(cmd_journal)
     reply->events = el;
     return SERTEL_OK;
 }
+
+/* ---- one attachment, with its content */
+
+CMD(cmd_attachment)
+{
+    const Sertel__AttachmentQuery *q = req->attachment_query;
+    case_t c;
+    if (!q->case_id || store_case_get(ctx->txn, q->case_id, &c) != SERTEL_OK)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), q->case_id ? q->case_id : "");
+    push_scope_t scope;
+    session_scope(ctx, &ctx->officer, &scope);
+    if (!case_visible(&c, &scope))
+        return cmd_fail(ctx, SERTEL_E_DENIED, _("case %s is not among your cases"), c.id);
+    const attachment_t *a = NULL;
+    for (int i = 0; !a && i < c.n_attachments; i++)
+        if (q->hash && strcmp(c.attachments[i].hash, q->hash) == 0)
+            a = &c.attachments[i];
+    if (!a)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s has no such attachment"), c.id);
+    Sertel__Attachment *pb = cmd_alloc(ctx, sizeof *pb);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    sertel_err_t e = pb ? store_blob_get(ctx->txn, a->hash, &data, &len) : SERTEL_E_NOMEM;
+    if (e != SERTEL_OK || !cmd_defer(ctx, free, data)) {
+        free(data);
+        return e != SERTEL_OK ? e : SERTEL_E_NOMEM;
+    }
+    sertel__attachment__init(pb);
+    pb->hash = cmd_strdup(ctx, a->hash);
+    pb->name = cmd_strdup(ctx, a->name);
+    pb->size = a->size;
+    pb->step = a->step;
+    pb->content.data = data;
+    pb->content.len = len;
+    reply->body_case = SERTEL__ENVELOPE__BODY_ATTACHMENT;
+    reply->attachment = pb;
+    return pb->hash && pb->name ? SERTEL_OK : SERTEL_E_NOMEM;
+}

@@ -38,6 +38,7 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_STATS, "stats", LEADERS, false, cmd_stats},
     {SERTEL__ENVELOPE__BODY_BACKUP, "backup", ADMIN, false, cmd_backup},
     {SERTEL__ENVELOPE__BODY_JOURNAL, "journal", LEADERS, false, cmd_journal},
+    {SERTEL__ENVELOPE__BODY_ATTACHMENT_QUERY, "attachment", ANY, false, cmd_attachment},
 };
 
 const command_def_t *command_find(Sertel__Envelope__BodyCase body)

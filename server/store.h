@@ -91,6 +91,8 @@ typedef int (*store_text_fn)(const char *name, const char *text, void *arg);
 sertel_err_t store_texts(store_txn_t *t, const char *kind, store_text_fn fn, void *arg);
 sertel_err_t store_blob_put(store_txn_t *t, const char *hash, const void *data, size_t len);
 bool store_blob_has(store_txn_t *t, const char *hash);
+/* The content stored under hash, copied into *data (malloc'd). */
+sertel_err_t store_blob_get(store_txn_t *t, const char *hash, uint8_t **data, size_t *len);
 
 /* ---- request de-duplication: the packed first reply to (nip, request id) */
 sertel_err_t store_reply_get(store_txn_t *t, const char *nip, uint64_t request_id,

@@ -220,6 +220,20 @@ sertel_err_t store_blob_put(store_txn_t *t, const char *hash, const void *data, 
     return rc == MDB_KEYEXIST ? SERTEL_OK : store_map_err(rc);
 }
 
+sertel_err_t store_blob_get(store_txn_t *t, const char *hash, uint8_t **data, size_t *len)
+{
+    MDB_val k = store_str(hash), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_BLOBS), &k, &v);
+    if (rc)
+        return store_map_err(rc);
+    *data = malloc(v.mv_size ? v.mv_size : 1);
+    if (!*data)
+        return SERTEL_E_NOMEM;
+    memcpy(*data, v.mv_data, v.mv_size);
+    *len = v.mv_size;
+    return SERTEL_OK;
+}
+
 bool store_blob_has(store_txn_t *t, const char *hash)
 {
     MDB_val k = store_str(hash), v;

@@ -433,6 +433,14 @@ has out "Proses sesuai SOP" "show: an instruction"
 has out "Tino Armyanto (Kepala Dinas)" "show: who disposed"
 has out "dihubungi" "show: the contact in the history"
 has out "dikembalikan" "show: the return in the history"
+# The Kadis, receiving the report at step 7, can open it and the letter.
+run 0 as kadis attachment "$id" 2 --out "$tmp/laporan-diterima.pdf"
+cmp -s "$tmp/laporan.pdf" "$tmp/laporan-diterima.pdf" || fail "attachment: the report as saved differs"
+run 1 as kadis attachment "$id" 2 --out "$tmp/laporan-diterima.pdf"
+has err "laporan-diterima.pdf" "attachment: never over an existing file"
+run 1 as kadis attachment "$id" 9 --out "$tmp/x.pdf"
+run 2 as verif1 attachment "$id" 1 --out "$tmp/y.pdf"
+[ ! -e "$tmp/y.pdf" ] || fail "attachment: an uninvolved verifier got the letter"
 run 0 as kadis show "$id" --json
 json_ok "show --json" "d['case']['state'] == 'selesai' and d['case']['certificate']['serial'] == '$serial' \
     and [e['kind'] for e in d['history'] if e['kind'] in ('diterima', 'didisposisikan', 'diarsipkan')] \
