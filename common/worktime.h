@@ -48,6 +48,8 @@ bool calendar_is_day_off(const calendar_t *cal, int64_t t);
 const char *calendar_format_time(const calendar_t *cal, int64_t t, char *buf, size_t len);
 /* Days from 1970-01-01 to y-m-d, proleptic Gregorian (pure arithmetic). */
 int64_t days_from_civil(int64_t y, int m, int d);
+/* The inverse: the civil date of day z after 1970-01-01. */
+void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
 /* Formats a duration as days of day_seconds, hours and minutes: "1 hari
  * 2 jam", "45 menit" (translated). Wall time uses 86400. Returns buf. */

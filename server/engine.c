@@ -356,10 +356,22 @@ static sertel_err_t field_phone(ctx_t *x, const char *label, const char *s, size
     return validate_phone(s, x->why, x->whylen);
 }
 
+/* A real day, and not after today in the office's zone: a letter is
+ * registered after it was written. */
 static sertel_err_t field_date(ctx_t *x, const char *label, const char *s, size_t max)
 {
     (void)max;
-    return validate_date(_(label), s, x->why, x->whylen);
+    sertel_err_t err = validate_date(_(label), s, x->why, x->whylen);
+    if (err)
+        return err;
+    int64_t y, days = (x->now + calendar_utc_offset(x->cal)) / 86400;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    char today[16];
+    snprintf(today, sizeof today, "%04d-%02d-%02d", (int)y, m, d);
+    return strcmp(s, today) > 0
+               ? refuse(x, SERTEL_E_INVALID, _("%s %s is after today (%s)"), _(label), s, today)
+               : SERTEL_OK;
 }
 
 #define APP_FIELD(member, label, max, check) \
@@ -648,9 +660,22 @@ static sertel_err_t do_attach(ctx_t *x)
 
 /* The event has no field for the channel, so its code goes in the note:
  * the journal must show how the applicant was reached. */
+/* Contacts and the certificate belong to the steps whose Kelengkapan
+ * checks them (syarat kontak, sertifikat): the SOP says where. */
+static sertel_err_t step_records(ctx_t *x, unsigned req, const char *what)
+{
+    if (x->step->requires & req)
+        return SERTEL_OK;
+    return refuse(x, SERTEL_E_WRONG_STEP, _("step %d (%s) does not record %s"), x->step->number,
+                  x->step->activity, _(what));
+}
+
 static sertel_err_t do_contact(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
+    sertel_err_t step_err = step_records(x, REQ_KONTAK, N_("contacts with the applicant"));
+    if (step_err)
+        return step_err;
     if (cmd->contact_channel < CONTACT_EMAIL || cmd->contact_channel > CONTACT_WHATSAPP)
         return refuse(x, SERTEL_E_INVALID, _("unknown contact channel (%d)"),
                       (int)cmd->contact_channel);
@@ -667,10 +692,15 @@ static sertel_err_t do_contact(ctx_t *x)
 static sertel_err_t do_certificate(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
-    sertel_err_t err = check_text(x, N_("certificate serial number"), cmd->cert_serial,
-                                  SERIAL_MAX, true);
+    sertel_err_t err = step_records(x, REQ_SERTIFIKAT, N_("the renewed certificate"));
+    if (!err)
+        err = check_text(x, N_("certificate serial number"), cmd->cert_serial, SERIAL_MAX, true);
     if (err)
         return err;
+    /* As certificates print it: hexadecimal, perhaps in colon-separated pairs. */
+    if (strspn(cmd->cert_serial, "0123456789abcdefABCDEF:") != strlen(cmd->cert_serial))
+        return refuse(x, SERTEL_E_INVALID,
+                      _("the certificate serial number %s is not hexadecimal"), cmd->cert_serial);
     if (cmd->cert_not_after <= x->now)
         return refuse(x, SERTEL_E_INVALID,
                       _("the renewed certificate's end of validity must be in the future"));

@@ -712,6 +712,9 @@ static void test_refuse_invalid_intake(void **state)
     snprintf(app.letter_date, sizeof app.letter_date, "2026-02-30");
     refuse_intake(&app, NULL, 0, "letter date");
     app = application();
+    snprintf(app.letter_date, sizeof app.letter_date, "2026-12-01"); /* T0 is 23 Nov 2026 */
+    refuse_intake(&app, NULL, 0, "after today");
+    app = application();
     app.subject[0] = '\0';
     refuse_intake(&app, NULL, 0, "subject");
     app = application();
@@ -808,6 +811,18 @@ static void test_refuse_invalid_inputs(void **state)
     cert.cert_serial = "";
     cert.cert_not_after = T0 + DAY;
     refused(&c, &cert, &F.ver1, T0 + MIN, SERTEL_E_INVALID, "serial");
+
+    cert.cert_serial = "zz 12";
+    refused(&c, &cert, &F.ver1, T0 + MIN, SERTEL_E_INVALID, "hexadecimal");
+
+    /* Contacts and the certificate belong to the steps the SOP says. */
+    case_at_step(&c, 2, T0, &F.kadis);
+    talk.summary = "Halo";
+    refused(&c, &talk, &F.kadis, T0 + MIN, SERTEL_E_WRONG_STEP, "contacts");
+    case_at_step(&c, 5, T0, &F.ver1);
+    cert.cert_serial = "5A:3F";
+    refused(&c, &cert, &F.ver1, T0 + MIN, SERTEL_E_WRONG_STEP, "certificate");
+    case_at_step(&c, 6, T0, &F.ver1);
 
     char long_text[TEXT_MAX + 2];
     memset(long_text, 'a', sizeof long_text - 1);
