@@ -178,8 +178,9 @@ static void key(tui_t *t, int got, wint_t k)
             tui_action_open(t, tui_action_for_key(k), id);
         else
             tui_status(t, true, "%s", _("no case selected"));
-    } else if (fn && t->view == VIEW_DETAIL) {
-        tui_detail_key(t, k, body);
+    } else if (t->view == VIEW_DETAIL && (fn || k == ' ')) {
+        /* Space pages down, as in a pager; it is no function key. */
+        tui_detail_key(t, fn ? k : KEY_NPAGE, body);
     } else if (fn && t->view == VIEW_INBOX) {
         tui_inbox_key(t, k, body);
     }
