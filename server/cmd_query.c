@@ -48,13 +48,13 @@ CMD(cmd_hello)
     if (!w)
         return SERTEL_E_NOMEM;
     sertel__welcome__init(w);
-    /* Events up to live_from (committed before this batch) are replayed
-     * before the Welcome leaves; later ones are pushed live. */
-    uint64_t since = req->hello->last_seq;
+    /* Events after req->hello->last_seq up to live_from (committed before
+     * this batch) are replayed by the dispatcher before the Welcome
+     * leaves; later ones are pushed live. */
+    (void)req;
     w->last_seq = ctx->live_from;
     w->officer = officer_pb(ctx, &ctx->officer);
     ctx->go_live = true;
-    (void)since;
     reply->body_case = SERTEL__ENVELOPE__BODY_WELCOME;
     reply->welcome = w;
     return w->officer ? SERTEL_OK : SERTEL_E_NOMEM;

@@ -245,11 +245,10 @@ static void set_replayed(item_t *it, int replayed)
         sertel__envelope__free_unpacked(env, NULL);
 }
 
-static void send_reply(broker_t *b, item_t *it, int64_t now)
+static void send_reply(broker_t *b, item_t *it)
 {
     const uint8_t *rid = zmq_msg_data(&it->rid);
     size_t rid_len = zmq_msg_size(&it->rid);
-    (void)now;
     session_t *s = session_find(b, rid, rid_len);
     /* A session cut off in this batch (its officer disabled) never goes
      * live, even when its Hello came first. */
@@ -272,7 +271,7 @@ static void send_reply(broker_t *b, item_t *it, int64_t now)
 }
 
 /* A failed commit: every request in the batch is told, none succeeded. */
-static void fail_batch(broker_t *b, batch_t *batch, sertel_err_t e, int64_t now)
+static void fail_batch(broker_t *b, batch_t *batch, sertel_err_t e)
 {
     log_msg(LOG_ERROR, _("commit failed (%s): %d requests refused"), sertel_strerror(e), batch->n);
     broker_events_clear(b);
@@ -284,7 +283,7 @@ static void fail_batch(broker_t *b, batch_t *batch, sertel_err_t e, int64_t now)
         set_error(&reply, &err, SERTEL_E_STORAGE, NULL);
         finish_reply(it, &reply, it->request_id);
         it->go_live = false;
-        send_reply(b, it, now);
+        send_reply(b, it);
     }
 }
 
@@ -301,11 +300,11 @@ void dispatch_batch(broker_t *b)
     if (e == SERTEL_OK) {
         broker_after_commit(b);
         for (int i = 0; i < batch.n; i++)
-            send_reply(b, &batch.items[i], now);
+            send_reply(b, &batch.items[i]);
         broker_push_committed(b);
     } else {
         broker_after_commit_clear(b);
-        fail_batch(b, &batch, e, now);
+        fail_batch(b, &batch, e);
     }
     broker_events_clear(b);
     for (int i = 0; i < batch.n; i++)
