@@ -89,7 +89,10 @@ void conn_close(conn_t **cp)
     }
     if (c->sock)
         zmq_close(c->sock);
-    zmq_ctx_term(c->ctx);
+    /* Interrupted by a signal (Ctrl-C on a watch), it must be finished,
+     * or libzmq's threads outlive the client. */
+    while (zmq_ctx_term(c->ctx) != 0 && errno == EINTR)
+        ;
     free(c);
     *cp = NULL;
 }

@@ -181,7 +181,11 @@ void broker_destroy(broker_t **bp)
     if (b->zap)
         zmq_close(b->zap);
     if (b->ctx)
-        zmq_ctx_term(b->ctx);
+        /* A second SIGTERM (timeout(1) passes one on) interrupts the
+         * termination; it must be finished, or libzmq's threads outlive
+         * main. */
+        while (zmq_ctx_term(b->ctx) != 0 && errno == EINTR)
+            ;
     for (int i = 0; i < b->n_sops; i++)
         sop_destroy(&b->sops[i]);
     calendar_destroy(&b->cal);

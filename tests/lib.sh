@@ -14,6 +14,8 @@ stop_process() {
     done
     if kill -0 "$pid" 2>/dev/null; then
         echo "note: process $pid did not stop within 20 s after SIGTERM; killed" >&2
+        # A process started through timeout(1) is its child: kill both.
+        pkill -KILL -P "$pid" 2>/dev/null || true
         kill -KILL "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || rc=$?
