@@ -352,18 +352,7 @@ static void test_full_history(void **state)
 static Sertel__Envelope *bulk_req(Sertel__Envelope *req, Sertel__Intake *in,
                                   Sertel__Application *app)
 {
-    sertel__application__init(app);
-    app->name = "Pemohon Massal";
-    app->nip = "198707072011011001";
-    app->unit = "Dinas Pendidikan";
-    app->position = "Guru";
-    app->email = "pemohon@ciamiskab.go.id";
-    app->phone = "081234567890";
-    app->channel = SERTEL__CHANNEL__CHANNEL_EMAIL;
-    app->letter_no = "800/1/Disdik";
-    app->letter_date = "2026-11-20";
-    app->subject = "Pembaharuan sertifikat elektronik";
-    app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    harness_application(app, "Pemohon Massal", NULL);
     sertel__intake__init(in);
     in->app = app;
     sertel__envelope__init(req);

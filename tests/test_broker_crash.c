@@ -136,18 +136,7 @@ static Sertel__Envelope *intake_req(Sertel__Envelope *req, Sertel__Intake *in,
                                     Sertel__Application *app, Sertel__Attachment *letter,
                                     Sertel__Attachment **atts)
 {
-    sertel__application__init(app);
-    app->name = "Pemohon Beban";
-    app->nip = "198707072011011001";
-    app->unit = "Dinas Pendidikan";
-    app->position = "Guru";
-    app->email = "pemohon@ciamiskab.go.id";
-    app->phone = "081234567890";
-    app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app->letter_no = "800/7/Disdik";
-    app->letter_date = "2026-11-20";
-    app->subject = "Pembaharuan sertifikat elektronik";
-    app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    harness_application(app, "Pemohon Beban", NULL);
     sertel__attachment__init(letter);
     letter->name = "surat.pdf";
     letter->content.data = (uint8_t *)"%PDF-1.4 surat";

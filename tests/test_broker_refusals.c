@@ -387,18 +387,8 @@ static void test_bad_frames(void **state)
     expect_protocol_error(&raw, 0, "truncated field");
 
     /* A whole, valid intake split over two frames is not applied. */
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = "Pemohon Dua Bingkai";
-    app.nip = "198707072011011001";
-    app.unit = "Dinas Pendidikan";
-    app.position = "Guru";
-    app.email = "pemohon@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_EMAIL;
-    app.letter_no = "800/1/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    Sertel__Application app;
+    harness_application(&app, "Pemohon Dua Bingkai", NULL);
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;
     Sertel__Envelope intake = SERTEL__ENVELOPE__INIT;
@@ -479,18 +469,8 @@ static void test_repeated_request(void **state)
     snapshot(o, &before);
     harness_raw_t raw;
     assert_true(harness_raw_open(&o->h, &o->keys[STAF], &raw));
-    Sertel__Application app = SERTEL__APPLICATION__INIT;
-    app.name = "Pemohon Ulang";
-    app.nip = "198707072011011001";
-    app.unit = "Dinas Pendidikan";
-    app.position = "Guru";
-    app.email = "pemohon@ciamiskab.go.id";
-    app.phone = "081234567890";
-    app.channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app.letter_no = "800/9/Disdik";
-    app.letter_date = "2026-11-20";
-    app.subject = "Pembaharuan sertifikat elektronik";
-    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    Sertel__Application app;
+    harness_application(&app, "Pemohon Ulang", NULL);
     Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
     letter.name = "surat.pdf";
     letter.content.data = (uint8_t *)"%PDF-1.4 surat";
