@@ -10,6 +10,7 @@ admin=${1:?usage: admin_sop.sh PATH_TO_sertel-admin SOURCE_DIR}
 src=${2:?usage: admin_sop.sh PATH_TO_sertel-admin SOURCE_DIR}
 sop="$src/sop/pembaharuan-sertifikat-elektronik.sop"
 
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -35,13 +36,6 @@ run() {
     fi
 }
 
-# has out|err TEXT WHAT : the last run's output contains TEXT.
-has() {
-    if ! grep -qF -- "$2" "$tmp/$1"; then
-        fail "$3: std$1 lacks '$2'"
-        sed "s/^/  std$1: /" "$tmp/$1" | head -20 >&2
-    fi
-}
 
 # fits WIDTH WHAT : no line of the last stdout is wider than WIDTH
 # characters, and it is valid UTF-8.

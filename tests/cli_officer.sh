@@ -86,19 +86,6 @@ run() {
     fi
 }
 
-# has out|err TEXT WHAT : the last run's output contains TEXT.
-has() {
-    if ! grep -qF -- "$2" "$tmp/$1"; then
-        fail "$3: std$1 lacks '$2'"
-        sed "s/^/  std$1: /" "$tmp/$1" | head -20 >&2
-    fi
-}
-
-lacks() {
-    if grep -qF -- "$2" "$tmp/$1"; then
-        fail "$3: std$1 has '$2'"
-    fi
-}
 
 # json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
 # (bound to d) for which the assertion holds.

@@ -21,3 +21,14 @@ stop_process() {
     wait "$pid" 2>/dev/null || rc=$?
     return $rc
 }
+
+# The output checks below use the calling script's $tmp (where each run
+# leaves out and err) and its fail function.
+
+# has out|err TEXT WHAT : the last run's output contains TEXT.
+has() {
+    if ! grep -qF -- "$2" "$tmp/$1"; then
+        fail "$3: std$1 lacks '$2'"
+        sed "s/^/  std$1: /" "$tmp/$1" | head -20 >&2
+    fi
+}
