@@ -732,7 +732,9 @@ static const struct {
                       do_complete},
     [CMD_RETURN] = {IN(CASE_OPEN), WHO_CURRENT,
                     N_("the case is already waiting on the applicant"), do_return},
-    [CMD_RESUME] = {IN(CASE_WAITING), WHO_CURRENT,
+    /* The applicant's answer reaches the front office as often as the
+     * officer who asked: either may resume. */
+    [CMD_RESUME] = {IN(CASE_WAITING), WHO_CURRENT_OR_RECEIVER,
                     N_("the case is not waiting on the applicant; there is nothing to resume"),
                     do_resume},
     [CMD_REJECT] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_CURRENT, NULL, do_reject},

@@ -856,8 +856,9 @@ static void test_return_resume(void **state)
     /* the officers' clock stands still while the applicant is asked */
     assert_int_equal(engine_step_work(F.cal, &c, start + 90 * MIN), 30 * MIN);
 
-    /* resumed at 13:30: two hours waited, one of them working time */
-    resume(&c, &F.ver1, start + 150 * MIN);
+    /* resumed at 13:30: two hours waited, one of them working time; the
+     * front office that received the letter takes the answer in */
+    resume(&c, &F.staf, start + 150 * MIN);
     assert_int_equal(c.state, CASE_OPEN);
     assert_int_equal(c.segment_started_at, start + 150 * MIN);
     assert_int_equal(c.step_started_at, start);
