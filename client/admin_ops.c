@@ -66,7 +66,7 @@ static void section_table(const Sertel__Stats *st, section_t s, const calendar_t
     rows_of(st, s, &rows, &n);
     bool labelled = sections[s].label_title != NULL;
     const char *all[] = {_(sections[s].key_title), labelled ? _(sections[s].label_title) : NULL,
-                         _("Cases"), _("Median"), _("P90"), _("Within Mutu Baku"),
+                         _("Steps done"), _("Median"), _("P90"), _("Within Mutu Baku"),
                          _(sections[s].late_title)};
     /* A month needs no label column: drop it by shifting the rest left. */
     const char *titles[7];
