@@ -169,6 +169,15 @@ static void catch_up(catchup_result_t *out, void *sock, void *other, long expect
                 last_seq = env->push->seq;
                 received++;
             }
+        } else if (env->body_case == SERTEL__ENVELOPE__BODY_WELCOME && env->request_id == hello_id &&
+                   env->welcome->more) {
+            /* The broker replays in rounds: the next one from here. */
+            if (out->hellos == 1) {
+                out->first_round = received;
+                out->welcome_first_round = true;
+            }
+            out->hellos++;
+            send_hello(sock, ++hello_id, last_seq);
         } else if (env->body_case == SERTEL__ENVELOPE__BODY_WELCOME && env->request_id == hello_id) {
             welcome = true;
             if (!t_welcome)
@@ -252,15 +261,16 @@ bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out)
             printf("      all %ld pushes + Welcome in %.1f ms (Welcome at %.1f ms); broker CPU %.0f ms\n",
                    out->received, out->all_ms, out->welcome_ms, out->broker_cpu_s * 1e3);
         else
-            printf("      %s after %d Hello%s (re-Hello with the last seq after each %d ms stall):"
-                   " %ld pushes in %.1f ms; broker CPU %.0f ms\n",
+            printf("      %s after %d Hello%s (the broker replays in rounds of at most 4000 and"
+                   " says more; a %d ms stall also asks again): %ld pushes in %.1f ms;"
+                   " broker CPU %.0f ms\n",
                    out->complete ? "complete" : "INCOMPLETE", out->hellos,
                    out->hellos == 1 ? "" : "s", STALL_MS, out->received, out->all_ms,
                    out->broker_cpu_s * 1e3);
     }
     if (ok && out->other_ping_ms > 0)
         printf("      meanwhile a Ping from another officer, sent right after the Hello, was"
-               " answered after %.1f ms (the replay runs inside the broker's loop)\n",
+               " answered after %.1f ms (between replay rounds)\n",
                out->other_ping_ms);
     if (k)
         zmq_close(k);

@@ -310,7 +310,7 @@ int main(int argc, char **argv)
     if (cu_scaled && cu.events > 0)
         cu_ms = cu.all_ms * TARGET_CATCHUP_EVENTS / cu.events;
     snprintf(fig, sizeof fig, "%.0f ms for %d events%s%s", cu.all_ms, cu.events,
-             cu.complete ? "" : " (INCOMPLETE)", cu.hellos > 1 ? " (needed re-Hello)" : "");
+             cu.complete ? "" : " (INCOMPLETE)", cu.hellos > 1 ? " (in Hello rounds)" : "");
     snprintf(note, sizeof note, cu_scaled ? "[scaled to 100,000: %.0f ms]" : "", cu_ms);
     verdict("catch-up of 100,000 events < 1 s", fig, cu.have,
             cu.complete && cu_ms < TARGET_CATCHUP_MS, note);

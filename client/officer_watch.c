@@ -189,9 +189,11 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
     w->handshakes = conn_handshakes(w->cli.conn);
     int rc = EXIT_DONE;
     uint64_t upto = 0, replayed = 0;
+    bool more = false; /* the broker replays long backlogs in rounds */
     if (reply->body_case == SERTEL__ENVELOPE__BODY_WELCOME) {
         upto = reply->welcome->last_seq;
         replayed = reply->welcome->replayed;
+        more = reply->welcome->more;
     } else {
         snprintf(err, errlen, "%s", reply->body_case == SERTEL__ENVELOPE__BODY_ERROR &&
                  reply->error->message ? reply->error->message : _("unexpected answer to Hello"));
@@ -203,7 +205,7 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
     /* replayed is 0 from a broker that does not count; what arrived is
      * then the measure. */
     uint64_t arrived = (uint64_t)drain(w, 0);
-    if ((replayed > arrived ? replayed : arrived) >= CATCHUP_ROUND)
+    if (more || (replayed > arrived ? replayed : arrived) >= CATCHUP_ROUND)
         return HELLO_AGAIN;
     /* Everything for us up to upto has been replayed: later catch-ups
      * need not walk the journal from further back. */

@@ -168,6 +168,8 @@ bool tui_hello(tui_t *t, bool *denied)
      * connection's queue: take it now, then everything up to the
      * Welcome's seq has been seen, ours or not. */
     uint64_t upto = reply->welcome->last_seq;
+    /* A long backlog comes in rounds: the next Hello goes at once. */
+    bool more = reply->welcome->more;
     sertel__envelope__free_unpacked(reply, NULL);
     uint64_t before = t->last_seq;
     bool ring = false;
@@ -186,7 +188,7 @@ bool tui_hello(tui_t *t, bool *denied)
         beep();
     bool was_offline = !t->online;
     t->online = true;
-    t->next_hello = tui_monotonic() + KEEPALIVE_S;
+    t->next_hello = tui_monotonic() + (more ? 0 : KEEPALIVE_S);
     if (was_offline) {
         t->inbox_stale = true;
         t->detail_stale = t->detail_id[0] != '\0';

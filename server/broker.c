@@ -318,7 +318,7 @@ typedef struct {
     broker_t *b;
     session_t *s;
     cmd_ctx_t *ctx;
-    uint64_t upto;
+    uint64_t upto, last;
     int count;
     push_scope_t scope;
 } replay_t;
@@ -334,25 +334,32 @@ static int replay_one(const Sertel__Event *ev, void *arg)
     uint8_t *buf = pack_push(ev, &len);
     bool sent = buf && session_send(r->b, r->s, buf, len);
     free(buf);
-    r->count += sent;
-    return !sent;
+    if (sent) {
+        r->count++;
+        r->last = ev->seq;
+    }
+    return !sent || r->count == REPLAY_MAX;
 }
 
-void broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, int *count)
+int broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last)
 {
     store_txn_t *t;
-    *count = 0;
+    int count = 0;
+    *last = since;
     if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
-        return;
+        return 0;
     cmd_ctx_t ctx = {.b = b, .txn = t, .now = broker_now(b)};
     officer_t o;
     if (store_officer_get(t, s->nip, &o, NULL) == SERTEL_OK && o.active) {
         replay_t r = {.b = b, .s = s, .ctx = &ctx, .upto = upto};
         session_scope(&ctx, &o, &r.scope);
+        r.last = since;
         store_journal_since(t, since, replay_one, &r);
-        *count = r.count;
+        count = r.count;
+        *last = r.last;
     }
     store_abort(&t);
+    return count;
 }
 
 /* ---- the loop */

@@ -16,6 +16,10 @@
 #define MAX_SESSIONS 4096
 #define SESSION_QUIET_S 60
 #define BATCH_MAX 256
+/* Events one Hello replays at most: a long backlog comes in rounds, so a
+ * catch-up never holds the loop (or the broker's memory) for long, and a
+ * round fits a client's push queue. */
+#define REPLAY_MAX 4000
 #define MAX_SOPS 16
 #define EVENTS_PER_BATCH (BATCH_MAX * ENGINE_MAX_EVENTS)
 
@@ -148,6 +152,8 @@ void zap_handle(broker_t *b);
 
 /* Commands that replay the journal send pushes directly (they happen
  * before the Welcome reply, from committed data only). */
-void broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, int *count);
+/* Replays up to REPLAY_MAX events; returns how many, and in *last the
+ * sequence of the last one sent. */
+int broker_replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last);
 
 #endif

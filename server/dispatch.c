@@ -228,11 +228,16 @@ static sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
 }
 
 /* The Welcome says how many events the replay before it carried. */
-static void set_replayed(item_t *it, int replayed)
+/* Fills in what only the replay knows: how many events it sent and, when
+ * it stopped at REPLAY_MAX, where to go on from. */
+static void set_replayed(item_t *it, int replayed, uint64_t last, bool more)
 {
     Sertel__Envelope *env = it->reply ? sertel__envelope__unpack(NULL, it->reply_len, it->reply) : NULL;
     if (env && env->body_case == SERTEL__ENVELOPE__BODY_WELCOME) {
         env->welcome->replayed = (uint32_t)replayed;
+        env->welcome->more = more;
+        if (more)
+            env->welcome->last_seq = last;
         size_t len;
         uint8_t *buf = codec_pack(&env->base, &len);
         if (buf) {
@@ -253,16 +258,19 @@ static void send_reply(broker_t *b, item_t *it)
     /* A session cut off in this batch (its officer disabled) never goes
      * live, even when its Hello came first. */
     if (it->go_live && s && !s->cut_off) {
-        int replayed = 0;
-        broker_replay(b, s, it->since, it->live_from, &replayed);
+        uint64_t last;
+        int replayed = broker_replay(b, s, it->since, it->live_from, &last);
+        bool more = replayed == REPLAY_MAX;
         /* A peer gone during the replay had its session dropped and
          * another moved into the slot: never touch or answer that one. */
         s = session_find(b, rid, rid_len);
         if (!s)
             return;
-        s->live = true;
+        /* Live only once caught up: a gap between the rounds and the
+         * live stream would lose events. */
+        s->live = !more;
         s->live_from = it->live_from;
-        set_replayed(it, replayed);
+        set_replayed(it, replayed, last, more);
     }
     if (it->reply && s)
         session_send(b, s, it->reply, it->reply_len);

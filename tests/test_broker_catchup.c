@@ -16,7 +16,7 @@
 #include "harness.h"
 
 #define PUSH_WAIT_MS 10000
-#define MAX_EVENTS 4096
+#define MAX_EVENTS 8192
 
 enum { KADIS, KABID, JF, VERIF, STAF, N_OFFICERS };
 
@@ -203,7 +203,8 @@ static void new_case(office_t *o, const char *applicant, char *id, size_t len, e
     await_push(o->conns[STAF], STAF, SERTEL__EVENT_KIND__EV_DISPOSED, id, staf);
 }
 
-static uint64_t hello_welcome(conn_t *c, uint64_t last_seq, uint32_t *replayed)
+/* more (may be NULL): the broker stopped at a round's end. */
+static uint64_t hello_round(conn_t *c, uint64_t last_seq, uint32_t *replayed, bool *more)
 {
     Sertel__Hello hello = SERTEL__HELLO__INIT;
     hello.last_seq = last_seq;
@@ -216,7 +217,17 @@ static uint64_t hello_welcome(conn_t *c, uint64_t last_seq, uint32_t *replayed)
         fail_msg("hello refused: %s", harness_error(reply) ? reply->error->message : "?");
     uint64_t seq = reply->welcome->last_seq;
     *replayed = reply->welcome->replayed;
+    if (more)
+        *more = reply->welcome->more;
     sertel__envelope__free_unpacked(reply, NULL);
+    return seq;
+}
+
+static uint64_t hello_welcome(conn_t *c, uint64_t last_seq, uint32_t *replayed)
+{
+    bool more = false;
+    uint64_t seq = hello_round(c, last_seq, replayed, &more);
+    assert_false(more);
     return seq;
 }
 
@@ -446,15 +457,27 @@ static void raw_ping(harness_raw_t *raw, uint64_t request_id)
 static void test_long_history(void **state)
 {
     office_t *o = *state;
-    enum { CASES = 1500 };
+    /* More than one round of replay (REPLAY_MAX is 4000): the first
+     * Welcome says more and where it stopped; the second Hello from there
+     * brings the rest, and only then is the session live. */
+    enum { CASES = 4500 };
     bulk_intakes(o, CASES, 250);
     events_t got = {0};
     conn_t *fresh = harness_connect(&o->h, &o->keys[KADIS]);
     assert_non_null(fresh);
-    uint32_t replayed = 0;
-    uint64_t upto = hello_welcome(fresh, 0, &replayed);
-    take_queued(fresh, KADIS, &got);
-    assert_int_equal(replayed, got.n);
+    uint32_t replayed = 0, total = 0;
+    bool more = true;
+    uint64_t upto = 0;
+    int rounds = 0;
+    while (more) {
+        upto = hello_round(fresh, upto, &replayed, &more);
+        take_queued(fresh, KADIS, &got);
+        total += replayed;
+        rounds++;
+        assert_true(rounds <= 3);
+    }
+    assert_int_equal(rounds, 2);
+    assert_int_equal(total, got.n);
     assert_strictly_increasing(&got, 0);
     assert_int_equal(got.n, CASES);
     assert_matches_journal(o, KADIS, &got, 0, upto);
