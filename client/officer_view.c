@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "case.h"
@@ -161,6 +162,17 @@ typedef struct {
 } find_args_t;
 
 /* The dates are days in the office's zone; --to includes its whole day. */
+/* A state by its code (terbuka, menunggu, selesai, ...) or by the word
+ * the lists show for it (diarsipkan), as a user would type either. */
+static case_state_t state_named(const char *word)
+{
+    case_state_t st = case_state_from_code(word);
+    for (int s = CASE_OPEN; !st && s <= CASE_WITHDRAWN; s++)
+        if (strcasecmp(word, case_state_title((case_state_t)s)) == 0)
+            st = (case_state_t)s;
+    return st;
+}
+
 static bool find_query(const char *prog, const find_args_t *a, Sertel__SearchQuery *q)
 {
     q->name = (char *)(a->name ? a->name : "");
@@ -169,7 +181,7 @@ static bool find_query(const char *prog, const find_args_t *a, Sertel__SearchQue
     if (!officer_check_text(prog, "--name", a->name, NAME_MAX_LEN, false) ||
         !officer_check_nip(prog, "--nip", a->nip))
         return false;
-    if (a->state && !(q->state = (Sertel__CaseState)case_state_from_code(a->state))) {
+    if (a->state && !(q->state = (Sertel__CaseState)state_named(a->state))) {
         cli_error(prog, _("%s: '%s' is not one of %s"), "--state", a->state,
                   "terbuka, menunggu, selesai, ditolak, dicabut");
         return false;

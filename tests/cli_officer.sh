@@ -443,6 +443,8 @@ run 0 as staf find --name budi --json
 json_ok "find --json" "[c['id'] for c in d['cases']] == ['$id']"
 run 0 as staf find --nip 198707072011011001 --state selesai --json
 json_ok "find by NIP and state" "len(d['cases']) == 1"
+run 0 as staf find --state diarsipkan --json
+json_ok "find by the state as the lists show it" "len(d['cases']) == 1"
 run 0 as staf find --state terbuka --json
 json_ok "find by another state" "d['cases'] == []"
 today=$(TZ=Asia/Jakarta date +%F)
