@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "i18n.h"
 #include "officer.h"
+#include "requests.h"
 #include "validate.h"
 
 #define ATTACH_MAX_BYTES (4u * 1024 * 1024)
@@ -364,43 +365,11 @@ int officer_complete(int argc, char **argv)
 
 /* ---- return, resume, reject, withdraw: a case and one text */
 
-typedef union {
-    Sertel__Return ret;
-    Sertel__Resume resume;
-    Sertel__Reject reject;
-    Sertel__Withdraw withdraw;
-} text_msg_t;
-
-static void fill_return(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
-{
-    sertel__return__init(&m->ret);
-    m->ret.case_id = id, m->ret.reason = text;
-    req->body_case = SERTEL__ENVELOPE__BODY_RETURN, req->return_ = &m->ret;
-}
-static void fill_resume(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
-{
-    sertel__resume__init(&m->resume);
-    m->resume.case_id = id, m->resume.note = text;
-    req->body_case = SERTEL__ENVELOPE__BODY_RESUME, req->resume = &m->resume;
-}
-static void fill_reject(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
-{
-    sertel__reject__init(&m->reject);
-    m->reject.case_id = id, m->reject.reason = text;
-    req->body_case = SERTEL__ENVELOPE__BODY_REJECT, req->reject = &m->reject;
-}
-static void fill_withdraw(Sertel__Envelope *req, text_msg_t *m, char *id, char *text)
-{
-    sertel__withdraw__init(&m->withdraw);
-    m->withdraw.case_id = id, m->withdraw.reason = text;
-    req->body_case = SERTEL__ENVELOPE__BODY_WITHDRAW, req->withdraw = &m->withdraw;
-}
-
 typedef struct {
     officer_spec_t spec;
     const char *option, *arg, *help; /* the one text option */
     bool required;
-    void (*fill)(Sertel__Envelope *req, text_msg_t *m, char *id, char *text);
+    text_fill_fn fill;
     /* Says what happened, given the case number and where the case is;
      * one function each so that the compiler checks every format. */
     void (*say)(const char *id, const char *place);
@@ -428,22 +397,22 @@ static const text_cmd_t return_cmd = {
      N_("Returns an incomplete application to the applicant. The officers' clock stops "
         "until 'sertel resume'."),
      1, 1},
-    "--reason", "TEXT", N_("what the applicant must complete"), true, fill_return, say_returned};
+    "--reason", "TEXT", N_("what the applicant must complete"), true, request_return, say_returned};
 
 static const text_cmd_t resume_cmd = {
     {"sertel resume", "CASE [--note TEXT]",
      N_("The applicant has answered: the step goes on and its clock runs again."), 1, 1},
-    "--note", "TEXT", N_("a note for the record"), false, fill_resume, say_resumed};
+    "--note", "TEXT", N_("a note for the record"), false, request_resume, say_resumed};
 
 static const text_cmd_t reject_cmd = {
     {"sertel reject", "CASE --reason TEXT", N_("Rejects the application and closes the case."), 1,
      1},
-    "--reason", "TEXT", N_("why the application is rejected"), true, fill_reject, say_rejected};
+    "--reason", "TEXT", N_("why the application is rejected"), true, request_reject, say_rejected};
 
 static const text_cmd_t withdraw_cmd = {
     {"sertel withdraw", "CASE --reason TEXT",
      N_("Records that the applicant withdrew the application and closes the case."), 1, 1},
-    "--reason", "TEXT", N_("what the applicant said"), true, fill_withdraw, say_withdrawn};
+    "--reason", "TEXT", N_("what the applicant said"), true, request_withdraw, say_withdrawn};
 
 static void text_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
 {

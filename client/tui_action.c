@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "requests.h"
 #include "tui_internal.h"
 
 enum { F_TO = 0, F_INSTRUCTION = 1, F_NOTE = 2 }; /* complete */
@@ -86,9 +87,7 @@ bool tui_action_send(tui_t *t)
     snprintf(id, sizeof id, "%s", tui_form_case(f));
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     Sertel__Complete complete = SERTEL__COMPLETE__INIT;
-    Sertel__Return ret = SERTEL__RETURN__INIT;
-    Sertel__Resume resume = SERTEL__RESUME__INIT;
-    Sertel__Reject reject = SERTEL__REJECT__INIT;
+    text_msg_t text;
     Sertel__Contact contact = SERTEL__CONTACT__INIT;
     /* Values live in the form until it is destroyed; each field has its
      * own buffer, so taking several at once is safe. */
@@ -102,22 +101,13 @@ bool tui_action_send(tui_t *t)
         req.complete = &complete;
         break;
     case ACT_RETURN:
-        ret.case_id = id;
-        ret.reason = (char *)tui_form_value(f, F_REASON);
-        req.body_case = SERTEL__ENVELOPE__BODY_RETURN;
-        req.return_ = &ret;
+        request_return(&req, &text, id, (char *)tui_form_value(f, F_REASON));
         break;
     case ACT_RESUME:
-        resume.case_id = id;
-        resume.note = (char *)tui_form_value(f, F_REASON);
-        req.body_case = SERTEL__ENVELOPE__BODY_RESUME;
-        req.resume = &resume;
+        request_resume(&req, &text, id, (char *)tui_form_value(f, F_REASON));
         break;
     case ACT_REJECT:
-        reject.case_id = id;
-        reject.reason = (char *)tui_form_value(f, F_REASON);
-        req.body_case = SERTEL__ENVELOPE__BODY_REJECT;
-        req.reject = &reject;
+        request_reject(&req, &text, id, (char *)tui_form_value(f, F_REASON));
         break;
     case ACT_CONTACT:
         contact.case_id = id;
