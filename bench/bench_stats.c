@@ -2,7 +2,7 @@
  *
  * The cases are NOT driven through the broker: the statistics aggregates
  * are written directly with the store API, in a data directory made by
- * `sertel-admin init` (so that a real broker can open it afterwards):
+ * `sertel-broker init` (so that a real broker can open it afterwards):
  * store_stats_record() is called for the seven step-completion events of
  * every case (EV_DISPOSED for steps 1-6, EV_ARCHIVED for step 7), exactly
  * as the broker calls it in each command's transaction, but here in large
@@ -208,7 +208,7 @@ bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out)
         bench_error("%s", err);
         return false;
     }
-    /* The broker's calendar: the one sertel-admin init stored. */
+    /* The broker's calendar: the one sertel-broker init stored. */
     calendar_t *cal = NULL;
     char *text = NULL;
     store_txn_t *t;

@@ -248,11 +248,11 @@ bool broker_proc_make(broker_proc_t *b, const bench_cfg_t *cfg, const char *tag)
     memset(b, 0, sizeof *b);
     if (!bench_mkdtemp(cfg, tag, b->dir, sizeof b->dir))
         return false;
-    const char *init[] = {SERTEL_ADMIN_BIN, "init", "--data", b->dir, "--endpoint",
+    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", b->dir, "--endpoint",
                           "tcp://127.0.0.1:0", NULL};
     char err[512], path[600];
     if (!run_quiet(init)) {
-        bench_error("sertel-admin init --data %s failed", b->dir);
+        bench_error("sertel-broker init --data %s failed", b->dir);
         return false;
     }
     snprintf(path, sizeof path, "%s/admin.key", b->dir);

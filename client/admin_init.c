@@ -1,174 +1,53 @@
-/* sertel-admin init: makes a broker's data directory offline: the LMDB
- * environment with the SOP, the working calendar and a first
- * administrator, the broker's key pair and the administrator's key file.
- * Everything is checked before anything is written. */
+/* sertel-admin init: an alias kept for habit. Data directories are made
+ * by the broker's own binary (`sertel-broker init`, as initdb is not
+ * psql), so sertel-admin never links the store; this only finds that
+ * binary and hands the arguments over. */
 #include <errno.h>
-#include <stddef.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #include "admin.h"
 #include "i18n.h"
-#include "keyfile.h"
-#include "sop.h"
-#include "store.h"
-#include "text.h"
 
-#define DEFAULT_ENDPOINT "tcp://127.0.0.1:7750"
-
-typedef struct {
-    const char *dir, *endpoint, *sop_path, *cal_path, *admin_nip, *admin_name;
-} init_opts_t;
-
-
-/* The directory may exist only if empty (e.g. made by mktemp -d). */
-static bool fresh_dir(const char *dir, char *err, size_t errlen)
+/* Beside this binary when installed, in ../server when run from the
+ * build tree, else on PATH. SERTEL_BROKER names it explicitly. */
+static void exec_broker(char **args)
 {
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/broker.key", dir);
-    if (access(probe, F_OK) == 0) {
-        diag_at(err, errlen, dir, 0, _("already a data directory; refusing to overwrite it"));
-        return false;
+    const char *named = getenv("SERTEL_BROKER");
+    if (named && *named) {
+        execv(named, args);
+        return;
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        diag_at(err, errlen, dir, 0, _("cannot create: %s"), strerror(errno));
-        return false;
-    }
-    snprintf(probe, sizeof probe, "%s/db", dir);
-    if (mkdir(probe, 0700) != 0) {
-        diag_at(err, errlen, probe, 0, "%s",
-                errno == EEXIST ? _("already exists; refusing to overwrite it") : strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-static sertel_err_t fill_store(const init_opts_t *o, const sop_t *sop, const char *sop_text,
-                               const char *cal_text, const keyfile_t *admin, char *err, size_t errlen)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/db", o->dir);
-    store_t *s = store_open(path, err, errlen);
-    if (!s)
-        return SERTEL_E_STORAGE;
-    store_txn_t *t;
-    sertel_err_t e = store_begin(s, NULL, true, &t);
-    officer_t off = {.role = ROLE_ADMIN, .active = true};
-    snprintf(off.nip, sizeof off.nip, "%s", o->admin_nip);
-    snprintf(off.name, sizeof off.name, "%s", o->admin_name);
-    uint8_t key[32];
-    zmq_z85_decode(key, admin->public_key);
-    if (e == SERTEL_OK)
-        e = store_text_put(t, "sop", sop->code, sop_text);
-    if (e == SERTEL_OK)
-        e = store_text_put(t, "config", "default_sop", sop->code);
-    if (e == SERTEL_OK)
-        e = store_text_put(t, "calendar", "default", cal_text);
-    if (e == SERTEL_OK)
-        e = store_officer_put(t, &off, key);
-    if (e == SERTEL_OK)
-        e = store_commit(&t);
-    else
-        store_abort(&t);
-    if (e != SERTEL_OK)
-        diag_at(err, errlen, path, 0, "%s", sertel_strerror(e));
-    store_close(&s);
-    return e;
-}
-
-static sertel_err_t write_keys(const init_opts_t *o, keyfile_t *admin, char *err, size_t errlen)
-{
-    keyfile_t broker = {0};
-    snprintf(broker.endpoint, sizeof broker.endpoint, "%s", o->endpoint);
-    sertel_err_t e = keyfile_generate(&broker, err, errlen);
-    memcpy(broker.broker_public, broker.public_key, sizeof broker.broker_public);
-    *admin = broker;
-    /* The key file's nip is for display; the built-in "admin" id has none. */
-    if (strcmp(o->admin_nip, "admin") != 0)
-        snprintf(admin->nip, sizeof admin->nip, "%s", o->admin_nip);
-    snprintf(admin->name, sizeof admin->name, "%s", o->admin_name);
-    if (e == SERTEL_OK)
-        e = keyfile_generate(admin, err, errlen);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/broker.key", o->dir);
-    if (e == SERTEL_OK)
-        e = keyfile_write(path, &broker, err, errlen);
-    snprintf(path, sizeof path, "%s/admin.key", o->dir);
-    if (e == SERTEL_OK)
-        e = keyfile_write(path, admin, err, errlen);
-    return e;
-}
-
-static int init_usage(FILE *to)
-{
-    fprintf(to, _("Usage: sertel-admin init --data DIR [--endpoint tcp://HOST:PORT]\n"
-                  "                         [--sop FILE] [--calendar FILE]\n"
-                  "                         [--admin-nip NIP] [--admin-name NAME]\n"
-                  "Creates a broker data directory with the SOP, the working calendar and a\n"
-                  "first administrator, whose key file is written to DIR/admin.key.\n"));
-    return to == stdout ? 0 : 1;
-}
-
-static bool parse_opts(int argc, char **argv, init_opts_t *o)
-{
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } flags[] = {
-        {"--data", offsetof(init_opts_t, dir)},
-        {"--endpoint", offsetof(init_opts_t, endpoint)},
-        {"--sop", offsetof(init_opts_t, sop_path)},
-        {"--calendar", offsetof(init_opts_t, cal_path)},
-        {"--admin-nip", offsetof(init_opts_t, admin_nip)},
-        {"--admin-name", offsetof(init_opts_t, admin_name)},
-    };
-    for (int i = 1; i < argc; i++) {
-        size_t f = 0;
-        while (f < sizeof flags / sizeof flags[0] && strcmp(argv[i], flags[f].flag) != 0)
-            f++;
-        if (f == sizeof flags / sizeof flags[0] || i + 1 >= argc) {
-            fprintf(stderr, _("sertel-admin init: unknown or incomplete option '%s'\n"), argv[i]);
-            return false;
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        const char *dir = dirname(self);
+        static const char *const near[] = {"/sertel-broker", "/../server/sertel-broker"};
+        for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+            char path[PATH_MAX + 32];
+            snprintf(path, sizeof path, "%s%s", dir, near[i]);
+            if (access(path, X_OK) == 0)
+                execv(path, args);
         }
-        *(const char **)((char *)o + flags[f].offset) = argv[++i];
     }
-    return o->dir != NULL;
+    execvp("sertel-broker", args);
 }
 
 int admin_init_main(int argc, char **argv)
 {
-    init_opts_t o = {
-        .endpoint = DEFAULT_ENDPOINT,
-        .sop_path = SERTEL_SOURCE_DIR "/sop/pembaharuan-sertifikat-elektronik.sop",
-        .cal_path = SERTEL_SOURCE_DIR "/sop/kalender-kerja.conf",
-        .admin_nip = "admin",
-        .admin_name = "Administrator",
-    };
-    if (argc == 2 && strcmp(argv[1], "--help") == 0)
-        return init_usage(stdout);
-    if (!parse_opts(argc, argv, &o))
-        return init_usage(stderr);
-    char err[1024] = "";
-    char *sop_text = text_read_file(o.sop_path, 1 << 20, NULL, err, sizeof err);
-    char *cal_text = sop_text ? text_read_file(o.cal_path, 1 << 20, NULL, err, sizeof err) : NULL;
-    sop_t *sop = cal_text ? sop_parse(sop_text, o.sop_path, err, sizeof err) : NULL;
-    calendar_t *cal = sop ? calendar_parse(cal_text, o.cal_path, err, sizeof err) : NULL;
-    keyfile_t admin;
-    bool ok = cal && fresh_dir(o.dir, err, sizeof err) &&
-              write_keys(&o, &admin, err, sizeof err) == SERTEL_OK &&
-              fill_store(&o, sop, sop_text, cal_text, &admin, err, sizeof err) == SERTEL_OK;
-    if (ok)
-        printf(_("Data directory %s is ready (SOP %s, broker at %s).\n"
-                 "Administrator key: %s/admin.key\n"), o.dir, sop->code, o.endpoint, o.dir);
-    else
-        fprintf(stderr, _("sertel-admin init: %s\n"), err);
-    calendar_destroy(&cal);
-    sop_destroy(&sop);
-    free(sop_text);
-    free(cal_text);
-    return ok ? 0 : 1;
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args)
+        return 1;
+    args[0] = "sertel-broker";
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    exec_broker(args);
+    fprintf(stderr, _("sertel-admin init: cannot run sertel-broker init: %s\n"), strerror(errno));
+    free(args);
+    return 1;
 }

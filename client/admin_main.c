@@ -11,7 +11,7 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } groups[] = {
-    {"init", admin_init_main, N_("create a broker data directory")},
+    {"init", admin_init_main, N_("create a broker data directory (runs sertel-broker init)")},
     {"officer", admin_officer_main, N_("enrol, list, disable officers; change roles")},
     {"acting", admin_acting_main, N_("appoint and end acting officials (Plt./Plh.)")},
     {"sop", admin_sop_main, N_("check, show SOP files; load one into the broker")},

@@ -12,7 +12,7 @@
 typedef struct broker broker_t;
 
 typedef struct {
-    const char *data_dir;  /* made by `sertel-admin init` */
+    const char *data_dir;  /* made by `sertel-broker init` */
     const char *endpoint;  /* NULL: the one in DIR/broker.key */
     /* Wall clock (Unix seconds); NULL for time(). Injected by tests. */
     int64_t (*clock)(void *arg);
@@ -26,5 +26,9 @@ const char *broker_endpoint(const broker_t *b);
 /* Serves until *cfg->stop is set. Returns 0 on a clean stop. */
 int broker_run(broker_t *b);
 void broker_destroy(broker_t **b);
+
+/* `sertel-broker init ARGS`: makes a data directory offline (argv[0] is
+ * "init"). Returns the process exit code. */
+int broker_init_main(int argc, char **argv);
 
 #endif

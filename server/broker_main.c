@@ -35,13 +35,16 @@ static int64_t file_clock(void *arg)
 static void usage(FILE *to)
 {
     fprintf(to, _("Usage: sertel-broker --data DIR [--endpoint tcp://HOST:PORT] [--verbose]\n"
+                  "       sertel-broker init --data DIR [...]   (see sertel-broker init --help)\n"
                   "Runs the Sertel broker in the foreground; stop it with Ctrl-C or SIGTERM.\n"
-                  "The data directory is made by 'sertel-admin init'. Port 0 picks a free port.\n"));
+                  "The data directory is made by 'sertel-broker init'. Port 0 picks a free port.\n"));
 }
 
 int main(int argc, char **argv)
 {
     i18n_init();
+    if (argc > 1 && strcmp(argv[1], "init") == 0)
+        return broker_init_main(argc - 1, argv + 1);
     broker_config_t cfg = {.stop = &stop};
     for (int i = 1; i < argc; i++) {
         bool has_value = i + 1 < argc;

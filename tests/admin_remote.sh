@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sertel-admin's remote commands against a real broker: a data directory
-# made by `sertel-admin init` in a temporary directory, the broker on
+# made by `sertel-broker init` in a temporary directory, the broker on
 # tcp://127.0.0.1:0 over CURVE, its endpoint read from the line it prints
 # first (through a FIFO: nothing sleeps). Officers are enrolled, listed,
 # given roles and disabled; acting officials appointed and ended; the

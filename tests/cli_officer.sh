@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sertel, the officer's client, run as the office runs it against a real
-# broker: a data directory made by `sertel-admin init` in a temporary
+# broker: a data directory made by `sertel-broker init` in a temporary
 # directory, the broker on tcp://127.0.0.1:0 over CURVE (its endpoint read
 # from the first line it prints, into a file), officers enrolled with
 # `sertel-admin officer add`. Then the whole seven-step renewal by the

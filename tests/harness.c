@@ -64,7 +64,7 @@ bool harness_start(harness_t *h)
     snprintf(h->dir, sizeof h->dir, "/tmp/sertel-test-XXXXXX");
     if (!mkdtemp(h->dir))
         return false;
-    const char *init[] = {SERTEL_ADMIN_BIN, "init", "--data", h->dir, "--endpoint",
+    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", h->dir, "--endpoint",
                           "tcp://127.0.0.1:0", NULL};
     char err[512], path[512];
     snprintf(path, sizeof path, "%s/admin.key", h->dir);

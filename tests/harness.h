@@ -1,6 +1,6 @@
 /* Integration-test harness: a real sertel-broker process on an ephemeral
  * 127.0.0.1 port over CURVE, with a real LMDB data directory made by the
- * real `sertel-admin init` in a temporary directory. */
+ * real `sertel-broker init` in a temporary directory. */
 #ifndef SERTEL_HARNESS_H
 #define SERTEL_HARNESS_H
 
