@@ -154,7 +154,10 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
     b->sessions = calloc(MAX_SESSIONS, sizeof *b->sessions);
     char path[4096];
     snprintf(path, sizeof path, "%s/broker.key", cfg->data_dir);
-    bool ok = b->sessions && keyfile_read(path, &b->key, err, errlen) == SERTEL_OK;
+    /* The directory is ours (locked, identified, its database whole)
+     * before LMDB maps anything in it. */
+    bool ok = b->sessions && (b->datadir = datadir_open(cfg->data_dir, err, errlen)) != NULL &&
+              keyfile_read(path, &b->key, err, errlen) == SERTEL_OK;
     snprintf(path, sizeof path, "%s/db", cfg->data_dir);
     if (ok)
         ok = (b->store = store_open(path, err, errlen)) != NULL;
@@ -165,6 +168,8 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
     store_abort(&t);
     if (ok)
         ok = setup_sockets(b, cfg->endpoint ? cfg->endpoint : b->key.endpoint, err, errlen);
+    if (ok)
+        datadir_note_endpoint(b->datadir, b->endpoint);
     if (!ok)
         broker_destroy(&b);
     return b;
@@ -190,6 +195,7 @@ void broker_destroy(broker_t **bp)
         sop_destroy(&b->sops[i]);
     calendar_destroy(&b->cal);
     store_close(&b->store);
+    datadir_destroy(&b->datadir); /* the lock goes last */
     free(b->sessions);
     free(b);
     *bp = NULL;

@@ -8,10 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include "broker.h"
+#include "datadir.h"
+#include "identity.h"
+#include "mdbfile.h"
 #include "err.h"
 #include "i18n.h"
 #include "keyfile.h"
@@ -104,13 +108,64 @@ static sertel_err_t write_keys(const init_opts_t *o, keyfile_t *admin, char *err
     return e;
 }
 
+/* Written last: a directory with an identity is a whole one. */
+static bool write_identity(const char *dir, uint64_t head, char *err, size_t errlen)
+{
+    identity_t id;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, IDENTITY_FILE);
+    if (identity_new(&id, (int64_t)time(NULL), err, errlen) != SERTEL_OK)
+        return false;
+    id.head = head;
+    return identity_write(path, &id, err, errlen) == SERTEL_OK;
+}
+
+/* --adopt: a data directory made before directories had an identity gets
+ * one, once its database is found whole, with the broker stopped. */
+static int adopt(const char *dir)
+{
+    char err[1024] = "", path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, IDENTITY_FILE);
+    if (access(path, F_OK) == 0) {
+        fprintf(stderr, _("sertel-broker init: %s: already has an identity; nothing to adopt\n"),
+                dir);
+        return 1;
+    }
+    int lock = datadir_lock(dir, err, sizeof err);
+    snprintf(path, sizeof path, "%s/db/data.mdb", dir);
+    bool ok = lock >= 0 && mdbfile_check(path, NULL, err, sizeof err);
+    snprintf(path, sizeof path, "%s/db", dir);
+    store_t *s = ok ? store_open(path, err, sizeof err) : NULL;
+    store_txn_t *t = NULL;
+    uint64_t head = 0;
+    ok = s && store_begin(s, NULL, false, &t) == SERTEL_OK;
+    if (ok)
+        head = store_last_seq(t);
+    store_abort(&t);
+    store_close(&s);
+    ok = ok && write_identity(dir, head, err, sizeof err);
+    if (lock >= 0)
+        close(lock);
+    if (!ok) {
+        fprintf(stderr, _("sertel-broker init: %s\n"), err);
+        return 1;
+    }
+    datadir_make_private(dir);
+    printf(_("Data directory %s adopted: it now has an identity (journal at event %llu).\n"), dir,
+           (unsigned long long)head);
+    return 0;
+}
+
 static int init_usage(FILE *to)
 {
     fprintf(to, _("Usage: sertel-broker init --data DIR [--endpoint tcp://HOST:PORT]\n"
                   "                         [--sop FILE] [--calendar FILE]\n"
                   "                         [--admin-nip NIP] [--admin-name NAME]\n"
                   "Creates a broker data directory with the SOP, the working calendar and a\n"
-                  "first administrator, whose key file is written to DIR/admin.key.\n"));
+                  "first administrator, whose key file is written to DIR/admin.key.\n"
+                  "       sertel-broker init --adopt --data DIR\n"
+                  "Gives a data directory made by an older Sertel the identity file the\n"
+                  "broker now requires (with the broker stopped).\n"));
     return to == stdout ? 0 : 1;
 }
 
@@ -151,6 +206,8 @@ int broker_init_main(int argc, char **argv)
     };
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
         return init_usage(stdout);
+    if (argc == 4 && strcmp(argv[1], "--adopt") == 0 && strcmp(argv[2], "--data") == 0)
+        return adopt(argv[3]);
     if (!parse_opts(argc, argv, &o))
         return init_usage(stderr);
     char err[1024] = "";
@@ -161,7 +218,8 @@ int broker_init_main(int argc, char **argv)
     keyfile_t admin;
     bool ok = cal && fresh_dir(o.dir, err, sizeof err) &&
               write_keys(&o, &admin, err, sizeof err) == SERTEL_OK &&
-              fill_store(&o, sop, sop_text, cal_text, &admin, err, sizeof err) == SERTEL_OK;
+              fill_store(&o, sop, sop_text, cal_text, &admin, err, sizeof err) == SERTEL_OK &&
+              write_identity(o.dir, 0, err, sizeof err);
     if (ok)
         printf(_("Data directory %s is ready (SOP %s, broker at %s).\n"
                  "Administrator key: %s/admin.key\n"), o.dir, sop->code, o.endpoint, o.dir);

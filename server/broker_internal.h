@@ -7,6 +7,7 @@
 
 #include "broker.h"
 #include "codec.h"
+#include "datadir.h"
 #include "keyfile.h"
 #include "push.h"
 #include "store.h"
@@ -41,6 +42,7 @@ typedef struct {
 struct broker {
     broker_config_t cfg;
     void *ctx, *router, *zap;
+    datadir_t *datadir; /* locked for the broker's life */
     store_t *store;
     keyfile_t key;
     char endpoint[256];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "broker.h"
@@ -43,6 +44,9 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
     i18n_init();
+    /* Whatever the broker makes (database, backups, identity) holds the
+     * applicants' data or the office's keys: for its owner only. */
+    umask(077);
     if (argc > 1 && strcmp(argv[1], "init") == 0)
         return broker_init_main(argc - 1, argv + 1);
     broker_config_t cfg = {.stop = &stop};

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The broker on data directories that are taken, damaged or not its own,
+# run as a careless operator would: a second broker on the same
+# directory (also after LMDB's lock file was removed), a zero-length, a
+# truncated and a missing data.mdb, a directory without its identity
+# file, and one opened to other users. Each is refused with a reason and
+# nothing in it is overwritten; modes are made private and the broker
+# says so.
+#
+# Usage: datadir.sh PATH_TO_sertel-broker
+set -euo pipefail
+
+broker=${1:?usage: datadir.sh PATH_TO_sertel-broker}
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+pid=
+trap 'stop_process "$pid" || true; exec 3<&- 2>/dev/null || true; rm -rf "$tmp"' EXIT
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+
+# run WANT_RC CMD... : stdout in $tmp/out, stderr in $tmp/err.
+run() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    grep -q "Sanitizer" "$tmp/err" && { fail "'$*': sanitizer report"; head -30 "$tmp/err" >&2; }
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
+    fi
+}
+
+# start DIR: the broker in the background; its endpoint in $endpoint.
+start() {
+    rm -f "$tmp/fifo"
+    mkfifo "$tmp/fifo"
+    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$broker" --data "$1" >"$tmp/fifo" 2>"$tmp/broker.err" &
+    pid=$!
+    exec 3<"$tmp/fifo"
+    endpoint=
+    read -r -t 30 endpoint <&3 || true
+    [ -n "$endpoint" ] || { fail "the broker did not start on $1"; cat "$tmp/broker.err" >&2; }
+}
+stop() {
+    stop_process "$pid" || fail "the broker exited $? on SIGTERM"
+    pid=
+    exec 3<&-
+}
+
+data="$tmp/data"
+run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0
+[ -f "$data/identity" ] || fail "init wrote no identity file"
+grep -Eq '^broker-id = [0-9a-f]{32}$' "$data/identity" || fail "the identity has no broker id"
+
+# --- one broker per data directory -------------------------------------------
+start "$data"
+run 1 english "$broker" --data "$data" --endpoint tcp://127.0.0.1:0
+has err "in use by another broker" "second broker on the same directory"
+has err "pid $pid" "the refusal names the other broker's process"
+has err "$endpoint" "the refusal names the other broker's endpoint"
+# LMDB's own lock file is not what keeps the second one out.
+rm -f "$data/db/lock.mdb"
+run 1 english "$broker" --data "$data" --endpoint tcp://127.0.0.1:0
+has err "in use by another broker" "second broker after lock.mdb was removed"
+kill -0 "$pid" 2>/dev/null || fail "the first broker died"
+stop
+# The lock goes with the process, even a killed one.
+start "$data"
+kill -KILL "$pid"; wait "$pid" 2>/dev/null || true; pid=; exec 3<&-
+start "$data"
+stop
+
+# --- a directory opened to others is made private, and it is said ----------
+chmod 755 "$data" "$data/db"
+chmod 644 "$data/db/data.mdb" "$data/identity"
+start "$data"
+stop
+grep -q "made private" "$tmp/broker.err" || fail "the broker did not say it repaired the modes"
+for f in "$data" "$data/db"; do
+    [ "$(stat -c %a "$f")" = 700 ] || fail "$f left at mode $(stat -c %a "$f")"
+done
+for f in "$data/db/data.mdb" "$data/identity" "$data/broker.lock"; do
+    [ "$(stat -c %a "$f")" = 600 ] || fail "$f left at mode $(stat -c %a "$f")"
+done
+
+# --- damaged or missing data is refused, never overwritten ------------------
+cp "$data/db/data.mdb" "$tmp/good.mdb"
+size=$(stat -c %s "$tmp/good.mdb")
+
+: >"$data/db/data.mdb"
+run 1 english "$broker" --data "$data"
+has err "empty" "zero-length data.mdb"
+[ "$(stat -c %s "$data/db/data.mdb")" = 0 ] || fail "the zero-length data.mdb was overwritten"
+
+head -c 8192 "$tmp/good.mdb" >"$data/db/data.mdb"
+run 1 english "$broker" --data "$data"
+has err "truncated" "truncated data.mdb"
+[ "$(stat -c %s "$data/db/data.mdb")" = 8192 ] || fail "the truncated data.mdb was changed"
+
+head -c $((size - 4096)) "$tmp/good.mdb" >"$data/db/data.mdb"
+run 1 english "$broker" --data "$data"
+has err "truncated" "data.mdb one page short"
+
+head -c 100 /dev/urandom >"$data/db/data.mdb"
+run 1 english "$broker" --data "$data"
+has err "not an LMDB database file" "data.mdb of random bytes"
+
+rm "$data/db/data.mdb"
+run 1 english "$broker" --data "$data"
+has err "database file is missing" "missing data.mdb"
+[ -e "$data/db/data.mdb" ] && fail "a missing data.mdb was created"
+
+cp "$tmp/good.mdb" "$data/db/data.mdb"
+mv "$data/identity" "$tmp/identity"
+run 1 english "$broker" --data "$data"
+has err "no identity file" "directory without identity"
+has err "init --adopt" "the refusal says how to take over an old directory"
+[ -e "$data/identity" ] && fail "an identity was written by the broker"
+
+# A directory made by an older Sertel is adopted, explicitly, once.
+run 0 english "$broker" init --adopt --data "$data"
+has out "adopted" "init --adopt"
+run 1 english "$broker" init --adopt --data "$data"
+has err "already has an identity" "a second init --adopt"
+start "$data"
+run 1 english "$broker" init --adopt --data "$tmp/nowhere"
+stop
+
+mkdir "$tmp/empty"
+run 1 english "$broker" --data "$tmp/empty"
+has err "no identity file" "an empty directory"
+run 1 english "$broker" --data "$tmp/absent"
+has err "no such data directory" "a directory that does not exist"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "datadir: all checks passed"
