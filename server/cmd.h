@@ -1,11 +1,84 @@
-/* Command handlers of the broker, grouped by file: cmd_case.c (the
- * workflow), cmd_query.c (reads and the session), cmd_admin.c
- * (administration). Each fills reply's body or returns an error with
- * ctx->why set; the dispatcher commits, replies and pushes. */
+/* The command layer: the context a handler gets, the command table, the
+ * reply arena, and journalling (an event is written in the batch's
+ * transaction and kept for the fan-out after the commit).
+ *
+ * Handlers are grouped by file: cmd_case.c (the workflow), cmd_query.c
+ * (reads and the session), cmd_admin.c (administration). Each fills
+ * reply's body or returns an error with ctx->why set; the apply stage
+ * commits, the fan-out stage replies and pushes. A handler never sends
+ * anything itself. */
 #ifndef SERTEL_CMD_H
 #define SERTEL_CMD_H
 
-#include "broker_internal.h"
+#include "clock.h"
+#include "session.h"
+#include "sops.h"
+
+struct cmd_deferred;
+
+/* Everything a command handler may use. */
+typedef struct {
+    broker_t *b;
+    store_txn_t *txn;
+    session_t *session;
+    officer_t officer;
+    int64_t now;
+    uint64_t request_id;
+    char why[512];
+    /* set by Hello, applied after the commit */
+    bool go_live;
+    uint64_t live_from;
+    /* what handlers allocate for the reply, freed once it is packed */
+    struct cmd_deferred *allocs;
+    int n_allocs, cap_allocs;
+} cmd_ctx_t;
+
+/* Memory for the reply being built; NULL on no memory. */
+void *cmd_alloc(cmd_ctx_t *ctx, size_t size);
+char *cmd_strdup(cmd_ctx_t *ctx, const char *s);
+/* A growing array of reply parts (message pointers), in the arena. */
+typedef struct {
+    void **items;
+    size_t n, cap;
+} cmd_list_t;
+bool cmd_append(cmd_ctx_t *ctx, cmd_list_t *l, void *item);
+/* Calls fn(ptr) once the reply is packed. */
+bool cmd_defer(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr);
+void cmd_ctx_free(cmd_ctx_t *ctx);
+
+typedef sertel_err_t (*cmd_fn)(cmd_ctx_t *ctx, const Sertel__Envelope *req, Sertel__Envelope *reply);
+
+typedef struct {
+    Sertel__Envelope__BodyCase body;
+    const char *name;
+    unsigned roles;   /* bit per role_t allowed; 0: any enrolled officer */
+    bool write;
+    cmd_fn fn;
+} command_def_t;
+
+const command_def_t *command_find(Sertel__Envelope__BodyCase body);
+
+/* Whom this officer answers for now (session_scope_of in ctx's txn). */
+void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope);
+
+/* ---- journalling (record.c) */
+
+/* Journals ev (with its push targets) and the statistics it feeds; the
+ * event is pushed after the commit. */
+sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, uint64_t *seq);
+/* Journals an administrative event for admins. */
+sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
+/* Forgets the events kept for pushing (after they went, or were undone
+ * from mark on). */
+void broker_events_clear(broker_t *b);
+void broker_events_truncate(broker_t *b, int mark);
+/* What the committed batch decided beyond the store: SOPs loaded are
+ * parsed into the cache, disabled officers' sessions are cut off. */
+void broker_after_commit(broker_t *b);
+/* Forgets those decisions when the batch did not commit. */
+void broker_after_commit_clear(broker_t *b);
+
+/* ---- handlers */
 
 #define CMD(name) sertel_err_t name(cmd_ctx_t *ctx, const Sertel__Envelope *req, Sertel__Envelope *reply)
 

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker_internal.h"
 #include "cmd.h"
 
 #define R(role) (1u << (role))
@@ -40,6 +39,11 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_JOURNAL, "journal", LEADERS, false, cmd_journal},
     {SERTEL__ENVELOPE__BODY_ATTACHMENT_QUERY, "attachment", ANY, false, cmd_attachment},
 };
+
+void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)
+{
+    session_scope_of(ctx->txn, ctx->now, o, scope);
+}
 
 const command_def_t *command_find(Sertel__Envelope__BodyCase body)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "broker_internal.h"
+#include "session.h"
 
 session_t *session_find(broker_t *b, const uint8_t *rid, size_t len)
 {
@@ -97,7 +97,8 @@ static bool acting_now(const Sertel__Acting *a, int64_t now)
 }
 
 typedef struct {
-    cmd_ctx_t *ctx;
+    store_txn_t *txn;
+    int64_t now;
     const officer_t *o;
     push_scope_t *scope;
 } scope_walk_t;
@@ -106,17 +107,17 @@ static int add_acting_holder(const Sertel__Acting *a, void *arg)
 {
     scope_walk_t *w = arg;
     officer_t holder;
-    if (strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->ctx->now))
+    if (strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->now))
         return 0;
-    if (store_officer_get(w->ctx->txn, a->holder_nip, &holder, NULL) == SERTEL_OK)
+    if (store_officer_get(w->txn, a->holder_nip, &holder, NULL) == SERTEL_OK)
         push_scope_add(w->scope, &holder);
     return 0;
 }
 
-void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)
+void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope)
 {
     scope->n = 0;
     push_scope_add(scope, o);
-    scope_walk_t w = {ctx, o, scope};
-    store_actings(ctx->txn, add_acting_holder, &w);
+    scope_walk_t w = {txn, now, o, scope};
+    store_actings(txn, add_acting_holder, &w);
 }

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker_internal.h"
+#include "sweep.h"
+
+#include "cmd.h"
+#include "fanout.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -81,7 +84,7 @@ void sweep_due(broker_t *b)
     else
         store_abort(&txn);
     if (e == SERTEL_OK)
-        broker_push_committed(b);
+        fanout_push(b);
     else
         log_msg(LOG_ERROR, _("SLA sweep failed: %s"), sertel_strerror(e));
     /* The next sweep finds the same timers due, in a bigger map. */

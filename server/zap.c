@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "broker_internal.h"
+#include "zap.h"
 
 #define ZAP_FRAMES 7
 

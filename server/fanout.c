@@ -1,0 +1,161 @@
+#include "fanout.h"
+
+#include <stdlib.h>
+
+static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
+{
+    Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
+    env.version = PROTOCOL_VERSION;
+    env.body_case = SERTEL__ENVELOPE__BODY_PUSH;
+    env.push = (Sertel__Event *)ev;
+    return codec_pack(&env.base, len);
+}
+
+/* The scope of a session's officer, or false when they may hear nothing
+ * (no longer enrolled, disabled, cut off). */
+static bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope)
+{
+    officer_t o;
+    if (s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK || !o.active)
+        return false;
+    session_scope_of(t, now, &o, scope);
+    return true;
+}
+
+/* ---- pushes of a committed transaction */
+
+void fanout_push(broker_t *b)
+{
+    store_txn_t *t;
+    if (!b->n_events || store_begin(b->store, NULL, false, &t) != SERTEL_OK) {
+        broker_events_clear(b);
+        return;
+    }
+    int64_t now = broker_now(b);
+    for (int i = 0; i < b->n_sessions; i++) {
+        session_t *s = &b->sessions[i];
+        int n_sessions = b->n_sessions;
+        push_scope_t scope;
+        if (!s->live || !session_listens(t, now, s, &scope))
+            continue;
+        for (int j = 0; j < b->n_events; j++) {
+            const Sertel__Event *ev = b->events[j].ev;
+            if (ev->seq <= s->live_from || !push_concerns(ev, &scope))
+                continue;
+            size_t len;
+            uint8_t *buf = pack_push(ev, &len);
+            bool sent = buf && session_send(b, s, buf, len);
+            free(buf);
+            if (!sent) {
+                /* A vanished peer's session is dropped and the last
+                 * session moved into its slot: that one is still due
+                 * its pushes, so the slot is visited again. */
+                if (b->n_sessions < n_sessions)
+                    i--;
+                break;
+            }
+        }
+    }
+    store_abort(&t);
+    broker_events_clear(b);
+}
+
+/* ---- catch-up before a Welcome */
+
+typedef struct {
+    broker_t *b;
+    session_t *s;
+    uint64_t upto, last;
+    int count;
+    push_scope_t scope;
+} replay_t;
+
+static int replay_one(const Sertel__Event *ev, void *arg)
+{
+    replay_t *r = arg;
+    if (ev->seq > r->upto)
+        return 1;
+    if (!push_concerns(ev, &r->scope))
+        return 0;
+    size_t len;
+    uint8_t *buf = pack_push(ev, &len);
+    bool sent = buf && session_send(r->b, r->s, buf, len);
+    free(buf);
+    if (sent) {
+        r->count++;
+        r->last = ev->seq;
+    }
+    return !sent || r->count == REPLAY_MAX;
+}
+
+/* Replays up to REPLAY_MAX events after since (up to upto); returns how
+ * many, and in *last the sequence of the last one sent. */
+static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last)
+{
+    store_txn_t *t;
+    *last = since;
+    if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
+        return 0;
+    replay_t r = {.b = b, .s = s, .upto = upto, .last = since};
+    if (session_listens(t, broker_now(b), s, &r.scope))
+        store_journal_since(t, since, replay_one, &r);
+    store_abort(&t);
+    *last = r.last;
+    return r.count;
+}
+
+/* Fills in what only the replay knows: how many events it sent and, when
+ * it stopped at REPLAY_MAX, where to go on from. */
+static void set_replayed(item_t *it, int replayed, uint64_t last, bool more)
+{
+    Sertel__Envelope *env = it->reply ? sertel__envelope__unpack(NULL, it->reply_len, it->reply) : NULL;
+    if (env && env->body_case == SERTEL__ENVELOPE__BODY_WELCOME) {
+        env->welcome->replayed = (uint32_t)replayed;
+        env->welcome->more = more;
+        if (more)
+            env->welcome->last_seq = last;
+        size_t len;
+        uint8_t *buf = codec_pack(&env->base, &len);
+        if (buf) {
+            free(it->reply);
+            it->reply = buf;
+            it->reply_len = len;
+        }
+    }
+    if (env)
+        sertel__envelope__free_unpacked(env, NULL);
+}
+
+static void send_reply(broker_t *b, item_t *it)
+{
+    const uint8_t *rid = zmq_msg_data(&it->rid);
+    size_t rid_len = zmq_msg_size(&it->rid);
+    session_t *s = session_find(b, rid, rid_len);
+    /* A session cut off in this batch (its officer disabled) never goes
+     * live, even when its Hello came first. */
+    if (it->go_live && s && !s->cut_off) {
+        uint64_t last;
+        int replayed = replay(b, s, it->since, it->live_from, &last);
+        bool more = replayed == REPLAY_MAX;
+        /* A peer gone during the replay had its session dropped and
+         * another moved into the slot: never touch or answer that one. */
+        s = session_find(b, rid, rid_len);
+        if (!s)
+            return;
+        /* Live only once caught up: a gap between the rounds and the
+         * live stream would lose events. */
+        s->live = !more;
+        s->live_from = it->live_from;
+        set_replayed(it, replayed, last, more);
+    }
+    if (it->reply && s)
+        session_send(b, s, it->reply, it->reply_len);
+    else if (it->reply)
+        router_send(b, rid, rid_len, it->reply, it->reply_len);
+}
+
+void fanout_replies(broker_t *b, batch_t *batch)
+{
+    for (int i = 0; i < batch->n; i++)
+        send_reply(b, &batch->items[i]);
+}

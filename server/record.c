@@ -1,0 +1,97 @@
+/* Journalling: an event is written in the batch's transaction with whom
+ * it concerns, and an unpacked copy is kept until the commit so that the
+ * fan-out stage can push it. Decisions that reach beyond the store (an
+ * SOP loaded, an officer disabled) are likewise applied only once their
+ * batch is committed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+void broker_events_truncate(broker_t *b, int mark)
+{
+    for (int i = mark; i < b->n_events; i++)
+        sertel__event__free_unpacked(b->events[i].ev, NULL);
+    if (mark < b->n_events)
+        b->n_events = mark;
+}
+
+void broker_events_clear(broker_t *b)
+{
+    broker_events_truncate(b, 0);
+}
+
+/* Keeps an unpacked copy of a journalled event for the push. */
+static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev)
+{
+    if (b->n_events == EVENTS_PER_BATCH)
+        return SERTEL_E_FULL;
+    size_t len;
+    uint8_t *buf = codec_pack(&ev->base, &len);
+    if (!buf)
+        return SERTEL_E_NOMEM;
+    Sertel__Event *copy = sertel__event__unpack(NULL, len, buf);
+    free(buf);
+    if (!copy)
+        return SERTEL_E_NOMEM;
+    b->events[b->n_events++].ev = copy;
+    return SERTEL_OK;
+}
+
+static sertel_err_t journal_with_targets(cmd_ctx_t *ctx, Sertel__Event *pb,
+                                         const push_targets_t *tg, uint64_t *seq)
+{
+    char *nips[PUSH_MAX_NOTIFY];
+    uint32_t pools[PUSH_MAX_POOLS];
+    for (int i = 0; i < tg->n_nips; i++)
+        nips[i] = (char *)tg->nips[i];
+    memcpy(pools, tg->pools, sizeof pools);
+    pb->n_notify = (size_t)tg->n_nips;
+    pb->notify = nips;
+    pb->n_notify_pools = (size_t)tg->n_pools;
+    pb->notify_pools = pools;
+    sertel_err_t e = store_journal_append_pb(ctx->txn, pb, seq);
+    if (e == SERTEL_OK)
+        e = keep_for_push(ctx->b, pb);
+    pb->notify = NULL;
+    pb->notify_pools = NULL;
+    pb->n_notify = pb->n_notify_pools = 0;
+    return e;
+}
+
+sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, uint64_t *seq)
+{
+    push_targets_t tg;
+    push_targets(ev, c, &tg);
+    Sertel__Event pb;
+    codec_event_to_pb(ev, 0, &pb);
+    sertel_err_t e = journal_with_targets(ctx, &pb, &tg, seq);
+    return e == SERTEL_OK ? store_stats_record(ctx->txn, ev, ctx->b->cal) : e;
+}
+
+sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
+{
+    Sertel__Event pb = SERTEL__EVENT__INIT;
+    pb.kind = kind;
+    pb.at = ctx->now;
+    pb.actor = ctx->officer.nip;
+    pb.actor_role = (Sertel__Role)ctx->officer.role;
+    pb.text = (char *)text;
+    push_targets_t tg = {.n_pools = 1, .pools = {push_pool(ROLE_ADMIN, 0)}};
+    return journal_with_targets(ctx, &pb, &tg, NULL);
+}
+
+void broker_after_commit(broker_t *b)
+{
+    for (int i = 0; i < b->n_cut; i++)
+        session_cut_off(b, b->cut_nips[i]);
+    if (b->reload_sops)
+        sops_reload(b);
+    broker_after_commit_clear(b);
+}
+
+void broker_after_commit_clear(broker_t *b)
+{
+    b->reload_sops = false;
+    b->n_cut = 0;
+}

@@ -1,0 +1,24 @@
+/* Live client sessions, keyed by the ROUTER routing id, and the one way
+ * frames leave the broker. */
+#ifndef SERTEL_SESSION_H
+#define SERTEL_SESSION_H
+
+#include "state.h"
+
+session_t *session_find(broker_t *b, const uint8_t *rid, size_t len);
+/* The session of a Hello; NULL when every slot holds a live officer. */
+session_t *session_open(broker_t *b, const uint8_t *rid, size_t len, const char *nip, int64_t now);
+/* Notes that the peer was heard from (a request of any kind). */
+void session_touch(broker_t *b, const uint8_t *rid, size_t len, int64_t now);
+/* Sends one frame to a peer that may have no session (a one-off request). */
+void router_send(broker_t *b, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
+void session_close(broker_t *b, session_t *s);
+void session_cut_off(broker_t *b, const char *nip);
+/* Sends one frame to a session; false (and the session is dropped) when
+ * the peer is gone. */
+bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len);
+/* Whom officer o answers for at now: themselves and, as Plt/Plh, the
+ * officials they stand in for. */
+void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope);
+
+#endif

@@ -1,0 +1,74 @@
+/* The broker's state, shared by the stages of the request path (types
+ * only: each stage declares its own functions in its own header).
+ *
+ *   state.h   <- clock.h, sops.h, session.h      (services)
+ *             <- cmd.h (commands, journalling)    (the command layer)
+ *             <- receive.h, authorise.h, apply.h, fanout.h   (stages)
+ *             <- dispatch.h, sweep.h              (pipelines)
+ *             <- broker.c                          (the loop)
+ *
+ * A header includes only headers to its left. */
+#ifndef SERTEL_STATE_H
+#define SERTEL_STATE_H
+
+#include <stdbool.h>
+
+#include "broker.h"
+#include "codec.h"
+#include "datadir.h"
+#include "keyfile.h"
+#include "push.h"
+#include "store.h"
+
+#define ZAP_DOMAIN "sertel"
+#define ROUTING_ID_MAX 256
+#define MAX_SESSIONS 4096
+#define SESSION_QUIET_S 60
+#define BATCH_MAX 256
+/* Events one Hello replays at most: a long backlog comes in rounds, so a
+ * catch-up never holds the loop (or the broker's memory) for long, and a
+ * round fits a client's push queue. */
+#define REPLAY_MAX 4000
+#define MAX_SOPS 16
+#define EVENTS_PER_BATCH (BATCH_MAX * ENGINE_MAX_EVENTS)
+
+typedef struct {
+    uint8_t rid[ROUTING_ID_MAX];
+    size_t rid_len;
+    char nip[NIP_LEN + 1];
+    bool live;          /* Hello done: receives pushes */
+    uint64_t live_from; /* pushes carry events after this sequence */
+    int64_t last_seen;
+    bool cut_off;       /* officer disabled: every request refused */
+} session_t;
+
+/* An event written in this batch, waiting for the commit to be pushed. */
+typedef struct {
+    Sertel__Event *ev;  /* owned (unpacked copy) */
+} pending_event_t;
+
+struct broker {
+    broker_config_t cfg;
+    void *ctx, *router, *zap;
+    datadir_t *datadir; /* locked for the broker's life */
+    store_t *store;
+    keyfile_t key;
+    char endpoint[256];
+    session_t *sessions;
+    int n_sessions;
+    sop_t *sops[MAX_SOPS];
+    int n_sops;
+    char default_sop[32];
+    calendar_t *cal;
+    int64_t next_sweep_ms; /* monotonic */
+    int64_t batch_now;  /* the clock when the current batch or sweep began */
+    bool map_full;      /* a command of the batch hit the map's end */
+    /* done only once the batch is committed */
+    bool reload_sops;
+    char cut_nips[BATCH_MAX][NIP_LEN + 1]; /* one disable per request at most */
+    int n_cut;
+    pending_event_t events[EVENTS_PER_BATCH];
+    int n_events;
+};
+
+#endif
