@@ -319,6 +319,7 @@ static void print_table(const sop_t *sop, int term_width)
 /* "Label : value" lines, values wrapped under themselves. */
 static void print_header(const sop_t *sop, int term_width)
 {
+    char boxes[1024];
     const struct {
         const char *label;
         const char *value;
@@ -327,6 +328,7 @@ static void print_header(const sop_t *sop, int term_width)
         {_("SOP name"), sop->name},
         {_("Unit"), sop->unit},
         {_("Agency"), sop->agency},
+        {_("Instruction boxes"), sop_boxes_text(sop, boxes, sizeof boxes)},
     };
     size_t n = sizeof rows / sizeof rows[0], label_w = 0;
     for (size_t i = 0; i < n; i++) {

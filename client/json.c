@@ -91,3 +91,11 @@ void json_finish(json_t *j)
     fputc('\n', j->out);
     fflush(j->out);
 }
+
+void json_strs(json_t *j, const char *key, char *const *values, size_t n)
+{
+    json_arr_begin(j, key);
+    for (size_t i = 0; i < n; i++)
+        json_str(j, NULL, values[i]);
+    json_arr_end(j);
+}

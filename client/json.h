@@ -22,6 +22,8 @@ void json_str(json_t *j, const char *key, const char *value); /* NULL -> "" */
 void json_int(json_t *j, const char *key, int64_t value);
 void json_uint(json_t *j, const char *key, uint64_t value);
 void json_bool(json_t *j, const char *key, bool value);
+/* An array of n strings. */
+void json_strs(json_t *j, const char *key, char *const *values, size_t n);
 /* Ends the document with a newline. */
 void json_finish(json_t *j);
 

@@ -130,6 +130,10 @@ int officer_width(const char *s);
 /* Translated titles of the codes the broker sends. */
 const char *officer_urgency_title(int urgency);
 const char *officer_channel_title(int channel);
+/* The sifat's title; 0 (not given) reads as biasa. */
+const char *officer_classification_title(int classification);
+/* Ticked boxes as one line: "Tanggapi, Arsipkan". Returns buf. */
+const char *officer_boxes(char *const *boxes, size_t n, char *buf, size_t len);
 
 /* ---- cases and events as text and JSON (officer_event.c) */
 

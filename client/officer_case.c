@@ -121,7 +121,7 @@ static const char *place_of(const Sertel__Case *c, const officer_names_t *names,
 
 typedef struct {
     const char *name, *nip, *nik, *unit, *position, *email, *phone, *channel, *letter_no,
-        *letter_date, *subject, *urgency;
+        *letter_date, *subject, *urgency, *sifat, *agenda_no, *srikandi_no, *received;
     cli_multi_t attach;
 } receive_args_t;
 
@@ -177,6 +177,18 @@ static bool check_urgency(const char *o, const char *v, size_t max, char *why, s
     return urgency_from_code(v) != 0;
 }
 
+static bool check_sifat(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    (void)max;
+    snprintf(why, len, _("%s: '%s' is not one of %s"), o, v,
+             "biasa, terbatas, rahasia, sangat-rahasia");
+    return classification_from_code(v) != 0;
+}
+static bool check_optional(const char *o, const char *v, size_t max, char *why, size_t len)
+{
+    return validate_text(o, v, max, false, why, len) == SERTEL_OK;
+}
+
 #define FIELD(member) offsetof(receive_args_t, member)
 
 /* The application form: option, placeholder, help, where the value
@@ -208,6 +220,14 @@ static const struct {
      check_text},
     {"--urgency", "biasa|segera|sangat-segera", N_("urgency (default: biasa)"), FIELD(urgency), 0,
      false, check_urgency},
+    {"--sifat", "biasa|terbatas|rahasia|sangat-rahasia",
+     N_("classification of the letter (default: biasa)"), FIELD(sifat), 0, false, check_sifat},
+    {"--agenda-no", "TEXT", N_("the office's own agenda number, when kept"), FIELD(agenda_no),
+     AGENDA_NO_MAX, false, check_optional},
+    {"--srikandi-no", "TEXT", N_("the SRIKANDI number, when the letter came through SRIKANDI"),
+     FIELD(srikandi_no), AGENDA_NO_MAX, false, check_optional},
+    {"--received", "YYYY-MM-DD", N_("the day the letter arrived (default: today)"),
+     FIELD(received), 10, false, check_date},
 };
 
 #define N_RECEIVE_FIELDS (sizeof receive_fields / sizeof receive_fields[0])
@@ -260,6 +280,11 @@ static void receive_fill(const receive_args_t *a, Sertel__Application *app)
     app->letter_date = (char *)a->letter_date;
     app->subject = (char *)a->subject;
     app->urgency = (Sertel__Urgency)(a->urgency ? urgency_from_code(a->urgency) : URGENCY_BIASA);
+    app->classification =
+        (Sertel__Classification)(a->sifat ? classification_from_code(a->sifat) : CLASS_BIASA);
+    app->agenda_no = (char *)(a->agenda_no ? a->agenda_no : "");
+    app->srikandi_no = (char *)(a->srikandi_no ? a->srikandi_no : "");
+    app->received_date = (char *)(a->received ? a->received : "");
 }
 
 int officer_receive(int argc, char **argv)
@@ -268,7 +293,8 @@ int officer_receive(int argc, char **argv)
         "sertel receive", "--name TEXT --nip NIP [--nik NIK] --unit TEXT --position TEXT "
         "--email ADDRESS --phone NUMBER --channel surat|telp|fax|email --letter-no TEXT "
         "--letter-date YYYY-MM-DD --subject TEXT [--urgency biasa|segera|sangat-segera] "
-        "[--attach FILE]...",
+        "[--sifat biasa|terbatas|rahasia|sangat-rahasia] [--agenda-no TEXT] [--srikandi-no TEXT] "
+        "[--received YYYY-MM-DD] [--attach FILE]...",
         N_("Registers an incoming renewal application (step 1) and prints its case number "
            "alone on standard output. Attach the application letter: step 1 cannot be "
            "completed without it."),
@@ -317,21 +343,69 @@ static void complete_confirm(const Sertel__Case *c, const officer_names_t *names
         printf(_("%s: disposed to %s\n"), c->id, place_of(c, names, place, sizeof place));
 }
 
+/* --deadline: "YYYY-MM-DD HH:MM" in the office's zone, or a day alone,
+ * meaning by the end of it. */
+static bool parse_deadline(const char *prog, const char *s, int64_t *out)
+{
+    char day[11];
+    int hh = 24, mm = 0, n = 0;
+    size_t len = strlen(s);
+    bool shape = len == 10 || (len == 16 && s[10] == ' ' &&
+                               sscanf(s + 11, "%2d:%2d%n", &hh, &mm, &n) == 2 && n == 5 &&
+                               hh >= 0 && hh < 24 && mm >= 0 && mm < 60);
+    if (shape) {
+        memcpy(day, s, 10);
+        day[10] = '\0';
+    }
+    if (!shape || !cli_parse_date(day, out)) {
+        cli_error(prog, _("--deadline: '%s' is not a day (YYYY-MM-DD) or a day and time "
+                          "(YYYY-MM-DD HH:MM)"), s);
+        return false;
+    }
+    *out += hh * 3600 + mm * 60;
+    if (*out <= officer_now()) {
+        cli_error(prog, _("--deadline: %s has already passed"), s);
+        return false;
+    }
+    return true;
+}
+
+/* --box values as they will be sent; the broker checks them against the
+ * SOP's list (sertel-admin sop show lists them). */
+static bool boxes_check(const char *prog, const cli_multi_t *boxes)
+{
+    for (int i = 0; i < boxes->n; i++)
+        if (!officer_check_text(prog, "--box", boxes->v[i], BOX_MAX_LEN, true))
+            return false;
+    return true;
+}
+
 int officer_complete(int argc, char **argv)
 {
     static const officer_spec_t spec = {
-        "sertel complete", "CASE [--to NIP] [--instruction TEXT] [--note TEXT] [--attach FILE]...",
+        "sertel complete",
+        "CASE [--to NIP] [--instruction TEXT] [--box TEXT]... [--note TEXT] "
+        "[--deadline YYYY-MM-DD[ HH:MM]] [--urgency biasa|segera|sangat-segera] [--attach FILE]...",
         N_("Completes the case's current step and disposes it to the next one: to the officer "
            "named by --to, or else to whom the SOP gives it. The lembar disposisi carries the "
-           "instruction; a step's Kelengkapan (letter, instruction, contact, certificate, "
-           "report) must be there first."),
+           "instruction (written, or boxes ticked), the catatan and a batas waktu; a step's "
+           "Kelengkapan (letter, instruction, contact, certificate, report) must be there "
+           "first."),
         1, 1};
-    const char *to = NULL, *instruction = NULL, *note = NULL, *pos[1];
-    cli_multi_t attach = {0};
+    const char *to = NULL, *instruction = NULL, *note = NULL, *deadline = NULL, *urgency = NULL,
+               *pos[1];
+    cli_multi_t attach = {0}, boxes = {0};
     const cli_opt_t opts[] = {
         {"--to", "NIP", &to, NULL, NULL, N_("the officer who receives the next step")},
         {"--instruction", "TEXT", &instruction, NULL, NULL, N_("the disposition's instruction")},
-        {"--note", "TEXT", &note, NULL, NULL, N_("a note for the record")},
+        {"--box", "TEXT", NULL, NULL, &boxes,
+         N_("tick an instruction box of the lembar disposisi (as the SOP lists them, e.g. "
+            "tanggapi); repeatable")},
+        {"--note", "TEXT", &note, NULL, NULL, N_("catatan on the lembar disposisi")},
+        {"--deadline", "YYYY-MM-DD[ HH:MM]", &deadline, NULL, NULL,
+         N_("batas waktu for the next step, when tighter than its Mutu Baku")},
+        {"--urgency", "biasa|segera|sangat-segera", &urgency, NULL, NULL,
+         N_("urgency from this disposition on (default: unchanged)")},
         {"--attach", "FILE", NULL, NULL, &attach, N_("attach a file of at most 4 MiB; repeatable")},
     };
     cli_common_t common;
@@ -340,19 +414,29 @@ int officer_complete(int argc, char **argv)
     if (rc != OFFICER_GO)
         return rc;
     files_t files = {0};
+    Sertel__Complete in = SERTEL__COMPLETE__INIT;
+    char why[256];
+    if (urgency && !check_urgency("--urgency", urgency, 0, why, sizeof why)) {
+        cli_error(spec.prog, "%s", why);
+        return EXIT_USAGE;
+    }
     if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
         !officer_check_nip(spec.prog, "--to", to) ||
         !officer_check_text(spec.prog, "--instruction", instruction, TEXT_MAX, false) ||
         !officer_check_text(spec.prog, "--note", note, TEXT_MAX, false) ||
+        !boxes_check(spec.prog, &boxes) ||
+        (deadline && !parse_deadline(spec.prog, deadline, &in.deadline)) ||
         !files_read(spec.prog, &attach, &files)) {
         files_free(&files);
         return EXIT_USAGE;
     }
-    Sertel__Complete in = SERTEL__COMPLETE__INIT;
     in.case_id = (char *)pos[0];
     in.to_nip = (char *)(to ? to : "");
     in.instruction = (char *)(instruction ? instruction : "");
     in.note = (char *)(note ? note : "");
+    in.boxes = (char **)boxes.v;
+    in.n_boxes = (size_t)boxes.n;
+    in.urgency = (Sertel__Urgency)(urgency ? urgency_from_code(urgency) : 0);
     in.attachments = files.ptr;
     in.n_attachments = files.n;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;

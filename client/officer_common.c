@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "case.h"
+#include "clockfile.h"
 #include "i18n.h"
 #include "officer.h"
 #include "role.h"
@@ -194,7 +195,7 @@ void officer_release(void)
 
 int64_t officer_now(void)
 {
-    return (int64_t)time(NULL);
+    return clock_now();
 }
 
 const char *officer_time(int64_t t, char *buf, size_t len)
@@ -263,6 +264,13 @@ static const char *const urgency_titles[] = {
     [URGENCY_SANGAT_SEGERA] = N_("very urgent"),
 };
 
+static const char *const classification_titles[] = {
+    [CLASS_BIASA] = N_("ordinary"),
+    [CLASS_TERBATAS] = N_("restricted"),
+    [CLASS_RAHASIA] = N_("confidential"),
+    [CLASS_SANGAT_RAHASIA] = N_("secret"),
+};
+
 static const char *const channel_titles[] = {
     [CHANNEL_SURAT] = N_("by letter"),
     [CHANNEL_TELP] = N_("by telephone"),
@@ -276,6 +284,21 @@ static const char *const channel_titles[] = {
 const char *officer_urgency_title(int urgency)
 {
     return TITLE_AT(urgency_titles, urgency);
+}
+
+const char *officer_classification_title(int classification)
+{
+    return TITLE_AT(classification_titles, classification ? classification : CLASS_BIASA);
+}
+
+const char *officer_boxes(char *const *boxes, size_t n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", boxes[i]);
+    }
+    return buf;
 }
 
 const char *officer_channel_title(int channel)

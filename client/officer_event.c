@@ -107,8 +107,20 @@ const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *n
             snprintf(part, sizeof part, "\"%s\"", text);
         add_part(buf, len, part);
     }
+    if (ev->n_boxes) {
+        char boxes[600];
+        snprintf(part, sizeof part, "[%s]", officer_boxes(ev->boxes, ev->n_boxes, boxes,
+                                                         sizeof boxes));
+        add_part(buf, len, part);
+    }
     if ((show & SHOW_NOTE) && note[0]) {
         snprintf(part, sizeof part, "%s: \"%s\"", _("note"), note);
+        add_part(buf, len, part);
+    }
+    if (ev->deadline) {
+        char when[64];
+        snprintf(part, sizeof part, _("batas waktu %s"), officer_time(ev->deadline, when,
+                                                                      sizeof when));
         add_part(buf, len, part);
     }
     if ((show & SHOW_ESCALATE) && ev->escalate_to) {
@@ -172,6 +184,9 @@ void officer_json_event(json_t *j, const char *key, const Sertel__Event *ev)
     json_int(j, "wait_work", ev->wait_work);
     json_int(j, "wait_wall", ev->wait_wall);
     json_int(j, "standard", ev->standard);
+    json_strs(j, "boxes", ev->boxes, ev->n_boxes);
+    json_int(j, "deadline", ev->deadline);
+    json_str(j, "urgency", urgency_code((urgency_t)ev->urgency));
     json_obj_end(j);
 }
 
@@ -192,6 +207,12 @@ static void json_applicant(json_t *j, const Sertel__Application *a)
     json_str(j, "date", a ? a->letter_date : "");
     json_str(j, "subject", a ? a->subject : "");
     json_str(j, "urgency", a ? urgency_code((urgency_t)a->urgency) : "");
+    json_str(j, "sifat", a ? classification_code(a->classification ? (classification_t)a->classification
+                                                                   : CLASS_BIASA)
+                           : "");
+    json_str(j, "received", a ? a->received_date : "");
+    json_str(j, "agenda_no", a ? a->agenda_no : "");
+    json_str(j, "srikandi_no", a ? a->srikandi_no : "");
     json_obj_end(j);
 }
 
@@ -222,6 +243,10 @@ void officer_json_case(json_t *j, const char *key, const Sertel__Case *c, int64_
     json_str(j, "pool_role", role_code_or_empty(c->pool_role));
     json_str(j, "pool_quals", qual_codes(c->pool_quals, quals, sizeof quals));
     json_str(j, "instruction", c->instruction);
+    json_strs(j, "boxes", c->boxes, c->n_boxes);
+    json_str(j, "note", c->note);
+    json_int(j, "deadline", c->deadline);
+    json_str(j, "urgency", urgency_code((urgency_t)c->urgency));
     json_int(j, "created_at", c->created_at);
     json_str(j, "received_by", c->received_by);
     json_int(j, "step_started_at", c->step_started_at);

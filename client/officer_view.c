@@ -75,7 +75,7 @@ static void print_header(const column_t *cols, size_t n)
 }
 
 static const column_t inbox_columns[] = {
-    {N_("CASE"), 16}, {N_("STEP"), 12}, {N_("TIME"), 26}, {N_("URGENCY"), 15}, {N_("APPLICANT"), 0},
+    {N_("CASE"), 16}, {N_("STEP"), 12}, {N_("TIME"), 26}, {N_("URGENCY LEVEL"), 15}, {N_("APPLICANT"), 0},
 };
 
 static void print_inbox(const Sertel__CaseList *l, int64_t now)
@@ -255,11 +255,24 @@ int officer_find(int argc, char **argv)
 
 /* ---- show */
 
+/* A value of several lines (an instruction typed with line breaks) keeps
+ * its lines under the value column. */
 static void kv(const char *label, const char *value)
 {
     fputs("  ", stdout);
     officer_pad(stdout, label, LABEL_COLUMNS);
-    printf(": %s\n", value && *value ? value : "-");
+    fputs(": ", stdout);
+    if (!value || !*value)
+        value = "-";
+    for (const char *p = value; *p; p++) {
+        if (*p == '\r')
+            continue;
+        putchar(*p);
+        if (*p == '\n' && p[1])
+            printf("%*s", LABEL_COLUMNS + 6, "");
+    }
+    if (value[strlen(value) - 1] != '\n')
+        putchar('\n');
 }
 
 static void show_state(const Sertel__Case *c, const officer_names_t *names, int64_t now)
@@ -280,6 +293,14 @@ static void show_state(const Sertel__Case *c, const officer_names_t *names, int6
         kv(_("Reason"), c->closed_reason);
     if (open) {
         kv(_("Instruction"), c->instruction);
+        if (c->n_boxes)
+            kv(_("Boxes ticked"), officer_boxes(c->boxes, c->n_boxes, buf, sizeof buf));
+        if (c->note && c->note[0])
+            kv(_("Catatan"), c->note);
+        if (c->deadline)
+            kv(_("Batas waktu"), officer_time(c->deadline, when, sizeof when));
+        if (c->urgency && c->app && c->urgency != c->app->urgency)
+            kv(_("Urgency now"), officer_urgency_title(c->urgency));
         snprintf(buf, sizeof buf, _("%s (due %s)"), officer_time_left(c, now, left, sizeof left),
                  officer_time(c->due_at, when, sizeof when));
         kv(_("Time"), c->due_at ? buf : left);
@@ -305,10 +326,16 @@ static void show_application(const Sertel__Application *a)
     printf(_("Letter\n"));
     kv(_("Number"), a->letter_no);
     kv(_("Date"), a->letter_date);
-    kv(_("Arrived"), officer_channel_title(a->channel));
+    snprintf(buf, sizeof buf, "%s, %s", a->received_date && a->received_date[0] ? a->received_date : "-",
+             officer_channel_title(a->channel));
+    kv(_("Arrived"), buf);
+    if (a->agenda_no && a->agenda_no[0])
+        kv(_("Office agenda no."), a->agenda_no);
+    if (a->srikandi_no && a->srikandi_no[0])
+        kv(_("SRIKANDI number"), a->srikandi_no);
     kv(_("Subject"), a->subject);
-    snprintf(buf, sizeof buf, "%s", officer_urgency_title(a->urgency));
-    kv(_("Urgency"), buf);
+    kv(_("Sifat"), officer_classification_title(a->classification));
+    kv(_("Urgency level"), officer_urgency_title(a->urgency));
 }
 
 static void show_attachments(const Sertel__Case *c)

@@ -36,6 +36,13 @@ static const char *const urgencies[] = {
     [URGENCY_SANGAT_SEGERA] = "sangat-segera",
 };
 
+static const char *const classifications[] = {
+    [CLASS_BIASA] = "biasa",
+    [CLASS_TERBATAS] = "terbatas",
+    [CLASS_RAHASIA] = "rahasia",
+    [CLASS_SANGAT_RAHASIA] = "sangat-rahasia",
+};
+
 static const char *const contact_channels[] = {
     [CONTACT_EMAIL] = "email",
     [CONTACT_SMS] = "sms",
@@ -107,6 +114,16 @@ const char *urgency_code(urgency_t u)
 urgency_t urgency_from_code(const char *code)
 {
     return (urgency_t)index_of(urgencies, COUNT(urgencies), 1, code);
+}
+
+const char *classification_code(classification_t c)
+{
+    return code_at(classifications, COUNT(classifications), 1, (int)c);
+}
+
+classification_t classification_from_code(const char *code)
+{
+    return (classification_t)index_of(classifications, COUNT(classifications), 1, code);
 }
 
 const char *contact_channel_code(contact_channel_t c)

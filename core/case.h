@@ -25,6 +25,9 @@
 #define CASE_MAX_ATTACH 16
 #define CASE_MAX_ACTORS 16
 #define CASE_RECENT_REQUESTS 8
+#define CASE_MAX_BOXES 8  /* instruction boxes ticked on one disposition */
+#define BOX_MAX_LEN 64
+#define AGENDA_NO_MAX 64  /* the office's agenda number, the SRIKANDI number */
 
 typedef enum {
     CASE_OPEN = 1,      /* a step is in progress */
@@ -36,6 +39,13 @@ typedef enum {
 
 typedef enum { CHANNEL_SURAT = 1, CHANNEL_TELP, CHANNEL_FAX, CHANNEL_EMAIL } channel_t;
 typedef enum { URGENCY_BIASA = 1, URGENCY_SEGERA, URGENCY_SANGAT_SEGERA } urgency_t;
+/* Sifat of a letter: its classification, kept apart from urgency. */
+typedef enum {
+    CLASS_BIASA = 1,
+    CLASS_TERBATAS,
+    CLASS_RAHASIA,
+    CLASS_SANGAT_RAHASIA,
+} classification_t;
 /* How the verifier reached the applicant. */
 typedef enum { CONTACT_EMAIL = 1, CONTACT_SMS, CONTACT_TELP, CONTACT_WHATSAPP } contact_channel_t;
 typedef enum { ACTING_NONE = 0, ACTING_PLT = 1, ACTING_PLH = 2 } acting_kind_t;
@@ -53,7 +63,17 @@ typedef struct {
     char letter_date[11];         /* YYYY-MM-DD */
     char subject[SUBJECT_MAX + 1];
     urgency_t urgency;
+    classification_t classification; /* sifat; 0 (not given) reads as biasa */
+    char agenda_no[AGENDA_NO_MAX + 1];   /* the office's own register, optional */
+    char srikandi_no[AGENDA_NO_MAX + 1]; /* optional */
+    char received_date[11];       /* YYYY-MM-DD the letter arrived */
 } application_t;
+
+/* The instruction boxes ticked on a disposition ("tanggapi", ...). */
+typedef struct {
+    char v[CASE_MAX_BOXES][BOX_MAX_LEN + 1];
+    int n;
+} boxes_t;
 
 typedef struct {
     char hash[HASH_HEX_LEN + 1];  /* content hash, lowercase hex */
@@ -85,6 +105,11 @@ typedef struct {
     int64_t warn_at, due_at;      /* 80% and 100% of Mutu Baku, 0 while waiting */
     bool warned, overdue;
     int contacts;                 /* applicant contacts logged at this step */
+    /* the rest of the lembar disposisi that started the step */
+    urgency_t urgency;            /* in force: the letter's or the last disposition's */
+    int64_t deadline;             /* batas waktu, 0: the Mutu Baku alone */
+    boxes_t boxes;
+    char note[TEXT_MAX + 1];      /* catatan */
 
     char cert_serial[SERIAL_MAX + 1]; /* the renewed certificate, once recorded */
     int64_t cert_not_after;
@@ -114,6 +139,8 @@ const char *channel_code(channel_t c);         /* "surat", "telp", "fax", "email
 channel_t channel_from_code(const char *code); /* 0 if unknown */
 const char *urgency_code(urgency_t u);         /* "biasa", "segera", "sangat-segera" */
 urgency_t urgency_from_code(const char *code);
+const char *classification_code(classification_t c); /* "biasa", "terbatas", "rahasia", "sangat-rahasia" */
+classification_t classification_from_code(const char *code);
 const char *contact_channel_code(contact_channel_t c); /* "email", "sms", "telp", "whatsapp" */
 contact_channel_t contact_channel_from_code(const char *code);
 const char *acting_code(acting_kind_t k);      /* "", "plt", "plh" */

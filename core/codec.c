@@ -72,12 +72,16 @@ static const str_field_t app_strs[] = {
     STR_FIELD(Sertel__Application, application_t, letter_no),
     STR_FIELD(Sertel__Application, application_t, letter_date),
     STR_FIELD(Sertel__Application, application_t, subject),
+    STR_FIELD(Sertel__Application, application_t, agenda_no),
+    STR_FIELD(Sertel__Application, application_t, srikandi_no),
+    STR_FIELD(Sertel__Application, application_t, received_date),
 };
 /* 0 means "not given" on the wire; whether a field is required is the
  * intake command's decision, not the codec's. */
 static const enum_field_t app_enums[] = {
     ENUM_FIELD(Sertel__Application, application_t, channel, 0, CHANNEL_EMAIL),
     ENUM_FIELD(Sertel__Application, application_t, urgency, 0, URGENCY_SANGAT_SEGERA),
+    ENUM_FIELD(Sertel__Application, application_t, classification, 0, CLASS_SANGAT_RAHASIA),
 };
 static const layout_t app_layout = { app_strs, COUNT(app_strs), app_enums, COUNT(app_enums) };
 
@@ -89,11 +93,13 @@ static const str_field_t case_strs[] = {
     STR_FIELD(Sertel__Case, case_t, instruction),
     STR_FIELD(Sertel__Case, case_t, cert_serial),
     STR_FIELD(Sertel__Case, case_t, closed_reason),
+    STR_FIELD(Sertel__Case, case_t, note),
 };
 /* A case always has a state: 0 would be a case that never existed. */
 static const enum_field_t case_enums[] = {
     ENUM_FIELD(Sertel__Case, case_t, state, CASE_OPEN, CASE_WITHDRAWN),
     ENUM_FIELD(Sertel__Case, case_t, pool_role, ROLE_NONE, ROLE_MAX),
+    ENUM_FIELD(Sertel__Case, case_t, urgency, 0, URGENCY_SANGAT_SEGERA),
 };
 static const layout_t case_layout = { case_strs, COUNT(case_strs), case_enums, COUNT(case_enums) };
 
@@ -126,6 +132,7 @@ static const enum_field_t event_enums[] = {
     ENUM_FIELD(Sertel__Event, event_t, acting, ACTING_NONE, ACTING_PLH),
     ENUM_FIELD(Sertel__Event, event_t, assignee_role, ROLE_NONE, ROLE_MAX),
     ENUM_FIELD(Sertel__Event, event_t, escalate_to, ROLE_NONE, ROLE_MAX),
+    ENUM_FIELD(Sertel__Event, event_t, urgency, 0, URGENCY_SANGAT_SEGERA),
 };
 static const layout_t event_layout = { event_strs, COUNT(event_strs), event_enums, COUNT(event_enums) };
 
@@ -237,6 +244,7 @@ void codec_app_to_pb(const application_t *a, Sertel__Application *pb)
     point_strings(&app_layout, a, pb);
     pb->channel = (Sertel__Channel)a->channel;
     pb->urgency = (Sertel__Urgency)a->urgency;
+    pb->classification = (Sertel__Classification)a->classification;
 }
 
 /* A missing sub-message is the default message in proto3: all empty. */
@@ -271,6 +279,7 @@ typedef struct {
     Sertel__Role actor_roles[CASE_MAX_ACTORS];
     Sertel__Case__Recent recent[CASE_RECENT_REQUESTS];
     Sertel__Case__Recent *recent_ptr[CASE_RECENT_REQUESTS];
+    char *boxes[CASE_MAX_BOXES];
 } case_block_t;
 
 _Static_assert(offsetof(case_block_t, app) == 0, "pb->app must be the block's address");
@@ -295,6 +304,29 @@ static void case_scalars_to_pb(const case_t *c, Sertel__Case *pb)
     pb->contacts = c->contacts;
     pb->cert_not_after = c->cert_not_after;
     pb->closed_at = c->closed_at;
+    pb->urgency = (Sertel__Urgency)c->urgency;
+    pb->deadline = c->deadline;
+}
+
+/* Points ptrs at the boxes' texts (packed only, see point_strings). */
+static size_t boxes_to_pb(const boxes_t *b, char **ptrs)
+{
+    size_t n = clamp_count(b->n, CASE_MAX_BOXES);
+    for (size_t i = 0; i < n; i++)
+        ptrs[i] = (char *)b->v[i];
+    return n;
+}
+
+static sertel_err_t boxes_from_pb(char *const *in, size_t n, boxes_t *b, char *why, size_t whylen)
+{
+    sertel_err_t e = check_count("boxes", n, CASE_MAX_BOXES, why, whylen);
+    char path[32];
+    for (size_t i = 0; e == SERTEL_OK && i < n; i++) {
+        snprintf(path, sizeof path, "boxes[%zu]", i);
+        e = copy_string(path, in[i], b->v[i], sizeof b->v[i], why, whylen);
+    }
+    b->n = e == SERTEL_OK ? (int)n : 0;
+    return e;
 }
 
 static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *pb)
@@ -326,6 +358,8 @@ static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *
         b->recent_ptr[i] = &b->recent[i];
     }
     pb->recent = b->recent_ptr;
+    pb->n_boxes = boxes_to_pb(&c->boxes, b->boxes);
+    pb->boxes = b->boxes;
 }
 
 sertel_err_t codec_case_to_pb(const case_t *c, Sertel__Case *pb)
@@ -366,6 +400,7 @@ static void case_scalars_from_pb(const Sertel__Case *pb, case_t *c)
     c->contacts = pb->contacts;
     c->cert_not_after = pb->cert_not_after;
     c->closed_at = pb->closed_at;
+    c->deadline = pb->deadline;
 }
 
 static sertel_err_t attachments_from_pb(const Sertel__Case *pb, case_t *c,
@@ -436,6 +471,8 @@ sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, si
         e = actors_from_pb(pb, &tmp, why, whylen);
     if (e == SERTEL_OK)
         e = recent_from_pb(pb, &tmp, why, whylen);
+    if (e == SERTEL_OK)
+        e = boxes_from_pb(pb->boxes, pb->n_boxes, &tmp.boxes, why, whylen);
     if (e != SERTEL_OK)
         return e;
     case_scalars_from_pb(pb, &tmp);
@@ -445,9 +482,14 @@ sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, si
 
 /* ----------------------------------------------------------------- event */
 
-void codec_event_to_pb(const event_t *ev, uint64_t seq, Sertel__Event *pb)
+void codec_event_to_pb(const event_t *ev, uint64_t seq, codec_event_pb_t *m)
 {
+    Sertel__Event *pb = &m->pb;
     sertel__event__init(pb);
+    pb->n_boxes = boxes_to_pb(&ev->boxes, m->boxes);
+    pb->boxes = m->boxes;
+    pb->deadline = ev->deadline;
+    pb->urgency = (Sertel__Urgency)ev->urgency;
     point_strings(&event_layout, ev, pb);
     pb->seq = seq;
     pb->kind = (Sertel__EventKind)ev->kind;
@@ -477,6 +519,7 @@ static void event_scalars_from_pb(const Sertel__Event *pb, event_t *ev)
     ev->wait_wall = pb->wait_wall;
     ev->wait_work = pb->wait_work;
     ev->standard = pb->standard;
+    ev->deadline = pb->deadline;
 }
 
 /* No why in this API: events come from the broker's own journal, so a
@@ -486,6 +529,8 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
     event_t tmp;
     memset(&tmp, 0, sizeof tmp);
     sertel_err_t e = decode_layout(&event_layout, "", pb, &tmp, NULL, 0);
+    if (e == SERTEL_OK)
+        e = boxes_from_pb(pb->boxes, pb->n_boxes, &tmp.boxes, NULL, 0);
     if (e != SERTEL_OK)
         return e;
     event_scalars_from_pb(pb, &tmp);

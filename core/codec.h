@@ -27,7 +27,13 @@ void codec_case_pb_clear(Sertel__Case *pb);
  * counts (NULL strings read as empty); SERTEL_E_INVALID with why on error. */
 sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, size_t whylen);
 
-void codec_event_to_pb(const event_t *ev, uint64_t seq, Sertel__Event *pb);
+/* An event's message with room for its repeated strings, so that the
+ * conversion needs no allocation. Use m.pb. */
+typedef struct {
+    Sertel__Event pb;
+    char *boxes[CASE_MAX_BOXES];
+} codec_event_pb_t;
+void codec_event_to_pb(const event_t *ev, uint64_t seq, codec_event_pb_t *m);
 /* seq may be NULL. Same checks as above, without a reason. */
 sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t *seq);
 

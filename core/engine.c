@@ -92,9 +92,12 @@ static bool is_actor(const ctx_t *x, const char *nip)
            (x->acting && strcmp(nip, x->acting->holder.nip) == 0);
 }
 
-static int64_t step_standard(const calendar_t *cal, const sop_step_t *st)
+/* The Mutu Baku of a step at the urgency in force: an urgent letter may
+ * have less time, as the SOP file says (waktu-segera, ...). */
+static int64_t step_standard(const ctx_t *x, const sop_step_t *st)
 {
-    return calendar_duration(cal, st->std_amount, st->std_unit);
+    int64_t full = calendar_duration(x->cal, st->std_amount, st->std_unit);
+    return full * sop_urgency_percent(x->sop, (int)x->c->urgency) / 100;
 }
 
 /* ------------------------------------------------------- acting officers */
@@ -159,7 +162,7 @@ static void step_timing(const ctx_t *x, event_t *ev)
         ev->wait_wall += x->now - c->waiting_since;
         ev->wait_work += calendar_work_between(x->cal, c->waiting_since, x->now);
     }
-    ev->standard = step_standard(x->cal, x->step);
+    ev->standard = step_standard(x, x->step);
 }
 
 static void set_target(event_t *ev, const case_t *c)
@@ -178,24 +181,43 @@ static int64_t threshold(const calendar_t *cal, int64_t start, int64_t remaining
 }
 
 /* Warn at 80% and fall due at 100% of the Mutu Baku, counting only the
- * working time not yet used on this step. */
+ * working time not yet used on this step. A batas waktu set by the
+ * disposing officer that comes earlier is the deadline instead: the
+ * working time up to it is the step's allowance. */
 static void plan_deadlines(ctx_t *x)
 {
     case_t *c = x->c;
-    int64_t standard = step_standard(x->cal, x->step);
+    int64_t standard = step_standard(x, x->step);
+    int64_t due = threshold(x->cal, c->segment_started_at, standard - c->work_banked);
+    if (c->deadline > 0 && c->deadline < due) {
+        standard = c->work_banked + calendar_work_between(x->cal, c->segment_started_at,
+                                                          c->deadline);
+        due = c->deadline;
+    }
     c->warn_at = threshold(x->cal, c->segment_started_at, standard * 4 / 5 - c->work_banked);
-    c->due_at = threshold(x->cal, c->segment_started_at, standard - c->work_banked);
+    c->due_at = due;
+    if (c->warn_at > due)
+        c->warn_at = due;
 }
 
-static void start_step(ctx_t *x, const sop_step_t *st, const char *assignee,
-                       const char *instruction)
+/* The lembar disposisi that starts a step; the first step has none. */
+typedef struct {
+    const char *instruction, *note;
+    boxes_t boxes;
+    int64_t deadline;
+} sheet_t;
+
+static void start_step(ctx_t *x, const sop_step_t *st, const char *assignee, const sheet_t *sh)
 {
     case_t *c = x->c;
     c->step = st->number;
     COPY(c->assignee, assignee);
     c->pool_role = st->role;
     c->pool_quals = st->quals;
-    COPY(c->instruction, instruction);
+    COPY(c->instruction, sh ? sh->instruction : "");
+    COPY(c->note, sh ? sh->note : "");
+    c->boxes = sh ? sh->boxes : (boxes_t){0};
+    c->deadline = sh ? sh->deadline : 0;
     c->step_started_at = c->segment_started_at = x->now;
     c->work_banked = c->wait_wall = c->wait_work = c->waiting_since = 0;
     c->warned = c->overdue = false;
@@ -344,6 +366,11 @@ static sertel_err_t field_nik(ctx_t *x, const char *label, const char *s, size_t
     return s[0] ? validate_nik(s, x->why, x->whylen) : SERTEL_OK;
 }
 
+static sertel_err_t field_optional(ctx_t *x, const char *label, const char *s, size_t max)
+{
+    return check_text(x, label, s, max, false);
+}
+
 static sertel_err_t field_email(ctx_t *x, const char *label, const char *s, size_t max)
 {
     (void)label, (void)max;
@@ -356,6 +383,8 @@ static sertel_err_t field_phone(ctx_t *x, const char *label, const char *s, size
     return validate_phone(s, x->why, x->whylen);
 }
 
+static void office_today(const ctx_t *x, char out[11]);
+
 /* A real day, and not after today in the office's zone: a letter is
  * registered after it was written. */
 static sertel_err_t field_date(ctx_t *x, const char *label, const char *s, size_t max)
@@ -364,14 +393,17 @@ static sertel_err_t field_date(ctx_t *x, const char *label, const char *s, size_
     sertel_err_t err = validate_date(_(label), s, x->why, x->whylen);
     if (err)
         return err;
-    int64_t y, days = (x->now + calendar_utc_offset(x->cal)) / 86400;
-    int m, d;
-    civil_from_days(days, &y, &m, &d);
-    char today[16];
-    snprintf(today, sizeof today, "%04d-%02d-%02d", (int)y, m, d);
+    char today[11];
+    office_today(x, today);
     return strcmp(s, today) > 0
                ? refuse(x, SERTEL_E_INVALID, _("%s %s is after today (%s)"), _(label), s, today)
                : SERTEL_OK;
+}
+
+/* The day the letter arrived: given, or today; never before the letter. */
+static sertel_err_t field_received(ctx_t *x, const char *label, const char *s, size_t max)
+{
+    return s[0] ? field_date(x, label, s, max) : SERTEL_OK;
 }
 
 #define APP_FIELD(member, label, max, check) \
@@ -392,6 +424,9 @@ static const struct {
     APP_FIELD(letter_no, N_("letter number"), LETTER_NO_MAX, field_text),
     APP_FIELD(letter_date, N_("letter date"), 10, field_date),
     APP_FIELD(subject, N_("subject"), SUBJECT_MAX, field_text),
+    APP_FIELD(agenda_no, N_("office agenda number"), AGENDA_NO_MAX, field_optional),
+    APP_FIELD(srikandi_no, N_("SRIKANDI number"), AGENDA_NO_MAX, field_optional),
+    APP_FIELD(received_date, N_("date received"), 10, field_received),
 };
 
 static sertel_err_t check_application(ctx_t *x, const application_t *app)
@@ -411,7 +446,24 @@ static sertel_err_t check_application(ctx_t *x, const application_t *app)
                       (int)app->channel);
     if (app->urgency < URGENCY_BIASA || app->urgency > URGENCY_SANGAT_SEGERA)
         return refuse(x, SERTEL_E_INVALID, _("unknown urgency (%d)"), (int)app->urgency);
+    if (app->classification < 0 || app->classification > CLASS_SANGAT_RAHASIA)
+        return refuse(x, SERTEL_E_INVALID, _("unknown classification (sifat) (%d)"),
+                      (int)app->classification);
+    if (app->received_date[0] && strcmp(app->received_date, app->letter_date) < 0)
+        return refuse(x, SERTEL_E_INVALID, _("the letter cannot arrive (%s) before it is dated (%s)"),
+                      app->received_date, app->letter_date);
     return SERTEL_OK;
+}
+
+/* Today's date in the office's zone, YYYY-MM-DD. */
+static void office_today(const ctx_t *x, char out[11])
+{
+    int64_t y, days = (x->now + calendar_utc_offset(x->cal)) / 86400;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)y, m, d);
+    copy_str(out, 11, buf);
 }
 
 static sertel_err_t check_identity(ctx_t *x)
@@ -445,11 +497,18 @@ static sertel_err_t do_intake(ctx_t *x)
     COPY(c->sop_code, x->cmd->sop_code);
     c->state = CASE_OPEN;
     c->app = *x->cmd->app;
+    if (!c->app.classification)
+        c->app.classification = CLASS_BIASA;
+    if (!c->app.received_date[0])
+        office_today(x, c->app.received_date);
+    c->urgency = c->app.urgency;
     c->created_at = x->now;
     COPY(c->received_by, official(x));
-    start_step(x, x->step, official(x), "");
+    start_step(x, x->step, official(x), NULL);
     record_actor(x);
-    set_target(emit(x, EV_RECEIVED), c);
+    event_t *ev = emit(x, EV_RECEIVED);
+    set_target(ev, c);
+    ev->urgency = c->urgency;
     add_attachments(x);
     return SERTEL_OK;
 }
@@ -459,9 +518,10 @@ static bool has_letter(const ctx_t *x)
     return x->c->n_attachments > 0;
 }
 
+/* Written out, or a box ticked: either tells the receiver what to do. */
 static bool has_instruction(const ctx_t *x)
 {
-    return str(x->cmd->instruction)[0] != '\0';
+    return str(x->cmd->instruction)[0] != '\0' || (x->cmd->boxes && x->cmd->boxes->n > 0);
 }
 
 static bool has_contact(const ctx_t *x)
@@ -558,29 +618,89 @@ static sertel_err_t choose_assignee(ctx_t *x, const sop_step_t *next, char *nip,
     return err;
 }
 
+/* The boxes as the SOP spells them, each once. */
+static sertel_err_t check_boxes(ctx_t *x, boxes_t *out)
+{
+    const boxes_t *in = x->cmd->boxes;
+    memset(out, 0, sizeof *out);
+    if (!in)
+        return SERTEL_OK;
+    if (in->n < 0 || in->n > CASE_MAX_BOXES)
+        return refuse(x, SERTEL_E_INVALID, _("a disposition ticks at most %d boxes"),
+                      CASE_MAX_BOXES);
+    for (int i = 0; i < in->n; i++) {
+        const char *box = TERMINATED(in->v[i]) ? sop_box(x->sop, in->v[i]) : NULL;
+        if (!box) {
+            char list[512];
+            return refuse(x, SERTEL_E_INVALID,
+                          _("'%.64s' is not an instruction box of SOP %s; its boxes: %s"),
+                          in->v[i], x->sop->code, sop_boxes_text(x->sop, list, sizeof list));
+        }
+        for (int j = 0; j < out->n; j++)
+            if (strcmp(out->v[j], box) == 0)
+                return refuse(x, SERTEL_E_INVALID, _("box '%s' is ticked twice"), box);
+        COPY(out->v[out->n++], box);
+    }
+    return SERTEL_OK;
+}
+
+/* The rest of the sheet: a batas waktu lies ahead, an urgency is known. */
+static sertel_err_t check_sheet(ctx_t *x, const sop_step_t *next, sheet_t *sh)
+{
+    const command_t *cmd = x->cmd;
+    sertel_err_t err;
+    if ((err = check_text(x, N_("instruction"), cmd->instruction, TEXT_MAX, false)) ||
+        (err = check_text(x, N_("note"), cmd->note, TEXT_MAX, false)) ||
+        (err = check_boxes(x, &sh->boxes)))
+        return err;
+    if (cmd->urgency < 0 || cmd->urgency > URGENCY_SANGAT_SEGERA)
+        return refuse(x, SERTEL_E_INVALID, _("unknown urgency (%d)"), (int)cmd->urgency);
+    if (cmd->deadline && cmd->deadline <= x->now)
+        return refuse(x, SERTEL_E_INVALID, _("the batas waktu must be later than now"));
+    if (!next && (cmd->deadline || sh->boxes.n || cmd->urgency))
+        return refuse(x, SERTEL_E_WRONG_STEP,
+                      _("step %d is the last step; its completion carries no disposition"),
+                      x->step->number);
+    sh->instruction = cmd->instruction;
+    sh->note = cmd->note;
+    sh->deadline = cmd->deadline;
+    return SERTEL_OK;
+}
+
+static void sheet_to_event(const ctx_t *x, const sheet_t *sh, event_t *ev)
+{
+    COPY(ev->text, sh->instruction);
+    COPY(ev->note, sh->note);
+    ev->boxes = sh->boxes;
+    ev->deadline = sh->deadline;
+    ev->urgency = x->c->urgency;
+}
+
 static sertel_err_t do_complete(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
     const sop_step_t *next = sop_step(x->sop, x->c->step + 1);
     char nip[NIP_LEN + 1] = "";
+    sheet_t sh;
     sertel_err_t err;
-    if ((err = check_text(x, N_("instruction"), cmd->instruction, TEXT_MAX, false)) ||
-        (err = check_text(x, N_("note"), cmd->note, TEXT_MAX, false)) ||
-        (err = check_attachments(x)) || (err = choose_assignee(x, next, nip, sizeof nip)))
+    if ((err = check_sheet(x, next, &sh)) || (err = check_attachments(x)) ||
+        (err = choose_assignee(x, next, nip, sizeof nip)))
         return err;
     add_attachments(x);
     if ((err = check_requirements(x)))
         return err;
     event_t *ev = emit(x, next ? EV_DISPOSED : EV_ARCHIVED);
     step_timing(x, ev);
-    COPY(ev->text, cmd->instruction);
-    COPY(ev->note, cmd->note);
     record_actor(x);
     if (!next) {
+        sheet_to_event(x, &sh, ev);
         close_case(x, CASE_DONE, "");
         return SERTEL_OK;
     }
-    start_step(x, next, nip, cmd->instruction);
+    if (cmd->urgency)
+        x->c->urgency = cmd->urgency;
+    start_step(x, next, nip, &sh);
+    sheet_to_event(x, &sh, ev);
     set_target(ev, x->c);
     return SERTEL_OK;
 }

@@ -62,7 +62,10 @@ typedef struct {
     int n_attachments;
     const officer_t *to;          /* CMD_COMPLETE: chosen next officer, or NULL */
     const char *instruction;      /* CMD_COMPLETE: the disposition's instruction */
-    const char *note;             /* CMD_COMPLETE, CMD_RESUME: free note */
+    const char *note;             /* CMD_COMPLETE: catatan; CMD_RESUME: free note */
+    const boxes_t *boxes;         /* CMD_COMPLETE: instruction boxes ticked, or NULL */
+    int64_t deadline;             /* CMD_COMPLETE: batas waktu, 0: none */
+    urgency_t urgency;            /* CMD_COMPLETE: 0 keeps the urgency in force */
     const char *reason;           /* CMD_RETURN, CMD_REJECT, CMD_WITHDRAW */
     contact_channel_t contact_channel; /* CMD_CONTACT */
     const char *summary;          /* CMD_CONTACT */
@@ -107,7 +110,11 @@ typedef struct {
     int64_t work;                  /* working seconds used */
     int64_t wall;                  /* wall seconds from start to completion */
     int64_t wait_wall, wait_work;  /* waiting on the applicant, excluded from work */
-    int64_t standard;              /* Mutu Baku in working seconds */
+    int64_t standard;              /* Mutu Baku in working seconds (urgency applied) */
+    /* the lembar disposisi (EV_RECEIVED, EV_DISPOSED) */
+    boxes_t boxes;
+    int64_t deadline;              /* batas waktu, 0: none */
+    urgency_t urgency;             /* in force for the next step */
 } event_t;
 
 #define ENGINE_MAX_EVENTS (CASE_MAX_ATTACH + 2)

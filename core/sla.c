@@ -30,8 +30,8 @@ static const struct {
     {EV_OVERDUE, offsetof(case_t, overdue), offsetof(case_t, due_at), true},
 };
 
-static void sla_event(const sop_step_t *st, const calendar_t *cal, const case_t *c,
-                      int64_t now, event_t *ev)
+static void sla_event(const sop_t *sop, const sop_step_t *st, const calendar_t *cal,
+                      const case_t *c, int64_t now, event_t *ev)
 {
     memset(ev, 0, sizeof *ev);
     memcpy(ev->case_id, c->id, sizeof ev->case_id);
@@ -46,7 +46,9 @@ static void sla_event(const sop_step_t *st, const calendar_t *cal, const case_t 
     ev->wall = now - c->step_started_at;
     ev->wait_wall = c->wait_wall;
     ev->wait_work = c->wait_work;
-    ev->standard = calendar_duration(cal, st->std_amount, st->std_unit);
+    ev->standard = calendar_duration(cal, st->std_amount, st->std_unit) *
+                   sop_urgency_percent(sop, (int)c->urgency) / 100;
+    ev->deadline = c->deadline;
 }
 
 int engine_sla_check(const sop_t *sop, const calendar_t *cal, case_t *c, int64_t now,
@@ -64,7 +66,7 @@ int engine_sla_check(const sop_t *sop, const calendar_t *cal, case_t *c, int64_t
         if (*fired || at <= 0 || now < at || evs->n < 0 || evs->n >= ENGINE_MAX_EVENTS)
             continue;
         event_t *ev = &evs->ev[evs->n++];
-        sla_event(st, cal, c, now, ev);
+        sla_event(sop, st, cal, c, now, ev);
         ev->kind = thresholds[i].kind;
         ev->escalate_to = thresholds[i].escalate ? role_superior(st->role) : ROLE_NONE;
         *fired = true;

@@ -61,6 +61,8 @@ static bool set_quals(parser_t *p, void *field, char *value);
 static bool set_requires(parser_t *p, void *field, char *value);
 static bool set_time(parser_t *p, void *field, char *value);
 static bool start_step(parser_t *p, void *field, char *value);
+static bool add_box(parser_t *p, void *field, char *value);
+static bool set_percent(parser_t *p, void *field, char *value);
 
 #define H(f) offsetof(sop_t, f)
 #define S(f) offsetof(sop_step_t, f)
@@ -82,6 +84,11 @@ static const key_def_t keys[] = {
     {"peringatan", SEC_HEADER, add_item, H(warnings), LIST},
     {"pencatatan", SEC_HEADER, add_item, H(records), LIST},
     {"keterkaitan", SEC_HEADER, add_item, H(related), LIST},
+    /* The lembar disposisi's "dengan hormat harap" boxes, one per line. */
+    {"kotak-disposisi", SEC_HEADER, add_box, H(boxes), LIST},
+    /* Urgency may shorten every step's Mutu Baku: "50%". */
+    {"waktu-segera", SEC_HEADER, set_percent, H(urgency_percent[2]), K_EMPTY_OK},
+    {"waktu-sangat-segera", SEC_HEADER, set_percent, H(urgency_percent[3]), K_EMPTY_OK},
     /* Repeats by nature: each one opens the next step. */
     {"langkah", SEC_ANY, start_step, 0, K_REPEATS},
     {"kegiatan", SEC_STEP, set_text, S(activity), K_REQUIRED},
@@ -202,6 +209,63 @@ static bool add_item(parser_t *p, void *field, char *value)
     return true;
 }
 
+/* A box is matched without case, '-' or spaces, so that it can be typed
+ * on a command line; the SOP's spelling is what is kept and printed. */
+static bool box_same(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '-')
+            a++;
+        while (*b == ' ' || *b == '-')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        char cb = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        if (ca != cb)
+            return false;
+        a++, b++;
+    }
+}
+
+const char *sop_box(const sop_t *sop, const char *name)
+{
+    for (size_t i = 0; sop && name && i < sop->boxes.n; i++)
+        if (box_same(sop->boxes.items[i], name))
+            return sop->boxes.items[i];
+    return NULL;
+}
+
+const char *sop_boxes_text(const sop_t *sop, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; sop && i < sop->boxes.n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sop->boxes.items[i]);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "%s", _("none"));
+    return buf;
+}
+
+int sop_urgency_percent(const sop_t *sop, int urgency)
+{
+    if (!sop || urgency < 0 || urgency > 3 || sop->urgency_percent[urgency] <= 0)
+        return 100;
+    return sop->urgency_percent[urgency];
+}
+
+static bool add_box(parser_t *p, void *field, char *value)
+{
+    if (strlen(value) > BOX_TEXT_MAX)
+        return fail(p, _("box '%s' is longer than %d characters"), value, BOX_TEXT_MAX);
+    if (sop_box(p->sop, value))
+        return fail(p, _("duplicate box '%s'"), value);
+    if (p->sop->boxes.n >= SOP_MAX_BOXES)
+        return fail(p, _("too many boxes (at most %d)"), SOP_MAX_BOXES);
+    return add_item(p, field, value);
+}
+
 /* Plain decimal digits, at most 9 so that it fits an int: "+1", "1a" or
  * "satu" are not numbers here. */
 static bool parse_number(const char *s, int *out)
@@ -266,6 +330,21 @@ static bool set_requires(parser_t *p, void *field, char *value)
                              "sertifikat or laporan)"), it);
         *bits |= b;
     }
+    return true;
+}
+
+static bool set_percent(parser_t *p, void *field, char *value)
+{
+    size_t len = strlen(value);
+    int n;
+    if (len < 2 || value[len - 1] != '%')
+        return fail(p, _("invalid share '%s': expected a percentage from 1%% to 100%%"), value);
+    value[len - 1] = '\0';
+    bool ok = parse_number(text_trim(value), &n) && n >= 1 && n <= 100;
+    value[len - 1] = '%';
+    if (!ok)
+        return fail(p, _("invalid share '%s': expected a percentage from 1%% to 100%%"), value);
+    *(int *)field = n;
     return true;
 }
 
@@ -575,7 +654,7 @@ void sop_destroy(sop_t **sop)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         free(texts[i]);
     sop_list_t *lists[] = {&s->legal_basis, &s->qualifications, &s->equipment,
-                           &s->warnings, &s->records, &s->related};
+                           &s->warnings, &s->records, &s->related, &s->boxes};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         list_free(lists[i]);
     for (size_t i = 0; i < s->n_steps; i++) {

@@ -10,6 +10,8 @@
 #include "worktime.h"
 
 #define SOP_MAX_STEPS 32
+#define SOP_MAX_BOXES 24
+#define BOX_TEXT_MAX 64   /* bytes of a box's text: case.h BOX_MAX_LEN */
 
 /* What the engine checks before a step may be completed ("syarat" in the
  * file). Each is the check of one Kelengkapan item. */
@@ -48,6 +50,8 @@ typedef struct {
     char *made_on, *revised_on, *effective_on; /* YYYY-MM-DD or NULL */
     char *approved_by;
     sop_list_t legal_basis, qualifications, equipment, warnings, records, related;
+    sop_list_t boxes;     /* "kotak-disposisi": the instruction boxes a disposition may tick */
+    int urgency_percent[4]; /* share of the Mutu Baku per urgency_t (index); 0 read as 100 */
     sop_step_t steps[SOP_MAX_STEPS];
     size_t n_steps;
 } sop_t;
@@ -59,6 +63,14 @@ void sop_destroy(sop_t **sop);
 
 /* The step with this number, or NULL. */
 const sop_step_t *sop_step(const sop_t *sop, int number);
+/* The box of the SOP's list that names this one (case, spaces and '-'
+ * ignored), or NULL. */
+const char *sop_box(const sop_t *sop, const char *name);
+/* The boxes as one line, "Tanggapi, Arsipkan" ("none" translated when
+ * the SOP has none). Returns buf. */
+const char *sop_boxes_text(const sop_t *sop, char *buf, size_t len);
+/* Percentage of the Mutu Baku a step has at this urgency (1..100). */
+int sop_urgency_percent(const sop_t *sop, int urgency);
 /* Mutu Baku of a step as text: "10 menit", "1 hari" (translated). */
 const char *sop_step_standard_text(const sop_step_t *st, char *buf, size_t len);
 

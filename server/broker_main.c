@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "broker.h"
+#include "clockfile.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -23,14 +24,7 @@ static void on_signal(int sig)
  * named by SERTEL_CLOCK_FILE; without it the broker uses the real time. */
 static int64_t file_clock(void *arg)
 {
-    FILE *f = fopen(arg, "r");
-    long long t = 0;
-    if (f) {
-        if (fscanf(f, "%lld", &t) != 1)
-            t = 0;
-        fclose(f);
-    }
-    return t > 0 ? (int64_t)t : (int64_t)time(NULL);
+    return clock_file_now(arg);
 }
 
 static void usage(FILE *to)

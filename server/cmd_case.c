@@ -211,13 +211,34 @@ CMD(cmd_intake)
     return e == SERTEL_OK ? apply(ctx, NULL, sop, &cmd, reply) : e;
 }
 
+/* The boxes as sent; the engine checks them against the SOP's list. */
+static sertel_err_t take_boxes(cmd_ctx_t *ctx, const Sertel__Complete *in, boxes_t *b)
+{
+    if (in->n_boxes > CASE_MAX_BOXES)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("a disposition ticks at most %d boxes"),
+                        CASE_MAX_BOXES);
+    b->n = (int)in->n_boxes;
+    for (size_t i = 0; i < in->n_boxes; i++) {
+        if (!in->boxes[i] || strlen(in->boxes[i]) > BOX_MAX_LEN)
+            return cmd_fail(ctx, SERTEL_E_INVALID, _("box %zu is empty or too long"), i + 1);
+        snprintf(b->v[i], sizeof b->v[i], "%s", in->boxes[i]);
+    }
+    return SERTEL_OK;
+}
+
 CMD(cmd_complete)
 {
     const Sertel__Complete *in = req->complete;
-    command_t cmd = {.kind = CMD_COMPLETE, .instruction = in->instruction, .note = in->note};
+    command_t cmd = {.kind = CMD_COMPLETE, .instruction = in->instruction, .note = in->note,
+                     .deadline = in->deadline, .urgency = (urgency_t)in->urgency};
     officer_t *to = cmd_alloc(ctx, sizeof *to);
-    if (!to)
+    boxes_t *boxes = cmd_alloc(ctx, sizeof *boxes);
+    if (!to || !boxes)
         return SERTEL_E_NOMEM;
+    sertel_err_t be = take_boxes(ctx, in, boxes);
+    if (be != SERTEL_OK)
+        return be;
+    cmd.boxes = boxes;
     if (in->to_nip && *in->to_nip) {
         if (store_officer_get(ctx->txn, in->to_nip, to, NULL) != SERTEL_OK)
             return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("officer %s is not enrolled"), in->to_nip);

@@ -63,9 +63,9 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
 {
     push_targets_t tg;
     push_targets(ev, c, &tg);
-    Sertel__Event pb;
-    codec_event_to_pb(ev, 0, &pb);
-    sertel_err_t e = journal_with_targets(ctx, &pb, &tg, seq);
+    codec_event_pb_t m;
+    codec_event_to_pb(ev, 0, &m);
+    sertel_err_t e = journal_with_targets(ctx, &m.pb, &tg, seq);
     return e == SERTEL_OK ? store_stats_record(ctx->txn, ev, ctx->b->cal) : e;
 }
 

@@ -26,9 +26,9 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
 
 sertel_err_t store_journal_append(store_txn_t *t, const event_t *ev, uint64_t *seq)
 {
-    Sertel__Event pb;
-    codec_event_to_pb(ev, 0, &pb);
-    return store_journal_append_pb(t, &pb, seq);
+    codec_event_pb_t m;
+    codec_event_to_pb(ev, 0, &m);
+    return store_journal_append_pb(t, &m.pb, seq);
 }
 
 static sertel_err_t emit(const MDB_val *v, store_event_fn fn, void *arg, int *stop)

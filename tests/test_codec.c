@@ -47,6 +47,17 @@ static void make_app(application_t *a)
     strcpy(a->letter_date, "2024-02-29");
     FILL(a->subject, 's');
     a->urgency = URGENCY_SANGAT_SEGERA;
+    a->classification = CLASS_SANGAT_RAHASIA;
+    FILL(a->agenda_no, 'g');
+    FILL(a->srikandi_no, 'k');
+    strcpy(a->received_date, "2024-03-01");
+}
+
+static void make_boxes(boxes_t *b)
+{
+    for (int i = 0; i < CASE_MAX_BOXES; i++)
+        FILL(b->v[i], (char)('a' + i));
+    b->n = CASE_MAX_BOXES;
 }
 
 /* Every field set, every string and array at its capacity. */
@@ -96,6 +107,10 @@ static void make_case(case_t *c)
         c->recent[i].id = UINT64_MAX - (uint64_t)i;
     }
     c->n_recent = CASE_RECENT_REQUESTS;
+    c->urgency = URGENCY_SEGERA;
+    c->deadline = 1700000700;
+    make_boxes(&c->boxes);
+    FILL(c->note, 'n');
 }
 
 static void make_event(event_t *ev)
@@ -121,6 +136,9 @@ static void make_event(event_t *ev)
     ev->wait_wall = 3;
     ev->wait_work = 4;
     ev->standard = 5;
+    make_boxes(&ev->boxes);
+    ev->deadline = 6;
+    ev->urgency = URGENCY_SANGAT_SEGERA;
 }
 
 static void make_officer(officer_t *o)
@@ -246,12 +264,12 @@ static void test_event_round_trip(void **state)
     make_event(&in);
     memset(&out, 0, sizeof out);
 
-    Sertel__Event pb;
-    codec_event_to_pb(&in, UINT64_C(123456789012), &pb);
+    codec_event_pb_t m;
+    codec_event_to_pb(&in, UINT64_C(123456789012), &m);
     Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
     env.version = PROTOCOL_VERSION;
     env.body_case = SERTEL__ENVELOPE__BODY_PUSH;
-    env.push = &pb;
+    env.push = &m.pb;
     size_t len = 0;
     uint8_t *buf = codec_pack(&env.base, &len);
     assert_non_null(buf);
@@ -518,28 +536,28 @@ static void test_event_refusals(void **state)
     make_event(&in);
     static const int bad_kinds[] = { 0, EV_OVERDUE + 1, 20, -5 };
     for (size_t i = 0; i < sizeof bad_kinds / sizeof bad_kinds[0]; i++) {
-        Sertel__Event pb;
-        codec_event_to_pb(&in, 1, &pb);
-        pb.kind = (Sertel__EventKind)bad_kinds[i];
+        codec_event_pb_t m;
+        codec_event_to_pb(&in, 1, &m);
+        m.pb.kind = (Sertel__EventKind)bad_kinds[i];
         event_t out;
         uint64_t seq = 77;
-        assert_int_equal(codec_event_from_pb(&pb, &out, &seq), SERTEL_E_INVALID);
+        assert_int_equal(codec_event_from_pb(&m.pb, &out, &seq), SERTEL_E_INVALID);
         assert_int_equal(seq, 77); /* untouched */
     }
-    Sertel__Event pb;
+    codec_event_pb_t m;
     event_t out;
-    codec_event_to_pb(&in, 1, &pb);
-    pb.acting = (Sertel__ActingKind)3;
-    assert_int_equal(codec_event_from_pb(&pb, &out, NULL), SERTEL_E_INVALID);
-    codec_event_to_pb(&in, 1, &pb);
-    pb.escalate_to = (Sertel__Role)ROLE__COUNT;
-    assert_int_equal(codec_event_from_pb(&pb, &out, NULL), SERTEL_E_INVALID);
-    codec_event_to_pb(&in, 1, &pb);
-    pb.text = (char *)too_long(TEXT_MAX + 1);
-    assert_int_equal(codec_event_from_pb(&pb, &out, NULL), SERTEL_E_INVALID);
-    codec_event_to_pb(&in, 1, &pb);
-    pb.case_id = (char *)too_long(CASE_ID_MAX + 1);
-    assert_int_equal(codec_event_from_pb(&pb, &out, NULL), SERTEL_E_INVALID);
+    codec_event_to_pb(&in, 1, &m);
+    m.pb.acting = (Sertel__ActingKind)3;
+    assert_int_equal(codec_event_from_pb(&m.pb, &out, NULL), SERTEL_E_INVALID);
+    codec_event_to_pb(&in, 1, &m);
+    m.pb.escalate_to = (Sertel__Role)ROLE__COUNT;
+    assert_int_equal(codec_event_from_pb(&m.pb, &out, NULL), SERTEL_E_INVALID);
+    codec_event_to_pb(&in, 1, &m);
+    m.pb.text = (char *)too_long(TEXT_MAX + 1);
+    assert_int_equal(codec_event_from_pb(&m.pb, &out, NULL), SERTEL_E_INVALID);
+    codec_event_to_pb(&in, 1, &m);
+    m.pb.case_id = (char *)too_long(CASE_ID_MAX + 1);
+    assert_int_equal(codec_event_from_pb(&m.pb, &out, NULL), SERTEL_E_INVALID);
 }
 
 static void test_officer_refusals(void **state)

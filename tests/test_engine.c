@@ -1121,6 +1121,152 @@ static void test_sla_weekend(void **state)
 
 /* -------------------------------------------------------- event kinds */
 
+
+/* ------------------------------------------------ the lembar disposisi */
+
+static void test_sheet_head(void **state)
+{
+    (void)state;
+    case_t c;
+    application_t app = application();
+    app.classification = CLASS_RAHASIA;
+    app.urgency = URGENCY_SEGERA;
+    snprintf(app.agenda_no, sizeof app.agenda_no, "045/SM/2026");
+    snprintf(app.srikandi_no, sizeof app.srikandi_no, "SRK-2026-000123");
+    snprintf(app.received_date, sizeof app.received_date, "2026-11-21");
+    command_t cmd = command(CMD_INTAKE);
+    cmd.case_id = "SE-2026-00001";
+    cmd.sop_code = "pembaharuan";
+    cmd.app = &app;
+    ok(&c, &cmd, &F.staf, T0);
+    assert_int_equal(c.app.classification, CLASS_RAHASIA);
+    assert_int_equal(c.urgency, URGENCY_SEGERA);
+    assert_int_equal(F.evs.ev[0].urgency, URGENCY_SEGERA);
+    assert_string_equal(c.app.agenda_no, "045/SM/2026");
+    assert_string_equal(c.app.srikandi_no, "SRK-2026-000123");
+    assert_string_equal(c.app.received_date, "2026-11-21");
+
+    /* not given: biasa, received today (Monday 23 November, WIB) */
+    app = application();
+    ok(&c, &cmd, &F.staf, T0);
+    assert_int_equal(c.app.classification, CLASS_BIASA);
+    assert_string_equal(c.app.received_date, "2026-11-23");
+
+    snprintf(app.received_date, sizeof app.received_date, "2026-11-19");
+    refused(NULL, &cmd, &F.staf, T0, SERTEL_E_INVALID, "2026-11-19");
+    snprintf(app.received_date, sizeof app.received_date, "2026-11-24");
+    refused(NULL, &cmd, &F.staf, T0, SERTEL_E_INVALID, "2026-11-24");
+    app = application();
+    app.classification = (classification_t)5;
+    refused(NULL, &cmd, &F.staf, T0, SERTEL_E_INVALID, NULL);
+}
+
+static void test_sheet_boxes_and_note(void **state)
+{
+    (void)state;
+    case_t c;
+    case_at_step(&c, 2, T0, &F.ver1);
+    boxes_t boxes = {.n = 2};
+    snprintf(boxes.v[0], sizeof boxes.v[0], "tanggapi");
+    snprintf(boxes.v[1], sizeof boxes.v[1], "PROSES-LEBIH-LANJUT");
+    command_t cmd = command(CMD_COMPLETE);
+    cmd.boxes = &boxes;
+    cmd.note = "Mohon dibantu hari ini";
+    /* a ticked box is an instruction: syarat instruksi is met */
+    ok(&c, &cmd, &F.kadis, T0 + MIN);
+    assert_int_equal(c.boxes.n, 2);
+    assert_string_equal(c.boxes.v[0], "Tanggapi");
+    assert_string_equal(c.boxes.v[1], "Proses lebih lanjut");
+    assert_string_equal(c.note, "Mohon dibantu hari ini");
+    const event_t *ev = &F.evs.ev[F.evs.n - 1];
+    assert_int_equal(ev->boxes.n, 2);
+    assert_string_equal(ev->boxes.v[1], "Proses lebih lanjut");
+    assert_string_equal(ev->note, "Mohon dibantu hari ini");
+
+    /* the next disposition starts a new sheet */
+    complete(&c, &F.kabid, T0 + 2 * MIN, "Tindak lanjuti", NULL);
+    assert_int_equal(c.boxes.n, 0);
+    assert_string_equal(c.note, "");
+
+    snprintf(boxes.v[1], sizeof boxes.v[1], "bakar");
+    cmd.instruction = "Verifikasi";
+    cmd.to = &F.ver1;
+    refused(&c, &cmd, &F.jf, T0 + 3 * MIN, SERTEL_E_INVALID, "bakar");
+    snprintf(boxes.v[1], sizeof boxes.v[1], "Tanggapi");
+    refused(&c, &cmd, &F.jf, T0 + 3 * MIN, SERTEL_E_INVALID, "Tanggapi");
+}
+
+static void test_sheet_deadline(void **state)
+{
+    (void)state;
+    case_t c;
+    case_at_step(&c, 2, T0, &F.ver1);
+    command_t cmd = command(CMD_COMPLETE);
+    cmd.instruction = "Segera";
+    /* tighter than step 3's 10 minutes: the batas waktu is the deadline */
+    cmd.deadline = T0 + 5 * MIN;
+    ok(&c, &cmd, &F.kadis, T0);
+    assert_int_equal(c.deadline, T0 + 5 * MIN);
+    assert_int_equal(c.due_at, T0 + 5 * MIN);
+    assert_int_equal(c.warn_at, T0 + 4 * MIN);
+    assert_int_equal(F.evs.ev[F.evs.n - 1].deadline, T0 + 5 * MIN);
+    assert_int_equal(sweep(&c, T0 + 5 * MIN), 2);
+
+    /* looser than the Mutu Baku: the Mutu Baku stands */
+    case_at_step(&c, 2, T0, &F.ver1);
+    cmd.deadline = T0 + 3 * HOUR;
+    ok(&c, &cmd, &F.kadis, T0);
+    assert_int_equal(c.due_at, T0 + 10 * MIN);
+
+    case_at_step(&c, 2, T0, &F.ver1);
+    cmd.deadline = T0 - MIN;
+    refused(&c, &cmd, &F.kadis, T0, SERTEL_E_INVALID, NULL);
+}
+
+/* An office that lets urgency shorten the Mutu Baku says so in the SOP. */
+static void test_sheet_urgency(void **state)
+{
+    (void)state;
+    char path[1024], err[512];
+    const char *src = getenv("SERTEL_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/sop/pembaharuan-sertifikat-elektronik.sop",
+             src ? src : SERTEL_SOURCE_DIR);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 64, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, "kode: pembaharuan\n");
+    assert_non_null(at);
+    at += strlen("kode: pembaharuan\n");
+    static const char extra[] = "waktu-segera: 50%\n";
+    memmove(at + strlen(extra), at, strlen(at) + 1);
+    memcpy(at, extra, strlen(extra));
+    sop_t *sop = sop_parse(text, "test.sop", err, sizeof err);
+    assert_non_null(sop);
+    assert_int_equal(sop_urgency_percent(sop, URGENCY_SEGERA), 50);
+    assert_int_equal(sop_urgency_percent(sop, URGENCY_SANGAT_SEGERA), 100);
+    sop_t *shipped = F.sop;
+    F.sop = sop;
+    case_t c;
+    case_at_step(&c, 2, T0, &F.ver1);
+    command_t cmd = command(CMD_COMPLETE);
+    cmd.instruction = "Segera";
+    cmd.urgency = URGENCY_SEGERA;
+    ok(&c, &cmd, &F.kadis, T0);
+    assert_int_equal(c.urgency, URGENCY_SEGERA);
+    assert_int_equal(c.due_at, T0 + 5 * MIN);
+    /* and stays in force for the steps after */
+    complete(&c, &F.kabid, T0, "Tindak lanjuti", NULL);
+    assert_int_equal(c.due_at, T0 + 10 * MIN);
+    F.sop = shipped;
+    sop_destroy(&sop);
+
+    assert_null(sop_parse("kode: x\nwaktu-segera: 0%\n", "bad.sop", err, sizeof err));
+    assert_non_null(strstr(err, "bad.sop:2"));
+}
+
 static void test_event_kinds(void **state)
 {
     (void)state;
@@ -1163,6 +1309,10 @@ int main(void)
         cmocka_unit_test(test_sla_each_step),
         cmocka_unit_test(test_sla_not_while_waiting),
         cmocka_unit_test(test_sla_weekend),
+        cmocka_unit_test(test_sheet_head),
+        cmocka_unit_test(test_sheet_boxes_and_note),
+        cmocka_unit_test(test_sheet_deadline),
+        cmocka_unit_test(test_sheet_urgency),
         cmocka_unit_test(test_event_kinds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

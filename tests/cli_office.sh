@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The office's own rules and words, with sertel and sertel-admin against a
+# real broker (tests/office_env.sh): the lembar disposisi's fields.
+#
+# Usage: cli_office.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
+set -euo pipefail
+usage="usage: cli_office.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
+broker=${1:?$usage}
+admin=${2:?$usage}
+sertel=${3:?$usage}
+src=${4:?$usage}
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/office_env.sh"
+
+# --- 1. the lembar disposisi ----------------------------------------------------
+receive --sifat rahasia --agenda-no 045/SM/XI/2026 --srikandi-no SRK-0099 --received 2026-11-21 \
+    --urgency segera
+run 0 as kadis show "$id" --json
+json_ok "sheet head" 'd["case"]["letter"]["sifat"] == "rahasia" and d["case"]["letter"]["agenda_no"] == "045/SM/XI/2026" and d["case"]["letter"]["srikandi_no"] == "SRK-0099" and d["case"]["letter"]["received"] == "2026-11-21" and d["case"]["letter"]["urgency"] == "segera"'
+run 0 as kadis show "$id"
+has out "045/SM/XI/2026" "show prints the agenda number"
+has out "SRK-0099" "show prints the SRIKANDI number"
+grep -qE "Sifat +: rahasia" "$tmp/out" || fail "show prints the sifat"
+run 1 as staf receive "${form[@]}" --sifat amat-rahasia
+has err "--sifat" "an unknown sifat names the option"
+run 2 as staf receive "${form[@]}" --received 2026-11-19
+has err "2026-11-19" "received before the letter's date"
+
+run 0 as staf complete "$id"
+run 0 as kadis complete "$id" --box tanggapi --box "PROSES-LEBIH-LANJUT" \
+    --note $'Koordinasikan dengan BSrE\nhari ini' --deadline "2026-11-23 08:05"
+run 0 as kabid show "$id" --json
+json_ok "sheet of the disposition" 'd["case"]["boxes"] == ["Tanggapi", "Proses lebih lanjut"] and d["case"]["note"].startswith("Koordinasikan") and d["case"]["deadline"] == d["case"]["due_at"] and d["case"]["instruction"] == ""'
+json_ok "the disposition event" '[e for e in d["history"] if e["kind"] == "didisposisikan"][-1]["boxes"] == ["Tanggapi", "Proses lebih lanjut"]'
+run 0 as kabid show "$id"
+has out "Tanggapi, Proses lebih lanjut" "show prints the boxes ticked"
+has out "08:05 WIB" "show prints the batas waktu"
+# a catatan of two lines keeps its second line under the value column
+grep -qE '^ {20,}hari ini$' "$tmp/out" || fail "the second line of the catatan is not indented under its value"
+run 2 as kabid complete "$id" --box bakar
+has err "Tanggapi, Proses lebih lanjut" "an unknown box is refused with the SOP's list"
+run 1 as kabid complete "$id" --deadline 2026-13-01
+has err "--deadline" "a bad batas waktu names the option"
+
+finish
