@@ -150,3 +150,14 @@ bool case_is_closed(const case_t *c)
 {
     return c && state_valid(c->state) && states[c->state].closed;
 }
+
+int64_t case_last_event(const case_t *c)
+{
+    const int64_t times[] = {c->last_event_at, c->created_at, c->step_started_at,
+                             c->segment_started_at, c->waiting_since, c->closed_at};
+    int64_t last = 0;
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
+        if (times[i] > last)
+            last = times[i];
+    return last;
+}

@@ -124,6 +124,10 @@ typedef struct {
 
     char closed_reason[TEXT_MAX + 1];
     int64_t closed_at;
+    /* The time of the case's latest event: a later event is never dated
+     * before it, whatever the wall clock says (0 in cases written before
+     * it was kept; case_last_event then judges by the other times). */
+    int64_t last_event_at;
 
     struct {
         char nip[NIP_LEN + 1];
@@ -135,6 +139,9 @@ typedef struct {
 const char *case_state_code(case_state_t s);   /* "terbuka", "menunggu", ... */
 const char *case_state_title(case_state_t s);  /* translated */
 case_state_t case_state_from_code(const char *code); /* 0 if unknown */
+/* The time of c's latest event, or of its latest recorded instant for a
+ * case written before last_event_at was kept. */
+int64_t case_last_event(const case_t *c);
 const char *channel_code(channel_t c);         /* "surat", "telp", "fax", "email" */
 channel_t channel_from_code(const char *code); /* 0 if unknown */
 const char *urgency_code(urgency_t u);         /* "biasa", "segera", "sangat-segera" */

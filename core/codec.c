@@ -306,6 +306,7 @@ static void case_scalars_to_pb(const case_t *c, Sertel__Case *pb)
     pb->closed_at = c->closed_at;
     pb->urgency = (Sertel__Urgency)c->urgency;
     pb->deadline = c->deadline;
+    pb->last_event_at = c->last_event_at;
 }
 
 /* Points ptrs at the boxes' texts (packed only, see point_strings). */
@@ -401,6 +402,7 @@ static void case_scalars_from_pb(const Sertel__Case *pb, case_t *c)
     c->cert_not_after = pb->cert_not_after;
     c->closed_at = pb->closed_at;
     c->deadline = pb->deadline;
+    c->last_event_at = pb->last_event_at;
 }
 
 static sertel_err_t attachments_from_pb(const Sertel__Case *pb, case_t *c,

@@ -117,6 +117,10 @@ Sertel__Event *cmd_event_copy(cmd_ctx_t *ctx, const Sertel__Event *ev);
 /* Sets ctx->why from a format and returns e. */
 sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The time of a new event on c (NULL: a new case): now, or the case's
+ * last event time when the wall clock reads earlier (stepped back), so
+ * that a case's history never runs backwards. The step is logged. */
+int64_t cmd_event_time(cmd_ctx_t *ctx, const case_t *c);
 /* The acting assignment (Plt/Plh) valid now that lets the officer act on
  * c's current step, copied into *out; NULL when none. */
 const acting_t *cmd_acting_for(cmd_ctx_t *ctx, const case_t *c, const sop_t *sop, acting_t *out);

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "log.h"
 
 #define ATTACH_MAX_BYTES (4u * 1024 * 1024)
 
@@ -21,6 +22,17 @@ sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
     vsnprintf(ctx->why, sizeof ctx->why, fmt, ap);
     va_end(ap);
     return e;
+}
+
+int64_t cmd_event_time(cmd_ctx_t *ctx, const case_t *c)
+{
+    int64_t last = c ? case_last_event(c) : 0;
+    if (last <= ctx->now)
+        return ctx->now;
+    log_msg(LOG_WARN, _("case %s: the clock reads %lld, %lld s before the case's last event; "
+                        "the new event takes the last event's time"),
+            c->id, (long long)ctx->now, (long long)(last - ctx->now));
+    return last;
 }
 
 static void case_pb_free(void *p)
@@ -162,9 +174,13 @@ static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, c
     if (!c || !evs)
         return SERTEL_E_NOMEM;
     cmd->request_id = ctx->request_id;
-    sertel_err_t e = engine_apply(sop, ctx->b->cal, old, cmd, &actor, ctx->now, c, evs,
+    int64_t at = cmd_event_time(ctx, old);
+    sertel_err_t e = engine_apply(sop, ctx->b->cal, old, cmd, &actor, at, c, evs,
                                   ctx->why, sizeof ctx->why);
-    return e == SERTEL_OK ? write_result(ctx, old, c, evs, reply) : e;
+    if (e != SERTEL_OK)
+        return e;
+    c->last_event_at = at;
+    return write_result(ctx, old, c, evs, reply);
 }
 
 static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd,

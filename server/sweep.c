@@ -42,7 +42,9 @@ static sertel_err_t check_case(cmd_ctx_t *ctx, const char *id)
     c = old;
     events_t evs = {.n = 0};
     if (sop && sop_step(sop, c.step)) {
-        engine_sla_check(sop, ctx->b->cal, &c, ctx->now, &evs);
+        int64_t at = cmd_event_time(ctx, &old);
+        if (engine_sla_check(sop, ctx->b->cal, &c, at, &evs) > 0)
+            c.last_event_at = at;
     } else {
         /* Its SOP (or step) is gone: nothing can judge this step's time,
          * and its timers must not hold back everyone else's. */
