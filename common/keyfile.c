@@ -388,9 +388,16 @@ static sertel_err_t load_text(const char *path, char *buf, size_t *len,
 {
     /* O_NONBLOCK: opening a FIFO named by mistake must not hang the
      * client; it is refused by check_stat as not a regular file. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* O_NOFOLLOW: a key file that is a link is refused, as one readable
+     * by others is; whoever can repoint the link chooses our identity. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         int e = errno;
+        if (e == ELOOP) {
+            diag_at(err, errlen, path, 0, "%s",
+                    _("key file is a symbolic link; name the file itself (a link is refused)"));
+            return SERTEL_E_DENIED;
+        }
         diag_at(err, errlen, path, 0, _("cannot open key file: %s"), strerror(e));
         return errno_code(e);
     }
@@ -410,6 +417,16 @@ static sertel_err_t load_text(const char *path, char *buf, size_t *len,
     return rc;
 }
 
+/* buf holds len bytes and room for a NUL after them. */
+static sertel_err_t parse_buffer(const char *path, char *buf, size_t len, keyfile_t *kf,
+                                 char *err, size_t errlen)
+{
+    buf[len] = '\0';
+    parser_t p = {.path = path, .kf = kf, .err = err, .errlen = errlen};
+    sertel_err_t rc = parse_text(&p, buf, len);
+    return rc == SERTEL_OK ? check_complete(&p) : rc;
+}
+
 sertel_err_t keyfile_read(const char *path, keyfile_t *kf, char *err, size_t errlen)
 {
     memset(kf, 0, sizeof *kf);
@@ -420,18 +437,35 @@ sertel_err_t keyfile_read(const char *path, keyfile_t *kf, char *err, size_t err
     }
     size_t len = 0;
     sertel_err_t rc = load_text(path, buf, &len, err, errlen);
-    if (rc == SERTEL_OK) {
-        buf[len] = '\0';
-        parser_t p = {.path = path, .kf = kf, .err = err, .errlen = errlen};
-        rc = parse_text(&p, buf, len);
-        if (rc == SERTEL_OK)
-            rc = check_complete(&p);
-    }
+    if (rc == SERTEL_OK)
+        rc = parse_buffer(path, buf, len, kf, err, errlen);
     /* The buffer held the secret key; free() does not clear memory. */
     explicit_bzero(buf, KEYFILE_MAX_BYTES + 2);
     free(buf);
     if (rc != SERTEL_OK)
         explicit_bzero(kf, sizeof *kf); /* no half-read secret left behind */
+    return rc;
+}
+
+sertel_err_t keyfile_parse(const char *text, size_t len, const char *path, keyfile_t *kf,
+                           char *err, size_t errlen)
+{
+    memset(kf, 0, sizeof *kf);
+    if (len > KEYFILE_MAX_BYTES || memchr(text, '\0', len)) {
+        diag_at(err, errlen, path, 0, "%s", _("not a text key file"));
+        return SERTEL_E_INVALID;
+    }
+    char *buf = malloc(len + 1);
+    if (!buf) {
+        diag_at(err, errlen, path, 0, "%s", sertel_strerror(SERTEL_E_NOMEM));
+        return SERTEL_E_NOMEM;
+    }
+    memcpy(buf, text, len);
+    sertel_err_t rc = parse_buffer(path, buf, len, kf, err, errlen);
+    explicit_bzero(buf, len + 1);
+    free(buf);
+    if (rc != SERTEL_OK)
+        explicit_bzero(kf, sizeof *kf);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* Key files: one file per officer workstation (and one for the broker)
  * holding a CURVE key pair, the broker's endpoint and the broker's public
- * key. Permissions must be 0600; a key file readable by others is refused.
+ * key. Permissions must be 0600; a key file readable by others, or one
+ * that is a symbolic link, is refused.
  *
  * Format (text, '#' comments):
  *   endpoint = tcp://127.0.0.1:7750
@@ -35,6 +36,11 @@ sertel_err_t keyfile_write(const char *path, const keyfile_t *kf, char *err, siz
 /* Reads and checks a key file; refuses group/other permissions, unknown
  * keys, malformed keys (must decode as Z85 to 32 bytes). */
 sertel_err_t keyfile_read(const char *path, keyfile_t *kf, char *err, size_t errlen);
+/* The same checks on text already in memory (path names it in errors);
+ * for the fuzz target and anything that gets a key file's text another
+ * way. */
+sertel_err_t keyfile_parse(const char *text, size_t len, const char *path, keyfile_t *kf,
+                           char *err, size_t errlen);
 /* The key file to use: explicit (from --key) if non-NULL, else $SERTEL_KEY,
  * else $XDG_CONFIG_HOME/sertel/key, else ~/.config/sertel/key. */
 const char *keyfile_resolve(const char *explicit_path, char *buf, size_t len);

@@ -89,8 +89,9 @@ static bool parse_field(identity_t *id, const char *key, char *value)
     return false;
 }
 
-static sertel_err_t parse(const char *path, char *text, identity_t *id, char *err, size_t errlen)
+sertel_err_t identity_parse(char *text, const char *path, identity_t *id, char *err, size_t errlen)
 {
+    memset(id, 0, sizeof *id);
     int line = 0;
     for (char *s = text, *next; s; s = next) {
         next = strchr(s, '\n');
@@ -128,7 +129,7 @@ sertel_err_t identity_read(const char *path, identity_t *id, char *err, size_t e
     char *text = text_read_file(path, IDENTITY_MAX_BYTES, NULL, err, errlen);
     if (!text)
         return access(path, F_OK) == 0 ? SERTEL_E_INVALID : SERTEL_E_NOT_FOUND;
-    sertel_err_t e = parse(path, text, id, err, errlen);
+    sertel_err_t e = identity_parse(text, path, id, err, errlen);
     free(text);
     return e;
 }

@@ -44,6 +44,8 @@ typedef struct {
 /* A new broker: a random id, epoch 1 from sequence 0. */
 sertel_err_t identity_new(identity_t *id, int64_t now, char *err, size_t errlen);
 sertel_err_t identity_read(const char *path, identity_t *id, char *err, size_t errlen);
+/* The same on the file's text (changed in place); path names it in errors. */
+sertel_err_t identity_parse(char *text, const char *path, identity_t *id, char *err, size_t errlen);
 /* Written beside, synced and renamed over; mode 0600. */
 sertel_err_t identity_write(const char *path, const identity_t *id, char *err, size_t errlen);
 

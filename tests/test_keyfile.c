@@ -302,6 +302,45 @@ static void refuses_missing_file(void **state)
     assert_int_equal(strncmp(err, path, strlen(path)), 0);
 }
 
+/* A link to a good key file is refused: whoever can repoint the link
+ * would choose the identity the client uses. */
+static void refuses_symlink(void **state)
+{
+    (void)state;
+    keyfile_t in, out;
+    char path[128], link[128], err[256] = "";
+    fill(&in);
+    new_path(path, sizeof path);
+    assert_int_equal(keyfile_write(path, &in, err, sizeof err), SERTEL_OK);
+    new_path(link, sizeof link);
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(keyfile_read(link, &out, err, sizeof err), SERTEL_E_DENIED);
+    assert_int_equal(strncmp(err, link, strlen(link)), 0);
+    assert_contains(err, "symbolic link");
+    assert_int_equal(out.secret_key[0], '\0');
+}
+
+/* The text in memory gets the same checks as the file's. */
+static void parse_from_memory(void **state)
+{
+    (void)state;
+    keyfile_t in, out;
+    char path[128], err[256] = "", text[TEXT_MAX];
+    fill(&in);
+    new_path(path, sizeof path);
+    assert_int_equal(keyfile_write(path, &in, err, sizeof err), SERTEL_OK);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    assert_int_equal(keyfile_parse(text, n, "mem", &out, err, sizeof err), SERTEL_OK);
+    assert_string_equal(out.secret_key, in.secret_key);
+    assert_int_equal(keyfile_parse(text, n / 2, "mem", &out, err, sizeof err), SERTEL_E_INVALID);
+    assert_int_equal(strncmp(err, "mem:", 4), 0);
+    text[10] = '\0';
+    assert_int_equal(keyfile_parse(text, n, "mem", &out, err, sizeof err), SERTEL_E_INVALID);
+}
+
 /* A directory or a FIFO is refused, and the FIFO without hanging. */
 static void refuses_non_regular_files(void **state)
 {
@@ -595,6 +634,8 @@ int main(void)
         cmocka_unit_test(accepts_hand_edited_file),
         cmocka_unit_test(key_with_hash_and_equals_survives),
         cmocka_unit_test(resolve_precedence),
+        cmocka_unit_test(refuses_symlink),
+        cmocka_unit_test(parse_from_memory),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
