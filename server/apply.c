@@ -33,10 +33,6 @@ static void apply_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, u
 {
     const command_def_t *def = it->def;
     uint64_t rid = it->request_id;
-    /* Answered before: the same answer, nothing applied again. */
-    if (def->write && rid &&
-        store_reply_get(txn, it->nip, rid, &it->reply, &it->reply_len) == SERTEL_OK)
-        return;
     i18n_use(it->req->lang);
     cmd_ctx_t ctx = {.b = b, .txn = txn, .now = now, .live_from = committed,
                      .officer = it->officer, .request_id = rid};
@@ -44,7 +40,11 @@ static void apply_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, u
     size_t rid_len = zmq_msg_size(&it->rid);
     ctx.session = session_find(b, rid_bytes, rid_len);
     Sertel__Envelope reply = SERTEL__ENVELOPE__INIT;
-    sertel_err_t e = run_command(&ctx, def, it->req, &reply);
+    uint64_t seen;
+    /* Applied before: the answer again, rebuilt from the journal, nothing
+     * applied twice. */
+    bool repeat = def->write && rid && store_dedup_find(txn, it->nip, rid, &seen) == SERTEL_OK;
+    sertel_err_t e = repeat ? cmd_repeat(&ctx, seen, &reply) : run_command(&ctx, def, it->req, &reply);
     /* A full map is no answer: the whole batch runs again, bigger. */
     b->map_full |= e == SERTEL_E_MAP_FULL;
     if (e != SERTEL_OK) {
@@ -57,9 +57,6 @@ static void apply_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, u
     it->live_from = ctx.live_from;
     if (it->go_live)
         it->since = it->req->hello->last_seq;
-    if (def->write && rid && it->reply)
-        b->map_full |= store_reply_put(txn, it->nip, rid, now, it->reply, it->reply_len) ==
-                       SERTEL_E_MAP_FULL;
     /* What handlers allocated for the reply is released once packed. */
     cmd_ctx_free(&ctx);
     i18n_use(NULL);

@@ -114,6 +114,9 @@ CMD(cmd_attachment);
 Sertel__Case *cmd_case_pb(cmd_ctx_t *ctx, const case_t *c);
 /* A copy of a journalled event for the reply. */
 Sertel__Event *cmd_event_copy(cmd_ctx_t *ctx, const Sertel__Event *ev);
+/* The answer to a request applied before, rebuilt from seq, the journal
+ * event it made last (cmd_repeat.c). */
+sertel_err_t cmd_repeat(cmd_ctx_t *ctx, uint64_t seq, Sertel__Envelope *reply);
 /* Sets ctx->why from a format and returns e. */
 sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -50,6 +50,9 @@ static sertel_err_t journal_with_targets(cmd_ctx_t *ctx, Sertel__Event *pb,
     pb->notify = nips;
     pb->n_notify_pools = (size_t)tg->n_pools;
     pb->notify_pools = pools;
+    /* The request that made the event: the store remembers it from the
+     * journal to answer a repeat without applying it again. */
+    pb->request_id = ctx->request_id;
     sertel_err_t e = store_journal_append_pb(ctx->txn, pb, seq);
     if (e == SERTEL_OK)
         e = keep_for_push(ctx->b, pb);
@@ -65,8 +68,7 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
     push_targets(ev, c, &tg);
     codec_event_pb_t m;
     codec_event_to_pb(ev, 0, &m);
-    sertel_err_t e = journal_with_targets(ctx, &m.pb, &tg, seq);
-    return e == SERTEL_OK ? store_stats_record(ctx->txn, ev, ctx->b->cal) : e;
+    return journal_with_targets(ctx, &m.pb, &tg, seq);
 }
 
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)

@@ -9,6 +9,7 @@
 
 #include "codec.h"
 #include "i18n.h"
+#include "log.h"
 
 #define INITIAL_MAP (256u * 1024 * 1024)
 
@@ -28,21 +29,16 @@ static const struct {
     [DB_META] = {"meta", 0},
     [DB_CASES] = {"cases", 0},
     [DB_JOURNAL] = {"journal", 0},
-    [DB_CASE_EVENTS] = {"case_events", MDB_DUPSORT | MDB_DUPFIXED},
+    [DB_INDEX] = {"index", 0},
     [DB_OFFICERS] = {"officers", 0},
     [DB_KEYS] = {"keys", 0},
-    [DB_INBOX_OFFICER] = {"inbox_officer", MDB_DUPSORT},
-    [DB_INBOX_ROLE] = {"inbox_role", MDB_DUPSORT},
-    [DB_BY_STATE] = {"by_state", MDB_DUPSORT},
-    [DB_BY_APPLICANT] = {"by_applicant", MDB_DUPSORT},
-    [DB_TIMERS] = {"timers", 0},
     [DB_ACTINGS] = {"actings", 0},
     [DB_TEXTS] = {"texts", 0},
     [DB_BLOBS] = {"blobs", 0},
-    [DB_REPLIES] = {"replies", 0},
-    [DB_STATS] = {"stats", 0},
-    [DB_REPLY_TIMES] = {"reply_times", 0},
 };
+
+/* Room for this layout's databases and the older ones a migration reads. */
+#define MAX_DBS 32
 
 sertel_err_t store_map_err(int rc)
 {
@@ -82,16 +78,74 @@ uint64_t store_from_be64(const uint8_t in[8])
     return v;
 }
 
-static int open_dbis(store_t *s)
+static int open_dbis(store_t *s, MDB_txn *txn)
 {
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = 0;
     for (int i = 0; rc == 0 && i < DB__COUNT; i++)
         rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, &s->dbi[i]);
-    if (rc == 0)
-        return mdb_txn_commit(txn);
-    mdb_txn_abort(txn);
     return rc;
+}
+
+/* Format 1 is the layout before the chained journal: it had no "format"
+ * record but a "last_seq" or an "officers" database. An environment
+ * without either is new. */
+static unsigned detect_format(MDB_txn *txn)
+{
+    MDB_dbi meta;
+    MDB_val k = store_str("format"), v;
+    if (mdb_dbi_open(txn, "meta", 0, &meta) == 0 && mdb_get(txn, meta, &k, &v) == 0) {
+        const uint8_t *b = v.mv_data;
+        return v.mv_size == 4 ? (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3]
+                              : UINT32_MAX;
+    }
+    MDB_dbi old;
+    return mdb_dbi_open(txn, "case_events", 0, &old) == 0 ? 1 : 0;
+}
+
+static sertel_err_t write_format(store_txn_t *t)
+{
+    uint8_t f[4] = {0, 0, 0, STORE_FORMAT};
+    MDB_val k = store_str("format"), v = store_val(f, 4);
+    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
+}
+
+/* Brings the environment to this layout in one write transaction: a new
+ * one gets the format record, format 1 is migrated (and says so), a newer
+ * format is refused untouched. */
+static bool prepare(store_t *s, char *err, size_t errlen)
+{
+    store_txn_t t = {.s = s, .write = true};
+    int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
+    if (rc != 0) {
+        diag_at(err, errlen, s->dir, 0, _("cannot open the database: %s"), mdb_strerror(rc));
+        return false;
+    }
+    unsigned format = detect_format(t.txn);
+    if (format > STORE_FORMAT) {
+        mdb_txn_abort(t.txn);
+        if (format == UINT32_MAX)
+            diag_at(err, errlen, s->dir, 0, "%s", _("the store's format record is unreadable"));
+        else
+            diag_at(err, errlen, s->dir, 0,
+                    _("the store has format %u, newer than this broker's %d: "
+                      "use the broker version that made it"), format, STORE_FORMAT);
+        return false;
+    }
+    rc = open_dbis(s, t.txn);
+    sertel_err_t e = rc ? store_map_err(rc) : SERTEL_OK;
+    if (e == SERTEL_OK && format == 1)
+        e = store_migrate_v1(&t, err, errlen);
+    if (e == SERTEL_OK && format != STORE_FORMAT)
+        e = write_format(&t);
+    if (e == SERTEL_OK)
+        e = store_map_err(mdb_txn_commit(t.txn));
+    else
+        mdb_txn_abort(t.txn);
+    if (e != SERTEL_OK && !err[0])
+        diag_at(err, errlen, s->dir, 0, _("cannot prepare the database: %s"), sertel_strerror(e));
+    if (e == SERTEL_OK && format == 1)
+        log_msg(LOG_INFO, _("%s: store migrated from format 1 to format %d"), s->dir, STORE_FORMAT);
+    return e == SERTEL_OK;
 }
 
 store_t *store_open(const char *dir, char *err, size_t errlen)
@@ -101,10 +155,12 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
         diag_at(err, errlen, dir, 0, "%s", sertel_strerror(SERTEL_E_NOMEM));
         return NULL;
     }
+    if (errlen)
+        err[0] = '\0';
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
-        rc = mdb_env_set_maxdbs(s->env, DB__COUNT);
+        rc = mdb_env_set_maxdbs(s->env, MAX_DBS);
     if (rc == 0)
         rc = mdb_env_set_mapsize(s->env, initial_map());
     /* LMDB never maps less than the data already holds; a map that grew
@@ -114,10 +170,10 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
     if (rc == 0) {
         int dead = 0;
         mdb_reader_check(s->env, &dead);
-        rc = open_dbis(s);
-    }
-    if (rc != 0) {
+    } else {
         diag_at(err, errlen, dir, 0, _("cannot open the database: %s"), mdb_strerror(rc));
+    }
+    if (rc != 0 || !prepare(s, err, errlen)) {
         if (s->env)
             mdb_env_close(s->env);
         free(s);
@@ -131,29 +187,60 @@ void store_close(store_t **s)
     if (!s || !*s)
         return;
     mdb_env_close((*s)->env);
+    store_stats_view_free(&(*s)->stats);
+    store_dedup_free(&(*s)->dedup);
     free(*s);
     *s = NULL;
 }
 
 sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
 {
+    if (write && s->damaged)
+        return SERTEL_E_STORAGE;
     store_txn_t *t = calloc(1, sizeof *t);
     if (!t)
         return SERTEL_E_NOMEM;
     t->s = s;
+    t->write = write;
+    t->parent = parent;
     int rc = mdb_txn_begin(s->env, parent ? parent->txn : NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc == 0 && write && !parent && !(t->pending = calloc(1, sizeof *t->pending)))
+        rc = ENOMEM;
     if (rc != 0) {
+        if (t->txn)
+            mdb_txn_abort(t->txn);
         free(t);
         return store_map_err(rc);
+    }
+    if (parent) {
+        t->pending = parent->pending;
+        t->pending_mark = parent->pending ? parent->pending->n : 0;
+        t->base_seq = parent->base_seq;
+    } else {
+        t->base_seq = store_last_seq(t);
     }
     *out = t;
     return SERTEL_OK;
 }
 
+static void txn_free(store_txn_t *t, bool keep_pending)
+{
+    if (!t->parent && t->pending) {
+        free(t->pending->v);
+        free(t->pending);
+    } else if (t->pending && !keep_pending) {
+        t->pending->n = t->pending_mark; /* what this one appended is gone */
+    }
+    free(t);
+}
+
 sertel_err_t store_commit(store_txn_t **t)
 {
-    int rc = mdb_txn_commit((*t)->txn);
-    free(*t);
+    store_txn_t *x = *t;
+    int rc = mdb_txn_commit(x->txn);
+    if (rc == 0 && !x->parent && x->pending)
+        store_dedup_take(x->s, x->pending->v, x->pending->n);
+    txn_free(x, rc == 0);
     *t = NULL;
     return store_map_err(rc);
 }
@@ -163,7 +250,7 @@ void store_abort(store_txn_t **t)
     if (!t || !*t)
         return;
     mdb_txn_abort((*t)->txn);
-    free(*t);
+    txn_free(*t, false);
     *t = NULL;
 }
 
@@ -197,7 +284,7 @@ sertel_err_t store_backup(store_t *s, const char *dir, char *err, size_t errlen)
     return SERTEL_OK;
 }
 
-static uint64_t meta_get(store_txn_t *t, const char *name)
+uint64_t store_meta_get(store_txn_t *t, const char *name)
 {
     MDB_val k = store_str(name), v;
     if (mdb_get(t->txn, store_dbi(t, DB_META), &k, &v) != 0 || v.mv_size != 8)
@@ -205,7 +292,7 @@ static uint64_t meta_get(store_txn_t *t, const char *name)
     return store_from_be64(v.mv_data);
 }
 
-static sertel_err_t meta_put(store_txn_t *t, const char *name, uint64_t value)
+sertel_err_t store_meta_put(store_txn_t *t, const char *name, uint64_t value)
 {
     uint8_t buf[8];
     store_be64(buf, value);
@@ -213,35 +300,48 @@ static sertel_err_t meta_put(store_txn_t *t, const char *name, uint64_t value)
     return store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
 }
 
-uint64_t store_last_seq(store_txn_t *t)
-{
-    return meta_get(t, "last_seq");
-}
-
-sertel_err_t store_set_last_seq(store_txn_t *t, uint64_t seq)
-{
-    return meta_put(t, "last_seq", seq);
-}
-
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
 {
     char name[32];
     snprintf(name, sizeof name, "case:%04d", year);
-    uint64_t n = meta_get(t, name) + 1;
-    sertel_err_t e = meta_put(t, name, n);
+    uint64_t n = store_meta_get(t, name) + 1;
+    sertel_err_t e = store_meta_put(t, name, n);
     if (e == SERTEL_OK)
         snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
     return e;
 }
 
-sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)
+sertel_err_t store_damaged(store_t *s, const char *what, const char *where)
+{
+    if (!s->damaged)
+        log_msg(LOG_ERROR, _("%s: damaged record (%s at %s): writes are refused until the "
+                             "store is checked (sertel-broker check) and restored"),
+                s->dir, what, where);
+    s->damaged = true;
+    return SERTEL_E_STORAGE;
+}
+
+bool store_is_damaged(const store_t *s)
+{
+    return s->damaged;
+}
+
+sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const void *head,
+                               size_t hlen, const ProtobufCMessage *m, unsigned flags)
 {
     size_t n = protobuf_c_message_get_packed_size(m);
-    MDB_val v = {n, NULL};
+    MDB_val v = {hlen + n, NULL};
     /* MDB_RESERVE lets protobuf-c pack straight into the page. */
-    int rc = mdb_put(t->txn, store_dbi(t, db), &key, &v, MDB_RESERVE);
+    int rc = mdb_put(t->txn, store_dbi(t, db), &key, &v, MDB_RESERVE | flags);
     if (rc != 0)
         return store_map_err(rc);
-    protobuf_c_message_pack(m, v.mv_data);
+    if (hlen)
+        memcpy(v.mv_data, head, hlen);
+    protobuf_c_message_pack(m, (uint8_t *)v.mv_data + hlen);
     return SERTEL_OK;
+}
+
+sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)
+{
+    return store_put_pb_head(t, db, key, NULL, 0, m, 0);
 }

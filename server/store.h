@@ -1,8 +1,8 @@
-/* The broker's durable state in one LMDB environment: cases, the journal
- * of events (the audit log and the source of pushes), officers and their
- * keys, acting assignments, SOP texts, attachments, request replies for
- * de-duplication, statistics, and the secondary indexes, all written in
- * the same transaction as the record they index.
+/* The broker's durable state in one LMDB environment: the journal of
+ * events (the audit log, hash-chained, the source of pushes, statistics
+ * and request de-duplication), cases and their secondary indexes written
+ * in the same transaction, officers and their keys, acting assignments,
+ * SOP texts and attachments. The layout is in store_internal.h.
  *
  * One writer (the broker's loop); every DBI is opened once at start. Data
  * returned to callers is copied out of LMDB before the transaction ends. */
@@ -19,8 +19,13 @@
 typedef struct store store_t;
 typedef struct store_txn store_txn_t;
 
-/* Opens (creating if needed) the environment in dir; clears stale readers. */
+/* Opens (creating if needed) the environment in dir; clears stale readers.
+ * A store of the previous format is migrated in place (and the log says
+ * so); a newer format than this build's is refused with a message. */
 store_t *store_open(const char *dir, char *err, size_t errlen);
+/* True once a record was found that does not decode: from then on every
+ * write transaction is refused (SERTEL_E_STORAGE). */
+bool store_is_damaged(const store_t *s);
 void store_close(store_t **s);
 
 /* A write transaction, or a nested one inside parent (so that one command
@@ -38,6 +43,7 @@ int store_reader_check(store_t *s);
 sertel_err_t store_backup(store_t *s, const char *dir, char *err, size_t errlen);
 
 /* ---- meta */
+/* The journal's last sequence number (0: empty). */
 uint64_t store_last_seq(store_txn_t *t);
 /* The next agenda number of the year: "SE-2026-00001". */
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len);
@@ -68,6 +74,10 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
 typedef int (*store_event_fn)(const Sertel__Event *ev, void *arg);
 sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn fn, void *arg);
 sertel_err_t store_journal_of_case(store_txn_t *t, const char *case_id, store_event_fn fn, void *arg);
+/* The event under seq (*ev to free with sertel__event__free_unpacked). */
+sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev);
+/* The chain head: the last seq and its hash in hex (all zeros: empty). */
+sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[65]);
 
 /* ---- officers and keys */
 sertel_err_t store_officer_get(store_txn_t *t, const char *nip, officer_t *o, uint8_t key[32]);
@@ -94,19 +104,26 @@ bool store_blob_has(store_txn_t *t, const char *hash);
 /* The content stored under hash, copied into *data (malloc'd). */
 sertel_err_t store_blob_get(store_txn_t *t, const char *hash, uint8_t **data, size_t *len);
 
-/* ---- request de-duplication: the packed first reply to (nip, request id) */
-sertel_err_t store_reply_get(store_txn_t *t, const char *nip, uint64_t request_id,
-                             uint8_t **reply, size_t *len);
-sertel_err_t store_reply_put(store_txn_t *t, const char *nip, uint64_t request_id, int64_t now,
-                             const uint8_t *reply, size_t len);
-/* Forgets up to max replies remembered before the instant before; returns
- * how many. A client retries within seconds, so minutes of memory do. */
-int store_replies_prune(store_txn_t *t, int64_t before, int max);
+/* ---- request de-duplication: (officer, request id) -> the journal seq of
+ * the last event the request made, so a repeat is answered, not applied
+ * again. Filled by store_journal_append_pb from Event.request_id and
+ * actor; this transaction's own requests count too. */
+#define STORE_DEDUP_KEEP_S 600 /* far beyond a client's retry */
+sertel_err_t store_dedup_find(store_txn_t *t, const char *nip, uint64_t request_id, uint64_t *seq);
+/* Forgets requests older than before (kept at most about twice
+ * STORE_DEDUP_KEEP_S); returns how many. */
+int store_dedup_prune(store_t *s, int64_t before);
 
-/* ---- statistics aggregates, kept at write time */
-sertel_err_t store_stats_record(store_txn_t *t, const event_t *ev, const calendar_t *cal);
+/* ---- statistics, folded from the journal (nothing written for them) */
 sertel_err_t store_stats_query(store_txn_t *t, int64_t from, int64_t to, const calendar_t *cal,
                                Sertel__Stats *out);
+/* Brings the in-memory statistics up to the committed journal, so that
+ * queries find little to fold (the sweep calls it). */
+sertel_err_t store_stats_refresh(store_txn_t *t, const calendar_t *cal);
 void store_stats_clear(Sertel__Stats *out);
+
+/* ---- applicant lookups: the key an applicant's NIP is indexed under */
+#define STORE_APPLICANT_KEY_MAX 40
+size_t store_applicant_key(const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX]);
 
 #endif

@@ -1,42 +1,52 @@
 /* Cases and the index rows derived from them. Every index row is a pure
- * function of the case, so an update deletes the old case's rows and
- * writes the new one's, in the same transaction as the case itself. */
+ * function of the case, so an update writes only the rows that differ
+ * between the old case and the new one, in the same transaction as the
+ * case itself, all in DB_INDEX under their IX_* prefix. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "store_internal.h"
 
-typedef struct {
-    store_db_t db;
-    uint8_t key[CASE_ID_MAX + 16];
-    size_t klen;
-    bool dup;        /* value is the case id (dupsort) */
-} index_row_t;
-
+#define ROW_MAX (1 + 1 + NIP_LEN + 1 + CASE_ID_MAX + 8)
 #define MAX_ROWS 6
+
+typedef struct {
+    uint8_t key[ROW_MAX];
+    size_t len;
+} index_row_t;
 
 static bool in_flight(const case_t *c)
 {
     return c->state == CASE_OPEN || c->state == CASE_WAITING;
 }
 
-static void row(index_row_t *r, int *n, store_db_t db, const void *key, size_t klen, bool dup)
+/* prefix byte, then head (hlen bytes), then the case id. */
+static void row(index_row_t *r, int *n, uint8_t prefix, const void *head, size_t hlen,
+                const char *id)
 {
-    r[*n].db = db;
-    memcpy(r[*n].key, key, klen);
-    r[*n].klen = klen;
-    r[*n].dup = dup;
+    size_t idlen = strlen(id);
+    r[*n].key[0] = prefix;
+    memcpy(r[*n].key + 1, head, hlen);
+    memcpy(r[*n].key + 1 + hlen, id, idlen);
+    r[*n].len = 1 + hlen + idlen;
     (*n)++;
 }
 
 static void timer_row(index_row_t *r, int *n, int64_t at, const char *id)
 {
-    uint8_t key[8 + CASE_ID_MAX];
-    size_t idlen = strlen(id);
+    uint8_t key[8];
     store_be64(key, (uint64_t)at);
-    memcpy(key + 8, id, idlen);
-    row(r, n, DB_TIMERS, key, 8 + idlen, false);
+    row(r, n, IX_TIMER, key, 8, id);
+}
+
+size_t store_applicant_key(const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX])
+{
+    size_t n = strnlen(nip, NIP_LEN);
+    memcpy(out, nip, n);
+    out[n] = '\0';
+    return n + 1;
 }
 
 /* The index rows of c: who must see it, its state, its applicant, its
@@ -46,16 +56,18 @@ static int index_rows(const case_t *c, index_row_t *r)
     int n = 0;
     if (in_flight(c)) {
         if (c->assignee[0]) {
-            row(r, &n, DB_INBOX_OFFICER, c->assignee, strlen(c->assignee), true);
+            row(r, &n, IX_OFFICER, c->assignee, strlen(c->assignee) + 1, c->id);
         } else {
             uint8_t pool[2] = {(uint8_t)c->pool_role, (uint8_t)c->pool_quals};
-            row(r, &n, DB_INBOX_ROLE, pool, 2, true);
+            row(r, &n, IX_POOL, pool, 2, c->id);
         }
     }
     uint8_t st = (uint8_t)c->state;
-    row(r, &n, DB_BY_STATE, &st, 1, true);
-    if (c->app.nip[0])
-        row(r, &n, DB_BY_APPLICANT, c->app.nip, strlen(c->app.nip), true);
+    row(r, &n, IX_STATE, &st, 1, c->id);
+    if (c->app.nip[0]) {
+        uint8_t key[STORE_APPLICANT_KEY_MAX];
+        row(r, &n, IX_APPLICANT, key, store_applicant_key(c->app.nip, key), c->id);
+    }
     if (c->state == CASE_OPEN && !c->warned && c->warn_at > 0)
         timer_row(r, &n, c->warn_at, c->id);
     if (c->state == CASE_OPEN && !c->overdue && c->due_at > 0 && c->due_at != c->warn_at)
@@ -63,46 +75,78 @@ static int index_rows(const case_t *c, index_row_t *r)
     return n;
 }
 
-static sertel_err_t put_rows(store_txn_t *t, const case_t *c, bool del)
+static bool has_row(const index_row_t *rows, int n, const index_row_t *r)
 {
-    index_row_t rows[MAX_ROWS];
-    int n = index_rows(c, rows);
-    MDB_val id = store_str(c->id), empty = store_val("", 0);
-    for (int i = 0; i < n; i++) {
-        MDB_val k = store_val(rows[i].key, rows[i].klen);
-        MDB_val *v = rows[i].dup ? &id : &empty;
-        MDB_dbi dbi = store_dbi(t, rows[i].db);
-        int rc = del ? mdb_del(t->txn, dbi, &k, v) : mdb_put(t->txn, dbi, &k, v, 0);
-        if (rc != 0 && !(del && rc == MDB_NOTFOUND))
+    for (int i = 0; i < n; i++)
+        if (rows[i].len == r->len && memcmp(rows[i].key, r->key, r->len) == 0)
+            return true;
+    return false;
+}
+
+/* Deletes the rows of a that b has not (or puts them, when put). */
+static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, const index_row_t *b,
+                               int nb, bool put)
+{
+    MDB_val empty = store_val("", 0);
+    for (int i = 0; i < na; i++) {
+        if (has_row(b, nb, &a[i]))
+            continue;
+        MDB_val k = store_val(a[i].key, a[i].len);
+        int rc = put ? mdb_put(t->txn, store_dbi(t, DB_INDEX), &k, &empty, 0)
+                     : mdb_del(t->txn, store_dbi(t, DB_INDEX), &k, NULL);
+        if (rc != 0 && !(!put && rc == MDB_NOTFOUND))
             return store_map_err(rc);
     }
     return SERTEL_OK;
 }
 
+sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c)
+{
+    index_row_t before[MAX_ROWS], after[MAX_ROWS];
+    int nb = old ? index_rows(old, before) : 0, na = index_rows(c, after);
+    sertel_err_t e = apply_rows(t, before, nb, after, na, false);
+    return e == SERTEL_OK ? apply_rows(t, after, na, before, nb, true) : e;
+}
+
+/* The seq of the case's last event, kept in front of the record. */
+static uint64_t case_head(store_txn_t *t, const char *id)
+{
+    MDB_val k = store_str(id), v;
+    if (mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 || v.mv_size < CASE_HEAD)
+        return 0;
+    return store_from_be64(v.mv_data);
+}
+
 sertel_err_t store_case_put(store_txn_t *t, const case_t *old, const case_t *c)
 {
-    sertel_err_t e = old ? put_rows(t, old, true) : SERTEL_OK;
-    if (e == SERTEL_OK)
-        e = put_rows(t, c, false);
+    sertel_err_t e = store_case_index(t, old, c);
     if (e != SERTEL_OK)
         return e;
+    uint8_t head[CASE_HEAD];
+    store_be64(head, old ? case_head(t, c->id) : 0);
     Sertel__Case pb;
     e = codec_case_to_pb(c, &pb);
     if (e == SERTEL_OK)
-        e = store_put_pb(t, DB_CASES, store_str(c->id), &pb.base);
+        e = store_put_pb_head(t, DB_CASES, store_str(c->id), head, CASE_HEAD, &pb.base, 0);
     codec_case_pb_clear(&pb);
     return e;
 }
 
-static sertel_err_t case_from_val(const MDB_val *v, case_t *out)
+static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out)
 {
-    Sertel__Case *pb = sertel__case__unpack(NULL, v->mv_size, v->mv_data);
-    if (!pb)
-        return SERTEL_E_STORAGE;
+    Sertel__Case *pb = v->mv_size >= CASE_HEAD
+        ? sertel__case__unpack(NULL, v->mv_size - CASE_HEAD, (uint8_t *)v->mv_data + CASE_HEAD)
+        : NULL;
     char why[256];
-    sertel_err_t e = codec_case_from_pb(pb, out, why, sizeof why);
-    sertel__case__free_unpacked(pb, NULL);
-    return e == SERTEL_OK ? SERTEL_OK : SERTEL_E_STORAGE;
+    sertel_err_t e = pb ? codec_case_from_pb(pb, out, why, sizeof why) : SERTEL_E_STORAGE;
+    if (pb)
+        sertel__case__free_unpacked(pb, NULL);
+    if (e == SERTEL_OK)
+        return SERTEL_OK;
+    char id[CASE_ID_MAX + 1];
+    snprintf(id, sizeof id, "%.*s", (int)(k->mv_size < CASE_ID_MAX ? k->mv_size : CASE_ID_MAX),
+             (const char *)k->mv_data);
+    return store_damaged(t->s, "case", id);
 }
 
 sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
@@ -111,34 +155,40 @@ sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
     int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
     if (rc != 0)
         return store_map_err(rc);
-    return case_from_val(&v, out);
+    return case_from_val(t, &k, &v, out);
 }
 
-/* Calls fn for the case named by each value of key in a dupsort index.
- * A heap case_t keeps deep callers' stacks small. */
-static sertel_err_t each_dup(store_txn_t *t, store_db_t db, MDB_val key,
+/* Calls fn for the case named at the end of each index key that starts
+ * with prefix (plen bytes; the case id follows at skip). want (may be
+ * NULL) filters on the key. A heap case_t keeps deep callers' stacks
+ * small. */
+static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen, size_t skip,
                              bool (*want)(const MDB_val *k, void *), void *warg,
                              store_case_fn fn, void *arg)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, db), &cur);
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
     if (rc != 0)
         return store_map_err(rc);
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
-    MDB_val k = key, v;
-    MDB_cursor_op op = want ? MDB_SET_RANGE : MDB_SET_KEY;
-    MDB_cursor_op next = want ? MDB_NEXT : MDB_NEXT_DUP;
-    for (rc = mdb_cursor_get(cur, &k, &v, op); e == SERTEL_OK && rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, next)) {
-        if (want && !want(&k, warg))
+    MDB_val k = store_val(prefix, plen), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); e == SERTEL_OK && rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
             break;
-        char id[CASE_ID_MAX + 1];
-        if (v.mv_size > CASE_ID_MAX)
+        if (k.mv_size <= skip || k.mv_size - skip > CASE_ID_MAX) {
+            e = store_damaged(t->s, "index row", "key size");
+            break;
+        }
+        if (want && !want(&k, warg))
             continue;
-        memcpy(id, v.mv_data, v.mv_size);
-        id[v.mv_size] = '\0';
+        char id[CASE_ID_MAX + 1];
+        memcpy(id, (uint8_t *)k.mv_data + skip, k.mv_size - skip);
+        id[k.mv_size - skip] = '\0';
         e = store_case_get(t, id, c);
+        if (e == SERTEL_E_NOT_FOUND)
+            e = store_damaged(t->s, "index row without its case", id);
         if (e == SERTEL_OK && fn(c, arg))
             break;
     }
@@ -147,56 +197,40 @@ static sertel_err_t each_dup(store_txn_t *t, store_db_t db, MDB_val key,
     return e;
 }
 
-typedef struct {
-    uint8_t role;
-    uint8_t quals;
-} pool_filter_t;
-
-/* Keys of the role index are (role, quals); an officer sees the pools of
- * their role whose required qualifications they hold. Returns false past
- * the role's keys, which ends the walk. */
+/* An officer sees the pools of their role whose required qualifications
+ * they hold: keys are (IX_POOL, role, quals). */
 static bool pool_matches(const MDB_val *k, void *arg)
 {
-    const pool_filter_t *f = arg;
+    unsigned quals = *(const unsigned *)arg;
     const uint8_t *key = k->mv_data;
-    return k->mv_size == 2 && key[0] == f->role;
-}
-
-typedef struct {
-    pool_filter_t f;
-    store_case_fn fn;
-    void *arg;
-} pool_walk_t;
-
-static int pool_case(const case_t *c, void *arg)
-{
-    pool_walk_t *w = arg;
-    if ((c->pool_quals & ~(unsigned)w->f.quals) != 0)
-        return 0;
-    return w->fn(c, w->arg);
+    return (key[2] & ~quals) == 0;
 }
 
 sertel_err_t store_inbox(store_txn_t *t, const char *nip, role_t role, unsigned quals,
                          store_case_fn fn, void *arg)
 {
-    sertel_err_t e = each_dup(t, DB_INBOX_OFFICER, store_str(nip), NULL, NULL, fn, arg);
-    if (e != SERTEL_OK && e != SERTEL_E_NOT_FOUND)
+    uint8_t prefix[1 + NIP_LEN + 1] = {IX_OFFICER};
+    size_t n = strnlen(nip, NIP_LEN);
+    memcpy(prefix + 1, nip, n);
+    prefix[1 + n] = '\0';
+    sertel_err_t e = each_row(t, prefix, n + 2, n + 2, NULL, NULL, fn, arg);
+    if (e != SERTEL_OK)
         return e;
-    pool_walk_t w = {{(uint8_t)role, (uint8_t)quals}, fn, arg};
-    uint8_t start[2] = {(uint8_t)role, 0};
-    e = each_dup(t, DB_INBOX_ROLE, store_val(start, 2), pool_matches, &w.f, pool_case, &w);
-    return e == SERTEL_E_NOT_FOUND ? SERTEL_OK : e;
+    uint8_t pool[2] = {IX_POOL, (uint8_t)role};
+    return each_row(t, pool, 2, 3, pool_matches, &quals, fn, arg);
 }
 
 sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, store_case_fn fn, void *arg)
 {
-    uint8_t key = (uint8_t)st;
-    return each_dup(t, DB_BY_STATE, store_val(&key, 1), NULL, NULL, fn, arg);
+    uint8_t prefix[2] = {IX_STATE, (uint8_t)st};
+    return each_row(t, prefix, 2, 2, NULL, NULL, fn, arg);
 }
 
 sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, store_case_fn fn, void *arg)
 {
-    return each_dup(t, DB_BY_APPLICANT, store_str(nip), NULL, NULL, fn, arg);
+    uint8_t prefix[1 + STORE_APPLICANT_KEY_MAX] = {IX_APPLICANT};
+    size_t n = store_applicant_key(nip, prefix + 1);
+    return each_row(t, prefix, n + 1, n + 1, NULL, NULL, fn, arg);
 }
 
 sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
@@ -210,7 +244,7 @@ sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
     MDB_val k, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); e == SERTEL_OK && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        e = case_from_val(&v, c);
+        e = case_from_val(t, &k, &v, c);
         if (e == SERTEL_OK && fn(c, arg))
             break;
     }
@@ -222,22 +256,29 @@ sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
 sertel_err_t store_timers_due(store_txn_t *t, int64_t now, store_id_fn fn, void *arg)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_TIMERS), &cur);
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
     if (rc != 0)
         return store_map_err(rc);
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+    uint8_t prefix = IX_TIMER;
+    MDB_val k = store_val(&prefix, 1), v;
+    sertel_err_t e = SERTEL_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 9 || k.mv_size > 8 + CASE_ID_MAX)
-            continue;
-        if ((int64_t)store_from_be64(k.mv_data) > now)
+        const uint8_t *key = k.mv_data;
+        if (key[0] != IX_TIMER)
+            break;
+        if (k.mv_size < 10 || k.mv_size > 9 + CASE_ID_MAX) {
+            e = store_damaged(t->s, "timer row", "key size");
+            break;
+        }
+        if ((int64_t)store_from_be64(key + 1) > now)
             break;
         char id[CASE_ID_MAX + 1];
-        memcpy(id, (uint8_t *)k.mv_data + 8, k.mv_size - 8);
-        id[k.mv_size - 8] = '\0';
+        memcpy(id, key + 9, k.mv_size - 9);
+        id[k.mv_size - 9] = '\0';
         if (fn(id, arg))
             break;
     }
     mdb_cursor_close(cur);
-    return SERTEL_OK;
+    return e;
 }

@@ -1,5 +1,34 @@
-/* Shared by the store_*.c files only: the environment, its databases and
- * small helpers over MDB_val. */
+/* Shared by the store_*.c files only: the environment, its databases, the
+ * layout of the records, and small helpers over MDB_val.
+ *
+ * The layout (format STORE_FORMAT; the meta record "format" says which):
+ *
+ *   journal   u64 BE seq -> [32 hash][u64 BE previous seq of the same case]
+ *             [packed Event]. Appended in key order (MDB_APPEND). The source
+ *             of truth: the statistics and the request memory are folded
+ *             from it, the last sequence number is its last key, and
+ *             hash = SHA-256(previous record's hash || seq || case link ||
+ *             packed Event), so an edit or a removal breaks the chain.
+ *   cases     case id -> [u64 BE seq of its last event][packed Case]; the
+ *             link starts the walk of the case's own events backwards.
+ *   index     every secondary index of cases, one key per row and no
+ *             value, told apart by the first byte (IX_*). One database
+ *             keeps a transition's index rows in one B-tree.
+ *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter.
+ *   officers, keys, actings, texts, blobs: the office's registry (written
+ *             by administration, not by transitions).
+ *
+ * Adding a record type (say, an outbox):
+ *   1. a DB_<NAME> value below and its name (and flags) in store.c's dbs
+ *      table: a new database is created empty when an older store opens,
+ *      so no format change is needed for a new kind of record;
+ *   2. its functions in a store_<name>.c of its own, declared in store.h,
+ *      using store_put_pb / store_map_err / store_val below;
+ *   3. a secondary index of it goes into DB_INDEX under a new IX_* byte,
+ *      written in the same transaction as the record;
+ *   4. what store_check (store_check.c) should verify of it.
+ * Change STORE_FORMAT (and teach store_migrate.c the step) only when an
+ * existing record changes meaning. */
 #ifndef SERTEL_STORE_INTERNAL_H
 #define SERTEL_STORE_INTERNAL_H
 
@@ -8,36 +37,66 @@
 
 #include "store.h"
 
+#define STORE_FORMAT 2
+#define STORE_HASH_LEN 32
+#define JOURNAL_HEAD (STORE_HASH_LEN + 8) /* hash and case link before the Event */
+#define CASE_HEAD 8                       /* last event seq before the Case */
+
 typedef enum {
-    DB_META,          /* "last_seq", "case:<year>" -> u64 */
-    DB_CASES,         /* case id -> packed Case */
-    DB_JOURNAL,       /* u64 BE seq -> packed Event */
-    DB_CASE_EVENTS,   /* case id -> u64 BE seq (dupsort) */
-    DB_OFFICERS,      /* nip -> packed Officer */
-    DB_KEYS,          /* 32-byte public key -> nip */
-    DB_INBOX_OFFICER, /* nip -> case id (dupsort) */
-    DB_INBOX_ROLE,    /* role, quals bytes -> case id (dupsort) */
-    DB_BY_STATE,      /* state byte -> case id (dupsort) */
-    DB_BY_APPLICANT,  /* applicant nip -> case id (dupsort) */
-    DB_TIMERS,        /* u64 BE instant + case id -> "" */
-    DB_ACTINGS,       /* u64 BE id -> packed Acting */
-    DB_TEXTS,         /* kind "/" name -> text (SOPs, calendar) */
-    DB_BLOBS,         /* content hash (hex) -> bytes */
-    DB_REPLIES,       /* nip + u64 BE request id -> i64 time + packed Envelope */
-    DB_STATS,         /* aggregate key -> stats_agg_t */
-    DB_REPLY_TIMES,   /* i64 BE time + replies key -> "" (for pruning) */
+    DB_META,
+    DB_CASES,
+    DB_JOURNAL,
+    DB_INDEX,
+    DB_OFFICERS, /* nip -> packed Officer */
+    DB_KEYS,     /* 32-byte public key -> nip */
+    DB_ACTINGS,  /* u64 BE id -> packed Acting */
+    DB_TEXTS,    /* kind "/" name -> text (SOPs, calendar) */
+    DB_BLOBS,    /* content hash (hex) -> bytes */
     DB__COUNT
 } store_db_t;
+
+/* First byte of a DB_INDEX key; the rest, then the case id. */
+enum {
+    IX_OFFICER = 'O',   /* nip NUL: in that officer's inbox */
+    IX_POOL = 'P',      /* role byte, quals byte: in that role pool */
+    IX_STATE = 'S',     /* state byte */
+    IX_APPLICANT = 'A', /* applicant key (store_applicant_key) */
+    IX_TIMER = 'T',     /* u64 BE instant: an SLA warning or deadline */
+};
+
+typedef struct store_stats_view store_stats_view_t;
+typedef struct store_dedup store_dedup_t;
 
 struct store {
     MDB_env *env;
     MDB_dbi dbi[DB__COUNT];
     char dir[4096];
+    store_stats_view_t *stats; /* folded from the journal, in memory */
+    store_dedup_t *dedup;      /* request ids of the recent journal */
+    bool damaged;              /* a record did not decode: writes refused */
 };
+
+/* What a write transaction appended, for the in-memory views to take in
+ * once (and only if) the outermost transaction commits. */
+typedef struct {
+    char nip[NIP_LEN + 1];
+    uint64_t request_id, seq;
+    int64_t at;
+} store_pending_t;
+
+typedef struct {
+    store_pending_t *v;
+    size_t n, cap;
+} store_pending_list_t;
 
 struct store_txn {
     store_t *s;
     MDB_txn *txn;
+    bool write;
+    store_txn_t *parent;
+    store_pending_list_t *pending; /* the outermost transaction's */
+    size_t pending_mark;           /* its length when this one began */
+    uint64_t base_seq;             /* last seq committed when the outermost began */
 };
 
 /* LMDB result -> our code (MDB_NOTFOUND -> NOT_FOUND, MAP_FULL -> FULL). */
@@ -54,8 +113,46 @@ static inline MDB_val store_str(const char *s)
 {
     return store_val(s, strlen(s));
 }
-sertel_err_t store_set_last_seq(store_txn_t *t, uint64_t seq);
-/* Packs m and puts it under key in db. */
+/* Packs m and puts it under key in db, after head (hlen bytes, may be 0). */
+sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const void *head,
+                               size_t hlen, const ProtobufCMessage *m, unsigned flags);
 sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m);
+/* Notes damage seen while reading (logged once; the store then refuses
+ * writes) and returns SERTEL_E_STORAGE. */
+sertel_err_t store_damaged(store_t *s, const char *what, const char *where);
+
+/* meta records */
+uint64_t store_meta_get(store_txn_t *t, const char *name);
+sertel_err_t store_meta_put(store_txn_t *t, const char *name, uint64_t value);
+
+/* The journal record under seq: its Event bytes and header. */
+typedef struct {
+    uint64_t seq, case_prev;
+    const uint8_t *hash;
+    const uint8_t *event;
+    size_t event_len;
+} store_jrec_t;
+bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r);
+/* SHA-256(prev || seq || case_prev || event). */
+void store_chain_hash(const uint8_t prev[STORE_HASH_LEN], uint64_t seq, uint64_t case_prev,
+                      const uint8_t *event, size_t len, uint8_t out[STORE_HASH_LEN]);
+
+/* Points the case's head at seq, its newest event; *prev gets the one
+ * before (0: none, or no such case). */
+sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev);
+
+/* Views folded from the journal (store_stats.c, store_dedup.c). */
+void store_stats_view_free(store_stats_view_t **v);
+/* Aggregates in the view (for tests: it grows with months and subjects,
+ * never with cases). */
+size_t store_stats_view_size(const store_t *s);
+void store_dedup_free(store_dedup_t **d);
+/* The outermost write transaction committed: its appended request ids
+ * become part of the request memory. */
+void store_dedup_take(store_t *s, const store_pending_t *p, size_t n);
+/* Format 1 (before the journal chain) -> STORE_FORMAT, in txn. */
+sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen);
+/* The index rows of a case, written or deleted (store_cases.c). */
+sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c);
 
 #endif

@@ -1,24 +1,164 @@
 /* The append-only journal: every event under a global sequence number
- * without gaps, indexed by case. It is the audit log and the source of
- * pushes and catch-up. */
+ * without gaps, each record chained to the one before by SHA-256 and
+ * linked to the previous event of its case. It is the audit log, the
+ * source of pushes and catch-up, and what the statistics and the request
+ * memory are folded from. */
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "codec.h"
+#include "i18n.h"
 #include "store_internal.h"
+
+void store_chain_hash(const uint8_t prev[STORE_HASH_LEN], uint64_t seq, uint64_t case_prev,
+                      const uint8_t *event, size_t len, uint8_t out[STORE_HASH_LEN])
+{
+    uint8_t head[16];
+    store_be64(head, seq);
+    store_be64(head + 8, case_prev);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned n = 0;
+    bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+              EVP_DigestUpdate(md, prev, STORE_HASH_LEN) && EVP_DigestUpdate(md, head, 16) &&
+              EVP_DigestUpdate(md, event, len) && EVP_DigestFinal_ex(md, out, &n);
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        memset(out, 0, STORE_HASH_LEN); /* never matches a real chain: reported as damage */
+}
+
+bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r)
+{
+    if (v->mv_size < JOURNAL_HEAD)
+        return false;
+    const uint8_t *p = v->mv_data;
+    r->seq = seq;
+    r->hash = p;
+    r->case_prev = store_from_be64(p + STORE_HASH_LEN);
+    r->event = p + JOURNAL_HEAD;
+    r->event_len = v->mv_size - JOURNAL_HEAD;
+    return true;
+}
+
+static bool key_seq(const MDB_val *k, uint64_t *seq)
+{
+    if (k->mv_size != 8)
+        return false;
+    *seq = store_from_be64(k->mv_data);
+    return true;
+}
+
+/* The last record: its seq (0: none) and hash (zeros before the first). */
+static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
+    if (rc != 0)
+        return store_map_err(rc);
+    MDB_val k, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    *seq = 0;
+    if (hash)
+        memset(hash, 0, STORE_HASH_LEN);
+    if (rc == MDB_NOTFOUND)
+        return SERTEL_OK;
+    store_jrec_t r = {0};
+    if (rc != 0)
+        return store_map_err(rc);
+    if (!key_seq(&k, seq) || !store_jrec_parse(*seq, &v, &r))
+        return store_damaged(t->s, "journal", "last record");
+    if (hash)
+        memcpy(hash, r.hash, STORE_HASH_LEN);
+    return SERTEL_OK;
+}
+
+uint64_t store_last_seq(store_txn_t *t)
+{
+    uint64_t seq = 0;
+    journal_last(t, &seq, NULL);
+    return seq;
+}
+
+sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[2 * STORE_HASH_LEN + 1])
+{
+    uint8_t hash[STORE_HASH_LEN];
+    sertel_err_t e = journal_last(t, seq, hash);
+    for (int i = 0; e == SERTEL_OK && i < STORE_HASH_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+    return e;
+}
+
+/* Points the case's head at its newest event; returns the one before. */
+sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev)
+{
+    MDB_val k = store_str(case_id), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    *prev = 0;
+    if (rc == MDB_NOTFOUND)
+        return SERTEL_OK; /* an event about a case not (or no longer) stored */
+    if (rc != 0)
+        return store_map_err(rc);
+    if (v.mv_size < CASE_HEAD)
+        return store_damaged(t->s, "case", case_id);
+    *prev = store_from_be64(v.mv_data);
+    uint8_t *copy = malloc(v.mv_size);
+    if (!copy)
+        return SERTEL_E_NOMEM;
+    memcpy(copy, v.mv_data, v.mv_size);
+    store_be64(copy, seq);
+    MDB_val nv = store_val(copy, v.mv_size);
+    rc = mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &nv, 0);
+    free(copy);
+    return store_map_err(rc);
+}
+
+static sertel_err_t remember_request(store_txn_t *t, const Sertel__Event *ev)
+{
+    if (!ev->request_id || !ev->actor || !ev->actor[0] || !t->pending)
+        return SERTEL_OK;
+    store_pending_list_t *l = t->pending;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        store_pending_t *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return SERTEL_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    store_pending_t *p = &l->v[l->n++];
+    snprintf(p->nip, sizeof p->nip, "%s", ev->actor);
+    p->request_id = ev->request_id;
+    p->seq = ev->seq;
+    p->at = ev->at;
+    return SERTEL_OK;
+}
 
 sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t *seq)
 {
-    uint64_t next = store_last_seq(t) + 1;
+    uint8_t prev_hash[STORE_HASH_LEN];
+    uint64_t last, case_prev = 0;
+    sertel_err_t e = journal_last(t, &last, prev_hash);
+    uint64_t next = last + 1;
     ev->seq = next;
-    uint8_t key[8];
+    if (e == SERTEL_OK && ev->case_id && ev->case_id[0])
+        e = store_journal_link(t, ev->case_id, next, &case_prev);
+    if (e != SERTEL_OK)
+        return e;
+    uint8_t key[8], head[JOURNAL_HEAD];
     store_be64(key, next);
-    sertel_err_t e = store_put_pb(t, DB_JOURNAL, store_val(key, 8), &ev->base);
-    if (e == SERTEL_OK && ev->case_id && ev->case_id[0]) {
-        MDB_val k = store_str(ev->case_id), v = store_val(key, 8);
-        e = store_map_err(mdb_put(t->txn, store_dbi(t, DB_CASE_EVENTS), &k, &v, 0));
-    }
-    if (e == SERTEL_OK)
-        e = store_set_last_seq(t, next);
+    store_be64(head + STORE_HASH_LEN, case_prev);
+    memset(head, 0, STORE_HASH_LEN);
+    /* Appended in key order: LMDB fills the last page without a search. */
+    MDB_val k = store_val(key, 8), v = {JOURNAL_HEAD + protobuf_c_message_get_packed_size(&ev->base), NULL};
+    int rc = mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &v, MDB_RESERVE | MDB_APPEND);
+    if (rc != 0)
+        return store_map_err(rc);
+    uint8_t *rec = v.mv_data;
+    memcpy(rec, head, JOURNAL_HEAD);
+    size_t len = protobuf_c_message_pack(&ev->base, rec + JOURNAL_HEAD);
+    store_chain_hash(prev_hash, next, case_prev, rec + JOURNAL_HEAD, len, rec);
+    e = remember_request(t, ev);
     if (e == SERTEL_OK && seq)
         *seq = next;
     return e;
@@ -31,11 +171,52 @@ sertel_err_t store_journal_append(store_txn_t *t, const event_t *ev, uint64_t *s
     return store_journal_append_pb(t, &m.pb, seq);
 }
 
-static sertel_err_t emit(const MDB_val *v, store_event_fn fn, void *arg, int *stop)
+/* The record's Event, or damage noted: a record that does not decode is
+ * an error, never the silent end of a replay. */
+static sertel_err_t unpack_rec(store_txn_t *t, const store_jrec_t *r, Sertel__Event **out)
 {
-    Sertel__Event *ev = sertel__event__unpack(NULL, v->mv_size, v->mv_data);
-    if (!ev)
-        return SERTEL_E_STORAGE;
+    Sertel__Event *ev = sertel__event__unpack(NULL, r->event_len, r->event);
+    if (!ev || ev->seq != r->seq) {
+        if (ev)
+            sertel__event__free_unpacked(ev, NULL);
+        char where[32];
+        snprintf(where, sizeof where, "seq %llu", (unsigned long long)r->seq);
+        return store_damaged(t->s, "journal", where);
+    }
+    *out = ev;
+    return SERTEL_OK;
+}
+
+static sertel_err_t get_rec(store_txn_t *t, uint64_t seq, store_jrec_t *r)
+{
+    uint8_t key[8];
+    store_be64(key, seq);
+    MDB_val k = store_val(key, 8), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &k, &v);
+    if (rc != 0)
+        return store_map_err(rc);
+    if (!store_jrec_parse(seq, &v, r)) {
+        char where[32];
+        snprintf(where, sizeof where, "seq %llu", (unsigned long long)seq);
+        return store_damaged(t->s, "journal", where);
+    }
+    return SERTEL_OK;
+}
+
+sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev)
+{
+    store_jrec_t r = {0};
+    sertel_err_t e = get_rec(t, seq, &r);
+    return e == SERTEL_OK ? unpack_rec(t, &r, ev) : e;
+}
+
+static sertel_err_t emit(store_txn_t *t, const store_jrec_t *r, store_event_fn fn, void *arg,
+                         int *stop)
+{
+    Sertel__Event *ev = NULL;
+    sertel_err_t e = unpack_rec(t, r, &ev);
+    if (e != SERTEL_OK)
+        return e;
     *stop = fn(ev, arg);
     sertel__event__free_unpacked(ev, NULL);
     return SERTEL_OK;
@@ -54,29 +235,79 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
     MDB_val k = store_val(start, 8), v;
     sertel_err_t e = SERTEL_OK;
     int stop = 0;
+    uint64_t expect = since + 1;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && e == SERTEL_OK && !stop;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-        e = emit(&v, fn, arg, &stop);
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        store_jrec_t r = {0};
+        uint64_t seq;
+        /* A gap is damage too: a replay must not skip what it cannot read. */
+        if (!key_seq(&k, &seq) || seq != expect || !store_jrec_parse(seq, &v, &r)) {
+            char where[32];
+            snprintf(where, sizeof where, "seq %llu", (unsigned long long)expect);
+            e = store_damaged(t->s, "journal", where);
+            break;
+        }
+        expect = seq + 1;
+        e = emit(t, &r, fn, arg, &stop);
+    }
     mdb_cursor_close(cur);
+    if (e == SERTEL_OK && rc != 0 && rc != MDB_NOTFOUND)
+        e = store_map_err(rc);
+    return e;
+}
+
+/* The case's event seqs, oldest first, by its links backwards. */
+static sertel_err_t case_seqs(store_txn_t *t, const char *case_id, uint64_t **out, size_t *n)
+{
+    MDB_val k = store_str(case_id), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    *out = NULL;
+    *n = 0;
+    if (rc != 0)
+        return store_map_err(rc);
+    if (v.mv_size < CASE_HEAD)
+        return store_damaged(t->s, "case", case_id);
+    size_t cap = 0;
+    sertel_err_t e = SERTEL_OK;
+    for (uint64_t seq = store_from_be64(v.mv_data); seq && e == SERTEL_OK;) {
+        store_jrec_t r = {0};
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *grown = realloc(*out, cap * sizeof *grown);
+            if (!grown) {
+                e = SERTEL_E_NOMEM;
+                break;
+            }
+            *out = grown;
+        }
+        /* A link must point backwards, or a damaged one could loop. */
+        e = get_rec(t, seq, &r);
+        if (e == SERTEL_OK && r.case_prev >= seq)
+            e = store_damaged(t->s, "journal link", case_id);
+        if (e == SERTEL_OK) {
+            (*out)[(*n)++] = seq;
+            seq = r.case_prev;
+        }
+    }
+    if (e == SERTEL_E_NOT_FOUND)
+        e = store_damaged(t->s, "journal link", case_id);
     return e;
 }
 
 sertel_err_t store_journal_of_case(store_txn_t *t, const char *case_id, store_event_fn fn, void *arg)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_CASE_EVENTS), &cur);
-    if (rc != 0)
-        return store_map_err(rc);
-    MDB_val k = store_str(case_id), v;
-    sertel_err_t e = SERTEL_OK;
+    uint64_t *seqs;
+    size_t n;
+    sertel_err_t e = case_seqs(t, case_id, &seqs, &n);
+    if (e == SERTEL_E_NOT_FOUND)
+        e = SERTEL_OK; /* no such case: no events */
     int stop = 0;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0 && e == SERTEL_OK && !stop;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-        MDB_val ev;
-        /* An index row without its event would be a broken store. */
-        bool found = mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &v, &ev) == 0;
-        e = found ? emit(&ev, fn, arg, &stop) : SERTEL_E_STORAGE;
+    for (size_t i = n; i-- > 0 && e == SERTEL_OK && !stop;) {
+        store_jrec_t r = {0};
+        e = get_rec(t, seqs[i], &r);
+        if (e == SERTEL_OK)
+            e = emit(t, &r, fn, arg, &stop);
     }
-    mdb_cursor_close(cur);
+    free(seqs);
     return e;
 }

@@ -1,5 +1,5 @@
 /* Officer registry and key index, acting assignments, texts (SOPs and
- * the calendar), attachment blobs and remembered replies. */
+ * the calendar) and attachment blobs. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -238,70 +238,4 @@ bool store_blob_has(store_txn_t *t, const char *hash)
 {
     MDB_val k = store_str(hash), v;
     return mdb_get(t->txn, store_dbi(t, DB_BLOBS), &k, &v) == 0;
-}
-
-/* ---- remembered replies */
-
-static size_t reply_key(uint8_t *buf, const char *nip, uint64_t request_id)
-{
-    size_t n = strnlen(nip, NIP_LEN);
-    memcpy(buf, nip, n);
-    store_be64(buf + n, request_id);
-    return n + 8;
-}
-
-sertel_err_t store_reply_get(store_txn_t *t, const char *nip, uint64_t request_id,
-                             uint8_t **reply, size_t *len)
-{
-    uint8_t key[NIP_LEN + 8];
-    MDB_val k = store_val(key, reply_key(key, nip, request_id)), v;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_REPLIES), &k, &v);
-    if (rc)
-        return store_map_err(rc);
-    if (v.mv_size < 8)
-        return SERTEL_E_STORAGE;
-    *len = v.mv_size - 8;
-    *reply = malloc(*len ? *len : 1);
-    if (!*reply)
-        return SERTEL_E_NOMEM;
-    memcpy(*reply, (uint8_t *)v.mv_data + 8, *len);
-    return SERTEL_OK;
-}
-
-sertel_err_t store_reply_put(store_txn_t *t, const char *nip, uint64_t request_id, int64_t now,
-                             const uint8_t *reply, size_t len)
-{
-    uint8_t key[NIP_LEN + 8];
-    MDB_val k = store_val(key, reply_key(key, nip, request_id)), v = {len + 8, NULL};
-    int rc = mdb_put(t->txn, store_dbi(t, DB_REPLIES), &k, &v, MDB_RESERVE);
-    if (rc)
-        return store_map_err(rc);
-    store_be64(v.mv_data, (uint64_t)now);
-    memcpy((uint8_t *)v.mv_data + 8, reply, len);
-    /* The same key behind the time, so old replies can be pruned in
-     * order without reading them all. */
-    uint8_t tkey[8 + NIP_LEN + 8];
-    store_be64(tkey, (uint64_t)now);
-    memcpy(tkey + 8, key, k.mv_size);
-    MDB_val tk = store_val(tkey, 8 + k.mv_size), empty = store_val("", 0);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_REPLY_TIMES), &tk, &empty, 0));
-}
-
-int store_replies_prune(store_txn_t *t, int64_t before, int max)
-{
-    MDB_cursor *cur;
-    if (mdb_cursor_open(t->txn, store_dbi(t, DB_REPLY_TIMES), &cur) != 0)
-        return 0;
-    int n = 0;
-    MDB_val k, v;
-    while (n < max && mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 && k.mv_size > 8 &&
-           (int64_t)store_from_be64(k.mv_data) < before) {
-        MDB_val rk = store_val((uint8_t *)k.mv_data + 8, k.mv_size - 8);
-        mdb_del(t->txn, store_dbi(t, DB_REPLIES), &rk, NULL);
-        if (mdb_cursor_del(cur, 0) != 0)
-            break;
-        n++;
-    }
-    mdb_cursor_close(cur);
-    return n;
 }

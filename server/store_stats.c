@@ -1,17 +1,18 @@
-/* SOP-compliance statistics in DB_STATS, kept at write time.
+/* SOP-compliance statistics, folded from the journal into memory.
  *
- * One stats_agg_t per month and subject, under keys that sort by month
- * first, so a period is one cursor range:
+ * Nothing is written per transition: the view keeps one stats_agg_t per
+ * month and subject, under keys that sort by month first,
  *
  *   "YYYY-MM/s/<step>"   completed steps of that step number (and the
  *                        steps the SLA sweep marked overdue)
  *   "YYYY-MM/o/<nip>"    steps completed by that officer
  *   "YYYY-MM/w"          waits on the applicant (wall time)
  *
- * The month is the office's (calendar_utc_offset) month of the event.
- * Values are the raw struct, host-endian: the data never leaves this
- * machine except in an mdb_copy backup restored on the same kind of host,
- * and the size check below refuses anything else. */
+ * built from the whole journal when first asked, then brought up to date
+ * with the events committed since (a handful, as queries and the sweep
+ * keep it current). A query merges the aggregates of its months: its cost
+ * does not grow with the number of cases. The month is the office's
+ * (calendar_utc_offset) month of the event. */
 #include "store_internal.h"
 
 #include <stdio.h>
@@ -21,98 +22,166 @@
 
 #define STATS_KEY_MAX 64
 
-/* ---- write side */
+typedef struct {
+    char key[STATS_KEY_MAX];
+    stats_agg_t agg;
+} view_row_t;
 
-/* A missing aggregate reads as empty: the first event of a month makes it. */
-static sertel_err_t agg_load(store_txn_t *t, const char *key, stats_agg_t *a)
+struct store_stats_view {
+    view_row_t *v; /* sorted by key */
+    size_t n, cap;
+    uint64_t seq;  /* journal folded up to here */
+    int offset;    /* the zone the months were cut in */
+};
+
+/* ---- the view: fold side */
+
+static stats_agg_t *view_get(store_stats_view_t *w, const char *key)
 {
-    MDB_val k = store_str(key), v;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_STATS), &k, &v);
-    memset(a, 0, sizeof *a);
-    if (rc == MDB_NOTFOUND)
-        return SERTEL_OK;
-    if (rc != 0)
-        return store_map_err(rc);
-    if (v.mv_size != sizeof *a)
-        return SERTEL_E_STORAGE;
-    memcpy(a, v.mv_data, sizeof *a); /* LMDB gives no alignment guarantee */
-    return SERTEL_OK;
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(w->v[mid].key, key);
+        if (c == 0)
+            return &w->v[mid].agg;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        view_row_t *v = realloc(w->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        w->v = v;
+        w->cap = cap;
+    }
+    memmove(&w->v[lo + 1], &w->v[lo], (w->n - lo) * sizeof *w->v);
+    w->n++;
+    memset(&w->v[lo], 0, sizeof w->v[lo]);
+    snprintf(w->v[lo].key, sizeof w->v[lo].key, "%s", key);
+    return &w->v[lo].agg;
 }
 
-static sertel_err_t agg_save(store_txn_t *t, const char *key, const stats_agg_t *a)
+static bool agg_add(store_stats_view_t *w, const char *key, int64_t seconds, int64_t standard,
+                    bool overdue)
 {
-    MDB_val k = store_str(key), v = store_val(a, sizeof *a);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_STATS), &k, &v, 0));
+    stats_agg_t *a = view_get(w, key);
+    if (a)
+        stats_agg_add(a, seconds, standard, overdue);
+    return a != NULL;
 }
 
-static sertel_err_t agg_add(store_txn_t *t, const char *key, int64_t seconds, int64_t standard,
-                            bool overdue)
-{
-    stats_agg_t a;
-    sertel_err_t e = agg_load(t, key, &a);
-    if (e != SERTEL_OK)
-        return e;
-    stats_agg_add(&a, seconds, standard, overdue);
-    return agg_save(t, key, &a);
-}
-
-static sertel_err_t record_step(store_txn_t *t, const char *month, const event_t *ev)
+static bool fold_step(store_stats_view_t *w, const char *month, const Sertel__Event *ev)
 {
     char key[STATS_KEY_MAX];
     snprintf(key, sizeof key, "%s/s/%d", month, ev->step);
     /* Overdue per step comes from EV_OVERDUE (once per step, even for a
      * step never completed), so not here. */
-    sertel_err_t e = agg_add(t, key, ev->work, ev->standard, false);
-    if (e != SERTEL_OK || !ev->actor[0])
-        return e;
+    if (!agg_add(w, key, ev->work, ev->standard, false))
+        return false;
+    if (!ev->actor || !ev->actor[0])
+        return true;
     /* Per officer, overdue means "completed late": EV_OVERDUE may find
      * the step in a role pool, with no officer to charge it to. */
     bool late = ev->standard > 0 && ev->work > ev->standard;
     snprintf(key, sizeof key, "%s/o/%s", month, ev->actor);
-    return agg_add(t, key, ev->work, ev->standard, late);
-}
-
-static sertel_err_t record_overdue(store_txn_t *t, const char *month, const event_t *ev)
-{
-    char key[STATS_KEY_MAX];
-    snprintf(key, sizeof key, "%s/s/%d", month, ev->step);
-    stats_agg_t a;
-    sertel_err_t e = agg_load(t, key, &a);
-    if (e != SERTEL_OK)
-        return e;
-    stats_agg_mark_overdue(&a);
-    return agg_save(t, key, &a);
+    return agg_add(w, key, ev->work, ev->standard, late);
 }
 
 /* A step's waits on the applicant, summed by the engine, as one sample;
  * kept apart because it is not the officers' time. */
-static sertel_err_t record_wait(store_txn_t *t, const char *month, const event_t *ev)
+static bool fold_wait(store_stats_view_t *w, const char *month, const Sertel__Event *ev)
 {
     if (ev->wait_wall <= 0)
-        return SERTEL_OK;
+        return true;
     char key[STATS_KEY_MAX];
     snprintf(key, sizeof key, "%s/w", month);
-    return agg_add(t, key, ev->wait_wall, 0, false);
+    return agg_add(w, key, ev->wait_wall, 0, false);
 }
 
-sertel_err_t store_stats_record(store_txn_t *t, const event_t *ev, const calendar_t *cal)
+static bool fold(store_stats_view_t *w, const Sertel__Event *ev)
 {
     char month[STATS_MONTH_KEY_LEN];
-    stats_month_key(ev->at, calendar_utc_offset(cal), month);
-    sertel_err_t e;
+    stats_month_key(ev->at, w->offset, month);
     switch (ev->kind) {
-    case EV_DISPOSED:
-    case EV_ARCHIVED:
-        e = record_step(t, month, ev);
-        return e != SERTEL_OK ? e : record_wait(t, month, ev);
-    case EV_REJECTED:
-    case EV_WITHDRAWN:
-        return record_wait(t, month, ev);
-    case EV_OVERDUE:
-        return record_overdue(t, month, ev);
-    default:
-        return SERTEL_OK; /* the other events carry no timing */
+    case SERTEL__EVENT_KIND__EV_DISPOSED:
+    case SERTEL__EVENT_KIND__EV_ARCHIVED:
+        return fold_step(w, month, ev) && fold_wait(w, month, ev);
+    case SERTEL__EVENT_KIND__EV_REJECTED:
+    case SERTEL__EVENT_KIND__EV_WITHDRAWN:
+        return fold_wait(w, month, ev);
+    case SERTEL__EVENT_KIND__EV_OVERDUE: {
+        char key[STATS_KEY_MAX];
+        snprintf(key, sizeof key, "%s/s/%d", month, ev->step);
+        stats_agg_t *a = view_get(w, key);
+        if (a)
+            stats_agg_mark_overdue(a);
+        return a != NULL;
     }
+    default:
+        return true; /* the other events carry no timing */
+    }
+}
+
+typedef struct {
+    store_stats_view_t *w;
+    uint64_t upto;
+} fold_one_limit_t;
+
+static int fold_until(const Sertel__Event *ev, void *arg)
+{
+    fold_one_limit_t *l = arg;
+    if (ev->seq > l->upto || !fold(l->w, ev))
+        return 1;
+    l->w->seq = ev->seq;
+    return 0;
+}
+
+void store_stats_view_free(store_stats_view_t **w)
+{
+    if (!*w)
+        return;
+    free((*w)->v);
+    free(*w);
+    *w = NULL;
+}
+
+size_t store_stats_view_size(const store_t *s)
+{
+    return s->stats ? s->stats->n : 0;
+}
+
+/* The view, folded up to the journal as this transaction sees it
+ * committed (a write transaction's own events may still be undone). */
+static sertel_err_t view_current(store_txn_t *t, int offset, store_stats_view_t **out)
+{
+    store_t *s = t->s;
+    if (s->stats && s->stats->offset != offset)
+        store_stats_view_free(&s->stats); /* another zone: cut again */
+    if (!s->stats && !(s->stats = calloc(1, sizeof *s->stats)))
+        return SERTEL_E_NOMEM;
+    store_stats_view_t *w = s->stats;
+    w->offset = offset;
+    uint64_t upto = t->write ? t->base_seq : store_last_seq(t);
+    sertel_err_t e = SERTEL_OK;
+    if (w->seq < upto) {
+        fold_one_limit_t lim = {w, upto};
+        e = store_journal_since(t, w->seq, fold_until, &lim);
+        if (e == SERTEL_OK && w->seq < upto)
+            e = SERTEL_E_NOMEM; /* a fold stopped for lack of memory */
+    }
+    if (e != SERTEL_OK)
+        store_stats_view_free(&s->stats); /* rebuilt whole next time */
+    *out = s->stats;
+    return e;
+}
+
+sertel_err_t store_stats_refresh(store_txn_t *t, const calendar_t *cal)
+{
+    store_stats_view_t *w;
+    return view_current(t, calendar_utc_offset(cal), &w);
 }
 
 /* ---- read side: merge the aggregates of a period by subject */
@@ -195,59 +264,43 @@ static sertel_err_t table_merge(table_t *tb, const char *key, long step, const s
     return SERTEL_OK;
 }
 
-/* One aggregate of the cursor walk into its subject's group. Months merge
- * the step aggregates only: each completion is also in an officer's, and
- * must not count twice. */
-static sertel_err_t acc_take(acc_t *acc, const MDB_val *k, const MDB_val *v)
+/* One aggregate of the view into its subject's group. Months merge the
+ * step aggregates only: each completion is also in an officer's, and must
+ * not count twice. */
+static sertel_err_t acc_take(acc_t *acc, const view_row_t *r)
 {
     char key[STATS_KEY_MAX];
-    if (k->mv_size < STATS_MONTH_KEY_LEN + 1 || k->mv_size >= sizeof key ||
-        v->mv_size != sizeof(stats_agg_t))
-        return SERTEL_E_STORAGE;
-    memcpy(key, k->mv_data, k->mv_size);
-    key[k->mv_size] = '\0';
-    if (key[STATS_MONTH_KEY_LEN - 1] != '/')
-        return SERTEL_E_STORAGE;
-    stats_agg_t a;
-    memcpy(&a, v->mv_data, sizeof a);
+    memcpy(key, r->key, sizeof key);
     const char *subject = key + STATS_MONTH_KEY_LEN; /* "s/3", "o/<nip>", "w" */
     key[STATS_MONTH_KEY_LEN - 1] = '\0';             /* key is now the month */
     if (subject[0] == 'w') {
-        stats_agg_merge(&acc->waits, &a);
+        stats_agg_merge(&acc->waits, &r->agg);
         return SERTEL_OK;
     }
-    if (subject[0] == 'o' && subject[1] == '/')
-        return table_merge(&acc->officers, subject + 2, 0, &a);
-    if (subject[0] != 's' || subject[1] != '/')
-        return SERTEL_E_STORAGE;
-    sertel_err_t e = table_merge(&acc->steps, subject + 2, strtol(subject + 2, NULL, 10), &a);
-    return e != SERTEL_OK ? e : table_merge(&acc->months, key, 0, &a);
+    if (subject[0] == 'o')
+        return table_merge(&acc->officers, subject + 2, 0, &r->agg);
+    sertel_err_t e = table_merge(&acc->steps, subject + 2, strtol(subject + 2, NULL, 10), &r->agg);
+    return e != SERTEL_OK ? e : table_merge(&acc->months, key, 0, &r->agg);
 }
 
-/* Month keys sort as months (fixed width), so the period is a key range
- * [month of from, month of to], each end open when 0. */
-static sertel_err_t walk(store_txn_t *t, int64_t from, int64_t to, int offset, acc_t *acc)
+/* Month keys sort as months (fixed width), so the period is a range of
+ * the view [month of from, month of to], each end open when 0. */
+static sertel_err_t walk(const store_stats_view_t *w, int64_t from, int64_t to, acc_t *acc)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_STATS), &cur);
-    if (rc != 0)
-        return store_map_err(rc);
     char lo[STATS_MONTH_KEY_LEN], hi[STATS_MONTH_KEY_LEN];
-    stats_month_key(from, offset, lo);
-    stats_month_key(to, offset, hi);
-    MDB_val k = store_str(lo), v;
-    rc = mdb_cursor_get(cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST);
+    stats_month_key(from, w->offset, lo);
+    stats_month_key(to, w->offset, hi);
+    size_t month_len = STATS_MONTH_KEY_LEN - 1;
     sertel_err_t e = SERTEL_OK;
-    for (; rc == 0 && e == SERTEL_OK; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        size_t month_len = STATS_MONTH_KEY_LEN - 1;
-        if (to && memcmp(k.mv_data, hi, k.mv_size < month_len ? k.mv_size : month_len) > 0)
+    for (size_t i = 0; i < w->n && e == SERTEL_OK; i++) {
+        const char *key = w->v[i].key;
+        if (from && memcmp(key, lo, month_len) < 0)
+            continue;
+        if (to && memcmp(key, hi, month_len) > 0)
             break;
-        e = acc_take(acc, &k, &v);
+        e = acc_take(acc, &w->v[i]);
     }
-    mdb_cursor_close(cur);
-    if (e != SERTEL_OK)
-        return e;
-    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+    return e;
 }
 
 static Sertel__StatsRow *row_new(const group_t *g, bool with_standard)
@@ -306,7 +359,10 @@ sertel_err_t store_stats_query(store_txn_t *t, int64_t from, int64_t to, const c
                                Sertel__Stats *out)
 {
     acc_t acc = {.steps = {.numeric = true}};
-    sertel_err_t e = walk(t, from, to, calendar_utc_offset(cal), &acc);
+    store_stats_view_t *w;
+    sertel_err_t e = view_current(t, calendar_utc_offset(cal), &w);
+    if (e == SERTEL_OK)
+        e = walk(w, from, to, &acc);
     if (e == SERTEL_OK)
         e = acc_fill(&acc, out);
     if (e != SERTEL_OK)

@@ -12,11 +12,6 @@
 #include "log.h"
 
 #define SWEEP_MAX 512
-/* How long a request id is remembered (its first answer kept for a
- * retry): far beyond a client's retry, short enough to keep the store
- * from growing with every command ever made. */
-#define REPLY_KEEP_S 600
-#define PRUNE_MAX 5000
 
 typedef struct {
     char ids[SWEEP_MAX][CASE_ID_MAX + 1];
@@ -80,8 +75,12 @@ void sweep_due(broker_t *b)
             e = SERTEL_OK;
         }
     }
-    int pruned = store_replies_prune(txn, ctx.now - REPLY_KEEP_S, PRUNE_MAX);
-    if (e == SERTEL_OK && (due.n || pruned))
+    /* The statistics folded while the journal's new pages are warm, so a
+     * query finds little left to fold. */
+    if (e == SERTEL_OK)
+        store_stats_refresh(txn, b->cal);
+    store_dedup_prune(b->store, ctx.now - STORE_DEDUP_KEEP_S);
+    if (e == SERTEL_OK && due.n)
         e = store_commit(&txn);
     else
         store_abort(&txn);

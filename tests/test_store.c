@@ -1,5 +1,7 @@
-/* The store's remembered replies: kept for de-duplication, pruned in time
- * order so the store does not grow with every command ever made. */
+/* The store's request memory and journal over a real LMDB environment: a
+ * request id is known from the journal event it made (in its own
+ * transaction, after commit, after a reopen), forgotten with an undone
+ * transaction and in time; the journal links each case's events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,46 +13,155 @@
 
 #include "store.h"
 
-static void test_replies_pruned_oldest_first(void **state)
+#define NIP "198503142010011003"
+
+typedef struct {
+    char dir[64];
+    store_t *s;
+} fixture_t;
+
+static int setup(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/sertel-store-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    fixture_t *f = calloc(1, sizeof *f);
     char err[256];
-    store_t *s = store_open(dir, err, sizeof err);
-    assert_non_null(s);
-    store_txn_t *t;
-    assert_int_equal(store_begin(s, NULL, true, &t), SERTEL_OK);
-    const char *nip = "198503142010011003";
-    for (uint64_t id = 1; id <= 3; id++)
-        assert_int_equal(store_reply_put(t, nip, id, (int64_t)id * 100, (const uint8_t *)"ok", 2),
-                         SERTEL_OK);
-    assert_int_equal(store_replies_prune(t, 250, 10), 2);
-    assert_int_equal(store_replies_prune(t, 250, 10), 0);
-    uint8_t *reply = NULL;
-    size_t len = 0;
-    assert_int_equal(store_reply_get(t, nip, 1, &reply, &len), SERTEL_E_NOT_FOUND);
-    assert_int_equal(store_reply_get(t, nip, 2, &reply, &len), SERTEL_E_NOT_FOUND);
-    assert_int_equal(store_reply_get(t, nip, 3, &reply, &len), SERTEL_OK);
-    assert_int_equal(len, 2);
-    assert_memory_equal(reply, "ok", 2);
-    free(reply);
-    /* The limit bounds one sweep's work. */
-    for (uint64_t id = 10; id < 20; id++)
-        assert_int_equal(store_reply_put(t, nip, id, 400, (const uint8_t *)"x", 1), SERTEL_OK);
-    assert_int_equal(store_replies_prune(t, 1000, 4), 4);
-    assert_int_equal(store_replies_prune(t, 1000, 100), 7);
-    assert_int_equal(store_commit(&t), SERTEL_OK);
-    store_close(&s);
+    snprintf(f->dir, sizeof f->dir, "/tmp/sertel-store-XXXXXX");
+    if (!mkdtemp(f->dir) || !(f->s = store_open(f->dir, err, sizeof err)))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    store_close(&f->s);
     char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static uint64_t append(store_txn_t *t, const char *case_id, uint64_t request_id, int64_t at)
+{
+    Sertel__Event ev = SERTEL__EVENT__INIT;
+    ev.kind = SERTEL__EVENT_KIND__EV_CONTACTED;
+    ev.case_id = (char *)case_id;
+    ev.actor = NIP;
+    ev.at = at;
+    ev.request_id = request_id;
+    uint64_t seq = 0;
+    assert_int_equal(store_journal_append_pb(t, &ev, &seq), SERTEL_OK);
+    return seq;
+}
+
+static bool known(store_t *s, uint64_t request_id, uint64_t *seq)
+{
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    bool found = store_dedup_find(t, NIP, request_id, seq) == SERTEL_OK;
+    store_abort(&t);
+    return found;
+}
+
+static void test_request_memory(void **state)
+{
+    fixture_t *f = *state;
+    store_txn_t *t, *child;
+    uint64_t seq;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    uint64_t first = append(t, "", 7, 1000);
+    /* Known within the transaction that made it (a repeat in one batch). */
+    assert_int_equal(store_dedup_find(t, NIP, 7, &seq), SERTEL_OK);
+    assert_int_equal(seq, first);
+    assert_int_equal(store_dedup_find(t, "199104042014022001", 7, &seq), SERTEL_E_NOT_FOUND);
+    /* An undone command is not remembered. */
+    assert_int_equal(store_begin(f->s, t, true, &child), SERTEL_OK);
+    append(child, "", 8, 1000);
+    assert_int_equal(store_dedup_find(child, NIP, 8, &seq), SERTEL_OK);
+    store_abort(&child);
+    assert_int_equal(store_dedup_find(t, NIP, 8, &seq), SERTEL_E_NOT_FOUND);
+    /* A request's later event names it. */
+    uint64_t second = append(t, "", 7, 1000);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    assert_true(known(f->s, 7, &seq));
+    assert_int_equal(seq, second);
+    assert_false(known(f->s, 8, &seq));
+
+    /* After a reopen: folded from the journal. */
+    store_close(&f->s);
+    char err[256];
+    assert_non_null(f->s = store_open(f->dir, err, sizeof err));
+    assert_true(known(f->s, 7, &seq));
+    assert_int_equal(seq, second);
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    append(t, "", 9, 2000);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    assert_true(known(f->s, 9, &seq));
+
+    /* Forgotten in time (by generations: an entry outlives its limit by
+     * at most one more), never before its limit. */
+    store_dedup_prune(f->s, 1500);
+    store_dedup_prune(f->s, 1500);
+    assert_true(known(f->s, 9, &seq));
+    store_dedup_prune(f->s, 3000);
+    store_dedup_prune(f->s, 3000);
+    assert_false(known(f->s, 7, &seq));
+    assert_false(known(f->s, 9, &seq));
+}
+
+static int count_event(const Sertel__Event *ev, void *arg)
+{
+    uint64_t *seqs = arg;
+    seqs[++seqs[0]] = ev->seq;
+    return 0;
+}
+
+/* The journal is gap-free and in order; a case's events come by its
+ * links, oldest first, and a rewritten case keeps them. */
+static void test_case_links(void **state)
+{
+    fixture_t *f = *state;
+    store_txn_t *t;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    case_t a = {.state = CASE_OPEN, .step = 1}, b = a;
+    snprintf(a.id, sizeof a.id, "SE-2026-00001");
+    snprintf(b.id, sizeof b.id, "SE-2026-00002");
+    assert_int_equal(store_case_put(t, NULL, &a), SERTEL_OK);
+    assert_int_equal(store_case_put(t, NULL, &b), SERTEL_OK);
+    append(t, a.id, 0, 1);
+    append(t, b.id, 0, 2);
+    append(t, "", 0, 3);
+    case_t a2 = a;
+    a2.step = 2;
+    assert_int_equal(store_case_put(t, &a, &a2), SERTEL_OK);
+    append(t, a.id, 0, 4);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+
+    assert_int_equal(store_begin(f->s, NULL, false, &t), SERTEL_OK);
+    assert_int_equal(store_last_seq(t), 4);
+    uint64_t seqs[8] = {0};
+    assert_int_equal(store_journal_of_case(t, a.id, count_event, seqs), SERTEL_OK);
+    assert_int_equal(seqs[0], 2);
+    assert_int_equal(seqs[1], 1);
+    assert_int_equal(seqs[2], 4);
+    memset(seqs, 0, sizeof seqs);
+    assert_int_equal(store_journal_since(t, 1, count_event, seqs), SERTEL_OK);
+    assert_int_equal(seqs[0], 3);
+    assert_int_equal(seqs[3], 4);
+    uint64_t head;
+    char hex[65];
+    assert_int_equal(store_chain_head(t, &head, hex), SERTEL_OK);
+    assert_int_equal(head, 4);
+    assert_int_equal(strlen(hex), 64);
+    store_abort(&t);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_replies_pruned_oldest_first),
+        cmocka_unit_test_setup_teardown(test_request_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,333 @@
+/* Upgrade in place: a data directory in the layout of format 1 (Sertel
+ * before the chained journal) is migrated when the real broker starts on
+ * it, and every case, its history, the inboxes and the applicant lookup
+ * are what they were; the journal goes on without a gap. A store of a
+ * newer format than this build's is refused, untouched.
+ *
+ * The format-1 directory is made at test time: the real broker fills a
+ * directory through the protocol, then the small format-1 writer below
+ * rewrites its cases, journal and indexes the way format 1 stored them
+ * (the registry records, officers, keys, texts and blobs, did not change
+ * between the formats). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "harness.h"
+#include "store.h"
+
+#define STAF_NIP "198503142010011003"
+#define CASES 3
+
+/* ---- the format-1 writer */
+
+typedef struct {
+    MDB_txn *txn;
+    MDB_dbi cases, journal, meta, case_events, inbox_officer, inbox_role, by_state,
+        by_applicant, timers, replies;
+} v1_t;
+
+static MDB_dbi open_db(MDB_txn *txn, const char *name, unsigned flags)
+{
+    MDB_dbi dbi;
+    assert_int_equal(mdb_dbi_open(txn, name, flags | MDB_CREATE, &dbi), 0);
+    return dbi;
+}
+
+static void put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t klen, const void *v, size_t vlen)
+{
+    MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+    assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+}
+
+static void be64(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+typedef struct {
+    uint8_t *k, *v;
+    size_t klen, vlen;
+} record_t;
+
+static int read_all(MDB_txn *txn, MDB_dbi dbi, record_t *recs, int max)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int n = 0;
+    assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        assert_true(n < max);
+        recs[n].k = malloc(k.mv_size);
+        recs[n].v = malloc(v.mv_size);
+        memcpy(recs[n].k, k.mv_data, recs[n].klen = k.mv_size);
+        memcpy(recs[n].v, v.mv_data, recs[n].vlen = v.mv_size);
+        n++;
+    }
+    mdb_cursor_close(cur);
+    return n;
+}
+
+static void records_free(record_t *recs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(recs[i].k);
+        free(recs[i].v);
+    }
+}
+
+/* Format 1's index rows of a case (one dupsort database per index). */
+static void v1_index(v1_t *w, const case_t *c)
+{
+    size_t idlen = strlen(c->id);
+    if (c->state == CASE_OPEN || c->state == CASE_WAITING) {
+        if (c->assignee[0]) {
+            put(w->txn, w->inbox_officer, c->assignee, strlen(c->assignee), c->id, idlen);
+        } else {
+            uint8_t pool[2] = {(uint8_t)c->pool_role, (uint8_t)c->pool_quals};
+            put(w->txn, w->inbox_role, pool, 2, c->id, idlen);
+        }
+    }
+    uint8_t st = (uint8_t)c->state;
+    put(w->txn, w->by_state, &st, 1, c->id, idlen);
+    if (c->app.nip[0])
+        put(w->txn, w->by_applicant, c->app.nip, strlen(c->app.nip), c->id, idlen);
+    int64_t at[2] = {c->state == CASE_OPEN && !c->warned ? c->warn_at : 0,
+                     c->state == CASE_OPEN && !c->overdue ? c->due_at : 0};
+    for (int i = 0; i < 2; i++) {
+        if (at[i] <= 0)
+            continue;
+        uint8_t key[8 + CASE_ID_MAX];
+        be64(key, (uint64_t)at[i]);
+        memcpy(key + 8, c->id, idlen);
+        put(w->txn, w->timers, key, 8 + idlen, "", 0);
+    }
+}
+
+/* Rewrites the directory's store as format 1 stored the same office. */
+static void write_format1(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", dir);
+    MDB_env *env;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 32);
+    mdb_env_set_mapsize(env, 256u << 20);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    v1_t w;
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &w.txn), 0);
+    w.cases = open_db(w.txn, "cases", 0);
+    w.journal = open_db(w.txn, "journal", 0);
+    w.meta = open_db(w.txn, "meta", 0);
+    w.case_events = open_db(w.txn, "case_events", MDB_DUPSORT | MDB_DUPFIXED);
+    w.inbox_officer = open_db(w.txn, "inbox_officer", MDB_DUPSORT);
+    w.inbox_role = open_db(w.txn, "inbox_role", MDB_DUPSORT);
+    w.by_state = open_db(w.txn, "by_state", MDB_DUPSORT);
+    w.by_applicant = open_db(w.txn, "by_applicant", MDB_DUPSORT);
+    w.timers = open_db(w.txn, "timers", 0);
+    w.replies = open_db(w.txn, "replies", 0);
+    open_db(w.txn, "stats", 0);
+    open_db(w.txn, "reply_times", 0);
+
+    /* Cases: the packed Case alone, and their rows. Records are read
+     * first and rewritten after: a put moves the page a cursor reads. */
+    record_t recs[64];
+    int n = read_all(w.txn, w.cases, recs, 64);
+    for (int i = 0; i < n; i++) {
+        Sertel__Case *pb = sertel__case__unpack(NULL, recs[i].vlen - 8, recs[i].v + 8);
+        assert_non_null(pb);
+        case_t c;
+        char why[256];
+        assert_int_equal(codec_case_from_pb(pb, &c, why, sizeof why), SERTEL_OK);
+        size_t len;
+        uint8_t *packed = codec_pack(&pb->base, &len);
+        put(w.txn, w.cases, recs[i].k, recs[i].klen, packed, len);
+        free(packed);
+        sertel__case__free_unpacked(pb, NULL);
+        v1_index(&w, &c);
+    }
+    records_free(recs, n);
+
+    /* Journal: the packed Event alone, indexed by case; last_seq in meta. */
+    uint64_t last = 0;
+    n = read_all(w.txn, w.journal, recs, 64);
+    for (int i = 0; i < n; i++) {
+        Sertel__Event *ev = sertel__event__unpack(NULL, recs[i].vlen - 40, recs[i].v + 40);
+        assert_non_null(ev);
+        last = ev->seq;
+        ev->request_id = 0; /* format 1 had no such field */
+        size_t len;
+        uint8_t *packed = codec_pack(&ev->base, &len);
+        put(w.txn, w.journal, recs[i].k, 8, packed, len);
+        free(packed);
+        if (ev->case_id[0])
+            put(w.txn, w.case_events, ev->case_id, strlen(ev->case_id), recs[i].k, 8);
+        sertel__event__free_unpacked(ev, NULL);
+    }
+    records_free(recs, n);
+    uint8_t seq[8];
+    be64(seq, last);
+    put(w.txn, w.meta, "last_seq", 8, seq, 8);
+    /* A remembered reply, as format 1 kept them whole. */
+    put(w.txn, w.replies, STAF_NIP "\0\0\0\0\0\0\0\1", 26, "reply", 5);
+
+    /* What format 1 did not have. */
+    MDB_dbi index;
+    assert_int_equal(mdb_dbi_open(w.txn, "index", 0, &index), 0);
+    assert_int_equal(mdb_drop(w.txn, index, 1), 0);
+    MDB_val fk = {6, "format"};
+    assert_int_equal(mdb_del(w.txn, w.meta, &fk, NULL), 0);
+    assert_int_equal(mdb_txn_commit(w.txn), 0);
+    mdb_env_close(env);
+}
+
+static bool has_db(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    mdb_env_create(&env);
+    mdb_env_set_maxdbs(env, 32);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS | MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    bool found = mdb_dbi_open(txn, name, 0, &dbi) == 0;
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return found;
+}
+
+/* ---- what must survive */
+
+typedef struct {
+    uint8_t *bytes[CASES];
+    size_t len[CASES];
+    size_t inbox, found;
+} seen_t;
+
+static void look(conn_t *staf, char ids[CASES][32], seen_t *s)
+{
+    for (int i = 0; i < CASES; i++) {
+        Sertel__Envelope *r = harness_case(staf, ids[i]);
+        assert_int_equal(harness_error(r), 0);
+        r->case_detail->case_->work_used = 0; /* the clock moved on */
+        for (size_t j = 0; j < r->case_detail->n_history; j++)
+            r->case_detail->history[j]->request_id = 0; /* not in format 1 */
+        s->bytes[i] = codec_pack(&r->case_detail->base, &s->len[i]);
+        assert_true(r->case_detail->n_history >= 2);
+        sertel__envelope__free_unpacked(r, NULL);
+    }
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    Sertel__InboxQuery q = SERTEL__INBOX_QUERY__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_INBOX;
+    req.inbox = &q;
+    Sertel__Envelope *r = harness_call(staf, &req);
+    assert_int_equal(harness_error(r), 0);
+    s->inbox = r->case_list->n_cases;
+    sertel__envelope__free_unpacked(r, NULL);
+    Sertel__SearchQuery sq = SERTEL__SEARCH_QUERY__INIT;
+    sq.nip = "199001012015011001";
+    req.body_case = SERTEL__ENVELOPE__BODY_SEARCH;
+    req.search = &sq;
+    r = harness_call(staf, &req);
+    assert_int_equal(harness_error(r), 0);
+    s->found = r->case_list->n_cases;
+    sertel__envelope__free_unpacked(r, NULL);
+}
+
+static void test_migrates_format1(void **state)
+{
+    (void)state;
+    harness_t h;
+    assert_true(harness_start(&h));
+    keyfile_t key;
+    assert_true(harness_enrol(&h, STAF_NIP, "Siti Rahmawati", ROLE_STAF, 0, &key));
+    conn_t *staf = harness_connect(&h, &key);
+    char ids[CASES][32];
+    for (int i = 0; i < CASES; i++) {
+        Sertel__Envelope *r = harness_intake(staf, "Budi Santoso", i < 2 ? "199001012015011001" : NULL);
+        assert_int_equal(harness_error(r), 0);
+        snprintf(ids[i], sizeof ids[i], "%s", r->done->case_id);
+        sertel__envelope__free_unpacked(r, NULL);
+    }
+    Sertel__Envelope *r = harness_complete(staf, ids[0], NULL, "Proses");
+    assert_int_equal(harness_error(r), 0);
+    sertel__envelope__free_unpacked(r, NULL);
+    seen_t before, after;
+    look(staf, ids, &before);
+    size_t events = harness_journal_len(&h);
+
+    harness_stop(&h, SIGTERM);
+    write_format1(h.dir);
+    assert_true(has_db(h.dir, "case_events"));
+    assert_true(harness_restart(&h));
+
+    look(staf, ids, &after);
+    for (int i = 0; i < CASES; i++) {
+        assert_int_equal(after.len[i], before.len[i]);
+        assert_memory_equal(after.bytes[i], before.bytes[i], before.len[i]);
+        free(before.bytes[i]);
+        free(after.bytes[i]);
+    }
+    assert_int_equal(after.inbox, before.inbox);
+    assert_int_equal(after.found, 2);
+    assert_int_equal(harness_journal_len(&h), events);
+    /* The journal goes on from where it was. */
+    r = harness_complete(staf, ids[1], NULL, "Proses");
+    assert_int_equal(harness_error(r), 0);
+    assert_int_equal(r->done->seq, events + 1);
+    sertel__envelope__free_unpacked(r, NULL);
+    harness_stop(&h, SIGTERM);
+    assert_false(has_db(h.dir, "case_events"));
+    assert_false(has_db(h.dir, "replies"));
+    conn_close(&staf);
+    harness_destroy(&h);
+}
+
+/* A format this build does not know: refused with a message, untouched. */
+static void test_refuses_newer_format(void **state)
+{
+    (void)state;
+    harness_t h;
+    assert_true(harness_start(&h));
+    harness_stop(&h, SIGTERM);
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", h.dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    mdb_env_create(&env);
+    mdb_env_set_maxdbs(env, 32);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    MDB_dbi meta = open_db(txn, "meta", 0);
+    put(txn, meta, "format", 6, "\0\0\0\x63", 4);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    char err[512];
+    store_t *s = store_open(path, err, sizeof err);
+    assert_null(s);
+    assert_non_null(strstr(err, "format 99"));
+    assert_true(has_db(h.dir, "index"));
+    harness_destroy(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_migrates_format1),
+        cmocka_unit_test(test_refuses_newer_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
