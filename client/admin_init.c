@@ -13,8 +13,10 @@
 #include "admin.h"
 #include "i18n.h"
 
-/* Beside this binary when installed, in ../server when run from the
- * build tree, else on PATH. SERTEL_BROKER names it explicitly. */
+/* Beside this binary or in the sbin directory beside its bin when
+ * installed (/usr/bin/sertel-admin, /usr/sbin/sertel-broker), in
+ * ../server when run from the build tree, else on PATH (an ordinary
+ * user's PATH lacks /usr/sbin on Debian). SERTEL_BROKER names it. */
 static void exec_broker(char **args)
 {
     const char *named = getenv("SERTEL_BROKER");
@@ -27,7 +29,8 @@ static void exec_broker(char **args)
     if (n > 0) {
         self[n] = '\0';
         const char *dir = dirname(self);
-        static const char *const near[] = {"/sertel-broker", "/../server/sertel-broker"};
+        static const char *const near[] = {"/sertel-broker", "/" SERTEL_REL_SBINDIR "/sertel-broker",
+                                            "/../server/sertel-broker"};
         for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
             char path[PATH_MAX + 32];
             snprintf(path, sizeof path, "%s%s", dir, near[i]);

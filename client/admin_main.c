@@ -1,10 +1,13 @@
 /* sertel-admin: the administrator's client. main only dispatches to the
  * command groups; each group lives in its own admin_<group>.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
+#include "cli.h"
 #include "i18n.h"
+#include "version.h"
 
 static const struct {
     const char *name;
@@ -28,9 +31,8 @@ static void usage(FILE *to)
     fprintf(to, _("\n'sertel-admin COMMAND --help' describes a command.\n"));
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    i18n_init();
     if (argc < 2) {
         usage(stderr);
         return 1;
@@ -40,8 +42,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("sertel-admin %s\n", SERTEL_VERSION);
-        return 0;
+        return version_print("sertel-admin");
     }
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         if (strcmp(argv[1], groups[i].name) == 0)
@@ -49,4 +50,16 @@ int main(int argc, char **argv)
     fprintf(stderr, _("sertel-admin: unknown command '%s'\n"), argv[1]);
     usage(stderr);
     return 1;
+}
+
+int main(int argc, char **argv)
+{
+    i18n_init();
+    int n;
+    char **args = cli_hoist_common(argc, argv, &n);
+    if (!args)
+        return 1;
+    int rc = dispatch(n, args);
+    free(args);
+    return rc;
 }

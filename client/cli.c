@@ -87,6 +87,35 @@ bool cli_parse(const char *prog, int argc, char **argv, const cli_opt_t *opts, s
     return true;
 }
 
+char **cli_hoist_common(int argc, char **argv, int *argc_out)
+{
+    static const struct {
+        const char *name;
+        bool has_value;
+    } common[] = {{"--key", true}, {"--endpoint", true}, {"--json", false}};
+    char **out = calloc((size_t)argc + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    int first = 1; /* the first argument that is not a common option */
+    for (bool found = true; found && first < argc;) {
+        found = false;
+        for (size_t c = 0; c < sizeof common / sizeof common[0] && !found; c++)
+            if (strcmp(argv[first], common[c].name) == 0 &&
+                (!common[c].has_value || first + 1 < argc)) {
+                first += common[c].has_value ? 2 : 1;
+                found = true;
+            }
+    }
+    int n = 0;
+    out[n++] = argv[0];
+    for (int i = first; i < argc; i++)
+        out[n++] = argv[i];
+    for (int i = 1; i < first; i++)
+        out[n++] = argv[i];
+    *argc_out = n;
+    return out;
+}
+
 void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *opts, size_t n_opts)
 {
     fprintf(to, _("Usage: %s %s\n"), prog, usage);

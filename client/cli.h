@@ -48,6 +48,11 @@ typedef struct {
  * a missing value or too many positional arguments. */
 bool cli_parse(const char *prog, int argc, char **argv, const cli_opt_t *opts, size_t n_opts,
                cli_common_t *common, const char **pos, int max_pos, int *n_pos);
+/* The common options given before the command (`sertel --key K inbox`,
+ * as `git -C DIR log`): returns a malloc'd copy of argv (free it, not
+ * its strings) with them moved to the end, where every command's parser
+ * takes them, and *argc_out its length; NULL when out of memory. */
+char **cli_hoist_common(int argc, char **argv, int *argc_out);
 /* Prints "Usage: prog USAGE" and the option table. */
 void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *opts, size_t n_opts);
 

@@ -2,10 +2,12 @@
  * the commands live in officer_case.c, officer_view.c and
  * officer_watch.c, the terminal UI hook in officer_tui.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
 #include "officer.h"
+#include "version.h"
 
 static const struct {
     const char *name;
@@ -32,6 +34,8 @@ void officer_usage(FILE *to)
     fprintf(to, _("Usage: sertel COMMAND [ARGS...]\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf(to, _("\nCommon options, before or after the command: --key FILE, --endpoint ENDPOINT, "
+                  "--json.\n"));
     fprintf(to, _("\n'sertel COMMAND --help' describes a command. Exit codes: 0 done, 1 usage or "
                   "invalid input (nothing sent), 2 refused by the broker, 3 broker "
                   "unreachable.\n"));
@@ -45,11 +49,12 @@ static int dispatch(int argc, char **argv)
         return EXIT_DONE;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("sertel %s\n", SERTEL_VERSION);
-        return EXIT_DONE;
+        return version_print("sertel");
     }
-    if (argc < 2)
-        return officer_tui(argc, argv);
+    if (argc < 2 || strncmp(argv[1], "--", 2) == 0)
+        return officer_tui(argc, argv); /* `sertel` or `sertel --key K` */
+    if (strcmp(argv[1], "complete-words") == 0) /* for bash completion; not listed */
+        return officer_complete_words(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
@@ -61,7 +66,12 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     i18n_init();
-    int rc = dispatch(argc, argv);
+    int n;
+    char **args = cli_hoist_common(argc, argv, &n);
+    if (!args)
+        return EXIT_UNREACHABLE;
+    int rc = dispatch(n, args);
     officer_release();
+    free(args);
     return rc;
 }

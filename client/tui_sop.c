@@ -1,13 +1,14 @@
 /* Step activities (Kegiatan) and Mutu Baku for the inbox and the case
  * view. The broker's replies name a case's SOP and step but not the
  * step's words, so they are read from the SOP files: $SERTEL_SOP_DIR,
- * else the shipped sop/ directory. Without a file the UI shows only
+ * else the shipped ones (common/paths.h). Without a file the UI shows only
  * "Step N". */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
 #include "tui_internal.h"
 
 #define MAX_SOPS 16
@@ -41,8 +42,7 @@ tui_sops_t *tui_sops_load(void)
     tui_sops_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    const char *dir = getenv("SERTEL_SOP_DIR");
-    load_dir(s, dir && *dir ? dir : SERTEL_SOURCE_DIR "/sop");
+    load_dir(s, paths_sop_dir());
     return s;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
+
 static int english, default_english;
 
 /* The first of these variables that is set decides, as gettext would. */
@@ -27,8 +29,7 @@ void i18n_init(void)
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
         setlocale(LC_ALL, "C.UTF-8");
     setenv("LANGUAGE", english ? "en" : "id", 1);
-    const char *dir = getenv("SERTEL_LOCALEDIR");
-    bindtextdomain("sertel", dir && *dir ? dir : SERTEL_LOCALEDIR);
+    bindtextdomain("sertel", paths_locale_dir());
     bind_textdomain_codeset("sertel", "UTF-8");
     textdomain("sertel");
 }

@@ -2,13 +2,25 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static log_level_t min_level = LOG_INFO;
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void log_set_level(log_level_t min)
 {
     min_level = min;
+}
+
+bool log_level_parse(const char *name, log_level_t *out)
+{
+    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
+        if (strcmp(name, level_names[i]) == 0) {
+            *out = (log_level_t)i;
+            return true;
+        }
+    return false;
 }
 
 void log_msg(log_level_t level, const char *fmt, ...)

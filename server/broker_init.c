@@ -19,6 +19,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "keyfile.h"
+#include "paths.h"
 #include "sop.h"
 #include "store.h"
 #include "text.h"
@@ -39,6 +40,8 @@ static bool fresh_dir(const char *dir, char *err, size_t errlen)
         diag_at(err, errlen, dir, 0, _("already a data directory; refusing to overwrite it"));
         return false;
     }
+    if (!paths_make_parents(dir, err, (unsigned)errlen))
+        return false;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         diag_at(err, errlen, dir, 0, _("cannot create: %s"), strerror(errno));
         return false;
@@ -197,10 +200,11 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
 
 int broker_init_main(int argc, char **argv)
 {
+    char sop_buf[4096], cal_buf[4096];
     init_opts_t o = {
         .endpoint = DEFAULT_ENDPOINT,
-        .sop_path = SERTEL_SOURCE_DIR "/sop/pembaharuan-sertifikat-elektronik.sop",
-        .cal_path = SERTEL_SOURCE_DIR "/sop/kalender-kerja.conf",
+        .sop_path = paths_shipped("pembaharuan-sertifikat-elektronik.sop", sop_buf, sizeof sop_buf),
+        .cal_path = paths_shipped("kalender-kerja.conf", cal_buf, sizeof cal_buf),
         .admin_nip = "admin",
         .admin_name = "Administrator",
     };

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The installed Sertel, run from where it was installed, as an office's IT
+# staff would: every binary's --version, the translations found from the
+# installed prefix, the shipped SOP and calendar checked and used by
+# `sertel-broker init`, the broker started from its configuration file
+# with the unit's own command line (data directory made on the first
+# start, READY=1 sent to systemd's notify socket), a bad configuration
+# line refused, manual pages rendered, bash completion loaded, the
+# systemd units verified when systemd-analyze is there.
+#
+# Usage: installed.sh ROOT PREFIX
+#   ROOT    where the files are: a scratch root (dpkg -x of the packages)
+#           or a DESTDIR; PREFIX the prefix inside it (/usr for packages)
+#   installed.sh --install BUILD_DIR   installs BUILD_DIR (cmake --install)
+#           into a temporary prefix first, for the test suite
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+broker_pid=
+cleanup() {
+    stop_process "$broker_pid" || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+if [ "${1:-}" = --install ]; then
+    cmake --install "${2:?usage: installed.sh --install BUILD_DIR}" --prefix "$tmp/root/usr" >/dev/null
+    root=$tmp/root prefix=/usr
+else
+    root=${1:?usage: installed.sh ROOT PREFIX}
+    prefix=${2:?usage: installed.sh ROOT PREFIX}
+fi
+usr=$root$prefix
+bin=$usr/bin sbin=$usr/sbin
+export HOME="$tmp/home"
+mkdir -p "$HOME"
+# Nothing from a build tree or the environment may help the installed files.
+unset SERTEL_LOCALEDIR SERTEL_SOP_DIR SERTEL_SOURCE_DIR SERTEL_KEY SERTEL_ENDPOINT SERTEL_BROKER
+indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
+english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+run() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
+        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
+    fi
+}
+
+# ---- the binaries, where Debian expects them
+daemons=(sertel-broker)
+[ -e "$sbin/sertel-notifier" ] && daemons+=(sertel-notifier)
+programs=("$bin/sertel" "$bin/sertel-admin")
+for d in "${daemons[@]}"; do programs+=("$sbin/$d"); done
+for p in "${programs[@]}"; do
+    [ -x "$p" ] || { fail "$p is not installed"; continue; }
+    run 0 indonesian "$p" --version
+    has out "${p##*/} " "$p --version"
+    has out "(protokol " "$p --version names the protocol, in Indonesian"
+    run 0 english "$p" --version
+    has out "(protocol " "$p --version in English"
+done
+
+# ---- translations found from the installed prefix
+[ -f "$usr/share/locale/id/LC_MESSAGES/sertel.mo" ] || fail "no share/locale/id/LC_MESSAGES/sertel.mo"
+run 0 indonesian "$bin/sertel" --help
+has out "Perintah:" "sertel --help in Indonesian"
+run 0 english "$bin/sertel" --help
+has out "Commands:" "sertel --help in English"
+run 1 indonesian "$bin/sertel-admin" sop check "$tmp/none.sop"
+has err "$tmp/none.sop" "a missing SOP file is named"
+
+# ---- the shipped SOP and calendar
+share=$usr/share/sertel
+run 0 indonesian "$bin/sertel-admin" sop check "$share"/*.sop
+run 0 indonesian "$bin/sertel-admin" sop show "$share/pembaharuan-sertifikat-elektronik.sop"
+has out "Menerima Permohonan" "the shipped SOP shows its first step"
+[ -f "$share/kalender-kerja.conf" ] || fail "the shipped calendar is not installed"
+# init reads the shipped files by default, and makes missing parents.
+run 0 indonesian "$sbin/sertel-broker" init --data "$tmp/a/b/data" --endpoint tcp://127.0.0.1:7750
+has out "$tmp/a/b/data/admin.key" "init names the administrator's key file"
+
+# ---- the broker as the unit starts it, from a configuration file
+unit=$usr/lib/systemd/system/sertel-broker.service
+[ -f "$unit" ] || fail "no $unit"
+conf=$root/etc/sertel/broker.conf
+[ -f "$conf" ] || conf=$usr/etc/sertel/broker.conf # a /usr/local-style prefix
+[ -f "$conf" ] || fail "no etc/sertel/broker.conf"
+grep -q '^data = /.*/lib/sertel$' "$conf" || fail "broker.conf does not name (/usr/local)/var/lib/sertel"
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+case $exec_start in
+*"/sbin/sertel-broker --config "*"/sertel/broker.conf --init-if-missing") ;;
+*) fail "unexpected ExecStart: $exec_start" ;;
+esac
+# The shipped file with the data directory and a free port of this test.
+sed -e "s|^data = .*|data = $tmp/state|" "$conf" >"$tmp/broker.conf"
+echo "endpoint = tcp://127.0.0.1:0" >>"$tmp/broker.conf"
+
+# A bad line names itself and the broker refuses to start.
+sed 's/^log-level = .*/log-level = loud/' "$tmp/broker.conf" >"$tmp/bad.conf"
+bad_line=$(grep -n '^log-level = loud' "$tmp/bad.conf" | cut -d: -f1)
+run 1 english "$sbin/sertel-broker" --config "$tmp/bad.conf" --init-if-missing
+has err "$tmp/bad.conf:$bad_line: unknown log level 'loud'" "a bad line is named"
+[ ! -e "$tmp/state" ] || fail "a refused configuration still made the data directory"
+
+# systemd's side of Type=notify: a datagram socket the broker writes to.
+mkfifo "$tmp/notified" "$tmp/stdout"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+with open(sys.argv[2], "w") as out:
+    out.write(s.recv(4096).decode() + "\n")
+' "$tmp/notify.sock" "$tmp/notified" &
+listener=$!
+for _ in $(seq 1 100); do [ -S "$tmp/notify.sock" ] && break; sleep 0.05; done
+# (Not under timeout(1): SIGTERM must reach the broker itself.)
+NOTIFY_SOCKET=$tmp/notify.sock env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$sbin/sertel-broker" --config "$tmp/broker.conf" \
+    --init-if-missing >"$tmp/stdout" 2>"$tmp/broker.err" &
+broker_pid=$!
+exec 3<"$tmp/stdout"
+exec 4<"$tmp/notified"
+read -r -t 60 notified <&4 || notified=
+wait "$listener" || true
+[ "$notified" = "READY=1" ] || fail "the broker did not send READY=1 (got '$notified')"
+endpoint=
+while read -r -t 30 line <&3; do
+    case $line in tcp://*) endpoint=$line; break ;; esac
+    echo "$line" >>"$tmp/init.out"
+done
+grep -qF "Kunci administrator: $tmp/state/admin.key" "$tmp/init.out" ||
+    fail "the first start did not name the administrator's key file"
+[ "$(stat -c %a "$tmp/state")" = 700 ] || fail "the data directory is not 0700"
+# Global options before the command, as an administrator types them.
+run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" officer list
+has out "Administrator" "the installed admin client reaches the installed broker"
+stop_process "$broker_pid" || fail "the broker did not stop cleanly on SIGTERM"
+broker_pid=
+exec 3<&- 4<&-
+grep -q "berhenti" "$tmp/broker.err" || fail "the broker did not log its stop"
+
+# ---- manual pages render, in both languages
+pages=0
+for page in "$usr"/share/man/man?/*.gz "$usr"/share/man/id/man?/*.gz; do
+    [ -e "$page" ] || continue
+    pages=$((pages + 1))
+    if ! MANWIDTH=80 man -l "$page" >"$tmp/man.txt" 2>"$tmp/man.err" || [ -s "$tmp/man.err" ]; then
+        fail "man -l $page: $(head -3 "$tmp/man.err")"
+    fi
+    [ "$(wc -l <"$tmp/man.txt")" -gt 10 ] || fail "$page renders to almost nothing"
+done
+[ "$pages" -gt 0 ] || fail "no manual pages installed"
+for page in sertel.1 sertel-admin.8 sertel-broker.8; do
+    for dir in man${page##*.} id/man${page##*.}; do
+        [ -f "$usr/share/man/$dir/$page.gz" ] || fail "no man/$dir/$page.gz"
+    done
+done
+
+# ---- bash completion
+for p in sertel sertel-admin sertel-broker; do
+    c=$usr/share/bash-completion/completions/$p
+    [ -f "$c" ] || { fail "no completion for $p"; continue; }
+    bash -c ". '$c' && complete -p $p" >/dev/null 2>&1 || fail "$c does not register $p"
+done
+
+# ---- systemd units
+if command -v systemd-analyze >/dev/null; then
+    for u in "$usr"/lib/systemd/system/*.service; do
+        # The unit names the installed path; verify it against this root.
+        sed "s|^ExecStart=[^ ]*/sbin/|ExecStart=$sbin/|" "$u" >"$tmp/${u##*/}"
+        systemd-analyze verify --man=no "$tmp/${u##*/}" >"$tmp/verify.out" 2>&1 ||
+            fail "systemd-analyze verify ${u##*/}: $(cat "$tmp/verify.out")"
+        [ -s "$tmp/verify.out" ] && fail "systemd-analyze verify ${u##*/} warns: $(cat "$tmp/verify.out")"
+    done
+else
+    echo "note: systemd-analyze is not installed; units not verified" >&2
+fi
+
+if [ "$failures" -gt 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "installed Sertel under $root$prefix: all checks passed"
