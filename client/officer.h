@@ -25,6 +25,8 @@ int officer_reject(int argc, char **argv);
 int officer_withdraw(int argc, char **argv);
 int officer_contact(int argc, char **argv);
 int officer_certificate(int argc, char **argv);
+int officer_take(int argc, char **argv);
+int officer_reassign(int argc, char **argv);
 int officer_inbox(int argc, char **argv);
 int officer_show(int argc, char **argv);
 int officer_attachment(int argc, char **argv);

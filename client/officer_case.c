@@ -654,3 +654,81 @@ int officer_certificate(int argc, char **argv)
     free(in.der.data);
     return rc;
 }
+
+/* ---- the pool: take, reassign */
+
+static void take_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+{
+    (void)arg;
+    char place[256];
+    printf(_("%s: taken; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
+}
+
+int officer_take(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel take", "CASE",
+        N_("Takes a case from the pool of your role (e.g. a verifier takes a case the JF "
+           "disposed to the verifiers): from then on the step is yours alone and leaves the "
+           "others' inboxes. Contacts, attachments and the certificate are recorded only on a "
+           "taken case."),
+        1, 1};
+    const char *pos[1];
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, NULL, 0, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
+        return EXIT_USAGE;
+    Sertel__Take in = SERTEL__TAKE__INIT;
+    in.case_id = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_TAKE;
+    req.take = &in;
+    return send_write(spec.prog, &common, &req, take_confirm, NULL);
+}
+
+static void reassign_confirm(const Sertel__Case *c, const officer_names_t *names,
+                             const void *arg)
+{
+    (void)arg;
+    char place[256];
+    printf(_("%s: reassigned; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
+}
+
+int officer_reassign(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel reassign", "CASE (--to NIP | --pool) --reason TEXT",
+        N_("Gives the case's current step to another officer of its role, or back to the "
+           "pool, with the reason; for a superior of the step's role (the JF or the Kepala "
+           "Bidang for a verifier's step). The journal keeps who had it and why."),
+        1, 1};
+    const char *to = NULL, *reason = NULL, *pos[1];
+    bool pool = false;
+    const cli_opt_t opts[] = {
+        {"--to", "NIP", &to, NULL, NULL, N_("the officer who takes over the step")},
+        {"--pool", NULL, NULL, &pool, NULL, N_("put the step back in its role's pool")},
+        {"--reason", "TEXT", &reason, NULL, NULL, N_("why the step changes hands")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 3, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    if (!to == !pool) {
+        cli_error(spec.prog, _("give either --to NIP or --pool (see --help)"));
+        return EXIT_USAGE;
+    }
+    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
+        !officer_check_nip(spec.prog, "--to", to) ||
+        !officer_check_text(spec.prog, "--reason", reason, TEXT_MAX, true))
+        return EXIT_USAGE;
+    Sertel__Reassign in = SERTEL__REASSIGN__INIT;
+    in.case_id = (char *)pos[0];
+    in.to_nip = (char *)(to ? to : "");
+    in.reason = (char *)reason;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_REASSIGN;
+    req.reassign = &in;
+    return send_write(spec.prog, &common, &req, reassign_confirm, NULL);
+}

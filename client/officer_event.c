@@ -16,6 +16,7 @@ enum {
     SHOW_NOTE = 1u << 2,     /* the free note */
     SHOW_CHANNEL = 1u << 3,  /* the note holds a contact channel's code */
     SHOW_ESCALATE = 1u << 4, /* the superior an overdue step went to */
+    SHOW_PREVIOUS = 1u << 5, /* the note holds the holder before a reassignment */
 };
 
 /* Administrative events are journalled by the broker, not the engine,
@@ -42,6 +43,8 @@ static const struct {
     [KIND_OFFICER_CHANGED] = {SHOW_TEXT, NULL, "petugas", N_("officer changed")},
     [KIND_ACTING_CHANGED] = {SHOW_TEXT, NULL, "plt-plh", N_("acting official changed")},
     [KIND_SOP_LOADED] = {SHOW_TEXT, NULL, "sop", N_("SOP loaded")},
+    [EV_TAKEN] = {SHOW_TARGET, NULL, NULL, NULL},
+    [EV_REASSIGNED] = {SHOW_TARGET | SHOW_TEXT | SHOW_PREVIOUS, N_("reason"), NULL, NULL},
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -111,6 +114,10 @@ const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *n
         char boxes[600];
         snprintf(part, sizeof part, "[%s]", officer_boxes(ev->boxes, ev->n_boxes, boxes,
                                                          sizeof boxes));
+        add_part(buf, len, part);
+    }
+    if ((show & SHOW_PREVIOUS) && note[0]) {
+        snprintf(part, sizeof part, _("was with %s"), officer_name(names, note));
         add_part(buf, len, part);
     }
     if ((show & SHOW_NOTE) && note[0]) {

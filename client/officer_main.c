@@ -26,6 +26,8 @@ static const struct {
     {"withdraw", officer_withdraw, N_("record that the applicant withdrew")},
     {"contact", officer_contact, N_("record a contact with the applicant")},
     {"certificate", officer_certificate, N_("record the renewed certificate")},
+    {"take", officer_take, N_("take a case from your role's pool")},
+    {"reassign", officer_reassign, N_("give a taken step to another officer, or back to the pool")},
     {"watch", officer_watch, N_("print the events that concern you as they happen")},
 };
 

@@ -306,7 +306,9 @@ static void handle_event(tui_t *t, const Sertel__Event *ev, bool news, bool *rin
         return; /* seen already: replayed after a keepalive Hello */
     if (ev->seq > t->last_seq)
         t->last_seq = ev->seq;
-    if (ev->kind >= SERTEL__EVENT_KIND__EV_OFFICER_CHANGED) {
+    if (ev->kind == SERTEL__EVENT_KIND__EV_OFFICER_CHANGED ||
+        ev->kind == SERTEL__EVENT_KIND__EV_ACTING_CHANGED ||
+        ev->kind == SERTEL__EVENT_KIND__EV_SOP_LOADED) {
         t->officers_at = 0;
         t->inbox_stale = true; /* an acting assignment changes whose inbox is whose */
         return;
@@ -322,6 +324,12 @@ static void handle_event(tui_t *t, const Sertel__Event *ev, bool news, bool *rin
         tui_status(t, false, _("New disposition: %s (step %d)"), ev->case_id, (int)ev->next_step);
     } else if (ev->kind == SERTEL__EVENT_KIND__EV_RECEIVED && strcmp(ev->actor, t->nip) != 0) {
         tui_status(t, false, _("New application: %s"), ev->case_id);
+    } else if (ev->kind == SERTEL__EVENT_KIND__EV_TAKEN && strcmp(ev->actor, t->nip) != 0) {
+        tui_status(t, false, _("%s was taken by %s"), ev->case_id, tui_officer_name(t, ev->actor));
+    } else if (ev->kind == SERTEL__EVENT_KIND__EV_REASSIGNED && strcmp(ev->assignee, t->nip) == 0) {
+        tui_mark_fresh(t, ev->case_id);
+        *ring = true;
+        tui_status(t, false, _("%s was reassigned to you (step %d)"), ev->case_id, (int)ev->step);
     } else if (ev->kind == SERTEL__EVENT_KIND__EV_OVERDUE) {
         tui_status(t, true, _("%s is past the Mutu Baku of step %d"), ev->case_id, (int)ev->step);
     } else if (ev->kind == SERTEL__EVENT_KIND__EV_WARNED) {

@@ -127,7 +127,7 @@ static const str_field_t event_strs[] = {
 /* Only the engine's kinds: event_t cannot carry the administrative kinds
  * (EV_OFFICER_CHANGED...) until event_kind_t names them. */
 static const enum_field_t event_enums[] = {
-    ENUM_FIELD(Sertel__Event, event_t, kind, EV_RECEIVED, EV_OVERDUE),
+    ENUM_FIELD(Sertel__Event, event_t, kind, EV_RECEIVED, EV_REASSIGNED),
     ENUM_FIELD(Sertel__Event, event_t, actor_role, ROLE_NONE, ROLE_MAX),
     ENUM_FIELD(Sertel__Event, event_t, acting, ACTING_NONE, ACTING_PLH),
     ENUM_FIELD(Sertel__Event, event_t, assignee_role, ROLE_NONE, ROLE_MAX),
@@ -531,6 +531,8 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
     event_t tmp;
     memset(&tmp, 0, sizeof tmp);
     sertel_err_t e = decode_layout(&event_layout, "", pb, &tmp, NULL, 0);
+    if (e == SERTEL_OK && !event_kind_code(tmp.kind))
+        e = SERTEL_E_INVALID; /* inside the range, between the engine's numbers */
     if (e == SERTEL_OK)
         e = boxes_from_pb(pb->boxes, pb->n_boxes, &tmp.boxes, NULL, 0);
     if (e != SERTEL_OK)

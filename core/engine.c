@@ -722,6 +722,9 @@ static sertel_err_t do_return(ctx_t *x)
     step_timing(x, ev);
     COPY(ev->text, x->cmd->reason);
     c->work_banked += calendar_work_between(x->cal, c->segment_started_at, x->now);
+    /* Returned from the pool, the case is the returner's to resume. */
+    if (!c->assignee[0])
+        COPY(c->assignee, official(x));
     c->state = CASE_WAITING;
     c->waiting_since = x->now;
     c->warn_at = c->due_at = 0;
@@ -793,9 +796,6 @@ static sertel_err_t step_records(ctx_t *x, unsigned req, const char *what)
 static sertel_err_t do_contact(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
-    sertel_err_t step_err = step_records(x, REQ_KONTAK, N_("contacts with the applicant"));
-    if (step_err)
-        return step_err;
     if (cmd->contact_channel < CONTACT_EMAIL || cmd->contact_channel > CONTACT_WHATSAPP)
         return refuse(x, SERTEL_E_INVALID, _("unknown contact channel (%d)"),
                       (int)cmd->contact_channel);
@@ -812,9 +812,8 @@ static sertel_err_t do_contact(ctx_t *x)
 static sertel_err_t do_certificate(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
-    sertel_err_t err = step_records(x, REQ_SERTIFIKAT, N_("the renewed certificate"));
-    if (!err)
-        err = check_text(x, N_("certificate serial number"), cmd->cert_serial, SERIAL_MAX, true);
+    sertel_err_t err = check_text(x, N_("certificate serial number"), cmd->cert_serial,
+                                  SERIAL_MAX, true);
     if (err)
         return err;
     /* As certificates print it: hexadecimal, perhaps in colon-separated pairs. */
@@ -830,6 +829,56 @@ static sertel_err_t do_certificate(ctx_t *x)
     return SERTEL_OK;
 }
 
+/* The pool's officers see the case leave their inbox: it is now the
+ * taker's alone. */
+static sertel_err_t do_take(ctx_t *x)
+{
+    case_t *c = x->c;
+    if (c->assignee[0])
+        return is_actor(x, c->assignee)
+                   ? refuse(x, SERTEL_E_STATE, _("step %d of case %s is already yours"), c->step,
+                            c->id)
+                   : refuse(x, SERTEL_E_WRONG_ACTOR,
+                            _("step %d of case %s was already taken by %s"), c->step, c->id,
+                            c->assignee);
+    COPY(c->assignee, official(x));
+    set_target(emit(x, EV_TAKEN), c);
+    return SERTEL_OK;
+}
+
+/* Only a superior of the step's role reassigns (staf -> jf -> kabid ->
+ * kadis): the one who disposed, or the one above. */
+static bool is_superior_of(role_t r, role_t of)
+{
+    for (role_t s = role_superior(of); s != ROLE_NONE; s = role_superior(s))
+        if (s == r)
+            return true;
+    return false;
+}
+
+static sertel_err_t do_reassign(ctx_t *x)
+{
+    case_t *c = x->c;
+    const officer_t *to = x->cmd->to;
+    sertel_err_t err = check_reason(x);
+    if (err)
+        return err;
+    if (to && (err = check_target(x, x->step, to)))
+        return err;
+    if (!c->assignee[0] && !to)
+        return refuse(x, SERTEL_E_STATE, _("step %d of case %s is already in the pool"), c->step,
+                      c->id);
+    if (to && strcmp(to->nip, c->assignee) == 0)
+        return refuse(x, SERTEL_E_STATE, _("step %d of case %s is already with %s"), c->step,
+                      c->id, to->nip);
+    event_t *ev = emit(x, EV_REASSIGNED);
+    COPY(ev->note, c->assignee);
+    COPY(ev->text, x->cmd->reason);
+    COPY(c->assignee, to ? to->nip : "");
+    set_target(ev, c);
+    return SERTEL_OK;
+}
+
 /* --------------------------------------------------------- command table */
 
 #define IN(s) (1u << (s))
@@ -838,6 +887,9 @@ typedef enum {
     WHO_FIRST_STEP,          /* holds the role of step 1 */
     WHO_CURRENT,             /* holds the current step's role and assignment */
     WHO_CURRENT_OR_RECEIVER, /* ... or received the application */
+    WHO_OWNER,               /* holds the step by name: work is recorded by one officer */
+    WHO_POOL,                /* holds the current step's role (assignment checked by the handler) */
+    WHO_SUPERIOR,            /* a superior of the current step's role */
 } who_t;
 
 static const struct {
@@ -845,6 +897,8 @@ static const struct {
     who_t who;
     const char *state_why;   /* why, when the case's state does not allow it */
     sertel_err_t (*run)(ctx_t *x);
+    unsigned records;        /* the syarat whose step alone records it (REQ_*), or 0 */
+    const char *record_what; /* what it records, for the refusal elsewhere */
 } commands[] = {
     [CMD_INTAKE] = {0, WHO_FIRST_STEP, NULL, do_intake},
     [CMD_COMPLETE] = {IN(CASE_OPEN), WHO_CURRENT,
@@ -860,11 +914,14 @@ static const struct {
     [CMD_REJECT] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_CURRENT, NULL, do_reject},
     [CMD_WITHDRAW] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_CURRENT_OR_RECEIVER, NULL,
                       do_withdraw},
-    [CMD_ATTACH] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_CURRENT, NULL, do_attach},
-    [CMD_CONTACT] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_CURRENT, NULL, do_contact},
-    [CMD_CERTIFICATE] = {IN(CASE_OPEN), WHO_CURRENT,
+    [CMD_ATTACH] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_OWNER, NULL, do_attach},
+    [CMD_CONTACT] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_OWNER, NULL, do_contact, REQ_KONTAK,
+                     N_("contacts with the applicant")},
+    [CMD_CERTIFICATE] = {IN(CASE_OPEN), WHO_OWNER,
                          N_("the case is waiting on the applicant; resume it before recording the certificate"),
-                         do_certificate},
+                         do_certificate, REQ_SERTIFIKAT, N_("the renewed certificate")},
+    [CMD_TAKE] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_POOL, NULL, do_take},
+    [CMD_REASSIGN] = {IN(CASE_OPEN) | IN(CASE_WAITING), WHO_SUPERIOR, NULL, do_reassign},
 };
 
 static sertel_err_t check_role(ctx_t *x)
@@ -878,14 +935,33 @@ static sertel_err_t check_role(ctx_t *x)
                   role_label(x->role, x->quals, is, sizeof is));
 }
 
+static sertel_err_t check_superior(ctx_t *x)
+{
+    char want[96];
+    if (is_superior_of(x->role, x->step->role))
+        return SERTEL_OK;
+    return refuse(x, SERTEL_E_WRONG_ROLE,
+                  _("only a superior of %s may reassign step %d (%s); you act as %s"),
+                  role_label(x->step->role, x->step->quals, want, sizeof want), x->step->number,
+                  x->step->activity, role_title(x->role));
+}
+
 static sertel_err_t check_who(ctx_t *x, who_t who)
 {
     const case_t *c = x->c;
     if (who == WHO_CURRENT_OR_RECEIVER && c->received_by[0] && is_actor(x, c->received_by))
         return SERTEL_OK;
+    if (who == WHO_SUPERIOR)
+        return check_superior(x);
     sertel_err_t err = check_role(x);
-    if (err || who == WHO_FIRST_STEP)
+    if (err || who == WHO_FIRST_STEP || who == WHO_POOL)
         return err;
+    /* Two verifiers recording contacts on one pool case would each think
+     * it theirs: work waits until one has taken it. */
+    if (who == WHO_OWNER && !c->assignee[0])
+        return refuse(x, SERTEL_E_WRONG_ACTOR,
+                      _("step %d of case %s is in the pool of %s: take it first (sertel take %s)"),
+                      c->step, c->id, role_title(c->pool_role), c->id);
     if (c->assignee[0] && !is_actor(x, c->assignee))
         return refuse(x, SERTEL_E_WRONG_ACTOR, _("step %d of case %s is assigned to %s, not to you"),
                       c->step, c->id, c->assignee);
@@ -925,6 +1001,12 @@ static sertel_err_t admit(ctx_t *x, const case_t *in)
     if (!x->step)
         return refuse(x, SERTEL_E_WRONG_STEP, _("step %d of case %s is not in the SOP"),
                       in->step, in->id);
+    if (commands[cmd->kind].records) {
+        sertel_err_t err = step_records(x, commands[cmd->kind].records,
+                                        commands[cmd->kind].record_what);
+        if (err)
+            return err;
+    }
     return check_who(x, commands[cmd->kind].who);
 }
 
@@ -979,11 +1061,14 @@ static const struct {
     [EV_CERTIFIED] = {"sertifikat", N_("certificate recorded")},
     [EV_WARNED] = {"peringatan", N_("nearing the Mutu Baku")},
     [EV_OVERDUE] = {"terlambat", N_("past the Mutu Baku")},
+    [EV_TAKEN] = {"diambil", N_("taken from the pool")},
+    [EV_REASSIGNED] = {"dialihkan", N_("reassigned")},
 };
 
 static bool event_kind_known(event_kind_t k)
 {
-    return (int)k > 0 && (size_t)k < sizeof event_kinds / sizeof event_kinds[0];
+    return (int)k > 0 && (size_t)k < sizeof event_kinds / sizeof event_kinds[0] &&
+           event_kinds[k].code;
 }
 
 const char *event_kind_code(event_kind_t k)

@@ -50,6 +50,8 @@ typedef enum {
     CMD_ATTACH,       /* attach a document at the current step */
     CMD_CONTACT,      /* log a contact with the applicant */
     CMD_CERTIFICATE,  /* record the renewed certificate */
+    CMD_TAKE,         /* take a case from the pool of the step's role */
+    CMD_REASSIGN,     /* a superior gives a taken step to another officer, or back to the pool */
 } command_kind_t;
 
 typedef struct {
@@ -60,13 +62,14 @@ typedef struct {
     const application_t *app;     /* CMD_INTAKE */
     const attachment_t *attachments; /* CMD_INTAKE, CMD_COMPLETE, CMD_ATTACH */
     int n_attachments;
-    const officer_t *to;          /* CMD_COMPLETE: chosen next officer, or NULL */
+    const officer_t *to;          /* CMD_COMPLETE: chosen next officer, or NULL;
+                                     CMD_REASSIGN: the new holder, or NULL for the pool */
     const char *instruction;      /* CMD_COMPLETE: the disposition's instruction */
     const char *note;             /* CMD_COMPLETE: catatan; CMD_RESUME: free note */
     const boxes_t *boxes;         /* CMD_COMPLETE: instruction boxes ticked, or NULL */
     int64_t deadline;             /* CMD_COMPLETE: batas waktu, 0: none */
     urgency_t urgency;            /* CMD_COMPLETE: 0 keeps the urgency in force */
-    const char *reason;           /* CMD_RETURN, CMD_REJECT, CMD_WITHDRAW */
+    const char *reason;           /* CMD_RETURN, CMD_REJECT, CMD_WITHDRAW, CMD_REASSIGN */
     contact_channel_t contact_channel; /* CMD_CONTACT */
     const char *summary;          /* CMD_CONTACT */
     const char *cert_serial;      /* CMD_CERTIFICATE */
@@ -86,6 +89,9 @@ typedef enum {
     EV_CERTIFIED,
     EV_WARNED,         /* a step reached 80% of its Mutu Baku (from sla) */
     EV_OVERDUE,        /* a step passed its Mutu Baku; escalated (from sla) */
+    /* numbered as in the protocol's EventKind */
+    EV_TAKEN = 30,     /* an officer of the pool took the step */
+    EV_REASSIGNED = 31, /* a superior gave the step to another (note: the previous holder) */
 } event_kind_t;
 
 typedef struct {
@@ -145,6 +151,7 @@ int64_t engine_step_work(const calendar_t *cal, const case_t *c, int64_t now);
 int engine_sla_check(const sop_t *sop, const calendar_t *cal, case_t *c, int64_t now,
                      events_t *evs);
 
+/* NULL for a value that names no kind. */
 const char *event_kind_code(event_kind_t k);   /* "diterima", "didisposisikan", ... */
 const char *event_kind_title(event_kind_t k);  /* translated */
 

@@ -93,6 +93,8 @@ CMD(cmd_withdraw);
 CMD(cmd_attach);
 CMD(cmd_contact);
 CMD(cmd_certificate);
+CMD(cmd_take);
+CMD(cmd_reassign);
 CMD(cmd_inbox);
 CMD(cmd_case_query);
 CMD(cmd_search);

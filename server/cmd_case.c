@@ -164,6 +164,39 @@ static sertel_err_t write_result(cmd_ctx_t *ctx, const case_t *old, const case_t
     return e == SERTEL_OK ? reply_done(ctx, c, seq, reply) : e;
 }
 
+/* The engine knows officers by NIP; people read names. Each NIP of an
+ * enrolled officer in a refusal becomes "Name (NIP ...)", unless it is
+ * already in brackets after a name. */
+static void name_officers(cmd_ctx_t *ctx)
+{
+    char out[sizeof ctx->why];
+    size_t o = 0;
+    const char *p = ctx->why;
+    while (*p && o + 1 < sizeof out) {
+        size_t run = strspn(p, "0123456789");
+        officer_t who;
+        char nip[NIP_LEN + 1];
+        if (run == NIP_LEN) {
+            memcpy(nip, p, NIP_LEN);
+            nip[NIP_LEN] = '\0';
+        }
+        bool named = p > ctx->why && p[-1] == '(';
+        if (run == NIP_LEN && !named && store_officer_get(ctx->txn, nip, &who, NULL) == SERTEL_OK) {
+            int n = snprintf(out + o, sizeof out - o, "%s (NIP %s)", who.name, nip);
+            o = n < 0 ? o : (size_t)n >= sizeof out - o ? sizeof out - 1 : o + (size_t)n;
+        } else {
+            size_t n = run ? run : 1;
+            if (n > sizeof out - 1 - o)
+                n = sizeof out - 1 - o;
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p += run ? run : 1;
+    }
+    out[o] = '\0';
+    memcpy(ctx->why, out, o + 1);
+}
+
 static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, command_t *cmd,
                           Sertel__Envelope *reply)
 {
@@ -177,8 +210,10 @@ static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, c
     int64_t at = cmd_event_time(ctx, old);
     sertel_err_t e = engine_apply(sop, ctx->b->cal, old, cmd, &actor, at, c, evs,
                                   ctx->why, sizeof ctx->why);
-    if (e != SERTEL_OK)
+    if (e != SERTEL_OK) {
+        name_officers(ctx);
         return e;
+    }
     c->last_event_at = at;
     return write_result(ctx, old, c, evs, reply);
 }
@@ -341,5 +376,26 @@ CMD(cmd_certificate)
             return e;
     }
     command_t cmd = {.kind = CMD_CERTIFICATE, .cert_serial = serial, .cert_not_after = not_after};
+    return apply_on(ctx, in->case_id, &cmd, reply);
+}
+
+CMD(cmd_take)
+{
+    command_t cmd = {.kind = CMD_TAKE};
+    return apply_on(ctx, req->take->case_id, &cmd, reply);
+}
+
+CMD(cmd_reassign)
+{
+    const Sertel__Reassign *in = req->reassign;
+    command_t cmd = {.kind = CMD_REASSIGN, .reason = in->reason};
+    officer_t *to = cmd_alloc(ctx, sizeof *to);
+    if (!to)
+        return SERTEL_E_NOMEM;
+    if (in->to_nip && *in->to_nip) {
+        if (store_officer_get(ctx->txn, in->to_nip, to, NULL) != SERTEL_OK)
+            return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("officer %s is not enrolled"), in->to_nip);
+        cmd.to = to;
+    }
     return apply_on(ctx, in->case_id, &cmd, reply);
 }

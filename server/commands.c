@@ -38,6 +38,8 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_BACKUP, "backup", ADMIN, false, cmd_backup},
     {SERTEL__ENVELOPE__BODY_JOURNAL, "journal", LEADERS, false, cmd_journal},
     {SERTEL__ENVELOPE__BODY_ATTACHMENT_QUERY, "attachment", ANY, false, cmd_attachment},
+    {SERTEL__ENVELOPE__BODY_TAKE, "take", ANY, true, cmd_take},
+    {SERTEL__ENVELOPE__BODY_REASSIGN, "reassign", ANY, true, cmd_reassign},
 };
 
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)

@@ -10,6 +10,8 @@ enum {
     TO_PAST = 1u << 2,      /* everyone who acted on the case */
     TO_KADIS = 1u << 3,     /* the Kepala Dinas sees every new application */
     TO_SUPERIOR = 1u << 4,  /* escalation */
+    TO_POOL = 1u << 5,      /* the step's pool, named holder or not: the case leaves their inboxes */
+    TO_PREVIOUS = 1u << 6,  /* the holder before a reassignment (in the note) */
 };
 
 static const unsigned rules[] = {
@@ -25,6 +27,8 @@ static const unsigned rules[] = {
     [EV_CERTIFIED] = TO_ASSIGNEE,
     [EV_WARNED] = TO_ASSIGNEE,
     [EV_OVERDUE] = TO_ASSIGNEE | TO_SUPERIOR,
+    [EV_TAKEN] = TO_ASSIGNEE | TO_POOL,
+    [EV_REASSIGNED] = TO_ASSIGNEE | TO_POOL | TO_ACTOR | TO_PREVIOUS,
 };
 
 uint32_t push_pool(role_t role, unsigned quals)
@@ -73,6 +77,10 @@ void push_targets(const event_t *ev, const case_t *c, push_targets_t *out)
     }
     for (int i = 0; (r & TO_PAST) && i < c->n_actors; i++)
         add_nip(out, c->actors[i]);
+    if (r & TO_POOL)
+        add_pool(out, push_pool(c->pool_role, c->pool_quals));
+    if (r & TO_PREVIOUS)
+        add_nip(out, ev->note);
     if (r & TO_KADIS)
         add_pool(out, push_pool(ROLE_KADIS, 0));
     if ((r & TO_SUPERIOR) && ev->escalate_to != ROLE_NONE)

@@ -42,4 +42,39 @@ has err "Tanggapi, Proses lebih lanjut" "an unknown box is refused with the SOP'
 run 1 as kabid complete "$id" --deadline 2026-13-01
 has err "--deadline" "a bad batas waktu names the option"
 
+# --- 2. the verifier pool ---------------------------------------------------------
+start_watch verif2
+receive
+run 0 as staf complete "$id"
+run 0 as kadis complete "$id" --instruction "Proses"
+run 0 as kabid complete "$id" --box "proses lebih lanjut"
+run 0 as jf complete "$id" --instruction "Verifikasi"
+wait_for "$tmp/watch.verif2" "\"kind\":\"didisposisikan\",\"case\":\"$id\".*\"next_step\":5," \
+    "the disposition to the pool reaches verifier 2"
+run 0 as verif2 inbox
+has out "$id" "the pool case is in verifier 2's inbox"
+run 2 as verif1 contact "$id" --channel email --summary "Menanyakan data"
+has err "sertel take $id" "work on a pool case says to take it first"
+run 0 as verif1 take "$id"
+has out "Asep Hidayat" "take names the taker"
+wait_for "$tmp/watch.verif2" "\"kind\":\"diambil\",\"case\":\"$id\"" \
+    "verifier 2 hears that the case was taken"
+run 0 as verif2 inbox
+grep -qF "$id" "$tmp/out" && fail "the taken case is still in verifier 2's inbox"
+run 2 as verif2 take "$id"
+has err "Asep Hidayat" "a second take names who has it"
+run 2 as verif2 contact "$id" --channel email --summary "Menanyakan data"
+run 0 as verif1 contact "$id" --channel email --summary "Menanyakan data"
+run 2 as verif2 reassign "$id" --to "${nip[verif2]}" --reason "saya saja"
+run 1 as jf reassign "$id" --to "${nip[verif2]}"
+has err "--reason" "reassign needs a reason"
+run 0 as jf reassign "$id" --to "${nip[verif2]}" --reason "Asep cuti sakit"
+has out "Nur Aini" "reassign names the new holder"
+wait_for "$tmp/watch.verif2" "\"kind\":\"dialihkan\",\"case\":\"$id\"" "verifier 2 hears of the reassignment"
+run 0 as kabid show "$id"
+has out "Asep cuti sakit" "the history keeps the reason"
+has out "Asep Hidayat" "the history names the previous holder"
+run 0 as verif2 contact "$id" --channel telp --summary "Data lengkap"
+run 0 as verif2 complete "$id"
+
 finish

@@ -138,6 +138,27 @@ receive() {
     id=$(head -n 1 "$tmp/out")
 }
 
+# wait_for FILE REGEX WHAT [SECONDS] : until a line of FILE matches REGEX.
+wait_for() {
+    if ! timeout "${4:-10}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
+        _ "$2" "$1"; then
+        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-10} s"
+        sed 's/^/  file: /' "$1" | tail -10 >&2
+    fi
+}
+
+# start_watch WHO : sertel watch --json in the background into
+# $tmp/watch.WHO; returns once it is connected.
+start_watch() {
+    local who=$1
+    : >"$tmp/watch.$who.err"
+    timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG \
+        "$sertel" watch --json --key "$tmp/keys/$who.key" \
+        >>"$tmp/watch.$who" 2>"$tmp/watch.$who.err" &
+    bg_pids+=($!)
+    wait_for "$tmp/watch.$who.err" "$endpoint" "watch of $who connected"
+}
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2

@@ -470,6 +470,8 @@ static void test_default_assignees(void **state)
     assert_int_equal(c.step, 5);
     assert_string_equal(c.assignee, "");
     assert_int_equal(c.pool_quals, QUAL_VERIFIKATOR);
+    command_t take = command(CMD_TAKE);
+    ok(&c, &take, &F.ver2, T0 + 2 * MIN);
     contact(&c, &F.ver2, T0 + 2 * MIN);
     complete(&c, &F.ver2, T0 + 3 * MIN, NULL, NULL);
     assert_int_equal(c.step, 6);
@@ -1122,6 +1124,83 @@ static void test_sla_weekend(void **state)
 /* -------------------------------------------------------- event kinds */
 
 
+/* ------------------------------------------------------ the verifier pool */
+
+static void test_pool_take(void **state)
+{
+    (void)state;
+    case_t c;
+    case_at_step(&c, 4, T0, &F.ver1);
+    complete(&c, &F.jf, T0 + MIN, "Ke pool verifikator", NULL);
+    assert_string_equal(c.assignee, "");
+
+    /* nobody records work on a case still in the pool */
+    command_t talk = command(CMD_CONTACT);
+    talk.contact_channel = CONTACT_EMAIL;
+    talk.summary = "Menghubungi pemohon";
+    refused(&c, &talk, &F.ver1, T0 + 2 * MIN, SERTEL_E_WRONG_ACTOR, "sertel take");
+    command_t file = command(CMD_ATTACH);
+    file.attachments = &report;
+    file.n_attachments = 1;
+    refused(&c, &file, &F.ver2, T0 + 2 * MIN, SERTEL_E_WRONG_ACTOR, "sertel take");
+
+    /* one takes it: the event tells the pool, the others are refused */
+    command_t take = command(CMD_TAKE);
+    refused(&c, &take, &F.staf, T0 + 2 * MIN, SERTEL_E_WRONG_ROLE, NULL);
+    ok(&c, &take, &F.ver1, T0 + 2 * MIN);
+    assert_string_equal(c.assignee, F.ver1.nip);
+    assert_int_equal(F.evs.n, 1);
+    assert_int_equal(F.evs.ev[0].kind, EV_TAKEN);
+    assert_string_equal(F.evs.ev[0].assignee, F.ver1.nip);
+    assert_int_equal(F.evs.ev[0].assignee_quals, QUAL_VERIFIKATOR);
+    refused(&c, &take, &F.ver2, T0 + 3 * MIN, SERTEL_E_WRONG_ACTOR, F.ver1.nip);
+    refused(&c, &take, &F.ver1, T0 + 3 * MIN, SERTEL_E_STATE, NULL);
+    refused(&c, &talk, &F.ver2, T0 + 3 * MIN, SERTEL_E_WRONG_ACTOR, NULL);
+    ok(&c, &talk, &F.ver1, T0 + 3 * MIN);
+    /* the deadline is the step's, not reset by the taking */
+    assert_int_equal(c.step_started_at, T0 + MIN);
+}
+
+static void test_pool_reassign(void **state)
+{
+    (void)state;
+    case_t c;
+    case_at_step(&c, 5, T0, &F.ver1);
+    command_t re = command(CMD_REASSIGN);
+    re.to = &F.ver2;
+    refused(&c, &re, &F.ver2, T0 + MIN, SERTEL_E_WRONG_ROLE, NULL); /* a peer may not */
+    refused(&c, &re, &F.jf, T0 + MIN, SERTEL_E_INVALID, NULL);      /* no reason */
+    re.reason = "Asep Hidayat cuti sakit";
+    re.to = &F.staf;
+    refused(&c, &re, &F.jf, T0 + MIN, SERTEL_E_WRONG_ROLE, NULL);   /* not a verifier */
+    re.to = &F.ver2;
+    ok(&c, &re, &F.jf, T0 + MIN);
+    assert_string_equal(c.assignee, F.ver2.nip);
+    assert_int_equal(F.evs.ev[0].kind, EV_REASSIGNED);
+    assert_string_equal(F.evs.ev[0].note, F.ver1.nip);
+    assert_string_equal(F.evs.ev[0].text, "Asep Hidayat cuti sakit");
+    assert_string_equal(F.evs.ev[0].assignee, F.ver2.nip);
+    refused(&c, &re, &F.kabid, T0 + 2 * MIN, SERTEL_E_STATE, NULL); /* already with her */
+
+    /* the Kabid, above the JF, may put it back in the pool */
+    re.to = NULL;
+    ok(&c, &re, &F.kabid, T0 + 2 * MIN);
+    assert_string_equal(c.assignee, "");
+    assert_string_equal(F.evs.ev[0].note, F.ver2.nip);
+    refused(&c, &re, &F.kabid, T0 + 3 * MIN, SERTEL_E_STATE, NULL); /* already in the pool */
+}
+
+/* A return from the pool takes the case: it waits for the returner. */
+static void test_pool_return_takes(void **state)
+{
+    (void)state;
+    case_t c;
+    case_at_step(&c, 2, T0, &F.ver1);
+    assert_string_equal(c.assignee, "");
+    return_case(&c, &F.kadis, T0 + MIN);
+    assert_string_equal(c.assignee, F.kadis.nip);
+}
+
 /* ------------------------------------------------ the lembar disposisi */
 
 static void test_sheet_head(void **state)
@@ -1309,6 +1388,9 @@ int main(void)
         cmocka_unit_test(test_sla_each_step),
         cmocka_unit_test(test_sla_not_while_waiting),
         cmocka_unit_test(test_sla_weekend),
+        cmocka_unit_test(test_pool_take),
+        cmocka_unit_test(test_pool_reassign),
+        cmocka_unit_test(test_pool_return_takes),
         cmocka_unit_test(test_sheet_head),
         cmocka_unit_test(test_sheet_boxes_and_note),
         cmocka_unit_test(test_sheet_deadline),
