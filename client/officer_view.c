@@ -247,6 +247,10 @@ int officer_find(int argc, char **argv)
         if (reply->case_list->n_cases >= SEARCH_LIMIT)
             cli_error(spec.prog, _("only the first %d matches are listed; narrow the search"),
                       SEARCH_LIMIT);
+        else if (reply->case_list->truncated)
+            cli_error(spec.prog, "%s",
+                      _("the broker stopped searching after as many cases as it examines for one "
+                        "search: later cases may match too; narrow the search with --nip or --state"));
         sertel__envelope__free_unpacked(reply, NULL);
     }
     cli_close(&cli);

@@ -24,11 +24,13 @@ static const char *const texts[SERTEL_E__COUNT] = {
     [SERTEL_E_PROTOCOL] = N_("malformed or unsupported message"),
     [SERTEL_E_STORAGE] = N_("storage failure; nothing was changed"),
     [SERTEL_E_MAP_FULL] = N_("the database is full; nothing was changed"),
+    [SERTEL_E_LIMIT] = N_("a limit of your key is reached; nothing was changed"),
+    [SERTEL_E_BEHIND] = N_("your client fell behind on its notifications; it catches up from the journal"),
 };
 
 const char *sertel_strerror(sertel_err_t e)
 {
-    if ((int)e < 0 || e >= SERTEL_E__COUNT)
+    if ((int)e < 0 || e >= SERTEL_E__COUNT || !texts[e])
         return _("unknown error");
     return _(texts[e]);
 }

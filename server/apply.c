@@ -68,7 +68,7 @@ static void undo_attempt(broker_t *b, batch_t *batch)
     broker_events_clear(b);
     broker_after_commit_clear(b);
     for (int i = 0; i < batch->n; i++) {
-        item_t *it = &batch->items[i];
+        item_t *it = batch->items[i];
         if (!it->admitted)
             continue;
         free(it->reply);
@@ -88,8 +88,8 @@ static sertel_err_t try_apply(broker_t *b, batch_t *batch, int64_t now)
         uint64_t committed = store_last_seq(txn);
         b->map_full = false;
         for (int i = 0; i < batch->n && !b->map_full; i++)
-            if (batch->items[i].admitted)
-                apply_item(b, txn, &batch->items[i], now, committed);
+            if (batch->items[i]->admitted)
+                apply_item(b, txn, batch->items[i], now, committed);
         if (b->map_full) {
             store_abort(&txn);
             e = SERTEL_E_MAP_FULL;
@@ -117,7 +117,7 @@ sertel_err_t apply_batch(broker_t *b, batch_t *batch, int64_t now)
     log_msg(LOG_ERROR, _("commit failed (%s): %d requests refused"), sertel_strerror(e), batch->n);
     undo_attempt(b, batch);
     for (int i = 0; i < batch->n; i++)
-        if (batch->items[i].admitted)
-            item_refuse(&batch->items[i], SERTEL_E_STORAGE, NULL);
+        if (batch->items[i]->admitted)
+            item_refuse(batch->items[i], SERTEL_E_STORAGE, NULL);
     return e;
 }

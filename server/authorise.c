@@ -1,25 +1,10 @@
 #include "authorise.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "log.h"
-
-/* The request id of a frame refused before decoding (several frames, a
- * wrong version, no body), when it can be read at all: the error reply
- * then reaches the caller waiting on that id instead of looking like
- * silence. */
-static uint64_t readable_request_id(zmq_msg_t *body)
-{
-    size_t len = zmq_msg_size(body);
-    if (len == 0 || len > FRAME_MAX)
-        return 0;
-    Sertel__Envelope *env = sertel__envelope__unpack(NULL, len, zmq_msg_data(body));
-    uint64_t id = env ? env->request_id : 0;
-    if (env)
-        sertel__envelope__free_unpacked(env, NULL);
-    return id;
-}
 
 /* Role check from the command table. The workflow's own rules (step,
  * assignee, Plt/Plh) are the engine's. */
@@ -28,12 +13,21 @@ static bool role_allowed(const command_def_t *def, const officer_t *o)
     return def->roles == 0 || (def->roles & (1u << o->role));
 }
 
+/* A Hello on a new connection of a key that has as many as it may: the
+ * key's sessions whose peers are gone are dropped first (a restarted
+ * client leaves one behind), so only live ones count. */
+static bool connection_allowed(broker_t *b, item_t *it)
+{
+    int max = b->cfg.limits.connections;
+    if (max <= 0 || session_find(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid)))
+        return true;
+    return session_count(b, it->nip, false) < max || session_count(b, it->nip, true) < max;
+}
+
 /* SERTEL_OK when admitted, else the refusal (its reason in why). */
 static sertel_err_t check(broker_t *b, store_txn_t *t, item_t *it, int64_t now, char *why,
                           size_t len)
 {
-    if (!it->req)
-        return SERTEL_E_PROTOCOL;
     if (!it->def) {
         snprintf(why, len, "%s", _("unknown request"));
         return SERTEL_E_PROTOCOL;
@@ -48,11 +42,27 @@ static sertel_err_t check(broker_t *b, store_txn_t *t, item_t *it, int64_t now, 
                  role_title(it->officer.role));
         return SERTEL_E_DENIED;
     }
+    const broker_limits_t *lim = &b->cfg.limits;
+    if (it->def->write && !limits_take_write(it->key, lim->writes_per_minute, now)) {
+        snprintf(why, len,
+                 _("your key has made %d changes in the last minute, the most allowed; "
+                   "try again in %d s"),
+                 lim->writes_per_minute, limits_write_wait(it->key, lim->writes_per_minute));
+        return SERTEL_E_LIMIT;
+    }
     const uint8_t *rid = zmq_msg_data(&it->rid);
     size_t rid_len = zmq_msg_size(&it->rid);
     session_touch(b, rid, rid_len, now);
-    if (it->def->body == SERTEL__ENVELOPE__BODY_HELLO &&
-        !session_open(b, rid, rid_len, it->nip, now)) {
+    if (it->def->body != SERTEL__ENVELOPE__BODY_HELLO)
+        return SERTEL_OK;
+    if (!connection_allowed(b, it)) {
+        snprintf(why, len,
+                 _("your key already has %d live connections, the most allowed; "
+                   "close one (sertel watch, the terminal UI) and try again"),
+                 lim->connections);
+        return SERTEL_E_LIMIT;
+    }
+    if (!session_open(b, rid, rid_len, it->nip, now)) {
         snprintf(why, len, "%s",
                  _("the broker serves as many live clients as it can; try again later"));
         return SERTEL_E_FULL;
@@ -63,14 +73,7 @@ static sertel_err_t check(broker_t *b, store_txn_t *t, item_t *it, int64_t now, 
 static void authorise_item(broker_t *b, store_txn_t *t, item_t *it, int64_t now)
 {
     char why[512] = "";
-    it->req = it->bad_frames ? NULL
-        : codec_envelope_unpack(zmq_msg_data(&it->body), zmq_msg_size(&it->body), why, sizeof why);
-    it->request_id = it->req ? it->req->request_id : readable_request_id(&it->body);
-    /* The reasons in this reply are for this client's reader. */
-    i18n_use(it->req ? it->req->lang : NULL);
-    if (!it->req && !why[0])
-        snprintf(why, sizeof why, "%s", _("one frame per message"));
-    it->def = it->req ? command_find(it->req->body_case) : NULL;
+    i18n_use(it->req->lang);
     sertel_err_t e = check(b, t, it, now, why, sizeof why);
     it->admitted = e == SERTEL_OK;
     if (!it->admitted) {
@@ -85,10 +88,13 @@ void authorise_batch(broker_t *b, batch_t *batch, int64_t now)
     store_txn_t *t;
     sertel_err_t e = store_begin(b->store, NULL, false, &t);
     for (int i = 0; i < batch->n; i++) {
+        item_t *it = batch->items[i];
+        if (it->reply) /* refused on receipt */
+            continue;
         if (e == SERTEL_OK)
-            authorise_item(b, t, &batch->items[i], now);
+            authorise_item(b, t, it, now);
         else
-            item_refuse(&batch->items[i], e, NULL);
+            item_refuse(it, e, NULL);
     }
     store_abort(&t);
 }

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
+#include "receive.h"
 #include "i18n.h"
 #include "log.h"
 #include "sops.h"
@@ -84,11 +85,12 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
         return NULL;
     b->cfg = *cfg;
     b->sessions = calloc(MAX_SESSIONS, sizeof *b->sessions);
+    b->limits = limits_new();
     char path[4096];
     snprintf(path, sizeof path, "%s/broker.key", cfg->data_dir);
     /* The directory is ours (locked, identified, its database whole)
      * before LMDB maps anything in it. */
-    bool ok = b->sessions && (b->datadir = datadir_open(cfg->data_dir, err, errlen)) != NULL &&
+    bool ok = b->sessions && b->limits && receive_init(b) && (b->datadir = datadir_open(cfg->data_dir, err, errlen)) != NULL &&
               keyfile_read(path, &b->key, err, errlen) == SERTEL_OK;
     snprintf(path, sizeof path, "%s/db", cfg->data_dir);
     if (ok)
@@ -112,6 +114,7 @@ void broker_destroy(broker_t **bp)
     broker_t *b = bp ? *bp : NULL;
     if (!b)
         return;
+    receive_free(b); /* requests never answered hold messages of the sockets */
     if (b->router)
         zmq_close(b->router);
     if (b->zap)
@@ -126,6 +129,7 @@ void broker_destroy(broker_t **bp)
     store_close(&b->store);
     datadir_destroy(&b->datadir); /* the lock goes last */
     free(b->sessions);
+    limits_destroy(&b->limits);
     free(b);
     *bp = NULL;
 }
@@ -141,7 +145,7 @@ int broker_run(broker_t *b)
             {b->zap, 0, ZMQ_POLLIN, 0},
             {b->router, 0, ZMQ_POLLIN, 0},
         };
-        int64_t wait = b->next_sweep_ms - broker_mono_ms();
+        int64_t wait = dispatch_pending(b) ? 0 : b->next_sweep_ms - broker_mono_ms();
         int rc = zmq_poll(items, 2, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (long)wait);
         if (rc < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, _("poll failed: %s"), zmq_strerror(errno));
@@ -149,7 +153,7 @@ int broker_run(broker_t *b)
         }
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             zap_handle(b);
-        if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
+        if ((rc > 0 && (items[1].revents & ZMQ_POLLIN)) || dispatch_pending(b))
             dispatch_batch(b);
         /* Scheduled on the monotonic clock: a step of the wall clock
          * (back a day, say) must not silence the sweep until the old

@@ -11,6 +11,21 @@
 
 typedef struct broker broker_t;
 
+/* What one key (one officer) may use, so that no officer can starve the
+ * others; 0 in a field: no limit. Over a limit a request is refused with
+ * ERR_LIMIT, never left waiting. */
+typedef struct {
+    int connections;       /* connections of the key that said Hello, at once */
+    int in_flight;         /* requests received and not yet answered */
+    int writes_per_minute; /* changes; a bucket of this size refilled over a minute */
+    int search_scan;       /* cases one search examines at most (any key) */
+    int send_queue;        /* messages queued to one connection before it is behind */
+} broker_limits_t;
+
+#define BROKER_LIMITS_DEFAULT \
+    {.connections = 8, .in_flight = 256, .writes_per_minute = 600, .search_scan = 20000, \
+     .send_queue = 5000}
+
 typedef struct {
     const char *data_dir;  /* made by `sertel-broker init` */
     const char *endpoint;  /* NULL: the one in DIR/broker.key */
@@ -18,6 +33,7 @@ typedef struct {
     int64_t (*clock)(void *arg);
     void *clock_arg;
     volatile sig_atomic_t *stop; /* set nonzero to stop after the batch in flight */
+    broker_limits_t limits;
 } broker_config_t;
 
 broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen);

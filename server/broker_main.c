@@ -3,6 +3,7 @@
  * --key value) and then the command line, which wins. */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,6 +53,46 @@ static void usage(FILE *to)
                   "  --version, --help\n\n"
                   "Commands:\n"
                   "  init        make a data directory (sertel-broker init --help)\n"));
+    broker_limits_t d = BROKER_LIMITS_DEFAULT;
+    fprintf(to, _("\nLimits per officer's key (0: none):\n"
+                  "  --max-connections-per-key N  live connections of one key (%d)\n"
+                  "  --max-in-flight N            requests of one key waiting for an answer (%d)\n"
+                  "  --max-writes-per-minute N    changes one key may make in a minute (%d)\n"
+                  "  --max-search-scan N          cases one search examines at most (%d)\n"
+                  "  --send-queue N               messages queued to a connection that does not\n"
+                  "                               read, before it must catch up (%d)\n"),
+            d.connections, d.in_flight, d.writes_per_minute, d.search_scan, d.send_queue);
+}
+
+/* The limit options: name and field. */
+static const struct {
+    const char *name;
+    size_t offset;
+} limit_options[] = {
+    {"--max-connections-per-key", offsetof(broker_limits_t, connections)},
+    {"--max-in-flight", offsetof(broker_limits_t, in_flight)},
+    {"--max-writes-per-minute", offsetof(broker_limits_t, writes_per_minute)},
+    {"--max-search-scan", offsetof(broker_limits_t, search_scan)},
+    {"--send-queue", offsetof(broker_limits_t, send_queue)},
+};
+
+/* The limit option named opt, or NULL. */
+static int *limit_field(broker_limits_t *l, const char *opt)
+{
+    for (size_t k = 0; k < sizeof limit_options / sizeof limit_options[0]; k++)
+        if (strcmp(opt, limit_options[k].name) == 0)
+            return (int *)((char *)l + limit_options[k].offset);
+    return NULL;
+}
+
+static bool parse_limit(const char *v, int *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 0 || n > 1000000000)
+        return false;
+    *out = (int)n;
+    return true;
 }
 
 typedef struct {
@@ -105,7 +146,12 @@ static bool parse_args(const conf_args_t *a, opts_t *o)
         const char *opt = argv[i];
         bool has_value = i + 1 < argc;
         log_level_t level;
-        if (strcmp(opt, "--data") == 0 && has_value)
+        int *limit = has_value ? limit_field(&o->cfg.limits, opt) : NULL;
+        if (limit) {
+            if (!parse_limit(argv[++i], limit))
+                return bad(a, i, _("%s needs a whole number from 0 to 1000000000, not '%s'"), opt,
+                           argv[i]);
+        } else if (strcmp(opt, "--data") == 0 && has_value)
             o->cfg.data_dir = argv[++i];
         else if (strcmp(opt, "--endpoint") == 0 && has_value)
             o->cfg.endpoint = argv[++i];
@@ -208,7 +254,7 @@ int main(int argc, char **argv)
         fprintf(stderr, _("sertel-broker: %s\n"), err);
         return 1;
     }
-    opts_t o = {.cfg = {.stop = &stop}};
+    opts_t o = {.cfg = {.stop = &stop, .limits = BROKER_LIMITS_DEFAULT}};
     int rc = 1;
     bool ok = parse_args(a, &o);
     if (ok && !o.cfg.data_dir) {

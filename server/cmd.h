@@ -57,6 +57,8 @@ typedef struct {
 } command_def_t;
 
 const command_def_t *command_find(Sertel__Envelope__BodyCase body);
+/* May the request take long (a scan, a replay, a copy)? */
+bool command_heavy(Sertel__Envelope__BodyCase body);
 
 /* Whom this officer answers for now (session_scope_of in ctx's txn). */
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope);

@@ -81,6 +81,8 @@ typedef struct {
     sertel_err_t e;
     const Sertel__SearchQuery *q; /* NULL: no filter */
     push_scope_t scope;           /* search: whose cases may be listed */
+    int scan_left;                /* search: cases it may still examine (-1: any) */
+    bool truncated;
 } list_t;
 
 static bool listed(const list_t *l, const char *id)
@@ -112,6 +114,7 @@ static sertel_err_t reply_list(cmd_ctx_t *ctx, list_t *l, Sertel__Envelope *repl
     sertel__case_list__init(cl);
     cl->cases = (Sertel__Case **)l->cases.items;
     cl->n_cases = l->cases.n;
+    cl->truncated = l->truncated;
     reply->body_case = SERTEL__ENVELOPE__BODY_CASE_LIST;
     reply->case_list = cl;
     return SERTEL_OK;
@@ -213,6 +216,14 @@ static int add_if_match(const case_t *c, void *arg)
 {
     list_t *l = arg;
     const Sertel__SearchQuery *q = l->q;
+    /* A name matches nowhere in an index: the scan is bounded, and the
+     * reply says so, rather than hold the broker for every case. */
+    if (l->scan_left == 0) {
+        l->truncated = true;
+        return 1;
+    }
+    if (l->scan_left > 0)
+        l->scan_left--;
     if ((q->name && *q->name && !contains_ci(c->app.name, q->name)) ||
         (q->nip && *q->nip && strcmp(c->app.nip, q->nip) != 0) ||
         (q->state && (int)c->state != (int)q->state) ||
@@ -227,7 +238,8 @@ CMD(cmd_search)
     const Sertel__SearchQuery *q = req->search;
     if (q->state < 0 || q->state > SERTEL__CASE_STATE__STATE_WITHDRAWN)
         return cmd_fail(ctx, SERTEL_E_INVALID, _("unknown case state"));
-    list_t l = {.ctx = ctx, .q = q,
+    int scan = ctx->b->cfg.limits.search_scan;
+    list_t l = {.ctx = ctx, .q = q, .scan_left = scan > 0 ? scan : -1,
                 .limit = q->limit ? (q->limit > SEARCH_MAX ? SEARCH_MAX : q->limit) : SEARCH_DEFAULT};
     session_scope(ctx, &ctx->officer, &l.scope);
     sertel_err_t e;

@@ -47,6 +47,23 @@ void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)
     session_scope_of(ctx->txn, ctx->now, o, scope);
 }
 
+/* Requests that may take long (scans, replays, copies): the receive
+ * stage takes one of them per key and batch, so that a key pipelining
+ * them cannot hold the loop from the others. */
+static const Sertel__Envelope__BodyCase heavy[] = {
+    SERTEL__ENVELOPE__BODY_HELLO,  SERTEL__ENVELOPE__BODY_SEARCH,
+    SERTEL__ENVELOPE__BODY_STATS,  SERTEL__ENVELOPE__BODY_BACKUP,
+    SERTEL__ENVELOPE__BODY_JOURNAL,
+};
+
+bool command_heavy(Sertel__Envelope__BodyCase body)
+{
+    for (size_t i = 0; i < sizeof heavy / sizeof heavy[0]; i++)
+        if (heavy[i] == body)
+            return true;
+    return false;
+}
+
 const command_def_t *command_find(Sertel__Envelope__BodyCase body)
 {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

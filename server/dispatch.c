@@ -8,6 +8,11 @@
 #include "fanout.h"
 #include "receive.h"
 
+bool dispatch_pending(const broker_t *b)
+{
+    return receive_pending(b);
+}
+
 void dispatch_batch(broker_t *b)
 {
     static batch_t batch;

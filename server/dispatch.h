@@ -5,8 +5,10 @@
 
 #include "state.h"
 
-/* Reads the requests waiting on the socket and takes them through every
- * stage. */
+/* Requests received but left for a later batch (see receive.h)? */
+bool dispatch_pending(const broker_t *b);
+/* Reads the requests waiting on the socket and takes the next batch
+ * through every stage. */
 void dispatch_batch(broker_t *b);
 
 #endif

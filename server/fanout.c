@@ -157,5 +157,5 @@ static void send_reply(broker_t *b, item_t *it)
 void fanout_replies(broker_t *b, batch_t *batch)
 {
     for (int i = 0; i < batch->n; i++)
-        send_reply(b, &batch->items[i]);
+        send_reply(b, batch->items[i]);
 }

@@ -60,6 +60,34 @@ void session_close(broker_t *b, session_t *s)
     b->sessions[i] = b->sessions[--b->n_sessions];
 }
 
+/* Is the peer still connected? ROUTER_MANDATORY refuses the routing id
+ * of one that is gone; one that is there gets an empty frame, which
+ * clients ignore (docs/protocol.md). */
+static bool session_probe(broker_t *b, session_t *s)
+{
+    if (zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return errno != EHOSTUNREACH;
+    zmq_send(b->router, "", 0, ZMQ_DONTWAIT);
+    return true;
+}
+
+int session_count(broker_t *b, const char *nip, bool probe)
+{
+    int n = 0;
+    for (int i = 0; i < b->n_sessions; i++) {
+        session_t *s = &b->sessions[i];
+        if (s->cut_off || strcmp(s->nip, nip) != 0)
+            continue;
+        if (probe && !session_probe(b, s)) {
+            session_close(b, s); /* the last session moved here: look again */
+            i--;
+            continue;
+        }
+        n++;
+    }
+    return n;
+}
+
 void session_cut_off(broker_t *b, const char *nip)
 {
     for (int i = 0; i < b->n_sessions; i++)

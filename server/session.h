@@ -13,6 +13,9 @@ void session_touch(broker_t *b, const uint8_t *rid, size_t len, int64_t now);
 /* Sends one frame to a peer that may have no session (a one-off request). */
 void router_send(broker_t *b, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
 void session_close(broker_t *b, session_t *s);
+/* The sessions of nip not cut off; with probe, each peer is checked
+ * first (an empty frame) and the sessions of those gone are dropped. */
+int session_count(broker_t *b, const char *nip, bool probe);
 void session_cut_off(broker_t *b, const char *nip);
 /* Sends one frame to a session; false (and the session is dropped) when
  * the peer is gone. */

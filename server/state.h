@@ -17,6 +17,7 @@
 #include "codec.h"
 #include "datadir.h"
 #include "keyfile.h"
+#include "keyuse.h"
 #include "push.h"
 #include "store.h"
 
@@ -47,6 +48,8 @@ typedef struct {
     Sertel__Event *ev;  /* owned (unpacked copy) */
 } pending_event_t;
 
+struct backlog; /* requests received, not yet taken into a batch (receive.c) */
+
 struct broker {
     broker_config_t cfg;
     void *ctx, *router, *zap;
@@ -69,6 +72,8 @@ struct broker {
     int n_cut;
     pending_event_t events[EVENTS_PER_BATCH];
     int n_events;
+    limits_t *limits;
+    struct backlog *backlog;
 };
 
 #endif

@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "codec.h"
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,8 +47,11 @@ static bool spawn_broker(harness_t *h, const char *endpoint)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(fds[1], 1);
         close(fds[0]);
-        execl(SERTEL_BROKER_BIN, SERTEL_BROKER_BIN, "--data", h->dir, "--endpoint", endpoint,
-              (char *)NULL);
+        const char *argv[8 + HARNESS_ARGS_MAX] = {SERTEL_BROKER_BIN, "--data", h->dir,
+                                                  "--endpoint", endpoint};
+        for (int i = 0; h->args && h->args[i] && i < HARNESS_ARGS_MAX; i++)
+            argv[5 + i] = h->args[i];
+        execv(SERTEL_BROKER_BIN, (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);
@@ -60,7 +65,13 @@ static bool spawn_broker(harness_t *h, const char *endpoint)
 
 bool harness_start(harness_t *h)
 {
+    return harness_start_args(h, NULL);
+}
+
+bool harness_start_args(harness_t *h, const char *const *args)
+{
     memset(h, 0, sizeof *h);
+    h->args = args;
     snprintf(h->dir, sizeof h->dir, "/tmp/sertel-test-XXXXXX");
     if (!mkdtemp(h->dir))
         return false;
@@ -338,6 +349,17 @@ bool harness_raw_send(harness_raw_t *r, const void *data, size_t len, bool more)
     return zmq_send(r->sock, data, len, more ? ZMQ_SNDMORE : 0) == (int)len;
 }
 
+bool harness_raw_send_env(harness_raw_t *r, Sertel__Envelope *env)
+{
+    env->version = PROTOCOL_VERSION;
+    size_t len = protobuf_c_message_get_packed_size(&env->base);
+    uint8_t *buf = malloc(len ? len : 1);
+    bool ok = buf && protobuf_c_message_pack(&env->base, buf) == len &&
+              harness_raw_send(r, buf, len, false);
+    free(buf);
+    return ok;
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -359,7 +381,9 @@ Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **
             zmq_msg_close(&m);
             return NULL;
         }
-        Sertel__Envelope *env = sertel__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        /* An empty frame is the broker's liveness probe: not a reply. */
+        Sertel__Envelope *env = zmq_msg_size(&m) == 0 ? NULL
+            : sertel__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
         if (env && env->body_case != SERTEL__ENVELOPE__BODY_PUSH) {
             if (raw) {
                 *rawlen = zmq_msg_size(&m);
@@ -400,4 +424,32 @@ bool harness_raw_disconnected(harness_raw_t *r, int timeout_ms)
         if (ev == ZMQ_EVENT_DISCONNECTED)
             return true;
     }
+}
+
+void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burst)
+{
+    harness_raw_t raw;
+    assert_true(harness_raw_open(h, kf, &raw));
+    Sertel__Application app;
+    harness_application(&app, "Pemohon Massal", NULL);
+    Sertel__Intake in = SERTEL__INTAKE__INIT;
+    in.app = &app;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
+    req.intake = &in;
+    for (int done = 0; done < total; done += burst) {
+        int n = total - done < burst ? total - done : burst;
+        for (int i = 0; i < n; i++) {
+            req.request_id = 5000000 + (uint64_t)(done + i);
+            assert_true(harness_raw_send_env(&raw, &req));
+        }
+        for (int i = 0; i < n; i++) {
+            Sertel__Envelope *r = harness_raw_reply(&raw, 10000, NULL, NULL);
+            assert_non_null(r);
+            if (harness_error(r))
+                fail_msg("bulk intake refused: %s", r->error->message);
+            sertel__envelope__free_unpacked(r, NULL);
+        }
+    }
+    harness_raw_close(&raw);
 }

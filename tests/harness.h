@@ -17,10 +17,16 @@ typedef struct {
     int exit_status; /* the broker's wait status, set by harness_stop */
     keyfile_t admin;
     conn_t *admin_conn;
+    const char *const *args; /* the broker's further options, for restarts too */
 } harness_t;
+
+#define HARNESS_ARGS_MAX 16
 
 /* Makes the data directory and starts the broker. */
 bool harness_start(harness_t *h);
+/* The same with further options for the broker (NULL-terminated, at most
+ * HARNESS_ARGS_MAX; the array must outlive the harness). */
+bool harness_start_args(harness_t *h, const char *const *args);
 /* Starts the broker again on the same directory and port. */
 bool harness_restart(harness_t *h);
 /* Stops the broker with sig (SIGTERM: clean; SIGKILL: crash). */
@@ -79,10 +85,17 @@ bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r);
 void harness_raw_close(harness_raw_t *r);
 /* Sends one frame (more: another frame follows). */
 bool harness_raw_send(harness_raw_t *r, const void *data, size_t len, bool more);
+/* Sends env packed (its version set) as one frame. */
+bool harness_raw_send_env(harness_raw_t *r, Sertel__Envelope *env);
 /* The next envelope that is not a push, within timeout_ms; NULL on
  * timeout. *raw (optional) gets the frame's bytes (malloc'd). */
 Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **raw, size_t *rawlen);
 /* Waits until the broker has closed the socket's connection. */
 bool harness_raw_disconnected(harness_raw_t *r, int timeout_ms);
+
+/* total intakes as the key kf's officer, sent burst at a time without
+ * waiting on a bare socket (each burst then costs few commits); every
+ * one must succeed. */
+void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burst);
 
 #endif
