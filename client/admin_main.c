@@ -21,6 +21,7 @@ static const struct {
     {"stats", admin_stats_main, N_("SOP-compliance statistics")},
     {"journal", admin_journal_main, N_("the audit journal")},
     {"backup", admin_backup_main, N_("a consistent copy of the broker's database")},
+    {"office", admin_office_main, N_("the office profile (kop surat) documents are printed with")},
 };
 
 static void usage(FILE *to)

@@ -32,6 +32,8 @@ int officer_show(int argc, char **argv);
 int officer_attachment(int argc, char **argv);
 int officer_find(int argc, char **argv);
 int officer_watch(int argc, char **argv);
+int officer_print(int argc, char **argv);
+int officer_verify(int argc, char **argv);
 /* Hidden: the words bash completion offers (officer_words.c). */
 int officer_complete_words(int argc, char **argv);
 

@@ -29,6 +29,8 @@ static const struct {
     {"take", officer_take, N_("take a case from your role's pool")},
     {"reassign", officer_reassign, N_("give a taken step to another officer, or back to the pool")},
     {"watch", officer_watch, N_("print the events that concern you as they happen")},
+    {"print", officer_print, N_("print a case's lembar disposisi or laporan as PDF")},
+    {"verify", officer_verify, N_("check a printed document against the journal")},
 };
 
 void officer_usage(FILE *to)

@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "keyfile.h"
 #include "paths.h"
+#include "office.h"
 #include "sop.h"
 #include "store.h"
 #include "text.h"
@@ -27,7 +28,7 @@
 #define DEFAULT_ENDPOINT "tcp://127.0.0.1:7750"
 
 typedef struct {
-    const char *dir, *endpoint, *sop_path, *cal_path, *admin_nip, *admin_name;
+    const char *dir, *endpoint, *sop_path, *cal_path, *office_path, *admin_nip, *admin_name;
 } init_opts_t;
 
 
@@ -159,13 +160,75 @@ static int adopt(const char *dir)
     return 0;
 }
 
+/* The logo a profile names lies beside the profile file. */
+static void logo_source(const init_opts_t *o, const office_t *office, char *path, size_t len)
+{
+    const char *slash = strrchr(o->office_path, '/');
+    int dir_len = slash ? (int)(slash - o->office_path) : 1;
+    snprintf(path, len, "%.*s/%s", dir_len, slash ? o->office_path : ".", office->logo);
+}
+
+static bool office_logo_ready(const init_opts_t *o, const office_t *office, char *err,
+                              size_t errlen)
+{
+    char path[4096];
+    if (!office->logo[0])
+        return true;
+    logo_source(o, office, path, sizeof path);
+    if (access(path, R_OK) != 0) {
+        diag_at(err, errlen, path, 0, _("the office profile's logo: %s"), strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wbx") : NULL;
+    char buf[8192];
+    size_t n;
+    bool ok = in && out;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (in)
+        fclose(in);
+    if (!ok)
+        diag_at(err, errlen, to, 0, _("cannot write: %s"), strerror(errno));
+    return ok;
+}
+
+/* DIR/kantor.conf (and its logo), where the administrator edits it. */
+static bool write_office(const init_opts_t *o, const office_t *office, const char *text,
+                         char *err, size_t errlen)
+{
+    char path[4096], from[4096];
+    snprintf(path, sizeof path, "%s/%s", o->dir, OFFICE_FILE);
+    FILE *f = fopen(path, "wx");
+    bool ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        diag_at(err, errlen, path, 0, _("cannot write: %s"), strerror(errno));
+        return false;
+    }
+    if (!office->logo[0])
+        return true;
+    logo_source(o, office, from, sizeof from);
+    snprintf(path, sizeof path, "%s/%s", o->dir, office->logo);
+    return copy_file(from, path, err, errlen);
+}
+
 static int init_usage(FILE *to)
 {
     fprintf(to, _("Usage: sertel-broker init --data DIR [--endpoint tcp://HOST:PORT]\n"
-                  "                         [--sop FILE] [--calendar FILE]\n"
+                  "                         [--sop FILE] [--calendar FILE] [--office FILE]\n"
                   "                         [--admin-nip NIP] [--admin-name NAME]\n"
-                  "Creates a broker data directory with the SOP, the working calendar and a\n"
-                  "first administrator, whose key file is written to DIR/admin.key.\n"
+                  "Creates a broker data directory with the SOP, the working calendar, the\n"
+                  "office profile (kop surat, DIR/kantor.conf) and a first administrator,\n"
+                  "whose key file is written to DIR/admin.key.\n"
                   "       sertel-broker init --adopt --data DIR\n"
                   "Gives a data directory made by an older Sertel the identity file the\n"
                   "broker now requires (with the broker stopped).\n"));
@@ -182,6 +245,7 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
         {"--endpoint", offsetof(init_opts_t, endpoint)},
         {"--sop", offsetof(init_opts_t, sop_path)},
         {"--calendar", offsetof(init_opts_t, cal_path)},
+        {"--office", offsetof(init_opts_t, office_path)},
         {"--admin-nip", offsetof(init_opts_t, admin_nip)},
         {"--admin-name", offsetof(init_opts_t, admin_name)},
     };
@@ -200,11 +264,12 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
 
 int broker_init_main(int argc, char **argv)
 {
-    char sop_buf[4096], cal_buf[4096];
+    char sop_buf[4096], cal_buf[4096], office_buf[4096];
     init_opts_t o = {
         .endpoint = DEFAULT_ENDPOINT,
         .sop_path = paths_shipped("pembaharuan-sertifikat-elektronik.sop", sop_buf, sizeof sop_buf),
         .cal_path = paths_shipped("kalender-kerja.conf", cal_buf, sizeof cal_buf),
+        .office_path = paths_shipped("kantor.conf", office_buf, sizeof office_buf),
         .admin_nip = "admin",
         .admin_name = "Administrator",
     };
@@ -219,9 +284,16 @@ int broker_init_main(int argc, char **argv)
     char *cal_text = sop_text ? text_read_file(o.cal_path, 1 << 20, NULL, err, sizeof err) : NULL;
     sop_t *sop = cal_text ? sop_parse(sop_text, o.sop_path, err, sizeof err) : NULL;
     calendar_t *cal = sop ? calendar_parse(cal_text, o.cal_path, err, sizeof err) : NULL;
+    char *office_text =
+        cal ? text_read_file(o.office_path, OFFICE_FILE_MAX, NULL, err, sizeof err) : NULL;
+    office_t office;
     keyfile_t admin;
-    bool ok = cal && fresh_dir(o.dir, err, sizeof err) &&
+    bool ok = office_text &&
+              office_parse(office_text, o.office_path, &office, err, sizeof err) == SERTEL_OK &&
+              office_logo_ready(&o, &office, err, sizeof err) &&
+              fresh_dir(o.dir, err, sizeof err) &&
               write_keys(&o, &admin, err, sizeof err) == SERTEL_OK &&
+              write_office(&o, &office, office_text, err, sizeof err) &&
               fill_store(&o, sop, sop_text, cal_text, &admin, err, sizeof err) == SERTEL_OK &&
               write_identity(o.dir, 0, err, sizeof err);
     if (ok)
@@ -233,5 +305,6 @@ int broker_init_main(int argc, char **argv)
     sop_destroy(&sop);
     free(sop_text);
     free(cal_text);
+    free(office_text);
     return ok ? 0 : 1;
 }

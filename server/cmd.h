@@ -112,6 +112,8 @@ CMD(cmd_stats);
 CMD(cmd_backup);
 CMD(cmd_journal);
 CMD(cmd_attachment);
+CMD(cmd_office_query);
+CMD(cmd_office_load);
 
 /* A Case message for the reply (with the working time used so far),
  * living until the reply is packed. */

@@ -228,6 +228,9 @@ static int add_if_match(const case_t *c, void *arg)
         (q->nip && *q->nip && strcmp(c->app.nip, q->nip) != 0) ||
         (q->state && (int)c->state != (int)q->state) ||
         (q->from && c->created_at < q->from) || (q->to && c->created_at >= q->to) ||
+        (q->after && *q->after && strcmp(c->id, q->after) <= 0) ||
+        (q->closed_from && (!c->closed_at || c->closed_at < q->closed_from)) ||
+        (q->closed_to && (!c->closed_at || c->closed_at >= q->closed_to)) ||
         !case_visible(c, &l->scope))
         return 0;
     return add_case(c, arg);

@@ -1,0 +1,31 @@
+/* What printing a case's documents needs from the broker besides the case
+ * itself: the office profile (kop and logo) and the officers' names; and
+ * the seal that ties a document to the journal. Shared by `sertel print`,
+ * `sertel verify` and `sertel-admin archive export`. */
+#ifndef SERTEL_DOC_SOURCE_H
+#define SERTEL_DOC_SOURCE_H
+
+#include "cli.h"
+#include "doc.h"
+
+typedef struct doc_source doc_source_t;
+
+/* Asks the broker for the office profile and the officers; NULL after
+ * printing why (as "prog: ..."), with *rc the exit code. */
+doc_source_t *doc_source_new(cli_t *cli, const char *prog, int *rc);
+void doc_source_destroy(doc_source_t **s);
+const office_t *doc_source_office(const doc_source_t *s);
+const calendar_t *doc_source_calendar(const doc_source_t *s);
+/* The officer's name, or the NIP when unknown. */
+const char *doc_source_name(void *s, const char *nip);
+
+/* Asks for one case with its history (reply kept in *reply, to free). */
+int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__Envelope **reply);
+
+/* Writes the document kind ("lembar" or "laporan") of the case to path,
+ * sealed at the case's last event. The seal's text goes to seal (may be
+ * NULL). Returns an exit code after printing any problem. */
+int doc_source_print(doc_source_t *s, const char *prog, const Sertel__CaseDetail *d,
+                     const char *kind, const char *path, char *seal, size_t seal_len);
+
+#endif

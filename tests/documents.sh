@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# The office's documents, made as the office makes them against a real
+# broker (data directory from `sertel-broker init`, CURVE over
+# tcp://127.0.0.1:0, the clock pinned with SERTEL_CLOCK_FILE so that the
+# dates printed are known): the office profile shown and replaced; a
+# renewal walked through its seven steps with a Plh. disposing for the
+# Kepala Dinas; its lembar disposisi and laporan printed as PDF and read
+# back with pdftotext, checked with qpdf --check, their QR codes decoded
+# with zbarimg from a page rendered by pdftoppm; two prints compared byte
+# for byte; `sertel verify` on the QR text and on the PDF, before and
+# after the case moved on, and on a forged seal.
+#
+# Usage: documents.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
+set -euo pipefail
+
+usage="usage: documents.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
+broker=${1:?$usage}
+admin=${2:?$usage}
+sertel=${3:?$usage}
+src=${4:?$usage}
+
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+broker_pid=
+cleanup() {
+    stop_process "$broker_pid" || true
+    # SERTEL_KEEP_DOCS=DIR keeps the documents made, to look at.
+    [ -z "${SERTEL_KEEP_DOCS:-}" ] || cp "$tmp"/*.pdf "$SERTEL_KEEP_DOCS"/ 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
+unset SERTEL_KEY XDG_CONFIG_HOME
+mkdir -p "$HOME"
+
+# Indonesian from id.po and the fragments, as cli_officer.sh folds them.
+if compgen -G "$src/po/fragments/*.po" >/dev/null; then
+    mkdir -p "$tmp/locale/id/LC_MESSAGES"
+    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
+    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
+    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
+    export SERTEL_LOCALEDIR="$tmp/locale"
+fi
+
+indonesian() { timeout 60 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
+english() { timeout 60 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+
+export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
+run() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    if grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
+        fail "'$*': a sanitizer report"
+        grep -E -A8 'Sanitizer|runtime error:' "$tmp/err" | head -30 >&2
+    fi
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
+        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
+    fi
+}
+# pdf_has FILE TEXT WHAT : the PDF's text (pdftotext, layout kept off so
+# wrapped lines join) contains TEXT.
+pdf_has() {
+    if ! pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n' ' ' | grep -qF -- "$2"; then
+        fail "$3: $(basename "$1") lacks '$2'"
+        pdftotext -enc UTF-8 "$1" - 2>/dev/null | head -40 | sed 's/^/  pdf: /' >&2
+    fi
+}
+# qr_of FILE : the text of the QR code on the PDF's pages.
+qr_of() {
+    pdftoppm -r 150 -png "$1" "$tmp/page" >/dev/null 2>&1
+    zbarimg --quiet --raw "$tmp"/page-*.png 2>/dev/null | head -n 1
+    rm -f "$tmp"/page-*.png
+}
+
+# --- the broker, on a pinned clock --------------------------------------------
+clock="$tmp/clock"
+t0=1795485600 # Tuesday 24 November 2026 09:00 WIB
+echo $t0 >"$clock"
+data="$tmp/data"
+timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 >/dev/null
+SERTEL_CLOCK_FILE="$clock" timeout 900 "$broker" --data "$data" >"$tmp/broker.out" \
+    2>"$tmp/broker.err" &
+broker_pid=$!
+if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
+    echo "FAIL: the broker did not start" >&2
+    cat "$tmp/broker.err" >&2
+    exit 1
+fi
+export SERTEL_ENDPOINT=$(head -n 1 "$tmp/broker.out")
+at() { echo $((t0 + $1)) >"$clock"; }
+
+declare -A nip=(
+    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
+    [jf]=198801012012011002 [verif]=199002022015031001 [sekdis]=197904042005011004
+)
+mkdir -p "$tmp/keys"
+enrol() {
+    local who=$1 name=$2 role=$3
+    shift 3
+    run 0 english "$admin" officer add --key "$data/admin.key" --name "$name" \
+        --nip "${nip[$who]}" --role "$role" --out "$tmp/keys/$who.key" "$@"
+}
+enrol staf "Siti Rahmawati" staf
+enrol kadis "Drs. Tino Armyanto, M.Si." kadis
+enrol kabid "Dedi Supriadi, S.Kom., M.T." kabid
+enrol jf "Rina Kurniasih, S.T." jf
+enrol verif "Asep Hidayat, A.Md." staf --qualification verifikator
+enrol sekdis "Hj. Euis Sútisna, S.Sos." kabid
+as() {
+    local who=$1
+    shift
+    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
+}
+adm() { english "$admin" "$@" --key "$data/admin.key"; }
+
+# --- the office profile -----------------------------------------------------------
+run 0 adm office show
+grep -q "^instansi = DINAS KOMUNIKASI DAN INFORMATIKA" "$tmp/out" ||
+    fail "office show: the default profile of sertel-broker init"
+# A broken profile is refused before it is sent, with its line.
+printf 'pemerintah = X\ninstansi = Y\nwarna = merah\n' >"$tmp/bad.conf"
+run 1 adm office load "$tmp/bad.conf"
+has err "bad.conf:3" "a bad profile names its line"
+# A profile with a logo, sent along and served back.
+python3 - "$tmp/lambang.png" <<'PY'
+import struct, sys, zlib
+w = h = 48
+raw = b""
+for y in range(h):
+    raw += b"\0"
+    for x in range(w):
+        inside = (x - 24) ** 2 + (y - 24) ** 2 < 400
+        raw += bytes((30, 90, 160) if inside else (255, 255, 255))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) \
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+sed -e 's/^logo =.*/logo = lambang.png/' "$src/sop/kantor.conf" >"$tmp/kantor.conf"
+run 0 adm office load "$tmp/kantor.conf"
+has out "DINAS KOMUNIKASI DAN INFORMATIKA" "office load confirms"
+[ -f "$data/lambang.png" ] || fail "office load: the logo is in the data directory"
+run 0 adm office show --logo-out "$tmp/logo-back.png"
+cmp -s "$tmp/lambang.png" "$tmp/logo-back.png" || fail "office show: the logo comes back"
+run 2 english "$admin" office load "$tmp/kantor.conf" --key "$tmp/keys/kadis.key"
+
+# --- a renewal through its seven steps ------------------------------------------
+printf '%%PDF-1.4 surat permohonan\n' >"$tmp/surat.pdf"
+long_subject="Permohonan pembaharuan sertifikat elektronik untuk penandatanganan naskah dinas \
+secara elektronik pada aplikasi SRIKANDI dan sistem informasi kepegawaian daerah"
+run 0 as staf receive --name "Dra. Hj. Ñoño Sútisna Wiraatmadja Kusumahdinata, M.Si." \
+    --nip 198707072011011001 --nik 3207014507870001 --unit "Dinas Pendidikan dan Kebudayaan" \
+    --position "Analis Kepegawaian Ahli Muda" --email nono@ciamiskab.go.id --phone 081234567890 \
+    --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20 --urgency segera \
+    --subject "$long_subject" --attach "$tmp/surat.pdf"
+case=$(grep -oE 'SE-[0-9]{4}-[0-9]{5}' "$tmp/out" | head -n 1)
+[ -n "$case" ] || { fail "receive printed no case number"; exit 1; }
+at 300
+run 0 as staf complete "$case" --instruction "Mohon disposisi"
+# The Kepala Dinas is away: the Sekretaris stands in as Plh.
+run 0 adm acting add --kind plh --for "${nip[kadis]}" --by "${nip[sekdis]}" \
+    --from 2026-11-24 --to 2026-11-25
+at 900
+run 0 as sekdis complete "$case" --instruction "Proses sesuai SOP"
+at 1500
+run 0 as kabid complete "$case" --instruction "Tindak lanjuti"
+at 2400
+run 0 as jf complete "$case" --to "${nip[verif]}" --instruction "Verifikasi dan asistensi"
+at 3000
+run 0 as verif contact "$case" --channel email --summary "Diminta memperbarui di aplikasi BSrE"
+run 0 as verif complete "$case"
+
+# --- the lembar disposisi -----------------------------------------------------------
+run 0 as jf print "$case" --out "$tmp/lembar.pdf"
+has out "$tmp/lembar.pdf" "print names the file"
+qpdf --check "$tmp/lembar.pdf" >/dev/null 2>&1 || fail "lembar: qpdf --check"
+for text in "LEMBAR DISPOSISI" "PEMERINTAH KABUPATEN CIAMIS" "Nomor agenda" "Diteruskan kepada" "$case" \
+    "800/123/Disdik" "20 November 2026" "24 November 2026" "Segera" \
+    "Dra. Hj. Ñoño Sútisna" "Kusumahdinata" "sistem informasi kepegawaian daerah" \
+    "Hj. Euis Sútisna, S.Sos., Plh. Kepala Dinas" "a.n. Drs. Tino Armyanto, M.Si." \
+    "Proses sesuai SOP" "Verifikasi dan asistensi" "Asep Hidayat" "Tanggapi dan saran"; do
+    pdf_has "$tmp/lembar.pdf" "$text" "lembar disposisi"
+done
+seal=$(qr_of "$tmp/lembar.pdf")
+case "$seal" in
+SERTEL1\;lembar\;"$case"\;*) ;;
+*) fail "lembar: the QR code reads '$seal'" ;;
+esac
+pdf_has "$tmp/lembar.pdf" "$seal" "the seal is printed beside the QR code"
+# Same case, same journal: the same bytes.
+run 0 as jf print "$case" --out "$tmp/lembar2.pdf"
+cmp -s "$tmp/lembar.pdf" "$tmp/lembar2.pdf" || fail "two prints of one journal differ"
+run 0 english "$sertel" print "$case" --out "$tmp/lembar-en.pdf" --key "$tmp/keys/jf.key"
+pdf_has "$tmp/lembar-en.pdf" "Agenda number" "lembar in English"
+
+# --- verify: the QR text and the PDF, before and after the case moves ---------------
+run 0 as jf verify "$seal"
+has out "COCOK" "verify the QR text"
+has out "Tidak ada" "nothing since"
+at 3600
+run 0 as verif certificate "$case" --serial 5A3F09C1 --not-after 2028-11-24
+run 0 english "$sertel" verify "$tmp/lembar.pdf" --key "$tmp/keys/jf.key"
+has out "MATCHES" "verify the PDF"
+has out "Since then, 1 event" "what changed since"
+forged=$(echo "$seal" | sed -E 's/;([0-9a-f])([0-9a-f]{63})/;0\2/; s/;0([0-9a-f]{63})/;f\1/')
+[ "$forged" != "$seal" ] || fail "the forged seal differs"
+run 4 english "$sertel" verify "$forged" --key "$tmp/keys/jf.key"
+has out "DOES NOT MATCH" "a forged seal"
+run 1 english "$sertel" verify "not a seal" --key "$tmp/keys/jf.key"
+has err "SERTEL1" "a text that is no seal"
+
+# --- the laporan hasil pembaharuan -----------------------------------------------------
+run 0 as verif print "$case" --laporan --out "$tmp/laporan.pdf"
+qpdf --check "$tmp/laporan.pdf" >/dev/null 2>&1 || fail "laporan: qpdf --check"
+for text in "LAPORAN HASIL PEMBAHARUAN SERTIFIKAT ELEKTRONIK" "5A3F09C1" "24 November 2028" \
+    "Diminta memperbarui di aplikasi BSrE" "Mutu Baku" "320701xxxxxx0001" "Ciamis, 24 November 2026"; do
+    pdf_has "$tmp/laporan.pdf" "$text" "laporan"
+done
+seal=$(qr_of "$tmp/laporan.pdf")
+case "$seal" in
+SERTEL1\;laporan\;"$case"\;*) ;;
+*) fail "laporan: the QR code reads '$seal'" ;;
+esac
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "documents: all checks passed"
