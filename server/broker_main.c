@@ -37,13 +37,14 @@ static int64_t file_clock(void *arg)
 
 static void usage(FILE *to)
 {
-    fprintf(to, _("Usage: sertel-broker [--config FILE] [--data DIR] [OPTIONS]\n"
+    fprintf(to, _("Usage: sertel-broker [--config FILE] [--data DIR] [--log-level debug|info|warn|error]\n"
+                  "                     [OPTIONS]\n"
                   "       sertel-broker init --data DIR [...]\n"
                   "Runs the Sertel broker in the foreground; stop it with Ctrl-C or SIGTERM.\n\n"
                   "Options:\n"
-                  "  --config FILE              read settings from FILE: each \"key = value\"\n"
-                  "                             line is the option --key value; the command\n"
-                  "                             line wins\n"
+                  "  --config FILE              read settings from FILE, one option a line:\n"
+                  "                             \"data = DIR\" is --data DIR; the command line\n"
+                  "                             wins\n"
                   "  --data DIR                 the data directory (made by 'sertel-broker init')\n"
                   "  --endpoint tcp://HOST:PORT where to listen (default: the one in the data\n"
                   "                             directory's broker.key; port 0 picks a free port)\n"

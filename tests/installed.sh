@@ -142,6 +142,46 @@ grep -qF "Kunci administrator: $tmp/state/admin.key" "$tmp/init.out" ||
 # Global options before the command, as an administrator types them.
 run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" officer list
 has out "Administrator" "the installed admin client reaches the installed broker"
+
+# ---- bash completion against the running broker: commands and options
+# from --help, NIPs and case numbers from the broker.
+run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" \
+    officer add --name "Siti Rahmawati" --nip 198503142010012003 --role staf --out "$tmp/staf.key"
+run 0 indonesian "$bin/sertel" --key "$tmp/staf.key" --endpoint "$endpoint" receive \
+    --name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan" \
+    --position "Analis Kepegawaian" --email budi@ciamiskab.go.id --phone 081234567890 \
+    --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20 \
+    --subject "Permohonan pembaharuan sertifikat elektronik"
+case_no=$(cat "$tmp/out")
+run 0 "$bin/sertel" complete-words cases --key "$tmp/staf.key" --endpoint "$endpoint"
+has out "$case_no" "complete-words cases lists the staf's new case"
+run 0 "$bin/sertel" complete-words nips --key "$tmp/staf.key" --endpoint "$endpoint"
+has out "198503142010012003" "complete-words nips lists the enrolled officer"
+# complete WORDS... : what bash would offer after the last word.
+complete_line() {
+    PATH="$bin:$sbin:$PATH" bash -c '
+        . "$1"; shift
+        COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+        _sertel; printf "%s\n" "${COMPREPLY[@]}"' \
+        complete "$usr/share/bash-completion/completions/sertel" "$@" >"$tmp/out" 2>"$tmp/err"
+}
+conn=(--key "$tmp/staf.key" --endpoint "$endpoint")
+complete_line sertel re
+has out receive "sertel re<TAB>"
+has out resume "sertel re<TAB>"
+complete_line sertel "${conn[@]}" complete ""
+has out "$case_no" "sertel complete <TAB> offers the inbox's case"
+complete_line sertel "${conn[@]}" complete "$case_no" --to ""
+has out 198503142010012003 "sertel complete CASE --to <TAB> offers NIPs"
+complete_line sertel complete "$case_no" --ins
+has out --instruction "sertel complete CASE --ins<TAB>"
+complete_line sertel-admin officer add --role ""
+has out kabid "sertel-admin officer add --role <TAB>"
+complete_line sertel-broker --log-level ""
+has out warn "sertel-broker --log-level <TAB>"
+complete_line sertel-broker in
+has out init "sertel-broker in<TAB>"
+
 stop_process "$broker_pid" || fail "the broker did not stop cleanly on SIGTERM"
 broker_pid=
 exec 3<&- 4<&-
