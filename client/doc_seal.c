@@ -61,6 +61,11 @@ static void feed_event(EVP_MD_CTX *md, const Sertel__Event *ev)
     feed(md, ev->text);
     feed(md, ev->note);
     feed_int(md, ev->work);
+    feed_int(md, (long long)ev->n_boxes);
+    for (size_t i = 0; i < ev->n_boxes; i++)
+        feed(md, ev->boxes[i]);
+    feed_int(md, ev->deadline);
+    feed_int(md, ev->urgency);
 }
 
 void doc_case_digest(const Sertel__CaseDetail *d, uint64_t upto, char out[DOC_DIGEST_HEX + 1])

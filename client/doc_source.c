@@ -11,6 +11,7 @@ typedef struct {
 } person_t;
 
 struct doc_source {
+    cli_t *cli;
     office_t office;
     uint8_t *logo;
     size_t logo_len;
@@ -83,6 +84,7 @@ doc_source_t *doc_source_new(cli_t *cli, const char *prog, int *rc)
         *rc = EXIT_USAGE;
         return NULL;
     }
+    s->cli = cli;
     *rc = load_office(s, cli, prog);
     if (*rc != EXIT_DONE) {
         doc_source_destroy(&s);
@@ -140,6 +142,28 @@ int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__En
     return rc;
 }
 
+int doc_fetch_chain(cli_t *cli, const char *prog, uint64_t seq, char hash[DOC_DIGEST_HEX + 1],
+                    uint64_t *head_seq, char head[DOC_DIGEST_HEX + 1])
+{
+    Sertel__ChainQuery q = SERTEL__CHAIN_QUERY__INIT;
+    q.seq = seq;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_CHAIN_QUERY;
+    req.chain_query = &q;
+    int rc = ask(cli, prog, &req, SERTEL__ENVELOPE__BODY_CHAIN_HASH, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    const Sertel__ChainHash *h = reply->chain_hash;
+    if (hash)
+        snprintf(hash, DOC_DIGEST_HEX + 1, "%s", h->hash);
+    if (head_seq)
+        *head_seq = h->head_seq;
+    if (head)
+        snprintf(head, DOC_DIGEST_HEX + 1, "%s", h->head_hash);
+    sertel__envelope__free_unpacked(reply, NULL);
+    return EXIT_DONE;
+}
+
 static const struct {
     const char *kind;
     sertel_err_t (*make)(const char *path, const doc_case_t *c, char *err, size_t errlen);
@@ -162,6 +186,9 @@ int doc_source_print(doc_source_t *s, const char *prog, const Sertel__CaseDetail
     snprintf(seal.case_id, sizeof seal.case_id, "%s", d->case_->id);
     seal.seq = doc_case_seq(d, &at);
     doc_case_digest(d, seal.seq, seal.digest);
+    int rc = seal.seq ? doc_fetch_chain(s->cli, prog, seal.seq, seal.chain, NULL, NULL) : EXIT_DONE;
+    if (rc != EXIT_DONE)
+        return rc;
     char text[DOC_SEAL_MAX], err[512];
     doc_seal_format(&seal, text, sizeof text);
     doc_case_t c = {&s->office, s->logo, s->logo_len, s->cal, d, doc_source_name, s,

@@ -22,6 +22,10 @@ const char *doc_source_name(void *s, const char *nip);
 /* Asks for one case with its history (reply kept in *reply, to free). */
 int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__Envelope **reply);
 
+/* The journal chain's hash at record seq (0: the head's), and the head. */
+int doc_fetch_chain(cli_t *cli, const char *prog, uint64_t seq, char hash[DOC_DIGEST_HEX + 1],
+                    uint64_t *head_seq, char head[DOC_DIGEST_HEX + 1]);
+
 /* Writes the document kind ("lembar" or "laporan") of the case to path,
  * sealed at the case's last event. The seal's text goes to seal (may be
  * NULL). Returns an exit code after printing any problem. */

@@ -93,6 +93,17 @@ static int judge(const doc_seal_t *seal, const Sertel__CaseDetail *d, cli_t *cli
     bool known = false;
     for (size_t i = 0; i < d->n_history; i++)
         known |= d->history[i]->seq == seal->seq;
+    char chain[DOC_DIGEST_HEX + 1] = "";
+    if (known && seal->chain[0] &&
+        doc_fetch_chain(cli, "sertel verify", seal->seq, chain, NULL, NULL) != EXIT_DONE)
+        return EXIT_UNREACHABLE;
+    if (known && seal->chain[0] && strcmp(chain, seal->chain) != 0) {
+        printf(_("DOES NOT MATCH: the journal's hash chain at sequence %llu is not the one this "
+                 "document was sealed with: the journal was rewritten since, or the document is "
+                 "not from this office.\n"),
+               (unsigned long long)seal->seq);
+        return EXIT_MISMATCH;
+    }
     if (!known || strcmp(digest, seal->digest) != 0) {
         printf(_("DOES NOT MATCH: the journal of case %s does not read as this document says at "
                  "sequence %llu. The document was altered, or is not from this office.\n"),

@@ -114,6 +114,7 @@ CMD(cmd_journal);
 CMD(cmd_attachment);
 CMD(cmd_office_query);
 CMD(cmd_office_load);
+CMD(cmd_chain_query);
 
 /* A Case message for the reply (with the working time used so far),
  * living until the reply is packed. */

@@ -42,6 +42,7 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_REASSIGN, "reassign", ANY, true, cmd_reassign},
     {SERTEL__ENVELOPE__BODY_OFFICE_QUERY, "office show", ANY, false, cmd_office_query},
     {SERTEL__ENVELOPE__BODY_OFFICE_LOAD, "office load", ADMIN, true, cmd_office_load},
+    {SERTEL__ENVELOPE__BODY_CHAIN_QUERY, "chain", ANY, false, cmd_chain_query},
 };
 
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)

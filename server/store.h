@@ -78,6 +78,8 @@ sertel_err_t store_journal_of_case(store_txn_t *t, const char *case_id, store_ev
 sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev);
 /* The chain head: the last seq and its hash in hex (all zeros: empty). */
 sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[65]);
+/* The chain's hash (hex) at record seq; SERTEL_E_NOT_FOUND when none. */
+sertel_err_t store_chain_at(store_txn_t *t, uint64_t seq, char hex[65]);
 
 /* ---- officers and keys */
 sertel_err_t store_officer_get(store_txn_t *t, const char *nip, officer_t *o, uint8_t key[32]);

@@ -203,6 +203,15 @@ static sertel_err_t get_rec(store_txn_t *t, uint64_t seq, store_jrec_t *r)
     return SERTEL_OK;
 }
 
+sertel_err_t store_chain_at(store_txn_t *t, uint64_t seq, char hex[2 * STORE_HASH_LEN + 1])
+{
+    store_jrec_t r = {0};
+    sertel_err_t e = get_rec(t, seq, &r);
+    for (int i = 0; e == SERTEL_OK && i < STORE_HASH_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", r.hash[i]);
+    return e;
+}
+
 sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev)
 {
     store_jrec_t r = {0};

@@ -162,6 +162,7 @@ run 0 as staf receive --name "Dra. Hj. Ñoño Sútisna Wiraatmadja Kusumahdinata
     --nip 198707072011011001 --nik 3207014507870001 --unit "Dinas Pendidikan dan Kebudayaan" \
     --position "Analis Kepegawaian Ahli Muda" --email nono@ciamiskab.go.id --phone 081234567890 \
     --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20 --urgency segera \
+    --sifat terbatas --agenda-no 045/SE/XI/2026 --srikandi-no SRK-2026-778812 --received 2026-11-23 \
     --subject "$long_subject" --attach "$tmp/surat.pdf"
 case=$(grep -oE 'SE-[0-9]{4}-[0-9]{5}' "$tmp/out" | head -n 1)
 [ -n "$case" ] || { fail "receive printed no case number"; exit 1; }
@@ -171,7 +172,8 @@ run 0 as staf complete "$case" --instruction "Mohon disposisi"
 run 0 adm acting add --kind plh --for "${nip[kadis]}" --by "${nip[sekdis]}" \
     --from 2026-11-24 --to 2026-11-25
 at 900
-run 0 as sekdis complete "$case" --instruction "Proses sesuai SOP"
+run 0 as sekdis complete "$case" --instruction "Proses sesuai SOP" --box tanggapi \
+    --box "proses lebih lanjut" --note "Utamakan, sertifikat pemohon habis minggu ini"
 at 1500
 run 0 as kabid complete "$case" --instruction "Tindak lanjuti"
 at 2400
@@ -188,7 +190,9 @@ for text in "LEMBAR DISPOSISI" "PEMERINTAH KABUPATEN CIAMIS" "Nomor agenda" "Dit
     "800/123/Disdik" "20 November 2026" "24 November 2026" "Segera" \
     "Dra. Hj. Ñoño Sútisna" "Kusumahdinata" "sistem informasi kepegawaian daerah" \
     "Hj. Euis Sútisna, S.Sos., Plh. Kepala Dinas" "a.n. Drs. Tino Armyanto, M.Si." \
-    "Proses sesuai SOP" "Verifikasi dan asistensi" "Asep Hidayat" "Tanggapi dan saran"; do
+    "Proses sesuai SOP" "Verifikasi dan asistensi" "Asep Hidayat" "Pelajari dan telaah" \
+    "045/SE/XI/2026" "SRK-2026-778812" "23 November 2026" "Terbatas" \
+    "Utamakan, sertifikat pemohon habis minggu ini"; do
     pdf_has "$tmp/lembar.pdf" "$text" "lembar disposisi"
 done
 seal=$(qr_of "$tmp/lembar.pdf")
@@ -196,7 +200,7 @@ case "$seal" in
 SERTEL1\;lembar\;"$case"\;*) ;;
 *) fail "lembar: the QR code reads '$seal'" ;;
 esac
-pdf_has "$tmp/lembar.pdf" "$seal" "the seal is printed beside the QR code"
+pdf_has "$tmp/lembar.pdf" "${seal%;*}" "the seal is printed beside the QR code"
 # Same case, same journal: the same bytes.
 run 0 as jf print "$case" --out "$tmp/lembar2.pdf"
 cmp -s "$tmp/lembar.pdf" "$tmp/lembar2.pdf" || fail "two prints of one journal differ"
