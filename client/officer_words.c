@@ -33,8 +33,8 @@ int officer_complete_words(int argc, char **argv)
     const char *what = NULL;
     int n_pos;
     FILE *quiet = freopen("/dev/null", "w", stderr);
-    if (!quiet || !cli_parse("sertel complete-words", argc, argv, NULL, 0, &common, &what, 1,
-                             &n_pos) ||
+    if (!quiet ||
+        !cli_parse("sertel complete-words", argc, argv, NULL, 0, &common, &what, 1, &n_pos) ||
         n_pos != 1)
         return EXIT_USAGE;
     Sertel__InboxQuery inbox = SERTEL__INBOX_QUERY__INIT;

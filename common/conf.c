@@ -56,7 +56,8 @@ static bool split_line(char *line, seen_t *seen, char **key, char **value, char 
         return true;
     char *eq = strchr(s, '=');
     if (!eq)
-        return err_set(SERTEL_E_INVALID, why, wl, "%s", _("missing '=' (expected \"key = value\")")),
+        return err_set(SERTEL_E_INVALID, why, wl, "%s",
+                       _("missing '=' (expected \"key = value\")")),
                false;
     *eq = '\0';
     char *k = text_trim(s), *v = text_trim(eq + 1);
@@ -105,7 +106,7 @@ bool conf_read(const char *path, conf_setting_fn fn, void *arg, char *err, size_
 struct conf_args {
     int argc, n_file;
     char **argv;
-    int *line; /* of each file argument, by index */
+    int *line;  /* of each file argument, by index */
     char *path; /* argv[1..n_file] are copies from it */
 };
 

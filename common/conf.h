@@ -11,8 +11,8 @@
 
 /* Takes one setting, found on line; false with a reason (no location)
  * in why. */
-typedef bool (*conf_setting_fn)(void *arg, const char *key, const char *value, int line,
-                                char *why, size_t whylen);
+typedef bool (*conf_setting_fn)(void *arg, const char *key, const char *value, int line, char *why,
+                                size_t whylen);
 
 /* Calls fn for each setting in file order; stops at the first bad line
  * and returns false with "PATH:LINE: reason" in err. */

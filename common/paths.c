@@ -56,8 +56,8 @@ static const char *choose(const char *env, char *buf, size_t len, const char *bu
 const char *paths_locale_dir(void)
 {
     static char buf[PATH_MAX];
-    return choose("SERTEL_LOCALEDIR", buf, sizeof buf, SERTEL_BUILD_LOCALEDIR,
-                  SERTEL_REL_LOCALEDIR, SERTEL_INSTALL_LOCALEDIR);
+    return choose("SERTEL_LOCALEDIR", buf, sizeof buf, SERTEL_BUILD_LOCALEDIR, SERTEL_REL_LOCALEDIR,
+                  SERTEL_INSTALL_LOCALEDIR);
 }
 
 const char *paths_sop_dir(void)

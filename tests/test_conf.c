@@ -49,7 +49,8 @@ static void reads_settings_in_order(void **state)
     (void)state;
     seen_t s = {.got = ""};
     char err[512] = "";
-    write_conf("# komentar\n\ndata = /var/lib/sertel\r\n  log-level=debug  \nendpoint = tcp://a:1\n");
+    write_conf(
+        "# komentar\n\ndata = /var/lib/sertel\r\n  log-level=debug  \nendpoint = tcp://a:1\n");
     assert_true(conf_read(path, take, &s, err, sizeof err));
     assert_string_equal(s.got, "3:data=/var/lib/sertel;4:log-level=debug;5:endpoint=tcp://a:1;");
 }
@@ -97,7 +98,7 @@ static void settings_become_options_before_the_command_line(void **state)
     assert_int_equal(conf_args_argc(a), 9);
     char **v = conf_args_argv(a);
     const char *want[] = {"sertel-broker", "--data", "/srv/a", "--endpoint", "tcp://127.0.0.1:1",
-                          "--config", path, "--data", "/srv/b"};
+                          "--config",      path,     "--data", "/srv/b"};
     for (int i = 0; i < 9; i++)
         assert_string_equal(v[i], want[i]);
     char expect[200];
