@@ -194,3 +194,38 @@ void doc_seal_format(const doc_seal_t *s, char *buf, size_t len);
 bool doc_seal_parse(const char *text, doc_seal_t *out);
 /* Finds the seal in a PDF made by Sertel (its Keywords); false if none. */
 bool doc_seal_from_pdf(const uint8_t *pdf, size_t len, doc_seal_t *out);
+
+/* ---- charts (doc_chart.c), drawn with cairo into a rectangle of any
+ * surface: the report's page or a PNG of their own. */
+
+typedef struct {
+    const char *label;  /* under the bar: "1", "Jul 2026" */
+    double value;       /* the bar: percent */
+    const char *note;   /* above the bar: "7 mnt / 10 mnt"; NULL for none */
+    bool empty;         /* no data: drawn as "-" */
+} doc_bar_t;
+
+/* Bars in percent against a dashed reference line at ref percent (the
+ * Mutu Baku's 100%, or the office's threshold), with a title and axis;
+ * a bar on the wrong side of the line (above it, or with higher_better
+ * below it) is drawn red. */
+void doc_chart_bars(cairo_t *cr, double x, double y, double w, double h, const char *title,
+                    const doc_bar_t *bars, int n, double ref, const char *ref_label,
+                    bool higher_better);
+
+/* ---- the SOP-monitoring report (doc_report.c) */
+
+typedef struct {
+    const office_t *office;
+    const uint8_t *logo;
+    size_t logo_len;
+    const calendar_t *cal;
+    const Sertel__Stats *stats;
+    int64_t from, to;         /* the period, [from, to) */
+    const char *head_name;    /* the Kepala Dinas who signs; "" when unknown */
+    const char *head_nip;
+} doc_report_t;
+
+sertel_err_t doc_report(const char *path, const doc_report_t *r, char *err, size_t errlen);
+/* The two charts alone, as DIR/grafik-langkah.png and DIR/grafik-bulan.png. */
+sertel_err_t doc_report_png(const char *dir, const doc_report_t *r, char *err, size_t errlen);

@@ -8,6 +8,8 @@
 typedef struct {
     char nip[24];
     char name[160];
+    int role;
+    bool active;
 } person_t;
 
 struct doc_source {
@@ -70,6 +72,8 @@ static void load_people(doc_source_t *s, cli_t *cli, const char *prog)
     for (size_t i = 0; s->people && i < l->n_officers; i++) {
         snprintf(s->people[i].nip, sizeof s->people[i].nip, "%s", l->officers[i]->nip);
         snprintf(s->people[i].name, sizeof s->people[i].name, "%s", l->officers[i]->name);
+        s->people[i].role = l->officers[i]->role;
+        s->people[i].active = l->officers[i]->active;
         s->n_people++;
     }
     sertel__envelope__free_unpacked(reply, NULL);
@@ -123,6 +127,24 @@ const char *doc_source_name(void *arg, const char *nip)
         if (strcmp(s->people[i].nip, nip) == 0)
             return s->people[i].name;
     return nip ? nip : "";
+}
+
+bool doc_source_head(const doc_source_t *s, const char **name, const char **nip)
+{
+    for (size_t i = 0; i < s->n_people; i++)
+        if (s->people[i].active && s->people[i].role == SERTEL__ROLE__ROLE_KADIS) {
+            *name = s->people[i].name;
+            *nip = s->people[i].nip;
+            return true;
+        }
+    *name = *nip = "";
+    return false;
+}
+
+void doc_source_logo(const doc_source_t *s, const uint8_t **logo, size_t *len)
+{
+    *logo = s->logo;
+    *len = s->logo_len;
 }
 
 int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__Envelope **reply)

@@ -16,6 +16,11 @@ doc_source_t *doc_source_new(cli_t *cli, const char *prog, int *rc);
 void doc_source_destroy(doc_source_t **s);
 const office_t *doc_source_office(const doc_source_t *s);
 const calendar_t *doc_source_calendar(const doc_source_t *s);
+/* The office's logo (PNG), NULL when none. */
+void doc_source_logo(const doc_source_t *s, const uint8_t **logo, size_t *len);
+/* The Kepala Dinas (the active officer of that role), for signatures;
+ * "" and false when there is none. */
+bool doc_source_head(const doc_source_t *s, const char **name, const char **nip);
 /* The officer's name, or the NIP when unknown. */
 const char *doc_source_name(void *s, const char *nip);
 

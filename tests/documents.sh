@@ -236,6 +236,40 @@ SERTEL1\;laporan\;"$case"\;*) ;;
 *) fail "laporan: the QR code reads '$seal'" ;;
 esac
 
+# --- step 6 takes the generated laporan as its report; step 7 archives ---------
+at 4200
+run 0 as verif complete "$case" --attach "$tmp/laporan.pdf"
+at 4800
+run 0 as kadis complete "$case"
+run 0 as kadis show "$case"
+has out "laporan.pdf" "the generated laporan is the case's step-6 attachment"
+
+# --- the SOP-monitoring report --------------------------------------------------
+run 0 english "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/monitoring.pdf" \
+    --key "$tmp/keys/kadis.key"
+qpdf --check "$tmp/monitoring.pdf" >/dev/null 2>&1 || fail "report: qpdf --check"
+run 0 indonesian "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/monitoring-id.pdf" \
+    --key "$tmp/keys/kadis.key"
+for text in "MONITORING PELAKSANAAN SOP" "1 Juli 2026" "31 Desember 2026" "Prosedur" \
+    "Penilaian terhadap penerapan" "Catatan hasil penilaian" "Tindakan yang harus diambil" \
+    "Paraf penilai" "berjalan dengan baik" "Menerima Permohonan" "Drs. Tino Armyanto, M.Si." \
+    "Kepala Dinas Komunikasi dan Informatika" "Asep Hidayat" "menunggu pemohon"; do
+    pdf_has "$tmp/monitoring-id.pdf" "$text" "monitoring report"
+done
+run 0 indonesian "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/monitoring-2.pdf" \
+    --key "$tmp/keys/kadis.key"
+cmp -s "$tmp/monitoring-id.pdf" "$tmp/monitoring-2.pdf" || fail "two reports of one period differ"
+mkdir -p "$tmp/png"
+run 0 english "$admin" report --from 2026-07-01 --to 2026-12-31 --png "$tmp/png" \
+    --key "$tmp/keys/kadis.key"
+for f in grafik-langkah.png grafik-bulan.png; do
+    [ "$(head -c 4 "$tmp/png/$f" 2>/dev/null | tail -c 3)" = PNG ] || fail "report --png: $f"
+done
+run 1 english "$admin" report --from 2026-12-31 --to 2026-07-01 --out "$tmp/x.pdf" \
+    --key "$tmp/keys/kadis.key"
+run 2 english "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/x.pdf" \
+    --key "$tmp/keys/verif.key"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2
     exit 1
