@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The manual pages are kept true: every command and every option that a
-# program's --help prints (and, for each command, its own --help, down
-# to sertel-admin's subcommands) appears in that program's page, in
-# English (man/) and in Indonesian (man/id/). Every page renders without
-# a warning from groff.
+# The manual pages are kept true: every command that a program's --help
+# lists has a section (.SS) of its own, and every option that --help or a
+# command's --help prints (down to sertel-admin's subcommands) appears in
+# that program's page, in English (man/) and in Indonesian (man/id/).
+# Every page renders without a warning from groff.
 #
 # Usage: manpages.sh SOURCE_DIR PROGRAM...
 #   each PROGRAM is the path of a built binary; its page is
@@ -65,9 +65,14 @@ for bin in "$@"; do
         while IFS='|' read -r item from; do
             word=${item#* }
             word=${word# }
-            if ! grep -qF -- "$word" "$tmp/page"; then
-                fail "${page#"$src"/} does not mention ${item%% *} '$word' (from: $from)"
-            fi
+            case ${item%% *} in
+            command) # described under a heading of its own
+                grep -qE -- "^\.SS \"?${word}( |\"|\$)" "$tmp/page" ||
+                    fail "${page#"$src"/} has no '.SS $word' section (from: $from)" ;;
+            *)
+                grep -qF -- "$word" "$tmp/page" ||
+                    fail "${page#"$src"/} does not mention option '$word' (from: $from)" ;;
+            esac
         done <"$want"
     done
 done
