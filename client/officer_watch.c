@@ -2,9 +2,10 @@
  *
  * The broker replays, on each Hello, every event for this officer after
  * the sequence number given, then pushes new ones live. The last number
- * printed is kept per key in $XDG_STATE_HOME/sertel/<nip>.seq, written
- * atomically after each event, so a watch started again prints exactly
- * what it missed. An event is printed before its number is saved: a
+ * printed is kept per key and per broker identity and history epoch
+ * (position.h), written atomically after each event, so a watch started
+ * again prints exactly what it missed, and one that meets a restored or
+ * another broker replays from where that broker's history agrees. An event is printed before its number is saved: a
  * crash in between shows it twice rather than never.
  *
  * Two things can end the stream of pushes without a word. The broker may
@@ -26,6 +27,7 @@
 
 #include "i18n.h"
 #include "officer.h"
+#include "position.h"
 
 #define SILENCE_MS 10000    /* Ping after this much silence */
 #define PROBE_TIMEOUT_MS 4000
@@ -50,91 +52,36 @@ typedef struct {
     cli_common_t common;
     cli_t cli;
     bool open;
-    char seq_path[4096];  /* empty: the number is not kept */
-    uint64_t seq;         /* the last event printed, or known to be past */
+    char pos_path[4096];  /* empty: the position is not kept */
+    position_t pos;       /* the last event printed, or known to be past */
     unsigned handshakes;  /* the socket's CURVE handshakes at the last Hello */
     officer_names_t names;
 } watch_t;
 
-/* ---- the saved sequence number */
+/* ---- the saved position */
 
-static bool make_dirs(const char *path)
+static void position_open(watch_t *w)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return false;
-        *p = '/';
-    }
-    return mkdir(buf, 0700) == 0 || errno == EEXIST;
-}
-
-/* The file is named after the key's NIP; a key without one (the built-in
- * administrator) is named after its public key, made safe for a path. */
-static void seq_name(const keyfile_t *kf, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s", kf->nip[0] ? kf->nip : kf->public_key);
-    for (char *p = buf; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-            *p = '_';
-}
-
-static bool seq_locate(watch_t *w)
-{
-    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    char dir[3072], name[64];
-    /* The XDG spec says a relative XDG_STATE_HOME is to be ignored. */
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/sertel", xdg);
-    else if (home && home[0])
-        snprintf(dir, sizeof dir, "%s/.local/state/sertel", home);
-    else
-        return false;
-    seq_name(&w->cli.kf, name, sizeof name);
-    snprintf(w->seq_path, sizeof w->seq_path, "%s/%s.seq", dir, name);
-    return make_dirs(dir);
-}
-
-static void seq_load(watch_t *w)
-{
-    if (!seq_locate(w)) {
+    if (!position_path(&w->cli.kf, w->pos_path, sizeof w->pos_path)) {
         cli_error(w->prog, _("cannot keep the last event seen (no state directory); every "
                              "start replays all events"));
-        w->seq_path[0] = '\0';
         return;
     }
-    FILE *f = fopen(w->seq_path, "r");
-    if (!f)
-        return;
-    if (fscanf(f, "%" SCNu64, &w->seq) != 1) {
-        cli_error(w->prog, _("%s: not a sequence number; starting from the first event"),
-                  w->seq_path);
-        w->seq = 0;
-    }
-    fclose(f);
+    bool found;
+    position_load(w->pos_path, conn_endpoint(w->cli.conn), &w->pos, &found);
 }
 
-/* Written beside and renamed over: a reader never sees half a number. */
+static void position_keep(watch_t *w)
+{
+    if (!position_save(w->pos_path, conn_endpoint(w->cli.conn), &w->pos))
+        cli_error(w->prog, _("%s: cannot save the last event seen: %s"), w->pos_path,
+                  strerror(errno));
+}
+
 static void seq_save(watch_t *w, uint64_t seq)
 {
-    w->seq = seq;
-    if (!w->seq_path[0])
-        return;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", w->seq_path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    bool ok = f && fprintf(f, "%" PRIu64 "\n", seq) > 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (f && fclose(f) != 0)
-        ok = false;
-    if (!ok || rename(tmp, w->seq_path) != 0) {
-        cli_error(w->prog, _("%s: cannot save the last event seen: %s"), w->seq_path,
-                  strerror(errno));
-        unlink(tmp);
-    }
+    w->pos.seq = seq;
+    position_keep(w);
 }
 
 /* ---- events */
@@ -142,7 +89,7 @@ static void seq_save(watch_t *w, uint64_t seq)
 static void print_event(watch_t *w, const Sertel__Event *ev)
 {
     /* A Hello replays what may already have arrived live. */
-    if (ev->seq <= w->seq)
+    if (ev->seq <= w->pos.seq)
         return;
     if (w->common.json) {
         json_t j;
@@ -178,7 +125,9 @@ enum { HELLO_AGAIN = -2 }; /* the catch-up may be cut short: ask again */
 static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
 {
     Sertel__Hello h = SERTEL__HELLO__INIT;
-    h.last_seq = w->seq;
+    h.last_seq = w->pos.seq;
+    h.broker_id = w->pos.broker_id;
+    h.epoch = w->pos.epoch;
     h.client = "sertel watch";
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
@@ -194,6 +143,11 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
         upto = reply->welcome->last_seq;
         replayed = reply->welcome->replayed;
         more = reply->welcome->more;
+        /* Before the replay is printed: it starts where the broker says. */
+        char note[512];
+        if (position_follow(&w->pos, reply->welcome, note, sizeof note))
+            cli_error(w->prog, "%s", note);
+        position_keep(w);
     } else {
         snprintf(err, errlen, "%s", reply->body_case == SERTEL__ENVELOPE__BODY_ERROR &&
                  reply->error->message ? reply->error->message : _("unexpected answer to Hello"));
@@ -209,7 +163,7 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
         return HELLO_AGAIN;
     /* Everything for us up to upto has been replayed: later catch-ups
      * need not walk the journal from further back. */
-    if (upto > w->seq)
+    if (upto > w->pos.seq)
         seq_save(w, upto);
     return EXIT_DONE;
 }
@@ -346,8 +300,8 @@ int officer_watch(int argc, char **argv)
     static const officer_spec_t spec = {
         "sertel watch", "[--json]",
         N_("Prints the events that concern you as they happen, one line each, first those "
-           "missed since the last run (the last event seen is kept per key in "
-           "$XDG_STATE_HOME/sertel/NIP.seq). Runs until Ctrl-C or SIGTERM, and follows the "
+           "missed since the last run (the last event seen is kept per key and broker in "
+           "$XDG_STATE_HOME/sertel/NIP.pos). Runs until Ctrl-C or SIGTERM, and follows the "
            "broker through restarts."),
         0, 0};
     watch_t w = {.prog = spec.prog};
@@ -361,7 +315,7 @@ int officer_watch(int argc, char **argv)
         return rc;
     }
     w.open = true;
-    seq_load(&w);
+    position_open(&w);
     char err[1024];
     rc = connect_once(&w, w.cli.timeout_ms, err, sizeof err);
     if (rc == EXIT_DONE) {

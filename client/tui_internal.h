@@ -2,7 +2,7 @@
  * tui_main.c, and the functions each concern offers the loop.
  *
  *   tui_main.c     terminal set-up and restore, the poll loop, keys
- *   tui_session.c  the broker: Hello, the seq file, queries, pushes
+ *   tui_session.c  the broker: Hello, the position, queries, pushes
  *   tui_action.c   the workflow actions sent from the forms
  *   tui_inbox.c    the inbox list and the Mutu Baku countdown
  *   tui_detail.c   one case: applicant, letter, history
@@ -21,6 +21,7 @@
 
 #include "case.h"
 #include "cli.h"
+#include "position.h"
 #include "sop.h"
 #include "worktime.h"
 
@@ -53,9 +54,9 @@ typedef struct tui {
     unsigned quals;
 
     /* the push stream */
-    uint64_t last_seq;      /* highest event seen, kept in the seq file */
-    bool had_seq;           /* the seq file existed: replays are news */
-    char seq_path[4096];
+    position_t pos;         /* highest event seen, per broker and epoch */
+    bool had_seq;           /* a position was kept: replays are news */
+    char pos_path[4096];
     bool online;
     int64_t next_hello;     /* monotonic seconds of the next keepalive */
 
@@ -111,11 +112,8 @@ void tui_fetch_officers(tui_t *t);
 bool tui_call(tui_t *t, Sertel__Envelope *req, Sertel__Envelope **reply, const char *what);
 /* "Name" of an enrolled officer, or the NIP itself. */
 const char *tui_officer_name(tui_t *t, const char *nip);
-/* The seq file: $XDG_STATE_HOME/sertel/<nip>.seq, shared with `sertel
- * watch`. */
-void tui_seq_path(const keyfile_t *kf, char *buf, size_t len);
-uint64_t tui_seq_load(const char *path, bool *found);
-void tui_seq_save(const char *path, uint64_t seq);
+/* The position file (position.h), shared with `sertel watch`. */
+void tui_position_open(tui_t *t);
 
 /* ---- tui_action.c */
 

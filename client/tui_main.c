@@ -273,9 +273,7 @@ int tui_main(const cli_common_t *common)
     }
     t->cal = calendar_default();
     t->sops = tui_sops_load();
-    tui_seq_path(&t->cli.kf, t->seq_path, sizeof t->seq_path);
-    if (t->seq_path[0])
-        t->last_seq = tui_seq_load(t->seq_path, &t->had_seq);
+    tui_position_open(t);
     /* A refused key is said plainly on the terminal, before any screen;
      * an absent broker is not fatal: the UI waits for it. */
     bool denied = false;

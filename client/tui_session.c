@@ -24,71 +24,19 @@
 #define OFFICERS_REFRESH_S 60
 #define PUMP_MAX 100000      /* events handled per wake-up, at most */
 
-/* ---- the seq file */
+/* ---- the position (shared with `sertel watch`) */
 
-/* The same file as `sertel watch` keeps (officer_watch.c): named after
- * the key's NIP, or its public key made safe for a path; a relative
- * XDG_STATE_HOME is ignored, as the XDG spec says. Empty when there is
- * nowhere to keep it. */
-void tui_seq_path(const keyfile_t *kf, char *buf, size_t len)
+void tui_position_open(tui_t *t)
 {
-    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    char name[64];
-    snprintf(name, sizeof name, "%s", kf->nip[0] ? kf->nip : kf->public_key);
-    for (char *p = name; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-            *p = '_';
-    if (xdg && xdg[0] == '/')
-        snprintf(buf, len, "%s/sertel/%s.seq", xdg, name);
-    else if (home && home[0])
-        snprintf(buf, len, "%s/.local/state/sertel/%s.seq", home, name);
-    else if (len)
-        buf[0] = '\0';
+    if (position_path(&t->cli.kf, t->pos_path, sizeof t->pos_path))
+        position_load(t->pos_path, conn_endpoint(t->cli.conn), &t->pos, &t->had_seq);
 }
 
-uint64_t tui_seq_load(const char *path, bool *found)
+static void position_keep(tui_t *t)
 {
-    *found = false;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    unsigned long long v = 0;
-    *found = fscanf(f, "%llu", &v) == 1;
-    fclose(f);
-    return *found ? (uint64_t)v : 0;
-}
-
-/* mkdir -p of the file's directory (mode 0700: whose cases one saw is
- * nobody else's business). */
-static void make_parents(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(dir, 0700);
-        *p = '/';
-    }
-}
-
-/* Written to a temporary file and renamed, so a crash or a CLI reading it
- * at the same moment never sees half a number. */
-void tui_seq_save(const char *path, uint64_t seq)
-{
-    if (!path[0])
-        return;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    make_parents(path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    bool ok = fprintf(f, "%llu\n", (unsigned long long)seq) > 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    if (!position_save(t->pos_path, conn_endpoint(t->cli.conn), &t->pos))
+        tui_status(t, true, _("%s: cannot save the last event seen: %s"), t->pos_path,
+                   strerror(errno));
 }
 
 static void handle_event(tui_t *t, const Sertel__Event *ev, bool news, bool *ring);
@@ -135,7 +83,9 @@ bool tui_call(tui_t *t, Sertel__Envelope *req, Sertel__Envelope **reply, const c
 bool tui_hello(tui_t *t, bool *denied)
 {
     Sertel__Hello hello = SERTEL__HELLO__INIT;
-    hello.last_seq = t->last_seq;
+    hello.last_seq = t->pos.seq;
+    hello.broker_id = t->pos.broker_id;
+    hello.epoch = t->pos.epoch;
     hello.client = "sertel-tui/" SERTEL_VERSION;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
@@ -170,8 +120,11 @@ bool tui_hello(tui_t *t, bool *denied)
     uint64_t upto = reply->welcome->last_seq;
     /* A long backlog comes in rounds: the next Hello goes at once. */
     bool more = reply->welcome->more;
+    /* Before the replay is taken: it starts where the broker says. */
+    char note[512];
+    bool moved = position_follow(&t->pos, reply->welcome, note, sizeof note);
     sertel__envelope__free_unpacked(reply, NULL);
-    uint64_t before = t->last_seq;
+    uint64_t before = t->pos.seq;
     bool ring = false;
     Sertel__Envelope *env;
     while ((env = conn_next_push(t->cli.conn, 0)) != NULL) {
@@ -179,11 +132,13 @@ bool tui_hello(tui_t *t, bool *denied)
             handle_event(t, env->push, t->had_seq, &ring);
         sertel__envelope__free_unpacked(env, NULL);
     }
-    if (upto > t->last_seq)
-        t->last_seq = upto;
-    if (t->last_seq != before)
-        tui_seq_save(t->seq_path, t->last_seq);
+    if (upto > t->pos.seq)
+        t->pos.seq = upto;
+    (void)before;
+    position_keep(t); /* the broker's identity and epoch too */
     t->had_seq = true;
+    if (moved)
+        tui_status(t, true, "%s", note);
     if (ring)
         beep();
     bool was_offline = !t->online;
@@ -302,10 +257,10 @@ static bool reaches_me(const tui_t *t, const Sertel__Event *ev)
  * is history, not news. */
 static void handle_event(tui_t *t, const Sertel__Event *ev, bool news, bool *ring)
 {
-    if (ev->seq && ev->seq <= t->last_seq)
+    if (ev->seq && ev->seq <= t->pos.seq)
         return; /* seen already: replayed after a keepalive Hello */
-    if (ev->seq > t->last_seq)
-        t->last_seq = ev->seq;
+    if (ev->seq > t->pos.seq)
+        t->pos.seq = ev->seq;
     if (ev->kind == SERTEL__EVENT_KIND__EV_OFFICER_CHANGED ||
         ev->kind == SERTEL__EVENT_KIND__EV_ACTING_CHANGED ||
         ev->kind == SERTEL__EVENT_KIND__EV_SOP_LOADED) {
@@ -347,7 +302,7 @@ static bool socket_readable(tui_t *t)
 
 void tui_pump(tui_t *t)
 {
-    uint64_t before = t->last_seq;
+    uint64_t before = t->pos.seq;
     bool ring = false;
     for (int n = 0; n < PUMP_MAX; n++) {
         /* The queue first (filled while a reply was awaited), then the
@@ -364,8 +319,8 @@ void tui_pump(tui_t *t)
         }
         sertel__envelope__free_unpacked(env, NULL);
     }
-    if (t->last_seq != before)
-        tui_seq_save(t->seq_path, t->last_seq);
+    if (t->pos.seq != before)
+        position_keep(t);
     if (ring)
         beep();
     if (t->inbox_stale && t->online)

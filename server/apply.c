@@ -56,7 +56,7 @@ static void apply_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, u
     it->go_live = e == SERTEL_OK && ctx.go_live;
     it->live_from = ctx.live_from;
     if (it->go_live)
-        it->since = it->req->hello->last_seq;
+        it->since = ctx.replay_from;
     /* What handlers allocated for the reply is released once packed. */
     cmd_ctx_free(&ctx);
     i18n_use(NULL);

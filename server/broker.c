@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "dispatch.h"
 #include "receive.h"
+#include "history.h"
 #include "i18n.h"
 #include "log.h"
 #include "sops.h"
@@ -101,6 +102,8 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
              sops_load(b, t, err, errlen) == SERTEL_OK;
     store_abort(&t);
     if (ok)
+        ok = history_start(b, err, errlen) == SERTEL_OK;
+    if (ok)
         ok = setup_sockets(b, cfg->endpoint ? cfg->endpoint : b->key.endpoint, err, errlen);
     if (ok)
         datadir_note_endpoint(b->datadir, b->endpoint);
@@ -126,6 +129,8 @@ void broker_destroy(broker_t **bp)
         while (zmq_ctx_term(b->ctx) != 0 && errno == EINTR)
             ;
     sops_free(b);
+    if (b->store && b->datadir)
+        history_record(b);
     store_close(&b->store);
     datadir_destroy(&b->datadir); /* the lock goes last */
     free(b->sessions);
@@ -162,6 +167,7 @@ int broker_run(broker_t *b)
         int64_t mono = broker_mono_ms();
         if (mono >= b->next_sweep_ms) {
             sweep_due(b);
+            history_record(b);
             b->next_sweep_ms = mono + SWEEP_MS;
         }
         if (mono >= next_reader_check) {

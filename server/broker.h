@@ -46,5 +46,8 @@ void broker_destroy(broker_t **b);
 /* `sertel-broker init ARGS`: makes a data directory offline (argv[0] is
  * "init"). Returns the process exit code. */
 int broker_init_main(int argc, char **argv);
+/* `sertel-broker restore ARGS`: puts a backup back, with the broker
+ * stopped (argv[0] is "restore"). Returns the process exit code. */
+int broker_restore_main(int argc, char **argv);
 
 #endif

@@ -53,7 +53,9 @@ static void usage(FILE *to)
                   "  --init-if-missing          make the data directory first if it has none\n"
                   "  --version, --help\n\n"
                   "Commands:\n"
-                  "  init        make a data directory (sertel-broker init --help)\n"));
+                  "  init        make a data directory (sertel-broker init --help)\n"
+                  "  restore     put a backup back, with the broker stopped\n"
+                  "              (sertel-broker restore --help)\n"));
     broker_limits_t d = BROKER_LIMITS_DEFAULT;
     fprintf(to, _("\nLimits per officer's key (0: none):\n"
                   "  --max-connections-per-key N  live connections of one key (%d)\n"
@@ -243,6 +245,8 @@ int main(int argc, char **argv)
     umask(077);
     if (argc > 1 && strcmp(argv[1], "init") == 0)
         return broker_init_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "restore") == 0)
+        return broker_restore_main(argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0)
             return usage(stdout), 0;

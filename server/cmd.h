@@ -28,6 +28,7 @@ typedef struct {
     /* set by Hello, applied after the commit */
     bool go_live;
     uint64_t live_from;
+    uint64_t replay_from; /* the replay starts after this sequence */
     /* what handlers allocate for the reply, freed once it is packed */
     struct cmd_deferred *allocs;
     int n_allocs, cap_allocs;

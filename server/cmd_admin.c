@@ -287,11 +287,36 @@ CMD(cmd_stats)
     return SERTEL_OK;
 }
 
+/* The directory comes over the network and ends up in the broker's log
+ * and in file-system calls: an absolute path of printable UTF-8 only. */
+static sertel_err_t check_backup_dir(cmd_ctx_t *ctx, const char *dir)
+{
+    if (!dir || !*dir)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("name the backup directory"));
+    size_t len = strlen(dir);
+    if (len > 1024 || !utf8_valid(dir, len))
+        return cmd_fail(ctx, SERTEL_E_INVALID, "%s",
+                        _("the backup directory must be a path of valid UTF-8, at most 1024 bytes"));
+    for (const unsigned char *c = (const unsigned char *)dir; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return cmd_fail(ctx, SERTEL_E_INVALID, "%s",
+                            _("the backup directory must not contain control characters"));
+    if (dir[0] != '/')
+        return cmd_fail(ctx, SERTEL_E_INVALID,
+                        _("the backup directory must be an absolute path (it is on the broker's "
+                          "machine): %s"), dir);
+    return SERTEL_OK;
+}
+
 CMD(cmd_backup)
 {
     const char *dir = req->backup->dir;
-    if (!dir || !*dir)
-        return cmd_fail(ctx, SERTEL_E_INVALID, _("name the backup directory"));
-    sertel_err_t e = store_backup(ctx->b->store, dir, ctx->why, sizeof ctx->why);
+    sertel_err_t e = check_backup_dir(ctx, dir);
+    if (e == SERTEL_OK)
+        e = store_backup(ctx->b->store, dir, ctx->why, sizeof ctx->why);
+    /* The copy carries the broker's identity, so that a restore can tell
+     * it is this broker's, and is private like the data directory. */
+    if (e == SERTEL_OK)
+        e = datadir_backup_seal(ctx->b->datadir, dir, ctx->why, sizeof ctx->why);
     return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
 }

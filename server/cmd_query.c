@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "i18n.h"
 
 #define SEARCH_DEFAULT 100
@@ -42,17 +43,44 @@ static Sertel__Officer *officer_pb(cmd_ctx_t *ctx, const officer_t *o)
     return pb;
 }
 
+/* Where the replay starts and what the Welcome says of the broker's
+ * history: a position of another broker, of a history a restore undid, or
+ * past the head is replayed from a point both histories share, and the
+ * events the client saw that are gone are logged loudly. */
+static void history_welcome(cmd_ctx_t *ctx, const Sertel__Hello *h, Sertel__Welcome *w)
+{
+    const identity_t *id = datadir_identity(ctx->b->datadir);
+    uint64_t missing = 0;
+    ctx->replay_from = identity_replay_from(id, h->broker_id, h->epoch, h->last_seq,
+                                            ctx->live_from, &missing);
+    w->broker_id = (char *)id->broker_id;
+    w->epoch = identity_current(id)->number;
+    w->replay_from = ctx->replay_from;
+    w->missing = missing;
+    if (missing)
+        log_msg(LOG_ERROR,
+                _("OFFICER %s HAD SEEN %llu EVENTS THIS BROKER NO LONGER HAS (up to event %llu "
+                  "of epoch %llu; this history is epoch %llu at event %llu): they were lost "
+                  "with a restore; replaying from event %llu"),
+                ctx->officer.nip, (unsigned long long)missing, (unsigned long long)h->last_seq,
+                (unsigned long long)h->epoch, (unsigned long long)w->epoch,
+                (unsigned long long)ctx->live_from, (unsigned long long)ctx->replay_from);
+    else if (ctx->replay_from < h->last_seq)
+        log_msg(LOG_WARN, _("officer %s comes from another broker (%s); replaying from event %llu"),
+                ctx->officer.nip, h->broker_id, (unsigned long long)ctx->replay_from);
+}
+
 CMD(cmd_hello)
 {
     Sertel__Welcome *w = cmd_alloc(ctx, sizeof *w);
     if (!w)
         return SERTEL_E_NOMEM;
     sertel__welcome__init(w);
-    /* Events after req->hello->last_seq up to live_from (committed before
+    /* Events after the replay's start up to live_from (committed before
      * this batch) are replayed by the dispatcher before the Welcome
      * leaves; later ones are pushed live. */
-    (void)req;
     w->last_seq = ctx->live_from;
+    history_welcome(ctx, req->hello, w);
     w->officer = officer_pb(ctx, &ctx->officer);
     ctx->go_live = true;
     reply->body_case = SERTEL__ENVELOPE__BODY_WELCOME;

@@ -229,12 +229,27 @@ bool datadir_check_head(datadir_t *d, uint64_t head, int64_t now, uint64_t *lost
     return true;
 }
 
-void datadir_record_head(datadir_t *d, uint64_t head)
+void datadir_record(datadir_t *d, uint64_t head, const identity_cases_t *years, int n_years)
 {
-    if (head == d->id.head)
+    bool moved = head != d->id.head;
+    for (int i = 0; i < n_years; i++)
+        if (identity_cases(&d->id, years[i].year) != years[i].last) {
+            identity_set_cases(&d->id, years[i].year, years[i].last);
+            moved = true;
+        }
+    if (!moved)
         return;
     d->id.head = head;
     char err[512];
     if (!write_identity(d, err, sizeof err))
         log_msg(LOG_WARN, "%s", err);
+}
+
+sertel_err_t datadir_backup_seal(const datadir_t *d, const char *dir, char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, IDENTITY_FILE);
+    sertel_err_t e = identity_write(path, &d->id, err, errlen);
+    make_private_dir(dir);
+    return e;
 }

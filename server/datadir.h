@@ -40,8 +40,13 @@ const char *datadir_path(const datadir_t *d);
  * Returns true then, with *lost the events recorded but no longer there. */
 bool datadir_check_head(datadir_t *d, uint64_t head, int64_t now, uint64_t *lost,
                         char *err, size_t errlen);
-/* Records the journal head (cheap when unchanged). */
-void datadir_record_head(datadir_t *d, uint64_t head);
+/* Records the journal head and the last agenda numbers given (written
+ * only when something moved). */
+void datadir_record(datadir_t *d, uint64_t head, const identity_cases_t *years, int n_years);
+
+/* After a backup into dir: the identity goes with the copy, and the copy
+ * is made private (0700 directory, 0600 files). */
+sertel_err_t datadir_backup_seal(const datadir_t *d, const char *dir, char *err, size_t errlen);
 
 /* Group and others lose every access to DIR, DIR/db and the files in
  * them; each change is logged. Returns how many were made. */

@@ -86,6 +86,15 @@ static bool parse_field(identity_t *id, const char *key, char *value)
         id->epochs[id->n_epochs++] = e;
         return true;
     }
+    if (strcmp(key, "cases") == 0) {
+        int year, used = 0;
+        unsigned long long last;
+        if (sscanf(value, "%d %llu%n", &year, &last, &used) != 2 || value[used] || year < 1970 ||
+            year > 9999 || id->n_years == IDENTITY_MAX_YEARS)
+            return false;
+        identity_set_cases(id, year, last);
+        return true;
+    }
     return false;
 }
 
@@ -157,6 +166,8 @@ sertel_err_t identity_write(const char *path, const identity_t *id, char *err, s
     for (int i = 0; i < id->n_epochs; i++)
         fprintf(f, "epoch = %" PRIu64 " %" PRIu64 " %" PRId64 "\n", id->epochs[i].number,
                 id->epochs[i].start, id->epochs[i].at);
+    for (int i = 0; i < id->n_years; i++)
+        fprintf(f, "cases = %d %" PRIu64 "\n", id->years[i].year, id->years[i].last);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -169,6 +180,32 @@ sertel_err_t identity_write(const char *path, const identity_t *id, char *err, s
 }
 
 /* ---- epochs */
+
+uint64_t identity_cases(const identity_t *id, int year)
+{
+    for (int i = 0; i < id->n_years; i++)
+        if (id->years[i].year == year)
+            return id->years[i].last;
+    return 0;
+}
+
+/* The oldest year is forgotten when the list is full. */
+void identity_set_cases(identity_t *id, int year, uint64_t last)
+{
+    int i = 0;
+    while (i < id->n_years && id->years[i].year != year)
+        i++;
+    if (i == IDENTITY_MAX_YEARS) {
+        int oldest = 0;
+        for (int j = 1; j < id->n_years; j++)
+            if (id->years[j].year < id->years[oldest].year)
+                oldest = j;
+        i = oldest;
+    } else if (i == id->n_years) {
+        id->n_years++;
+    }
+    id->years[i] = (identity_cases_t){.year = year, .last = last};
+}
 
 const identity_epoch_t *identity_current(const identity_t *id)
 {
@@ -198,4 +235,23 @@ uint64_t identity_shared_upto(const identity_t *id, uint64_t epoch, uint64_t seq
         if (id->epochs[i].number > epoch && id->epochs[i].start < upto)
             upto = id->epochs[i].start;
     return upto;
+}
+
+uint64_t identity_replay_from(const identity_t *id, const char *broker_id, uint64_t epoch,
+                              uint64_t last_seq, uint64_t head, uint64_t *missing)
+{
+    *missing = 0;
+    bool known = broker_id && broker_id[0];
+    if (known && strcmp(broker_id, id->broker_id) != 0)
+        return 0; /* nothing here was seen yet */
+    uint64_t shared = known ? identity_shared_upto(id, epoch, last_seq) : last_seq;
+    uint64_t start = identity_current(id)->start;
+    if (shared > head) {
+        /* A position past our head: how much of it we share is unknown
+         * beyond the epoch's start, which every client agrees on. */
+        *missing = last_seq - head;
+        return start < head ? start : head;
+    }
+    *missing = last_seq - shared;
+    return shared;
 }

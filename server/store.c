@@ -311,6 +311,40 @@ sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
     return e;
 }
 
+uint64_t store_case_number(store_txn_t *t, int year)
+{
+    char name[32];
+    snprintf(name, sizeof name, "case:%04d", year);
+    return store_meta_get(t, name);
+}
+
+sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last)
+{
+    char name[32];
+    snprintf(name, sizeof name, "case:%04d", year);
+    return store_meta_put(t, name, last);
+}
+
+sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n)
+{
+    MDB_cursor *cur;
+    *n = 0;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_META), &cur);
+    if (rc != 0)
+        return store_map_err(rc);
+    MDB_val k = store_str("case:"), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && *n < max;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        char name[16] = "";
+        if (k.mv_size != 9 || memcmp(k.mv_data, "case:", 5) != 0)
+            break;
+        memcpy(name, k.mv_data, k.mv_size);
+        years[(*n)++] = atoi(name + 5);
+    }
+    mdb_cursor_close(cur);
+    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+}
+
 sertel_err_t store_damaged(store_t *s, const char *what, const char *where)
 {
     if (!s->damaged)

@@ -47,6 +47,12 @@ sertel_err_t store_backup(store_t *s, const char *dir, char *err, size_t errlen)
 uint64_t store_last_seq(store_txn_t *t);
 /* The next agenda number of the year: "SE-2026-00001". */
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len);
+/* The last agenda number given in a year (0: none), and setting it (after
+ * a restore, past those the lost history may have given out). */
+uint64_t store_case_number(store_txn_t *t, int year);
+sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last);
+/* The years that have given agenda numbers, at most max of them. */
+sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n);
 
 /* ---- cases and their indexes (inbox by officer and by role pool, by
  * state, applicant NIP, SLA timers) */

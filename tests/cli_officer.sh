@@ -488,9 +488,10 @@ if before + after != everything:
     sys.exit(f"before {before} + after {after} != everything {everything}")
 EOF
     fail "the restarted watch did not catch up on exactly the missed events"
-[ "$(cat "$XDG_STATE_HOME/sertel/${nip[kadis]}.seq")" -ge "$(python3 -c \
+# The position file: "BROKER-ID EPOCH SEQ ENDPOINT", this broker's line first.
+[ "$(awk 'NR == 1 {print $3}' "$XDG_STATE_HOME/sertel/${nip[kadis]}.pos")" -ge "$(python3 -c \
     'import json,sys; print(max(json.loads(l)["seq"] for l in open(sys.argv[1])))' "$tmp/watch.kadis")" ] ||
-    fail "the seq file lags behind what the watch printed"
+    fail "the position file lags behind what the watch printed"
 
 # --- the broker restarts: the watches follow -----------------------------------------------
 port=${endpoint##*:}

@@ -118,6 +118,61 @@ static void test_shared_history(void **state)
     assert_int_equal(identity_shared_upto(&id, 1, 50), 0);     /* forgotten */
 }
 
+/* Where a Hello's replay starts: epochs 1 (from 0) and 2 (from 80),
+ * journal head 100. */
+static void test_replay_from(void **state)
+{
+    (void)state;
+    identity_t id;
+    char err[256];
+    uint64_t missing;
+    assert_int_equal(identity_new(&id, 0, err, sizeof err), SERTEL_OK);
+    identity_begin_epoch(&id, 80, 1);
+    const char *me = id.broker_id;
+    /* this history, before the head: from where the client is */
+    assert_int_equal(identity_replay_from(&id, me, 2, 95, 100, &missing), 95);
+    assert_int_equal(missing, 0);
+    /* the restored-over history: from what both share; the rest is gone */
+    assert_int_equal(identity_replay_from(&id, me, 1, 90, 100, &missing), 80);
+    assert_int_equal(missing, 10);
+    assert_int_equal(identity_replay_from(&id, me, 1, 60, 100, &missing), 60);
+    assert_int_equal(missing, 0);
+    /* past the head in this epoch (a restore not noticed): from the
+     * epoch's start */
+    assert_int_equal(identity_replay_from(&id, me, 2, 130, 100, &missing), 80);
+    assert_int_equal(missing, 30);
+    /* another broker: everything here is new to the client */
+    assert_int_equal(identity_replay_from(&id, "0123456789abcdef0123456789abcdef", 2, 95, 100,
+                                          &missing), 0);
+    assert_int_equal(missing, 0);
+    /* a client that knows no broker yet (an older client) */
+    assert_int_equal(identity_replay_from(&id, "", 0, 95, 100, &missing), 95);
+    assert_int_equal(identity_replay_from(&id, NULL, 0, 120, 100, &missing), 80);
+    assert_int_equal(missing, 20);
+}
+
+/* The last agenda numbers are kept per year with the identity. */
+static void test_cases_recorded(void **state)
+{
+    (void)state;
+    identity_t id, back;
+    char err[512], path[128];
+    assert_int_equal(identity_new(&id, 0, err, sizeof err), SERTEL_OK);
+    identity_set_cases(&id, 2026, 108);
+    identity_set_cases(&id, 2027, 3);
+    identity_set_cases(&id, 2026, 110);
+    snprintf(path, sizeof path, "%s/cases", dir);
+    assert_int_equal(identity_write(path, &id, err, sizeof err), SERTEL_OK);
+    assert_int_equal(identity_read(path, &back, err, sizeof err), SERTEL_OK);
+    assert_int_equal(identity_cases(&back, 2026), 110);
+    assert_int_equal(identity_cases(&back, 2027), 3);
+    assert_int_equal(identity_cases(&back, 2025), 0);
+    for (int y = 2030; y < 2030 + IDENTITY_MAX_YEARS; y++)
+        identity_set_cases(&back, y, 1);
+    assert_int_equal(back.n_years, IDENTITY_MAX_YEARS);
+    assert_int_equal(identity_cases(&back, 2026), 0); /* the oldest forgotten */
+}
+
 /* A real LMDB file with some pages, as LMDB writes it. */
 static void make_mdb(const char *sub, char *file, size_t len)
 {
@@ -199,6 +254,8 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_shared_history),
+        cmocka_unit_test(test_replay_from),
+        cmocka_unit_test(test_cases_recorded),
         cmocka_unit_test(test_mdb_file),
         cmocka_unit_test(test_mdb_bytes),
     };

@@ -213,9 +213,9 @@ T send-keys -t tui q
 wait_for "sertel exited 0" "q quits with status 0"
 T send-keys -t tui 'echo "TTY-$(stty -a | grep -cwE -- "-icanon|-echo")"' Enter
 wait_for "TTY-0" "the shell's terminal is canonical with echo after q"
-seq_file="$home/.local/state/sertel/$kadis.seq"
-if [ ! -s "$seq_file" ] || [ "$(cat "$seq_file")" -lt 1 ]; then
-    fail "the last event seen was not kept in $seq_file"
+pos_file="$home/.local/state/sertel/$kadis.pos"
+if [ ! -s "$pos_file" ] || [ "$(awk 'NR == 1 {print $3}' "$pos_file")" -lt 1 ]; then
+    fail "the last event seen was not kept in $pos_file"
 fi
 
 # --- signals: SIGTERM, then a crash ----------------------------------------------

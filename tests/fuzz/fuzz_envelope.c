@@ -14,10 +14,10 @@ static void event_round_trip(const Sertel__Event *pb)
     uint64_t seq;
     if (!pb || codec_event_from_pb(pb, &ev, &seq) != SERTEL_OK)
         return;
-    Sertel__Event out;
+    codec_event_pb_t out;
     codec_event_to_pb(&ev, seq, &out);
     size_t len;
-    free(codec_pack(&out.base, &len));
+    free(codec_pack(&out.pb.base, &len));
 }
 
 static void case_round_trip(const Sertel__Case *pb)
