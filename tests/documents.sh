@@ -270,6 +270,38 @@ run 1 english "$admin" report --from 2026-12-31 --to 2026-07-01 --out "$tmp/x.pd
 run 2 english "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/x.pdf" \
     --key "$tmp/keys/verif.key"
 
+# --- the arsip ---------------------------------------------------------------------
+run 0 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip" \
+    --key "$data/admin.key"
+has out "1 archived case" "archive export counts the cases"
+for f in "$case/lembar-disposisi.pdf" "$case/laporan.pdf" "$case/perkara.json" \
+    "$case/lampiran/01-langkah1-surat.pdf" "$case/lampiran/02-langkah6-laporan.pdf" \
+    journal-head.txt SHA256SUMS; do
+    [ -s "$tmp/arsip/$f" ] || fail "archive: $f is missing"
+done
+(cd "$tmp/arsip" && sha256sum --quiet -c SHA256SUMS) || fail "archive: sha256sum -c SHA256SUMS"
+[ "$(wc -l <"$tmp/arsip/SHA256SUMS")" -eq 6 ] || fail "archive: SHA256SUMS lists every file"
+grep -qE '^sha256 [0-9a-f]{64}$' "$tmp/arsip/journal-head.txt" || fail "archive: the chain head"
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['case']['id'] == sys.argv[2] and d['case']['state'] == 'STATE_DONE'
+assert any(e['kind'] == 'EV_ARCHIVED' for e in d['history'])
+" "$tmp/arsip/$case/perkara.json" "$case" || fail "archive: perkara.json holds the case and history"
+cmp -s "$tmp/arsip/$case/lampiran/02-langkah6-laporan.pdf" "$tmp/laporan.pdf" ||
+    fail "archive: the attached laporan comes back as attached"
+# The same cases export to the same documents, byte for byte.
+run 0 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip2" \
+    --key "$data/admin.key"
+diff <(grep -v journal-head "$tmp/arsip/SHA256SUMS") <(grep -v journal-head "$tmp/arsip2/SHA256SUMS") \
+    >/dev/null || fail "two exports of the same cases differ"
+run 1 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip" \
+    --key "$data/admin.key"
+has err "already exists" "archive export never writes into an existing directory"
+run 0 english "$admin" archive export --from 2026-10-01 --to 2026-10-31 --out "$tmp/arsip-kosong" \
+    --key "$data/admin.key"
+has out "0 archived cases" "an empty period"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2
     exit 1
