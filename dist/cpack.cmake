@@ -46,6 +46,8 @@ the SOP's Mutu Baku and keeps the audit journal. Configured in
 set(CPACK_DEBIAN_CLIENTS_PACKAGE_NAME sertel-clients)
 set(CPACK_DEBIAN_CLIENTS_PACKAGE_DEPENDS "sertel-common (= ${deb_version})")
 set(CPACK_DEBIAN_CLIENTS_PACKAGE_SECTION net)
+# sertel print and sertel-admin report set their text in these fonts.
+set(CPACK_DEBIAN_CLIENTS_PACKAGE_RECOMMENDS "fonts-liberation | fonts-dejavu-core")
 set(CPACK_DEBIAN_CLIENTS_DESCRIPTION
   "Sertel clients for officers and administrators
 sertel is the officer's client (command line and terminal UI): the
