@@ -24,6 +24,7 @@ static const struct {
     {"archive", admin_archive_main, N_("export archived cases with their documents (arsip)")},
     {"report", admin_report_main, N_("the SOP-monitoring report (Permenpan RB 35/2012) as PDF")},
     {"office", admin_office_main, N_("the office profile (kop surat) documents are printed with")},
+    {"outbox", admin_outbox_main, N_("messages to applicants and their state")},
 };
 
 static void usage(FILE *to)

@@ -49,7 +49,7 @@ static bool parse_role(const char *prog, const char *s, role_t *out)
 {
     *out = role_from_code(s);
     if (*out == ROLE_NONE)
-        cli_error(prog, _("unknown role '%s': give kadis, kabid, jf, staf or admin"), s ? s : "");
+        cli_error(prog, _("unknown role '%s': give kadis, kabid, jf, staf, admin or notifier"), s ? s : "");
     return *out != ROLE_NONE;
 }
 
@@ -72,7 +72,7 @@ typedef struct {
 
 static const admin_cmd_t cmd_add = {
     "sertel-admin officer add",
-    N_("--name NAME --nip NIP --role kadis|kabid|jf|staf|admin\n"
+    N_("--name NAME --nip NIP --role kadis|kabid|jf|staf|admin|notifier\n"
        "       [--qualification verifikator] [--unit UNIT] --out KEYFILE"),
     N_("Enrols an officer. Their CURVE key pair is made here; only the public key\n"
        "is sent to the broker. Once the broker has accepted the officer, their key\n"
@@ -196,7 +196,7 @@ static int officer_add(int argc, char **argv)
     const cli_opt_t opts[] = {
         {"--name", "NAME", &o.name, NULL, NULL, N_("the officer's full name")},
         {"--nip", "NIP", &o.nip, NULL, NULL, N_("the officer's NIP (18 digits)")},
-        {"--role", "ROLE", &o.role, NULL, NULL, N_("kadis, kabid, jf, staf or admin")},
+        {"--role", "ROLE", &o.role, NULL, NULL, N_("kadis, kabid, jf, staf, admin or notifier")},
         {"--qualification", "QUAL", &o.qual, NULL, NULL, N_("verifikator (Verifikator Sertifikat Elektronik)")},
         {"--unit", "UNIT", &o.unit, NULL, NULL, N_("the officer's unit (optional)")},
         {"--out", "KEYFILE", &o.out, NULL, NULL, N_("where to write the officer's key file")},

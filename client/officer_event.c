@@ -6,6 +6,7 @@
 #include "case.h"
 #include "engine.h"
 #include "i18n.h"
+#include "message.h"
 #include "officer.h"
 #include "role.h"
 
@@ -17,11 +18,20 @@ enum {
     SHOW_CHANNEL = 1u << 3,  /* the note holds a contact channel's code */
     SHOW_ESCALATE = 1u << 4, /* the superior an overdue step went to */
     SHOW_PREVIOUS = 1u << 5, /* the note holds the holder before a reassignment */
+    SHOW_MESSAGE = 1u << 5,  /* an outbox message: its number, channel and state */
 };
 
 /* Administrative events are journalled by the broker, not the engine,
  * so their codes and titles live here. */
-enum { KIND_OFFICER_CHANGED = 20, KIND_ACTING_CHANGED = 21, KIND_SOP_LOADED = 22 };
+enum {
+    KIND_OFFICER_CHANGED = 20,
+    KIND_ACTING_CHANGED = 21,
+    KIND_SOP_LOADED = 22,
+    KIND_MESSAGE_QUEUED = 40,
+    KIND_MESSAGE_STATE = 41,
+    KIND_CERT_DUE = 42,
+    KIND_CERT_REGISTERED = 43,
+};
 
 static const struct {
     unsigned show;
@@ -45,6 +55,12 @@ static const struct {
     [KIND_SOP_LOADED] = {SHOW_TEXT, NULL, "sop", N_("SOP loaded")},
     [EV_TAKEN] = {SHOW_TARGET, NULL, NULL, NULL},
     [EV_REASSIGNED] = {SHOW_TARGET | SHOW_TEXT | SHOW_PREVIOUS, N_("reason"), NULL, NULL},
+    [KIND_MESSAGE_QUEUED] = {SHOW_MESSAGE | SHOW_TEXT, NULL, "pesan", N_("message to the applicant")},
+    [KIND_MESSAGE_STATE] = {SHOW_MESSAGE | SHOW_TEXT, N_("reason"), "pesan-status", N_("message state")},
+    [KIND_CERT_DUE] = {SHOW_TEXT | SHOW_NOTE, N_("serial number"), "perlu-diperbarui",
+                       N_("certificate due for renewal")},
+    [KIND_CERT_REGISTERED] = {SHOW_TEXT | SHOW_NOTE, N_("serial number"), "sertifikat-terdaftar",
+                              N_("certificate registered")},
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -97,6 +113,11 @@ const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *n
         snprintf(part, sizeof part, "→ %s",
                  officer_place(names, ev->next_step, ev->assignee_role, ev->assignee_quals,
                                ev->assignee, place, sizeof place));
+        add_part(buf, len, part);
+    }
+    if (show & SHOW_MESSAGE) {
+        snprintf(part, sizeof part, "#%llu %s: %s", (unsigned long long)ev->message_id,
+                 message_channel_code(ev->message_channel), message_state_title(ev->message_state));
         add_part(buf, len, part);
     }
     if ((show & SHOW_CHANNEL) && text[0]) {
@@ -194,6 +215,11 @@ void officer_json_event(json_t *j, const char *key, const Sertel__Event *ev)
     json_strs(j, "boxes", ev->boxes, ev->n_boxes);
     json_int(j, "deadline", ev->deadline);
     json_str(j, "urgency", urgency_code((urgency_t)ev->urgency));
+    if (ev->message_id) {
+        json_uint(j, "message", ev->message_id);
+        json_str(j, "message_channel", message_channel_code(ev->message_channel));
+        json_str(j, "message_state", message_state_code(ev->message_state));
+    }
     json_obj_end(j);
 }
 

@@ -31,6 +31,8 @@ static const struct {
     {"watch", officer_watch, N_("print the events that concern you as they happen")},
     {"print", officer_print, N_("print a case's lembar disposisi or laporan as PDF")},
     {"verify", officer_verify, N_("check a printed document against the journal")},
+    {"notify", officer_notify, N_("write to the applicant (e-mail, WhatsApp, SMS)")},
+    {"outbox", officer_outbox, N_("list the messages to applicants and their state")},
 };
 
 void officer_usage(FILE *to)

@@ -16,6 +16,7 @@ static const struct {
     [ROLE_KABID] = {"kabid", N_("Head of Cryptography and Information Security"), ROLE_KADIS},
     [ROLE_KADIS] = {"kadis", N_("Head of Agency"), ROLE_NONE},
     [ROLE_ADMIN] = {"admin", N_("Administrator"), ROLE_NONE},
+    [ROLE_NOTIFIER] = {"notifier", N_("Notifier"), ROLE_NONE},
 };
 
 static const struct {

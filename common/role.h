@@ -10,6 +10,7 @@ typedef enum {
     ROLE_KABID = 3, /* Kepala Bidang Persandian dan KAMI */
     ROLE_KADIS = 4, /* Kepala Dinas */
     ROLE_ADMIN = 5, /* system administrator */
+    ROLE_NOTIFIER = 6, /* sertel-notifier: the outbox's sender, no case work */
     ROLE__COUNT
 } role_t;
 

@@ -268,6 +268,20 @@ sertel_err_t validate_phone(const char *phone, char *why, size_t whylen)
     return SERTEL_OK;
 }
 
+bool phone_normalise(const char *phone, char *out, size_t len)
+{
+    if (len)
+        out[0] = '\0';
+    if (validate_phone(phone, NULL, 0) != SERTEL_OK || len < 3)
+        return false;
+    size_t used = (size_t)snprintf(out, len, "62");
+    for (const char *p = phone + phone_prefix_len(phone); *p && used + 1 < len; p++)
+        if (is_digit(*p))
+            out[used++] = *p;
+    out[used] = '\0';
+    return true;
+}
+
 /* Well-formed UTF-8 per Unicode Table 3-7: each lead byte range fixes the
  * length and the range of the second byte, which is what excludes
  * overlongs (E0, F0), surrogates (ED) and code points above U+10FFFF (F4).

@@ -20,6 +20,9 @@ sertel_err_t validate_email(const char *email, char *why, size_t whylen);
 /* Indonesian phone: optional leading +62 or 0, then 8-13 digits; spaces
  * and dashes allowed between digits. */
 sertel_err_t validate_phone(const char *phone, char *why, size_t whylen);
+/* A valid phone as gateways want it: digits only, 62 first ("0812-345"
+ * -> "62812345"). False (out empty) when validate_phone refuses it. */
+bool phone_normalise(const char *phone, char *out, size_t len);
 /* Well-formed UTF-8 (no overlongs, no surrogates), no control characters
  * other than newline and tab, length 1..max bytes (0 allowed when
  * !required). field is the user-facing field name, used in why. */

@@ -277,11 +277,11 @@ static bool parse_number(const char *s, int *out)
     return true;
 }
 
-/* Admin is a role of the system, not of the SOP. */
+/* Admin and notifier are roles of the system, not of the SOP. */
 static bool set_role(parser_t *p, void *field, char *value)
 {
     role_t r = role_from_code(value);
-    if (r == ROLE_NONE || r == ROLE_ADMIN)
+    if (r == ROLE_NONE || r == ROLE_ADMIN || r == ROLE_NOTIFIER)
         return fail(p, _("unknown role '%s' (expected staf, jf, kabid or kadis)"), value);
     *(role_t *)field = r;
     return true;

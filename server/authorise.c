@@ -10,7 +10,11 @@
  * assignee, Plt/Plh) are the engine's. */
 static bool role_allowed(const command_def_t *def, const officer_t *o)
 {
-    return def->roles == 0 || (def->roles & (1u << o->role));
+    /* 0 is every officer, and the notifier is no officer: it may only do
+     * what names it. */
+    if (def->roles == 0)
+        return o->role != ROLE_NOTIFIER;
+    return (def->roles & (1u << o->role)) != 0;
 }
 
 /* A Hello on a new connection of a key that has as many as it may: the

@@ -2,6 +2,7 @@
  * environment with the SOP, the working calendar and a first
  * administrator, the broker's key pair and the administrator's key file.
  * Everything is checked before anything is written. */
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,12 +24,14 @@
 #include "office.h"
 #include "sop.h"
 #include "store.h"
+#include "template.h"
 #include "text.h"
 
 #define DEFAULT_ENDPOINT "tcp://127.0.0.1:7750"
 
 typedef struct {
-    const char *dir, *endpoint, *sop_path, *cal_path, *office_path, *admin_nip, *admin_name;
+    const char *dir, *endpoint, *sop_path, *cal_path, *office_path, *admin_nip, *admin_name,
+        *templates;
 } init_opts_t;
 
 
@@ -221,14 +224,52 @@ static bool write_office(const init_opts_t *o, const office_t *office, const cha
     return copy_file(from, path, err, errlen);
 }
 
+/* The office's message templates go into DIR/pesan, where the office
+ * edits them and the broker reads them when a message is queued. Each is
+ * checked first: a broken template is refused here, not at a message. */
+static bool copy_templates(const init_opts_t *o, char *err, size_t errlen)
+{
+    DIR *d = opendir(o->templates);
+    if (!d) {
+        diag_at(err, errlen, o->templates, 0, _("cannot read the templates: %s"), strerror(errno));
+        return false;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pesan", o->dir);
+    bool ok = mkdir(path, 0700) == 0;
+    if (!ok)
+        diag_at(err, errlen, path, 0, _("cannot create: %s"), strerror(errno));
+    for (struct dirent *de; ok && (de = readdir(d));) {
+        size_t n = strlen(de->d_name);
+        if (n <= 6 || strcmp(de->d_name + n - 6, ".pesan") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", o->templates, de->d_name);
+        char *text = text_read_file(path, 64 * 1024, NULL, err, errlen);
+        template_t *t = text ? template_parse(text, path, err, errlen) : NULL;
+        template_destroy(&t);
+        snprintf(path, sizeof path, "%s/pesan/%s", o->dir, de->d_name);
+        FILE *f = text ? fopen(path, "wx") : NULL;
+        ok = f && fputs(text, f) >= 0;
+        if (f && fclose(f) != 0)
+            ok = false;
+        if (text && !ok)
+            diag_at(err, errlen, path, 0, _("cannot write: %s"), strerror(errno));
+        free(text);
+    }
+    closedir(d);
+    return ok;
+}
+
 static int init_usage(FILE *to)
 {
     fprintf(to, _("Usage: sertel-broker init --data DIR [--endpoint tcp://HOST:PORT]\n"
                   "                         [--sop FILE] [--calendar FILE] [--office FILE]\n"
                   "                         [--admin-nip NIP] [--admin-name NAME]\n"
+                  "                         [--templates DIR]\n"
                   "Creates a broker data directory with the SOP, the working calendar, the\n"
-                  "office profile (kop surat, DIR/kantor.conf) and a first administrator,\n"
-                  "whose key file is written to DIR/admin.key.\n"
+                  "office profile (kop surat, DIR/kantor.conf), the message templates\n"
+                  "(DIR/pesan, for the office to edit) and a first administrator, whose key\n"
+                  "file is written to DIR/admin.key.\n"
                   "       sertel-broker init --adopt --data DIR\n"
                   "Gives a data directory made by an older Sertel the identity file the\n"
                   "broker now requires (with the broker stopped).\n"));
@@ -248,6 +289,7 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
         {"--office", offsetof(init_opts_t, office_path)},
         {"--admin-nip", offsetof(init_opts_t, admin_nip)},
         {"--admin-name", offsetof(init_opts_t, admin_name)},
+        {"--templates", offsetof(init_opts_t, templates)},
     };
     for (int i = 1; i < argc; i++) {
         size_t f = 0;
@@ -264,7 +306,7 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
 
 int broker_init_main(int argc, char **argv)
 {
-    char sop_buf[4096], cal_buf[4096], office_buf[4096];
+    char sop_buf[4096], cal_buf[4096], office_buf[4096], pesan_buf[4096];
     init_opts_t o = {
         .endpoint = DEFAULT_ENDPOINT,
         .sop_path = paths_shipped("pembaharuan-sertifikat-elektronik.sop", sop_buf, sizeof sop_buf),
@@ -272,6 +314,7 @@ int broker_init_main(int argc, char **argv)
         .office_path = paths_shipped("kantor.conf", office_buf, sizeof office_buf),
         .admin_nip = "admin",
         .admin_name = "Administrator",
+        .templates = paths_shipped("pesan", pesan_buf, sizeof pesan_buf),
     };
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
         return init_usage(stdout);
@@ -294,6 +337,7 @@ int broker_init_main(int argc, char **argv)
               fresh_dir(o.dir, err, sizeof err) &&
               write_keys(&o, &admin, err, sizeof err) == SERTEL_OK &&
               write_office(&o, &office, office_text, err, sizeof err) &&
+              copy_templates(&o, err, sizeof err) &&
               fill_store(&o, sop, sop_text, cal_text, &admin, err, sizeof err) == SERTEL_OK &&
               write_identity(o.dir, 0, err, sizeof err);
     if (ok)

@@ -69,6 +69,10 @@ void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope);
 /* Journals ev (with its push targets) and the statistics it feeds; the
  * event is pushed after the commit. */
 sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, uint64_t *seq);
+/* Journals a protobuf event for the given targets (pushed after the
+ * commit). */
+sertel_err_t broker_record_pb(cmd_ctx_t *ctx, Sertel__Event *pb, const push_targets_t *tg,
+                              uint64_t *seq);
 /* Journals an administrative event for admins. */
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
 /* Forgets the events kept for pushing (after they went, or were undone
@@ -116,6 +120,12 @@ CMD(cmd_attachment);
 CMD(cmd_office_query);
 CMD(cmd_office_load);
 CMD(cmd_chain_query);
+CMD(cmd_notify);
+CMD(cmd_message_report);
+CMD(cmd_outbox_query);
+CMD(cmd_cert_import);
+CMD(cmd_cert_query);
+CMD(cmd_cert_renew);
 
 /* A Case message for the reply (with the working time used so far),
  * living until the reply is packed. */
@@ -125,6 +135,10 @@ Sertel__Event *cmd_event_copy(cmd_ctx_t *ctx, const Sertel__Event *ev);
 /* The answer to a request applied before, rebuilt from seq, the journal
  * event it made last (cmd_repeat.c). */
 sertel_err_t cmd_repeat(cmd_ctx_t *ctx, uint64_t seq, Sertel__Envelope *reply);
+/* May an officer of this scope read case c? */
+bool cmd_case_visible(const case_t *c, const push_scope_t *scope);
+/* The reply of one outbox message as stored now (cmd_outbox.c). */
+sertel_err_t cmd_outbox_item(cmd_ctx_t *ctx, uint64_t id, Sertel__Envelope *reply);
 /* Sets ctx->why from a format and returns e. */
 sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "i18n.h"
 #include "log.h"
+#include "outbox.h"
 
 #define ATTACH_MAX_BYTES (4u * 1024 * 1024)
 
@@ -140,7 +141,8 @@ static sertel_err_t take_attachments(cmd_ctx_t *ctx, Sertel__Attachment **in, si
 
 /* ---- applying an engine command */
 
-static sertel_err_t reply_done(cmd_ctx_t *ctx, const case_t *c, uint64_t seq, Sertel__Envelope *reply)
+static sertel_err_t reply_done(cmd_ctx_t *ctx, const case_t *c, uint64_t seq, uint64_t message_id,
+                               Sertel__Envelope *reply)
 {
     Sertel__Done *done = cmd_alloc(ctx, sizeof *done);
     if (!done)
@@ -148,6 +150,7 @@ static sertel_err_t reply_done(cmd_ctx_t *ctx, const case_t *c, uint64_t seq, Se
     sertel__done__init(done);
     done->case_id = cmd_strdup(ctx, c->id);
     done->seq = seq;
+    done->message_id = message_id;
     done->case_ = cmd_case_pb(ctx, c);
     reply->body_case = SERTEL__ENVELOPE__BODY_DONE;
     reply->done = done;
@@ -158,10 +161,15 @@ static sertel_err_t write_result(cmd_ctx_t *ctx, const case_t *old, const case_t
                                  const events_t *evs, Sertel__Envelope *reply)
 {
     sertel_err_t e = store_case_put(ctx->txn, old, c);
-    uint64_t seq = 0;
+    uint64_t seq = 0, message_id = 0;
     for (int i = 0; e == SERTEL_OK && i < evs->n; i++)
         e = broker_record(ctx, &evs->ev[i], c, &seq);
-    return e == SERTEL_OK ? reply_done(ctx, c, seq, reply) : e;
+    /* The applicant hears of it in the same transaction, or not at all;
+     * the messages come last, so that a repeated request is answered
+     * from its last event with the message's number. */
+    for (int i = 0; e == SERTEL_OK && i < evs->n; i++)
+        e = outbox_after_event(ctx, &evs->ev[i], c, &seq, &message_id);
+    return e == SERTEL_OK ? reply_done(ctx, c, seq, message_id, reply) : e;
 }
 
 /* The engine knows officers by NIP; people read names. Each NIP of an

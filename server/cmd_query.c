@@ -166,7 +166,7 @@ CMD(cmd_inbox)
 /* The Kadis, the Kabid and administrators oversee every case; any other
  * officer reads the cases they (or the official they stand in for) took
  * part in, hold, or may take from their pool. */
-static bool case_visible(const case_t *c, const push_scope_t *scope)
+bool cmd_case_visible(const case_t *c, const push_scope_t *scope)
 {
     for (int i = 0; i < scope->n; i++) {
         const char *nip = scope->nips[i];
@@ -213,7 +213,7 @@ CMD(cmd_case_query)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id ? id : "");
     push_scope_t scope;
     session_scope(ctx, &ctx->officer, &scope);
-    if (!case_visible(&c, &scope))
+    if (!cmd_case_visible(&c, &scope))
         return cmd_fail(ctx, SERTEL_E_DENIED, _("case %s is not among your cases"), id);
     history_t h = {.ctx = ctx};
     sertel_err_t e = store_journal_of_case(ctx->txn, id, add_event, &h);
@@ -259,7 +259,7 @@ static int add_if_match(const case_t *c, void *arg)
         (q->after && *q->after && strcmp(c->id, q->after) <= 0) ||
         (q->closed_from && (!c->closed_at || c->closed_at < q->closed_from)) ||
         (q->closed_to && (!c->closed_at || c->closed_at >= q->closed_to)) ||
-        !case_visible(c, &l->scope))
+        !cmd_case_visible(c, &l->scope))
         return 0;
     return add_case(c, arg);
 }
@@ -327,7 +327,7 @@ CMD(cmd_attachment)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), q->case_id ? q->case_id : "");
     push_scope_t scope;
     session_scope(ctx, &ctx->officer, &scope);
-    if (!case_visible(&c, &scope))
+    if (!cmd_case_visible(&c, &scope))
         return cmd_fail(ctx, SERTEL_E_DENIED, _("case %s is not among your cases"), c.id);
     const attachment_t *a = NULL;
     for (int i = 0; !a && i < c.n_attachments; i++)

@@ -19,6 +19,8 @@ static sertel_err_t repeat_done(cmd_ctx_t *ctx, const Sertel__Event *ev, Sertel_
     sertel__done__init(done);
     done->case_id = cmd_strdup(ctx, ev->case_id);
     done->seq = ev->seq;
+    if (ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
+        done->message_id = ev->message_id;
     int64_t now = ctx->now;
     ctx->now = ev->at;
     done->case_ = cmd_case_pb(ctx, c);
@@ -37,6 +39,9 @@ sertel_err_t cmd_repeat(cmd_ctx_t *ctx, uint64_t seq, Sertel__Envelope *reply)
     switch (ev->kind) {
     case SERTEL__EVENT_KIND__EV_ACTING_CHANGED:
         e = cmd_acting_list(ctx, NULL, reply);
+        break;
+    case SERTEL__EVENT_KIND__EV_MESSAGE_STATE: /* the notifier's report */
+        e = cmd_outbox_item(ctx, ev->message_id, reply);
         break;
     case SERTEL__EVENT_KIND__EV_OFFICER_CHANGED:
     case SERTEL__EVENT_KIND__EV_SOP_LOADED:

@@ -7,13 +7,18 @@
 #include "cmd.h"
 
 #define R(role) (1u << (role))
+/* ANY: every officer, never the notifier, which is no officer: it may
+ * only say Hello, ping and report on the outbox (NOTIFIER). */
 #define ANY 0u
+#define NOTIFIER R(ROLE_NOTIFIER)
+#define EVERYONE (~0u)
+#define VERIFIERS (R(ROLE_STAF) | R(ROLE_ADMIN))
 #define ADMIN R(ROLE_ADMIN)
 #define LEADERS (R(ROLE_ADMIN) | R(ROLE_KADIS) | R(ROLE_KABID))
 
 static const command_def_t commands[] = {
-    {SERTEL__ENVELOPE__BODY_HELLO, "hello", ANY, false, cmd_hello},
-    {SERTEL__ENVELOPE__BODY_PING, "ping", ANY, false, cmd_ping},
+    {SERTEL__ENVELOPE__BODY_HELLO, "hello", EVERYONE, false, cmd_hello},
+    {SERTEL__ENVELOPE__BODY_PING, "ping", EVERYONE, false, cmd_ping},
     {SERTEL__ENVELOPE__BODY_INTAKE, "receive", ANY, true, cmd_intake},
     {SERTEL__ENVELOPE__BODY_COMPLETE, "complete", ANY, true, cmd_complete},
     {SERTEL__ENVELOPE__BODY_RETURN, "return", ANY, true, cmd_return},
@@ -43,6 +48,9 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_OFFICE_QUERY, "office show", ANY, false, cmd_office_query},
     {SERTEL__ENVELOPE__BODY_OFFICE_LOAD, "office load", ADMIN, true, cmd_office_load},
     {SERTEL__ENVELOPE__BODY_CHAIN_QUERY, "chain", ANY, false, cmd_chain_query},
+    {SERTEL__ENVELOPE__BODY_NOTIFY, "notify", VERIFIERS, true, cmd_notify},
+    {SERTEL__ENVELOPE__BODY_MESSAGE_REPORT, "message report", NOTIFIER, true, cmd_message_report},
+    {SERTEL__ENVELOPE__BODY_OUTBOX_QUERY, "outbox", ANY, false, cmd_outbox_query},
 };
 
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)

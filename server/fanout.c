@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "outbox.h"
+
 static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
 {
     Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
@@ -11,14 +13,26 @@ static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
     return codec_pack(&env.base, len);
 }
 
-/* The scope of a session's officer, or false when they may hear nothing
- * (no longer enrolled, disabled, cut off). */
-static bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope)
+/* The push of ev to a session of role: the notifier gets the queued
+ * message with it, and nothing (*skip) for a message already final. */
+static uint8_t *pack_for(store_txn_t *t, role_t role, const Sertel__Event *ev, size_t *len, bool *skip)
+{
+    *skip = false;
+    if (role == ROLE_NOTIFIER && ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
+        return outbox_pack_push(t, ev, len, skip);
+    return pack_push(ev, len);
+}
+
+/* The scope and role of a session's officer, or false when they may hear
+ * nothing (no longer enrolled, disabled, cut off). */
+static bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
+                            role_t *role)
 {
     officer_t o;
     if (s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK || !o.active)
         return false;
     session_scope_of(t, now, &o, scope);
+    *role = o.role;
     return true;
 }
 
@@ -36,14 +50,18 @@ void fanout_push(broker_t *b)
         session_t *s = &b->sessions[i];
         int n_sessions = b->n_sessions;
         push_scope_t scope;
-        if (!s->live || !session_listens(t, now, s, &scope))
+        role_t role;
+        if (!s->live || !session_listens(t, now, s, &scope, &role))
             continue;
         for (int j = 0; j < b->n_events; j++) {
             const Sertel__Event *ev = b->events[j].ev;
             if (ev->seq <= s->live_from || !push_concerns(ev, &scope))
                 continue;
             size_t len;
-            uint8_t *buf = pack_push(ev, &len);
+            bool skip;
+            uint8_t *buf = pack_for(t, role, ev, &len, &skip);
+            if (skip)
+                continue;
             bool sent = buf && session_send(b, s, buf, len);
             free(buf);
             if (!sent) {
@@ -65,9 +83,11 @@ void fanout_push(broker_t *b)
 typedef struct {
     broker_t *b;
     session_t *s;
+    store_txn_t *t;
     uint64_t upto, last;
     int count;
     push_scope_t scope;
+    role_t role;
 } replay_t;
 
 static int replay_one(const Sertel__Event *ev, void *arg)
@@ -78,7 +98,10 @@ static int replay_one(const Sertel__Event *ev, void *arg)
     if (!push_concerns(ev, &r->scope))
         return 0;
     size_t len;
-    uint8_t *buf = pack_push(ev, &len);
+    bool skip;
+    uint8_t *buf = pack_for(r->t, r->role, ev, &len, &skip);
+    if (skip)
+        return 0;
     bool sent = buf && session_send(r->b, r->s, buf, len);
     free(buf);
     if (sent) {
@@ -96,9 +119,14 @@ static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint
     *last = since;
     if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
         return 0;
-    replay_t r = {.b = b, .s = s, .upto = upto, .last = since};
-    if (session_listens(t, broker_now(b), s, &r.scope))
+    replay_t r = {.b = b, .s = s, .t = t, .upto = upto, .last = since};
+    if (session_listens(t, broker_now(b), s, &r.scope, &r.role)) {
+        /* The notifier keeps nothing across a restart: its catch-up is
+         * every message not yet final, from the oldest. */
+        if (r.role == ROLE_NOTIFIER)
+            r.last = since = outbox_replay_from(t, since, upto);
         store_journal_since(t, since, replay_one, &r);
+    }
     store_abort(&t);
     *last = r.last;
     return r.count;

@@ -38,8 +38,8 @@ static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev)
     return SERTEL_OK;
 }
 
-static sertel_err_t journal_with_targets(cmd_ctx_t *ctx, Sertel__Event *pb,
-                                         const push_targets_t *tg, uint64_t *seq)
+sertel_err_t broker_record_pb(cmd_ctx_t *ctx, Sertel__Event *pb, const push_targets_t *tg,
+                              uint64_t *seq)
 {
     char *nips[PUSH_MAX_NOTIFY];
     uint32_t pools[PUSH_MAX_POOLS];
@@ -68,7 +68,7 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
     push_targets(ev, c, &tg);
     codec_event_pb_t m;
     codec_event_to_pb(ev, 0, &m);
-    return journal_with_targets(ctx, &m.pb, &tg, seq);
+    return broker_record_pb(ctx, &m.pb, &tg, seq);
 }
 
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
@@ -80,7 +80,7 @@ sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const c
     pb.actor_role = (Sertel__Role)ctx->officer.role;
     pb.text = (char *)text;
     push_targets_t tg = {.n_pools = 1, .pools = {push_pool(ROLE_ADMIN, 0)}};
-    return journal_with_targets(ctx, &pb, &tg, NULL);
+    return broker_record_pb(ctx, &pb, &tg, NULL);
 }
 
 void broker_after_commit(broker_t *b)

@@ -35,6 +35,7 @@ static const struct {
     [DB_ACTINGS] = {"actings", 0},
     [DB_TEXTS] = {"texts", 0},
     [DB_BLOBS] = {"blobs", 0},
+    [DB_APPLICANT] = {"applicant", 0},
 };
 
 /* Room for this layout's databases and the older ones a migration reads. */

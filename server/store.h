@@ -122,6 +122,31 @@ sertel_err_t store_dedup_find(store_txn_t *t, const char *nip, uint64_t request_
  * STORE_DEDUP_KEEP_S); returns how many. */
 int store_dedup_prune(store_t *s, int64_t before);
 
+/* ---- the applicant's outbox (store_outbox.c): items by id, and the
+ * items not yet final by the journal sequence that queued them (where a
+ * notifier's catch-up starts) */
+/* The id the next queued item gets (reserved in this transaction). */
+sertel_err_t store_outbox_next_id(store_txn_t *t, uint64_t *id);
+/* Writes the item; its pending row follows its state. */
+sertel_err_t store_outbox_put(store_txn_t *t, const Sertel__OutboxItem *item);
+/* *item is unpacked: free with sertel__outbox_item__free_unpacked. */
+sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **item);
+/* The journal sequence of the oldest item not yet final; 0 when none. */
+uint64_t store_outbox_first_pending(store_txn_t *t);
+typedef int (*store_outbox_fn)(const Sertel__OutboxItem *item, void *arg); /* nonzero stops */
+/* Every item, newest first. */
+sertel_err_t store_outbox_all(store_txn_t *t, store_outbox_fn fn, void *arg);
+
+/* ---- the certificate register (store_certs.c): by serial, and the
+ * reminders already queued (serial, days before expiry) */
+sertel_err_t store_cert_put(store_txn_t *t, const Sertel__CertRecord *r);
+/* *r is unpacked: free with sertel__cert_record__free_unpacked. */
+sertel_err_t store_cert_get(store_txn_t *t, const char *serial, Sertel__CertRecord **r);
+typedef int (*store_cert_fn)(const Sertel__CertRecord *r, void *arg); /* nonzero stops */
+sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg);
+bool store_reminder_done(store_txn_t *t, const char *serial, int days);
+sertel_err_t store_reminder_mark(store_txn_t *t, const char *serial, int days);
+
 /* ---- statistics, folded from the journal (nothing written for them) */
 sertel_err_t store_stats_query(store_txn_t *t, int64_t from, int64_t to, const calendar_t *cal,
                                Sertel__Stats *out);

@@ -52,6 +52,8 @@ typedef enum {
     DB_ACTINGS,  /* u64 BE id -> packed Acting */
     DB_TEXTS,    /* kind "/" name -> text (SOPs, calendar) */
     DB_BLOBS,    /* content hash (hex) -> bytes */
+    DB_APPLICANT, /* the outbox and the certificate register, told apart by
+                   * their keys' first byte (store_outbox.c, store_certs.c) */
     DB__COUNT
 } store_db_t;
 

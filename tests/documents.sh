@@ -215,7 +215,8 @@ at 3600
 run 0 as verif certificate "$case" --serial 5A3F09C1 --not-after 2028-11-24
 run 0 english "$sertel" verify "$tmp/lembar.pdf" --key "$tmp/keys/jf.key"
 has out "MATCHES" "verify the PDF"
-has out "Since then, 1 event" "what changed since"
+# The certificate, and the automatic e-mail telling the applicant of it.
+has out "Since then, 2 events" "what changed since"
 forged=$(echo "$seal" | sed -E 's/;([0-9a-f])([0-9a-f]{63})/;0\2/; s/;0([0-9a-f]{63})/;f\1/')
 [ "$forged" != "$seal" ] || fail "the forged seal differs"
 run 4 english "$sertel" verify "$forged" --key "$tmp/keys/jf.key"

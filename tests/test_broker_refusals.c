@@ -511,11 +511,12 @@ static void test_repeated_request(void **state)
     for (int i = 0; i < 3; i++)
         free(answers[i]);
 
-    /* One case, one set of events (received, letter attached). */
+    /* One case, one set of events (received, letter attached, the
+     * automatic e-mail to the applicant queued). */
     snapshot_t after;
     snapshot(o, &after);
     assert_int_equal(after.n_cases, before.n_cases + 1);
-    assert_int_equal(after.n_events, before.n_events + 2);
+    assert_int_equal(after.n_events, before.n_events + 3);
     snapshot_free(&after);
     snapshot_free(&before);
 
@@ -548,7 +549,8 @@ static void test_repeated_request(void **state)
     snapshot_free(&before);
     Sertel__Envelope *d = harness_case(o->conns[KADIS], id);
     assert_int_equal(d->case_detail->case_->step, 2);
-    assert_int_equal(d->case_detail->n_history, 3);
+    /* Received, letter attached, e-mail queued, disposed. */
+    assert_int_equal(d->case_detail->n_history, 4);
     sertel__envelope__free_unpacked(d, NULL);
 }
 

@@ -1,0 +1,110 @@
+/* The applicant's outbox: every message to an applicant or certificate
+ * holder, written in the same transaction as the event that caused it.
+ * Rows in DB_APPLICANT:
+ *   'n'              -> u64 BE: the next item id
+ *   'm' + u64 BE id  -> packed OutboxItem
+ *   'p' + u64 BE seq -> u64 BE id, while the item is not final
+ * The pending rows, in journal order, are where a notifier's catch-up
+ * starts: everything not yet sent or given up is replayed to it. */
+#include <stdlib.h>
+
+#include "store_internal.h"
+
+enum { KEY_NEXT = 'n', KEY_ITEM = 'm', KEY_PENDING = 'p' };
+
+static MDB_val key_u64(uint8_t buf[9], char prefix, uint64_t v)
+{
+    buf[0] = (uint8_t)prefix;
+    store_be64(buf + 1, v);
+    return store_val(buf, 9);
+}
+
+sertel_err_t store_outbox_next_id(store_txn_t *t, uint64_t *id)
+{
+    uint8_t kb = KEY_NEXT;
+    MDB_val k = store_val(&kb, 1), v;
+    uint64_t next = 1;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
+    if (rc == 0 && v.mv_size == 8)
+        next = store_from_be64(v.mv_data);
+    else if (rc != MDB_NOTFOUND)
+        return rc ? store_map_err(rc) : SERTEL_E_STORAGE;
+    uint8_t nb[8];
+    store_be64(nb, next + 1);
+    MDB_val nv = store_val(nb, 8);
+    rc = mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &k, &nv, 0);
+    if (rc == 0)
+        *id = next;
+    return store_map_err(rc);
+}
+
+static bool is_final(Sertel__MessageState s)
+{
+    return s == SERTEL__MESSAGE_STATE__MSG_SENT || s == SERTEL__MESSAGE_STATE__MSG_GIVEN_UP;
+}
+
+sertel_err_t store_outbox_put(store_txn_t *t, const Sertel__OutboxItem *item)
+{
+    uint8_t kb[9], pb[9], idb[8];
+    sertel_err_t e = store_put_pb(t, DB_APPLICANT, key_u64(kb, KEY_ITEM, item->id), &item->base);
+    if (e != SERTEL_OK)
+        return e;
+    MDB_val pk = key_u64(pb, KEY_PENDING, item->seq);
+    store_be64(idb, item->id);
+    MDB_val pv = store_val(idb, 8);
+    int rc = is_final(item->state) ? mdb_del(t->txn, store_dbi(t, DB_APPLICANT), &pk, NULL)
+                                   : mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &pk, &pv, 0);
+    return rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+}
+
+sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **item)
+{
+    uint8_t kb[9];
+    MDB_val k = key_u64(kb, KEY_ITEM, id), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
+    if (rc)
+        return store_map_err(rc);
+    *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
+    return *item ? SERTEL_OK : SERTEL_E_STORAGE;
+}
+
+uint64_t store_outbox_first_pending(store_txn_t *t)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur) != 0)
+        return 0;
+    uint8_t kb[9];
+    MDB_val k = key_u64(kb, KEY_PENDING, 0), v;
+    uint64_t seq = 0;
+    if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size == 9 &&
+        ((uint8_t *)k.mv_data)[0] == KEY_PENDING)
+        seq = store_from_be64((uint8_t *)k.mv_data + 1);
+    mdb_cursor_close(cur);
+    return seq;
+}
+
+sertel_err_t store_outbox_all(store_txn_t *t, store_outbox_fn fn, void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
+    if (rc)
+        return store_map_err(rc);
+    /* From the last item back: the newest messages matter most. */
+    uint8_t kb[9];
+    MDB_val k = key_u64(kb, KEY_ITEM, UINT64_MAX), v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    sertel_err_t e = SERTEL_OK;
+    for (int stop = 0; rc == 0 && !stop && k.mv_size == 9 && ((uint8_t *)k.mv_data)[0] == KEY_ITEM;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+        Sertel__OutboxItem *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
+        if (!item) {
+            e = SERTEL_E_STORAGE;
+            break;
+        }
+        stop = fn(item, arg);
+        sertel__outbox_item__free_unpacked(item, NULL);
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
