@@ -232,7 +232,16 @@ static int list_archived(cli_t *cli, int64_t from, int64_t to, char ***ids, size
             }
             (*ids)[(*n)++] = id;
         }
-        bool more = l->n_cases == PAGE;
+        /* A page ends full, or where the broker's search bound stopped it
+         * (then the next page starts after its last case). */
+        bool more = l->n_cases == PAGE || (l->truncated && l->n_cases);
+        if (l->truncated && !l->n_cases) {
+            cli_error(cmd_export.prog, _("the broker stopped the listing at its search limit "
+                                         "after %zu cases; start it with a higher "
+                                         "--max-search-scan to export this period"), *n);
+            sertel__envelope__free_unpacked(reply, NULL);
+            return EXIT_REFUSED;
+        }
         if (more)
             snprintf(after, sizeof after, "%s", l->cases[l->n_cases - 1]->id);
         sertel__envelope__free_unpacked(reply, NULL);

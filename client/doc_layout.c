@@ -34,6 +34,11 @@ struct doc {
     cairo_surface_t *surface;
     cairo_t *cr;
     PangoLayout *layout;
+    /* What the layout holds now: a cell is measured, then drawn, with the
+     * same text, and laying it out again would double the work. */
+    char *laid_text;
+    double laid_w;
+    doc_style_t laid_style;
     double y;
     int page;
     char footer[256];
@@ -162,6 +167,7 @@ sertel_err_t doc_finish(doc_t **dp, char *err, size_t errlen)
         return SERTEL_OK;
     draw_footer(d);
     g_object_unref(d->layout);
+    free(d->laid_text);
     cairo_destroy(d->cr);
     cairo_surface_finish(d->surface);
     cairo_status_t st = cairo_surface_status(d->surface);
@@ -196,8 +202,18 @@ void doc_skip(doc_t *d, double points)
 
 /* ---- text */
 
+static bool same_style(const doc_style_t *a, const doc_style_t *b)
+{
+    return a->size == b->size && a->bold == b->bold && a->italic == b->italic &&
+           a->align == b->align && a->family == b->family;
+}
+
 static void set_text(doc_t *d, double w, const char *text, const doc_style_t *st)
 {
+    text = text ? text : "";
+    if (d->laid_text && strcmp(d->laid_text, text) == 0 && d->laid_w == w &&
+        same_style(&d->laid_style, st))
+        return;
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, families[st->family]);
     pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
@@ -208,7 +224,11 @@ static void set_text(doc_t *d, double w, const char *text, const doc_style_t *st
     static const PangoAlignment align[] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_CENTER, PANGO_ALIGN_RIGHT};
     pango_layout_set_alignment(d->layout, align[st->align]);
     pango_layout_set_width(d->layout, (int)(w * PANGO_SCALE));
-    pango_layout_set_text(d->layout, text ? text : "", -1);
+    pango_layout_set_text(d->layout, text, -1);
+    free(d->laid_text);
+    d->laid_text = strdup(text);
+    d->laid_w = w;
+    d->laid_style = *st;
 }
 
 double doc_text_height(doc_t *d, double w, const char *text, const doc_style_t *st)
