@@ -86,6 +86,11 @@ has out "Menerima Permohonan" "the shipped SOP shows its first step"
 # init reads the shipped files by default, and makes missing parents.
 run 0 indonesian "$sbin/sertel-broker" init --data "$tmp/a/b/data" --endpoint tcp://127.0.0.1:7750
 has out "$tmp/a/b/data/admin.key" "init names the administrator's key file"
+# sertel-admin init runs the sbin/sertel-broker beside its bin/ (an
+# ordinary user's PATH has no sbin).
+run 0 indonesian env PATH=/usr/bin:/bin "$bin/sertel-admin" init --data "$tmp/c/d/data" \
+    --endpoint tcp://127.0.0.1:7750
+has out "$tmp/c/d/data/admin.key" "sertel-admin init found the installed sertel-broker"
 
 # ---- the broker as the unit starts it, from a configuration file
 unit=$usr/lib/systemd/system/sertel-broker.service
