@@ -28,6 +28,7 @@ int admin_office_main(int argc, char **argv);
 int admin_report_main(int argc, char **argv);
 int admin_archive_main(int argc, char **argv);
 int admin_outbox_main(int argc, char **argv);
+int admin_certs_main(int argc, char **argv);
 /* `sop load FILE`, run from admin_sop.c's table. */
 int admin_sop_load_main(int argc, char **argv);
 void admin_sop_load_usage(FILE *to);

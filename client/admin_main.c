@@ -25,6 +25,7 @@ static const struct {
     {"report", admin_report_main, N_("the SOP-monitoring report (Permenpan RB 35/2012) as PDF")},
     {"office", admin_office_main, N_("the office profile (kop surat) documents are printed with")},
     {"outbox", admin_outbox_main, N_("messages to applicants and their state")},
+    {"certs", admin_certs_main, N_("the certificate register: import, list, due for renewal")},
 };
 
 static void usage(FILE *to)

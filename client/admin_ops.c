@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "csv.h"
 #include "engine.h"
 #include "i18n.h"
 #include "json.h"
@@ -192,18 +193,7 @@ static void stats_json(const Sertel__Stats *st, const calendar_t *cal, const cha
 
 static void csv_field(const char *s, bool last)
 {
-    if (strpbrk(s, ",\"\n\r")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"'); /* a quote inside is doubled */
-            putchar(*s);
-        }
-        putchar('"');
-    } else {
-        fputs(s, stdout);
-    }
-    fputs(last ? "\r\n" : ",", stdout);
+    csv_write_field(stdout, s, last);
 }
 
 static void csv_row(const char *section, const char *key, const char *label, uint64_t count,
@@ -360,6 +350,10 @@ static const struct {
     {SERTEL__EVENT_KIND__EV_OFFICER_CHANGED, "petugas", N_("officer changed")},
     {SERTEL__EVENT_KIND__EV_ACTING_CHANGED, "plt-plh", N_("acting official changed")},
     {SERTEL__EVENT_KIND__EV_SOP_LOADED, "sop", N_("SOP loaded")},
+    {SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED, "pesan", N_("message to the applicant")},
+    {SERTEL__EVENT_KIND__EV_MESSAGE_STATE, "pesan-status", N_("message state")},
+    {SERTEL__EVENT_KIND__EV_CERT_DUE, "perlu-diperbarui", N_("certificate due for renewal")},
+    {SERTEL__EVENT_KIND__EV_CERT_REGISTERED, "sertifikat-terdaftar", N_("certificate registered")},
 };
 
 static void event_names(Sertel__EventKind kind, const char **code, const char **title)

@@ -37,6 +37,7 @@ int officer_verify(int argc, char **argv);
 /* Hidden: the words bash completion offers (officer_words.c). */
 int officer_complete_words(int argc, char **argv);
 int officer_notify(int argc, char **argv);
+int officer_renew(int argc, char **argv);
 int officer_outbox(int argc, char **argv);
 
 /* The terminal UI, started by `sertel` without arguments on a terminal

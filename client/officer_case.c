@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "case.h"
 #include "codec.h"
+#include "clockfile.h"
 #include "i18n.h"
 #include "officer.h"
 #include "requests.h"
@@ -326,6 +328,64 @@ int officer_receive(int argc, char **argv)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
     req.intake = &in;
+    rc = send_write(spec.prog, &common, &req, receive_confirm, NULL);
+    files_free(&files);
+    return rc;
+}
+
+/* ---- renew: a case from the certificate register */
+
+int officer_renew(int argc, char **argv)
+{
+    static const officer_spec_t spec = {
+        "sertel renew", "SERIAL [--channel surat|telp|fax|email] [--letter-no TEXT] "
+        "[--letter-date YYYY-MM-DD] [--subject TEXT] [--attach FILE]...",
+        N_("Opens a renewal case (step 1) for the holder of a certificate in the register, "
+           "e.g. one due for renewal: the holder's data come from the register. The letter "
+           "number defaults to REG-SERIAL, its date to today and the channel to email; step 1 "
+           "still needs the letter attached before it is completed."),
+        1, 1};
+    const char *channel = "email", *letter_no = NULL, *letter_date = NULL, *subject = NULL, *pos[1];
+    cli_multi_t attach = {0};
+    const cli_opt_t opts[] = {
+        {"--channel", "surat|telp|fax|email", &channel, NULL, NULL, N_("how the application came")},
+        {"--letter-no", "TEXT", &letter_no, NULL, NULL, N_("the letter's number")},
+        {"--letter-date", "YYYY-MM-DD", &letter_date, NULL, NULL, N_("the letter's date")},
+        {"--subject", "TEXT", &subject, NULL, NULL, N_("the letter's subject")},
+        {"--attach", "FILE", NULL, NULL, &attach, N_("attach a file of at most 4 MiB; repeatable")},
+    };
+    cli_common_t common;
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 5, &common, pos, &n_pos);
+    if (rc != OFFICER_GO)
+        return rc;
+    char today[16], number[SERIAL_MAX + 16];
+    time_t now = (time_t)clock_now();
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    snprintf(number, sizeof number, "REG-%s", pos[0]);
+    files_t files = {0};
+    if (!officer_check_text(spec.prog, "SERIAL", pos[0], SERIAL_MAX, true) ||
+        !channel_from_code(channel) || !files_read(spec.prog, &attach, &files)) {
+        if (!channel_from_code(channel))
+            cli_error(spec.prog, _("%s: '%s' is not one of %s"), "--channel", channel, "surat, telp, fax, email");
+        files_free(&files);
+        return EXIT_USAGE;
+    }
+    Sertel__Application app = SERTEL__APPLICATION__INIT;
+    app.channel = (Sertel__Channel)channel_from_code(channel);
+    app.letter_no = (char *)(letter_no ? letter_no : number);
+    app.letter_date = (char *)(letter_date ? letter_date : today);
+    app.subject = (char *)(subject ? subject : "Pembaharuan sertifikat elektronik");
+    app.urgency = SERTEL__URGENCY__URGENCY_BIASA;
+    Sertel__CertRenew in = SERTEL__CERT_RENEW__INIT;
+    in.serial = (char *)pos[0];
+    in.app = &app;
+    in.attachments = files.ptr;
+    in.n_attachments = files.n;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_CERT_RENEW;
+    req.cert_renew = &in;
     rc = send_write(spec.prog, &common, &req, receive_confirm, NULL);
     files_free(&files);
     return rc;

@@ -33,6 +33,7 @@ static const struct {
     {"verify", officer_verify, N_("check a printed document against the journal")},
     {"notify", officer_notify, N_("write to the applicant (e-mail, WhatsApp, SMS)")},
     {"outbox", officer_outbox, N_("list the messages to applicants and their state")},
+    {"renew", officer_renew, N_("open a renewal case for a certificate in the register")},
 };
 
 void officer_usage(FILE *to)

@@ -14,6 +14,8 @@
 struct template {
     char subject[SUBJECT_MAX_BYTES + 1];
     unsigned channels;
+    int days[TEMPLATE_MAX_DAYS];
+    int n_days;
     char *body;
 };
 
@@ -81,6 +83,27 @@ static char *expand(const char *text, const template_values_t *v, const char **b
     return out;
 }
 
+/* "60, 30, 7": distinct whole days from 1 to 3650, kept largest first. */
+static bool parse_days(template_t *t, char *value)
+{
+    t->n_days = 0;
+    for (char *save = NULL, *tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        long d = strtol(text_trim(tok), &end, 10);
+        if (*end || d < 1 || d > 3650 || t->n_days == TEMPLATE_MAX_DAYS)
+            return false;
+        int at = t->n_days++;
+        while (at > 0 && t->days[at - 1] < d) {
+            t->days[at] = t->days[at - 1];
+            at--;
+        }
+        if (at > 0 && t->days[at - 1] == d)
+            return false;
+        t->days[at] = (int)d;
+    }
+    return t->n_days > 0;
+}
+
 static bool parse_channels(template_t *t, char *value)
 {
     t->channels = 0;
@@ -129,7 +152,13 @@ static bool header_line(template_t *t, char *line, const char *name, int no, cha
         diag_at(err, errlen, name, no, _("otomatis: give email, whatsapp, sms (comma-separated) or tidak"));
         return false;
     }
-    diag_at(err, errlen, name, no, _("unknown key '%s' (expected subjek or otomatis)"), key);
+    if (strcmp(key, "hari") == 0) {
+        if (parse_days(t, value))
+            return true;
+        diag_at(err, errlen, name, no, _("hari: give distinct days from 1 to 3650, comma-separated (at most 8)"));
+        return false;
+    }
+    diag_at(err, errlen, name, no, _("unknown key '%s' (expected subjek, otomatis or hari)"), key);
     return false;
 }
 
@@ -198,6 +227,15 @@ void template_destroy(template_t **t)
 unsigned template_auto(const template_t *t)
 {
     return t->channels;
+}
+
+int template_days(const template_t *t, int days[TEMPLATE_MAX_DAYS])
+{
+    static const int standard[] = {60, 30, 7};
+    const int *from = t->n_days ? t->days : standard;
+    int n = t->n_days ? t->n_days : 3;
+    memcpy(days, from, (size_t)n * sizeof *days);
+    return n;
 }
 
 char *template_subject(const template_t *t, const template_values_t *v)

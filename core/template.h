@@ -5,6 +5,7 @@
  * Format (UTF-8 text; '#' starts a comment line in the header):
  *   subjek = Permohonan {nomor perkara} diterima
  *   otomatis = email            (email, whatsapp, sms, comma-separated; or "tidak")
+ *   hari = 60, 30, 7            (reminders only: days before expiry, at most 8)
  *   ---
  *   Yth. {nama}, ...            (the body, up to the end of the file)
  *
@@ -38,6 +39,10 @@ typedef struct {
 template_t *template_parse(const char *text, const char *name, char *err, size_t errlen);
 void template_destroy(template_t **t);
 unsigned template_auto(const template_t *t);
+#define TEMPLATE_MAX_DAYS 8
+/* The `hari` list, largest first, into days; returns how many (60, 30, 7
+ * when the file has none). */
+int template_days(const template_t *t, int days[TEMPLATE_MAX_DAYS]);
 /* Subject and body with the fields filled in (malloc'd). */
 char *template_subject(const template_t *t, const template_values_t *v);
 char *template_body(const template_t *t, const template_values_t *v);

@@ -137,6 +137,9 @@ Sertel__Event *cmd_event_copy(cmd_ctx_t *ctx, const Sertel__Event *ev);
 sertel_err_t cmd_repeat(cmd_ctx_t *ctx, uint64_t seq, Sertel__Envelope *reply);
 /* May an officer of this scope read case c? */
 bool cmd_case_visible(const case_t *c, const push_scope_t *scope);
+/* Registers an application (Intake's work, also a renewal's from the
+ * certificate register). */
+sertel_err_t cmd_intake_of(cmd_ctx_t *ctx, const Sertel__Intake *in, Sertel__Envelope *reply);
 /* The reply of one outbox message as stored now (cmd_outbox.c). */
 sertel_err_t cmd_outbox_item(cmd_ctx_t *ctx, uint64_t id, Sertel__Envelope *reply);
 /* Sets ctx->why from a format and returns e. */

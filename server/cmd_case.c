@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "i18n.h"
 #include "log.h"
+#include "certs.h"
 #include "outbox.h"
 
 #define ATTACH_MAX_BYTES (4u * 1024 * 1024)
@@ -169,6 +170,9 @@ static sertel_err_t write_result(cmd_ctx_t *ctx, const case_t *old, const case_t
      * from its last event with the message's number. */
     for (int i = 0; e == SERTEL_OK && i < evs->n; i++)
         e = outbox_after_event(ctx, &evs->ev[i], c, &seq, &message_id);
+    /* A certificate recorded enters the register with the same commit. */
+    for (int i = 0; e == SERTEL_OK && i < evs->n; i++)
+        e = certs_after_event(ctx, &evs->ev[i], c);
     return e == SERTEL_OK ? reply_done(ctx, c, seq, message_id, reply) : e;
 }
 
@@ -243,9 +247,8 @@ static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd
 
 /* ---- the commands */
 
-CMD(cmd_intake)
+sertel_err_t cmd_intake_of(cmd_ctx_t *ctx, const Sertel__Intake *in, Sertel__Envelope *reply)
 {
-    const Sertel__Intake *in = req->intake;
     const sop_t *sop = broker_sop(ctx->b, in->sop_code);
     if (!sop)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("SOP '%s' is not loaded"),
@@ -268,6 +271,11 @@ CMD(cmd_intake)
         e = store_next_case_id(ctx->txn, tm.tm_year + 1900, id, sizeof id);
     cmd.case_id = id;
     return e == SERTEL_OK ? apply(ctx, NULL, sop, &cmd, reply) : e;
+}
+
+CMD(cmd_intake)
+{
+    return cmd_intake_of(ctx, req->intake, reply);
 }
 
 /* The boxes as sent; the engine checks them against the SOP's list. */

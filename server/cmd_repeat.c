@@ -43,6 +43,7 @@ sertel_err_t cmd_repeat(cmd_ctx_t *ctx, uint64_t seq, Sertel__Envelope *reply)
     case SERTEL__EVENT_KIND__EV_MESSAGE_STATE: /* the notifier's report */
         e = cmd_outbox_item(ctx, ev->message_id, reply);
         break;
+    case SERTEL__EVENT_KIND__EV_CERT_REGISTERED: /* an import */
     case SERTEL__EVENT_KIND__EV_OFFICER_CHANGED:
     case SERTEL__EVENT_KIND__EV_SOP_LOADED:
         e = cmd_ping(ctx, NULL, reply);

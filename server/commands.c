@@ -51,6 +51,9 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_NOTIFY, "notify", VERIFIERS, true, cmd_notify},
     {SERTEL__ENVELOPE__BODY_MESSAGE_REPORT, "message report", NOTIFIER, true, cmd_message_report},
     {SERTEL__ENVELOPE__BODY_OUTBOX_QUERY, "outbox", ANY, false, cmd_outbox_query},
+    {SERTEL__ENVELOPE__BODY_CERT_IMPORT, "certs import", ADMIN, true, cmd_cert_import},
+    {SERTEL__ENVELOPE__BODY_CERT_QUERY, "certs", ANY, false, cmd_cert_query},
+    {SERTEL__ENVELOPE__BODY_CERT_RENEW, "renew", R(ROLE_STAF), true, cmd_cert_renew},
 };
 
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)

@@ -6,6 +6,7 @@
 
 #include "sweep.h"
 
+#include "certs.h"
 #include "cmd.h"
 #include "fanout.h"
 #include "i18n.h"
@@ -80,7 +81,11 @@ void sweep_due(broker_t *b)
     if (e == SERTEL_OK)
         store_stats_refresh(txn, b->cal);
     store_dedup_prune(b->store, ctx.now - STORE_DEDUP_KEEP_S);
-    if (e == SERTEL_OK && due.n)
+    /* Certificates near their expiry: reminders queued, once each. */
+    int reminded = 0;
+    if (e == SERTEL_OK)
+        reminded = certs_remind(&ctx, &e);
+    if (e == SERTEL_OK && (due.n || reminded))
         e = store_commit(&txn);
     else
         store_abort(&txn);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The certificate register with a real broker whose clock is a file
+# (SERTEL_CLOCK_FILE): an import with bad rows is refused by line and
+# loads nothing; a good one loads; `certs due` lists what expires; the
+# sweep queues the 60/30/7-day reminders once each, to the holder's
+# outbox and to the verifiers as "perlu diperbarui", across a broker
+# restart; a verifier opens a renewal case from a due holder in one
+# command, and the holder is no longer due.
+# Usage: certs.sh sertel-broker sertel-admin sertel SOURCE_DIR
+set -euo pipefail
+usage="usage: certs.sh BROKER ADMIN SERTEL SOURCE_DIR"
+broker=${1:?$usage}
+admin=${2:?$usage}
+sertel=${3:?$usage}
+src=${4:?$usage}
+
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+broker_pid=
+cleanup() {
+    stop_process "$broker_pid" || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LANG=C.UTF-8
+unset SERTEL_KEY XDG_CONFIG_HOME LANGUAGE
+mkdir -p "$HOME"
+if compgen -G "$src/po/fragments/*.po" >/dev/null; then
+    mkdir -p "$tmp/locale/id/LC_MESSAGES"
+    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
+    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
+    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
+    export SERTEL_LOCALEDIR="$tmp/locale"
+fi
+run() {
+    local want=$1 rc=0
+    shift
+    timeout 30 "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stdout: /' "$tmp/out" | head -10 >&2
+        sed 's/^/  stderr: /' "$tmp/err" | head -10 >&2
+    fi
+}
+# py CHECK WHAT: CHECK holds for the JSON document on the last stdout (d).
+py() {
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$tmp/out" ||
+        fail "$2: '$1' does not hold for $(head -c 800 "$tmp/out")"
+}
+# Until the admin's outbox holds N messages whose cause starts with pengingat.
+reminders_reach() {
+    timeout 20 bash -c 'until [ "$("$1" outbox --json --key "$2" | python3 -c "import json,sys; print(sum(1 for m in json.load(sys.stdin)[\"messages\"] if m[\"cause\"].startswith(\"pengingat\")))")" -ge "$3" ]; do sleep 0.05; done' \
+        _ "$admin" "$data/admin.key" "$1" || fail "$2: fewer than $1 reminders queued"
+}
+reminder_causes() {
+    "$admin" outbox --json --key "$data/admin.key" |
+        python3 -c "import json,sys; print(' '.join(sorted(m['to'] + ':' + m['cause'] for m in json.load(sys.stdin)['messages'] if m['cause'].startswith('pengingat'))))"
+}
+
+clock="$tmp/clock"
+day=86400
+t0=1764547200 # 2025-12-01 00:00 UTC
+echo $t0 >"$clock"
+export SERTEL_CLOCK_FILE="$clock"
+data="$tmp/data"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >/dev/null
+start_broker() {
+    timeout 600 "$broker" --data "$data" --endpoint "${endpoint:-tcp://127.0.0.1:0}" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
+    broker_pid=$!
+    timeout 30 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"
+    endpoint=$(head -n 1 "$tmp/broker.out")
+    export SERTEL_ENDPOINT=$endpoint
+}
+start_broker
+run 0 "$admin" officer add --key "$data/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
+    --role staf --qualification verifikator --out "$tmp/verif.key"
+run 0 "$admin" officer add --key "$data/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
+    --role staf --out "$tmp/staf.key"
+
+# --- import: bad rows named by line, nothing loaded ----------------------------------
+head='nip,nik,nama,unit,email,telepon,serial,berlaku_sampai'
+{
+    echo "$head"
+    echo '198707072011011001,3207010101870001,Budi Santoso,Dinas Pendidikan,budi@ciamiskab.go.id,081234567890,0A1B,2026-03-01'
+    echo '12345,,Tanpa NIP,Dinas X,x@ciamiskab.go.id,,0A1C,2026-03-01'
+    echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-13-01'
+} >"$tmp/bad.csv"
+run 1 "$admin" certs import "$tmp/bad.csv" --key "$data/admin.key"
+grep -q "bad.csv:4" "$tmp/err" || fail "a bad date is named by its line"
+sed -i 's/2026-13-01/2026-01-15/' "$tmp/bad.csv"
+run 2 "$admin" certs import "$tmp/bad.csv" --key "$data/admin.key"
+grep -qE "(baris|line) 3" "$tmp/err" || fail "a bad NIP is named by its line"
+run 0 "$admin" certs list --json --key "$data/admin.key"
+py "d['certificates'] == []" "a refused import loads nothing"
+
+# --- a good import -------------------------------------------------------------------
+{
+    echo "$head"
+    # 90, 45 and 5 days from t0
+    echo '198707072011011001,3207010101870001,Budi Santoso,Dinas Pendidikan,budi@ciamiskab.go.id,081234567890,0A1B,2026-02-28'
+    echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-01-14'
+    echo '"199001012015012003",,"Cici, S.Kom",Dinas Kominfo,cici@ciamiskab.go.id,+62 813-1111-2222,0A1E,2025-12-05'
+} >"$tmp/good.csv"
+run 0 "$admin" certs import "$tmp/good.csv" --key "$data/admin.key"
+grep -q "3" "$tmp/out" || fail "the import says how many"
+run 0 "$admin" certs list --json --key "$data/admin.key"
+py "sorted(c['serial'] for c in d['certificates']) == ['0A1B', '0A1D', '0A1E'] and [c['phone'] for c in d['certificates'] if c['serial']=='0A1E'] == ['6281311112222']" \
+    "the register holds the three, the phone as 628..."
+run 0 "$admin" certs due --within 60 --json --key "$data/admin.key"
+py "sorted(c['serial'] for c in d['certificates']) == ['0A1D', '0A1E']" "due within 60 days"
+run 0 "$admin" certs due --within 60 --csv --key "$data/admin.key"
+grep -q '"Cici, S.Kom"' "$tmp/out" || fail "CSV quotes a name with a comma"
+run 1 "$admin" certs due --key "$data/admin.key"
+
+# --- reminders: once each, across a restart --------------------------------------------
+# At t0: Ani (45 days) gets the 60-day one; Cici (5 days) one reminder, the 7-day.
+reminders_reach 3 "the first sweep"
+[ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
+    fail "first reminders: $(reminder_causes)"
+# 16 days on: Ani has 29 days (the 30-day one); Budi 74 (none).
+echo $((t0 + 16 * day)) >"$clock"
+reminders_reach 4 "16 days later"
+stop_process "$broker_pid" || true
+start_broker
+# The same instant after a restart: nothing again.
+run 0 "$sertel" inbox --key "$tmp/verif.key"
+[ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
+    fail "after 16 days and a restart: $(reminder_causes)"
+# 31 days on: Budi has 59 days (e-mail and WhatsApp: he has a phone).
+echo $((t0 + 31 * day)) >"$clock"
+reminders_reach 6 "31 days later"
+stop_process "$broker_pid" || true
+start_broker
+echo $((t0 + 31 * day + 120)) >"$clock"
+run 0 "$sertel" inbox --key "$tmp/verif.key"
+[ "$(reminder_causes)" = "6281234567890:pengingat-60 6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 budi@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] || fail "a restart sends nothing twice: $(reminder_causes)"
+run 0 "$admin" journal --json --key "$data/admin.key"
+py "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4" \
+    "each reminder reaches the verifiers as 'perlu diperbarui', journaled once"
+
+# --- a renewal from the register ---------------------------------------------------------
+run 2 "$sertel" renew 0A1B --key "$tmp/staf.key"
+run 0 "$sertel" renew 0A1B --key "$tmp/verif.key"
+id=$(head -n 1 "$tmp/out")
+[[ "$id" =~ ^SE- ]] || fail "renew prints the new case number: $id"
+run 0 "$sertel" show "$id" --json --key "$tmp/verif.key"
+py "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant']['nip'] == '198707072011011001' and d['case']['step'] == 1" \
+    "the renewal case carries the holder's data"
+run 2 "$sertel" renew 0A1B --key "$tmp/verif.key"
+run 0 "$admin" certs due --within 60 --json --key "$data/admin.key"
+py "'0A1B' not in [c['serial'] for c in d['certificates']]" "a holder being renewed is no longer due"
+
+if [ "$failures" -ne 0 ]; then
+    echo "certs.sh: $failures failures" >&2
+    exit 1
+fi
+echo "certs.sh: all checks passed"
