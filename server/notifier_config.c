@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "i18n.h"
+#include "log.h"
 #include "text.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024)
@@ -23,7 +24,7 @@ static const struct {
     {"zenziva", "POST", "", "to", "message", "userkey", "passkey", "json:status=1", false, true},
 };
 
-typedef enum { V_TEXT, V_INT, V_TLS, V_PROFILE } vkind_t;
+typedef enum { V_TEXT, V_INT, V_TLS, V_PROFILE, V_LEVEL } vkind_t;
 
 /* Every key: where its value goes. Channel keys are spelled out per
  * channel so that the table stays flat. */
@@ -63,6 +64,7 @@ static const struct {
     {"rate-whatsapp", offsetof(ncfg_t, rate) + 2 * sizeof(int), 0, V_INT},
     {"rate-sms", offsetof(ncfg_t, rate) + 3 * sizeof(int), 0, V_INT},
     {"timeout", offsetof(ncfg_t, timeout), 0, V_INT},
+    {"log-level", offsetof(ncfg_t, log_level), 0, V_LEVEL},
 };
 
 static bool set_value(ncfg_t *cfg, size_t k, const char *value, const char *name, int line,
@@ -87,6 +89,16 @@ static bool set_value(ncfg_t *cfg, size_t k, const char *value, const char *name
         }
         diag_at(err, errlen, name, line, _("smtp-tls: give starttls or tidak"));
         return false;
+    case V_LEVEL: {
+        log_level_t level;
+        if (log_level_parse(value, &level)) {
+            *(int *)field = (int)level + 1;
+            return true;
+        }
+        diag_at(err, errlen, name, line, _("unknown log level '%s' (debug, info, warn, error)"),
+                value);
+        return false;
+    }
     case V_PROFILE:
     case V_TEXT:
         if (strlen(value) < keys[k].size) {

@@ -39,6 +39,7 @@ typedef struct {
     int retry_first, retry_max;    /* seconds: backoff doubles from first up to max */
     int rate[4];                   /* per MessageChannel: sends per minute */
     int timeout;                   /* seconds per send */
+    int log_level;                 /* log-level: a log_level_t + 1; 0 when not set */
 } ncfg_t;
 
 /* Reads and checks path (0600 or refused). On error false with

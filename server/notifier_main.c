@@ -7,6 +7,7 @@
  * channels are notifier_send.c's. Secrets stay in the config file and in
  * this process: never in a report, never in the log. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "notifier_config.h"
 #include "notifier_queue.h"
 #include "notifier_send.h"
+#include "sdnotify.h"
 #include "version.h"
 
 #define CALL_TIMEOUT_MS 5000
@@ -287,22 +289,29 @@ static int run(notifier_t *n)
 
 static void usage(FILE *to)
 {
-    fprintf(to, _("Usage: sertel-notifier --key FILE --config FILE [--verbose]\n"
+    fprintf(to, _("Usage: sertel-notifier --key FILE --config FILE\n"
+                  "                       [--log-level debug|info|warn|error] [--verbose]\n"
                   "Sends the broker's outbox (e-mail, WhatsApp, SMS) to applicants and reports\n"
                   "each result to the broker. The key is enrolled with\n"
                   "'sertel-admin officer add --role notifier'; the config file (mode 0600)\n"
                   "holds the channels and their secrets: see docs/notifier.md.\n"));
 }
 
-static bool parse_args(int argc, char **argv, const char **key, const char **config)
+/* *level is the command line's log level (a log_level_t + 1, 0 when not
+ * given): it overrides the config file's log-level. */
+static bool parse_args(int argc, char **argv, const char **key, const char **config, int *level)
 {
     for (int i = 1; i < argc; i++) {
+        log_level_t l;
         if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
             *key = argv[++i];
         else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             *config = argv[++i];
+        else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc &&
+                 log_level_parse(argv[++i], &l))
+            *level = (int)l + 1;
         else if (strcmp(argv[i], "--verbose") == 0)
-            log_set_level(LOG_DEBUG);
+            *level = (int)LOG_DEBUG + 1;
         else
             return false;
     }
@@ -317,7 +326,8 @@ int main(int argc, char **argv)
         return usage(stdout), 0;
     if (argc == 2 && strcmp(argv[1], "--version") == 0)
         return version_print("sertel-notifier");
-    if (!parse_args(argc, argv, &key, &config))
+    int level = 0;
+    if (!parse_args(argc, argv, &key, &config, &level))
         return usage(stderr), 1;
     static notifier_t n;
     char err[1024];
@@ -325,6 +335,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "sertel-notifier: %s\n", err);
         return 1;
     }
+    if (level || n.cfg.log_level)
+        log_set_level((log_level_t)((level ? level : n.cfg.log_level) - 1));
     nq_rules_t rules = {n.cfg.retry_first, n.cfg.retry_max, {0}};
     memcpy(rules.rate, n.cfg.rate, sizeof rules.rate);
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -335,7 +347,12 @@ int main(int argc, char **argv)
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        /* Ready for systemd (Type=notify) once configured and connecting:
+         * an absent broker is waited for, not a failure to start. */
+        if (!sdnotify("READY=1"))
+            log_msg(LOG_WARN, _("cannot tell systemd the notifier is ready: %s"), strerror(errno));
         rc = run(&n);
+        sdnotify("STOPPING=1");
         log_msg(LOG_INFO, _("stopped"));
     } else {
         fprintf(stderr, "sertel-notifier: %s\n", err);

@@ -115,26 +115,30 @@ run 1 english "$sbin/sertel-broker" --config "$tmp/bad.conf" --init-if-missing
 has err "$tmp/bad.conf:$bad_line: unknown log level 'loud'" "a bad line is named"
 [ ! -e "$tmp/state" ] || fail "a refused configuration still made the data directory"
 
-# systemd's side of Type=notify: a datagram socket the broker writes to.
-mkfifo "$tmp/notified" "$tmp/stdout"
-python3 -c '
+# systemd's side of Type=notify: listen_notify NAME makes the datagram
+# socket $tmp/NAME.sock a daemon writes to, and the FIFO $tmp/NAME.fifo
+# its first message comes out of (read it with a timeout: nothing polls).
+listen_notify() {
+    mkfifo "$tmp/$1.fifo"
+    python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 s.settimeout(60)
 with open(sys.argv[2], "w") as out:
     out.write(s.recv(4096).decode() + "\n")
-' "$tmp/notify.sock" "$tmp/notified" &
-listener=$!
-for _ in $(seq 1 100); do [ -S "$tmp/notify.sock" ] && break; sleep 0.05; done
+' "$tmp/$1.sock" "$tmp/$1.fifo" &
+    for _ in $(seq 1 100); do [ -S "$tmp/$1.sock" ] && break; sleep 0.05; done
+}
+mkfifo "$tmp/stdout"
+listen_notify broker
 # (Not under timeout(1): SIGTERM must reach the broker itself.)
-NOTIFY_SOCKET=$tmp/notify.sock env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$sbin/sertel-broker" --config "$tmp/broker.conf" \
+NOTIFY_SOCKET=$tmp/broker.sock env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$sbin/sertel-broker" --config "$tmp/broker.conf" \
     --init-if-missing >"$tmp/stdout" 2>"$tmp/broker.err" &
 broker_pid=$!
 exec 3<"$tmp/stdout"
-exec 4<"$tmp/notified"
+exec 4<"$tmp/broker.fifo"
 read -r -t 60 notified <&4 || notified=
-wait "$listener" || true
 [ "$notified" = "READY=1" ] || fail "the broker did not send READY=1 (got '$notified')"
 endpoint=
 while read -r -t 30 line <&3; do
@@ -187,6 +191,36 @@ has out warn "sertel-broker --log-level <TAB>"
 complete_line sertel-broker in
 has out init "sertel-broker in<TAB>"
 
+# ---- the notifier as its unit starts it, against the running broker
+if [ -x "$sbin/sertel-notifier" ]; then
+    unit=$usr/lib/systemd/system/sertel-notifier.service
+    grep -q '^Type=notify$' "$unit" || fail "sertel-notifier.service is not Type=notify"
+    nconf=$(dirname "$conf")/notifier.conf
+    cp "$nconf" "$tmp/notifier.conf"
+    echo "log-level = debug" >>"$tmp/notifier.conf"
+    chmod 600 "$tmp/notifier.conf"
+    run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" \
+        officer add --name Notifier --nip 199001012020121001 --role notifier --out "$tmp/notifier.key"
+    # A bad line is named; the command line's --log-level wins over the file's.
+    cp "$tmp/notifier.conf" "$tmp/bad-notifier.conf"
+    echo "log-level = loud" >"$tmp/bad-notifier.conf"
+    chmod 600 "$tmp/bad-notifier.conf"
+    run 1 english "$sbin/sertel-notifier" --key "$tmp/notifier.key" --config "$tmp/bad-notifier.conf"
+    has err "bad-notifier.conf:1: unknown log level 'loud'" "a bad notifier.conf line is named"
+    listen_notify notifier
+    NOTIFY_SOCKET=$tmp/notifier.sock SERTEL_ENDPOINT=$endpoint \
+        env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$sbin/sertel-notifier" \
+        --key "$tmp/notifier.key" --config "$tmp/notifier.conf" --log-level warn \
+        >"$tmp/notifier.out" 2>"$tmp/notifier.err" &
+    notifier_pid=$!
+    exec 5<"$tmp/notifier.fifo"
+    read -r -t 60 notified <&5 || notified=
+    exec 5<&-
+    [ "$notified" = "READY=1" ] || fail "the notifier did not send READY=1 (got '$notified')"
+    stop_process "$notifier_pid" || fail "the notifier did not stop cleanly on SIGTERM"
+    ! grep -q " INFO " "$tmp/notifier.err" || fail "--log-level warn did not override the file's debug"
+fi
+
 stop_process "$broker_pid" || fail "the broker did not stop cleanly on SIGTERM"
 broker_pid=
 exec 3<&- 4<&-
@@ -203,7 +237,10 @@ for page in "$usr"/share/man/man?/*.gz "$usr"/share/man/id/man?/*.gz; do
     [ "$(wc -l <"$tmp/man.txt")" -gt 10 ] || fail "$page renders to almost nothing"
 done
 [ "$pages" -gt 0 ] || fail "no manual pages installed"
-for page in sertel.1 sertel-admin.8 sertel-broker.8; do
+pages=(sertel.1 sertel-admin.8 sertel-broker.8 sertel-conf.5 sertel-keyfile.5 sertel-sop.5
+    sertel-calendar.5)
+[ -x "$sbin/sertel-notifier" ] && pages+=(sertel-notifier.8)
+for page in "${pages[@]}"; do
     for dir in man${page##*.} id/man${page##*.}; do
         [ -f "$usr/share/man/$dir/$page.gz" ] || fail "no man/$dir/$page.gz"
     done
