@@ -80,10 +80,39 @@ static void certificate(doc_t *d, const doc_case_t *c)
               LABEL_W);
 }
 
-/* Contacts, returns to the applicant and their answers, in order. */
-static const char *contact_outcome(const Sertel__Event *ev)
+/* A message's last state in the history: delivered, failed, waiting. */
+static const char *message_outcome(const doc_case_t *c, uint64_t id)
+{
+    int state = SERTEL__MESSAGE_STATE__MSG_QUEUED;
+    for (size_t i = 0; i < c->detail->n_history; i++) {
+        const Sertel__Event *ev = c->detail->history[i];
+        if (ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_STATE && ev->message_id == id)
+            state = ev->message_state;
+    }
+    switch (state) {
+    case SERTEL__MESSAGE_STATE__MSG_SENT:
+        return _("message delivered");
+    case SERTEL__MESSAGE_STATE__MSG_GIVEN_UP:
+        return _("message could not be delivered");
+    case SERTEL__MESSAGE_STATE__MSG_FAILED:
+        return _("sending failed; will be tried again");
+    default:
+        return _("message waiting to be sent");
+    }
+}
+
+static const char *message_channel(int ch)
+{
+    static const char *const names[] = {"-", "email", "whatsapp", "sms"};
+    return ch >= 1 && ch <= 3 ? names[ch] : "-";
+}
+
+/* Contacts, messages, returns to the applicant and their answers. */
+static const char *contact_outcome(const doc_case_t *c, const Sertel__Event *ev)
 {
     switch (ev->kind) {
+    case SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED:
+        return message_outcome(c, ev->message_id);
     case SERTEL__EVENT_KIND__EV_CONTACTED:
         return _("contact recorded");
     case SERTEL__EVENT_KIND__EV_RETURNED:
@@ -107,15 +136,18 @@ static void contacts(doc_t *d, const doc_case_t *c)
     int n = 0;
     for (size_t i = 0; i < c->detail->n_history; i++) {
         const Sertel__Event *ev = c->detail->history[i];
-        const char *outcome = contact_outcome(ev);
+        const char *outcome = contact_outcome(c, ev);
         if (!*outcome)
             continue;
         char no[16], when[96];
         snprintf(no, sizeof no, "%d", ++n);
         bool contact = ev->kind == SERTEL__EVENT_KIND__EV_CONTACTED;
-        const char *row[] = {no, doc_datetime(ev->at, c->cal, when, sizeof when),
-                             contact && ev->note ? ev->note : "-", ev->text,
-                             doc_case_name(c, ev->actor), outcome};
+        bool message = ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED;
+        const char *channel = message ? message_channel(ev->message_channel)
+                              : contact && ev->note ? ev->note : "-";
+        const char *who = ev->actor && *ev->actor ? doc_case_name(c, ev->actor) : _("Sertel (automatic)");
+        const char *row[] = {no, doc_datetime(ev->at, c->cal, when, sizeof when), channel,
+                             ev->text, who, outcome};
         doc_table_row(t, row, 0);
     }
     if (!n) {

@@ -228,7 +228,8 @@ has err "SERTEL1" "a text that is no seal"
 run 0 as verif print "$case" --laporan --out "$tmp/laporan.pdf"
 qpdf --check "$tmp/laporan.pdf" >/dev/null 2>&1 || fail "laporan: qpdf --check"
 for text in "LAPORAN HASIL PEMBAHARUAN SERTIFIKAT ELEKTRONIK" "5A3F09C1" "24 November 2028" \
-    "Diminta memperbarui di aplikasi BSrE" "Mutu Baku" "320701xxxxxx0001" "Ciamis, 24 November 2026"; do
+    "Diminta memperbarui di aplikasi BSrE" "Mutu Baku" "320701xxxxxx0001" "Ciamis, 24 November 2026" \
+    "pesan menunggu dikirim"; do
     pdf_has "$tmp/laporan.pdf" "$text" "laporan"
 done
 seal=$(qr_of "$tmp/laporan.pdf")
