@@ -100,7 +100,6 @@ static bool parse_limit(const char *v, int *out)
 
 typedef struct {
     broker_config_t cfg;
-    const char *config;
     bool init_if_missing;
 } opts_t;
 
