@@ -968,6 +968,22 @@ static sertel_err_t check_who(ctx_t *x, who_t who)
     return SERTEL_OK;
 }
 
+/* Separation of duties (pisah-tugas): the officer who registered a
+ * letter does not dispose it as Plt/Plh of the official who should check
+ * it. Withdrawing and resuming are the registrar's own business. */
+static sertel_err_t check_separation(ctx_t *x, const case_t *in)
+{
+    command_kind_t k = x->cmd->kind;
+    if (!x->acting || x->sop->no_separation || in->step <= 1 || k == CMD_WITHDRAW ||
+        k == CMD_RESUME || strcmp(in->received_by, x->actor->self.nip) != 0)
+        return SERTEL_OK;
+    return refuse(x, SERTEL_E_DENIED,
+                  _("separation of duties: %s registered case %s and may not act on it as %s "
+                    "%s, %s (pisah-tugas in the SOP)"),
+                  x->actor->self.nip, in->id, x->acting->kind == ACTING_PLT ? "Plt." : "Plh.",
+                  role_title(x->acting->holder.role), x->acting->holder.nip);
+}
+
 /* What is checked before any handler runs, in the order a user would want
  * to hear it: who they are, whether the case can take the command, whether
  * it is theirs to give. A retried request is recognised before the state
@@ -1001,13 +1017,12 @@ static sertel_err_t admit(ctx_t *x, const case_t *in)
     if (!x->step)
         return refuse(x, SERTEL_E_WRONG_STEP, _("step %d of case %s is not in the SOP"),
                       in->step, in->id);
-    if (commands[cmd->kind].records) {
-        sertel_err_t err = step_records(x, commands[cmd->kind].records,
-                                        commands[cmd->kind].record_what);
-        if (err)
-            return err;
-    }
-    return check_who(x, commands[cmd->kind].who);
+    sertel_err_t err = SERTEL_OK;
+    if (commands[cmd->kind].records)
+        err = step_records(x, commands[cmd->kind].records, commands[cmd->kind].record_what);
+    if (!err)
+        err = check_who(x, commands[cmd->kind].who);
+    return err ? err : check_separation(x, in);
 }
 
 sertel_err_t engine_apply(const sop_t *sop, const calendar_t *cal, const case_t *in,

@@ -63,6 +63,8 @@ static bool set_time(parser_t *p, void *field, char *value);
 static bool start_step(parser_t *p, void *field, char *value);
 static bool add_box(parser_t *p, void *field, char *value);
 static bool set_percent(parser_t *p, void *field, char *value);
+static bool set_stand_in(parser_t *p, void *field, char *value);
+static bool set_separation(parser_t *p, void *field, char *value);
 
 #define H(f) offsetof(sop_t, f)
 #define S(f) offsetof(sop_step_t, f)
@@ -89,6 +91,10 @@ static const key_def_t keys[] = {
     /* Urgency may shorten every step's Mutu Baku: "50%". */
     {"waktu-segera", SEC_HEADER, set_percent, H(urgency_percent[2]), K_EMPTY_OK},
     {"waktu-sangat-segera", SEC_HEADER, set_percent, H(urgency_percent[3]), K_EMPTY_OK},
+    /* Who may be Plt/Plh of whom: "kadis = kabid", one line per role. */
+    {"plt-plh", SEC_HEADER, set_stand_in, H(stand_in), K_REPEATS},
+    /* "tidak" lets the officer who registered a letter dispose it as Plt/Plh. */
+    {"pisah-tugas", SEC_HEADER, set_separation, H(no_separation), K_EMPTY_OK},
     /* Repeats by nature: each one opens the next step. */
     {"langkah", SEC_ANY, start_step, 0, K_REPEATS},
     {"kegiatan", SEC_STEP, set_text, S(activity), K_REQUIRED},
@@ -346,6 +352,45 @@ static bool set_percent(parser_t *p, void *field, char *value)
         return fail(p, _("invalid share '%s': expected a percentage from 1%% to 100%%"), value);
     *(int *)field = n;
     return true;
+}
+
+static bool set_stand_in(parser_t *p, void *field, char *value)
+{
+    unsigned *table = field;
+    char *eq = strchr(value, '=');
+    if (eq)
+        *eq = '\0';
+    role_t holder = role_from_code(text_trim(value));
+    if (!eq || holder == ROLE_NONE || holder == ROLE_ADMIN)
+        return fail(p, _("invalid plt-plh '%s': expected a role, '=' and the roles that may "
+                         "stand in for it, e.g. \"kadis = kabid\""), value);
+    if (table[holder])
+        return fail(p, _("plt-plh for %s is given twice"), role_code(holder));
+    char *list = eq + 1;
+    for (char *it; (it = next_item(&list)) != NULL;) {
+        role_t r = role_from_code(it);
+        if (r == ROLE_NONE || r == ROLE_ADMIN)
+            return fail(p, _("unknown role '%s' (expected staf, jf, kabid or kadis)"), it);
+        table[holder] |= 1u << r;
+    }
+    return table[holder] ? true : fail(p, _("plt-plh for %s names no role"), role_code(holder));
+}
+
+static bool set_separation(parser_t *p, void *field, char *value)
+{
+    if (strcmp(value, "ya") != 0 && strcmp(value, "tidak") != 0)
+        return fail(p, _("invalid pisah-tugas '%s': expected ya or tidak"), value);
+    *(int *)field = strcmp(value, "tidak") == 0;
+    return true;
+}
+
+bool sop_may_stand_in(const sop_t *sop, role_t holder, role_t by)
+{
+    if ((int)holder <= 0 || holder >= ROLE_ADMIN || (int)by <= 0 || by >= ROLE_ADMIN)
+        return false;
+    if (sop && sop->stand_in[holder])
+        return (sop->stand_in[holder] >> by) & 1u;
+    return by == holder || role_superior(by) == holder;
 }
 
 /* "N menit|jam|hari". The unit is matched without case because the

@@ -4,6 +4,7 @@
 #ifndef SERTEL_SOP_H
 #define SERTEL_SOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "role.h"
@@ -52,6 +53,11 @@ typedef struct {
     sop_list_t legal_basis, qualifications, equipment, warnings, records, related;
     sop_list_t boxes;     /* "kotak-disposisi": the instruction boxes a disposition may tick */
     int urgency_percent[4]; /* share of the Mutu Baku per urgency_t (index); 0 read as 100 */
+    /* "plt-plh: kadis = kabid": bit r of stand_in[h] set when an officer of
+     * role r may act for a holder of role h; 0: the default (same role or
+     * the one directly below). */
+    unsigned stand_in[8];
+    int no_separation;    /* "pisah-tugas: tidak": the registrar may also dispose as Plt/Plh */
     sop_step_t steps[SOP_MAX_STEPS];
     size_t n_steps;
 } sop_t;
@@ -69,6 +75,8 @@ const char *sop_box(const sop_t *sop, const char *name);
 /* The boxes as one line, "Tanggapi, Arsipkan" ("none" translated when
  * the SOP has none). Returns buf. */
 const char *sop_boxes_text(const sop_t *sop, char *buf, size_t len);
+/* Whether an officer of role by may be Plt/Plh of a holder of role holder. */
+bool sop_may_stand_in(const sop_t *sop, role_t holder, role_t by);
 /* Percentage of the Mutu Baku a step has at this urgency (1..100). */
 int sop_urgency_percent(const sop_t *sop, int urgency);
 /* Mutu Baku of a step as text: "10 menit", "1 hari" (translated). */

@@ -137,6 +137,57 @@ CMD(cmd_officer_role)
 
 /* ---- acting officials */
 
+/* Another assignment for the same holder whose period meets [from, to). */
+typedef struct {
+    const Sertel__Acting *want;
+    Sertel__Acting found;
+    char by[NIP_LEN + 1];
+    bool clash;
+} overlap_walk_t;
+
+static int find_overlap(const Sertel__Acting *a, void *arg)
+{
+    overlap_walk_t *w = arg;
+    if (a->ended || strcmp(a->holder_nip, w->want->holder_nip) != 0 || a->to <= w->want->from ||
+        a->from >= w->want->to)
+        return 0;
+    w->found = *a;
+    snprintf(w->by, sizeof w->by, "%s", a->by_nip);
+    w->clash = true;
+    return 1;
+}
+
+/* The office's rules for acting officials (from the default SOP): one
+ * stand-in per official at a time, and only from a position that may
+ * stand in. */
+static sertel_err_t check_acting_rules(cmd_ctx_t *ctx, const Sertel__Acting *a,
+                                       const officer_t *holder, const officer_t *by)
+{
+    char from[64], to[64], who[160], whom[160];
+    snprintf(who, sizeof who, "%s (NIP %s)", by->name, by->nip);
+    snprintf(whom, sizeof whom, "%s (NIP %s)", holder->name, holder->nip);
+    if (!sop_may_stand_in(broker_sop(ctx->b, NULL), holder->role, by->role))
+        return cmd_fail(ctx, SERTEL_E_DENIED,
+                        _("%s is %s and may not stand in for %s, %s (plt-plh in the SOP)"), who,
+                        role_title(by->role), whom, role_title(holder->role));
+    overlap_walk_t w = {.want = a};
+    sertel_err_t e = store_actings(ctx->txn, find_overlap, &w);
+    if (e != SERTEL_OK || !w.clash)
+        return e;
+    officer_t other;
+    if (store_officer_get(ctx->txn, w.by, &other, NULL) == SERTEL_OK)
+        snprintf(who, sizeof who, "%s (NIP %s)", other.name, other.nip);
+    else
+        snprintf(who, sizeof who, "NIP %s", w.by);
+    return cmd_fail(ctx, SERTEL_E_EXISTS,
+                    _("%s already has an acting official for that period: %s, %s, from %s to %s "
+                      "(end it first: sertel-admin acting end %llu)"),
+                    whom, who, w.found.kind == SERTEL__ACTING_KIND__ACTING_PLT ? "Plt." : "Plh.",
+                    calendar_format_time(ctx->b->cal, w.found.from, from, sizeof from),
+                    calendar_format_time(ctx->b->cal, w.found.to, to, sizeof to),
+                    (unsigned long long)w.found.id);
+}
+
 CMD(cmd_acting_add)
 {
     Sertel__Acting *a = req->acting_add->acting;
@@ -154,6 +205,8 @@ CMD(cmd_acting_add)
         return cmd_fail(ctx, SERTEL_E_INVALID, _("the kind must be plt or plh"));
     if (a->from >= a->to)
         return cmd_fail(ctx, SERTEL_E_INVALID, _("the period must end after it starts"));
+    if ((e = check_acting_rules(ctx, a, &holder, &by)) != SERTEL_OK)
+        return e;
     a->id = 0;
     a->ended = false;
     e = store_acting_put(ctx->txn, a);

@@ -77,4 +77,25 @@ has out "Asep Hidayat" "the history names the previous holder"
 run 0 as verif2 contact "$id" --channel telp --summary "Data lengkap"
 run 0 as verif2 complete "$id"
 
+# --- 3. acting officials ------------------------------------------------------------
+run 0 adm acting add --for "${nip[kadis]}" --by "${nip[sekdis]}" --from 2026-11-23 --to 2026-11-27
+run 2 adm acting add --for "${nip[kadis]}" --by "${nip[kabid]}" --from 2026-11-25 --to 2026-11-30
+has err "Hendra Gunawan" "an overlapping acting official is refused, naming the one in place"
+run 2 adm acting add --for "${nip[kadis]}" --by "${nip[verif1]}" --from 2026-12-01 --to 2026-12-02
+has err "plt-plh" "a staf may not stand in for the Kepala Dinas by default"
+run 0 adm acting add --for "${nip[kadis]}" --by "${nip[kabid]}" --from 2026-11-28 --to 2026-11-30
+# separation of duties: the staf who registered does not dispose as Plh Kepala Dinas
+cat >"$tmp/plt.sop" <<EOS
+$(sed -n '/^kode:/,$p' "$src/sop/pembaharuan-sertifikat-elektronik.sop" | sed 's/^kode: pembaharuan/kode: pembaharuan\nplt-plh: kadis = kabid, staf/')
+EOS
+run 0 adm sop load "$tmp/plt.sop"
+run 0 adm acting add --for "${nip[kadis]}" --by "${nip[staf]}" --from 2026-12-01 --to 2026-12-05 --kind plt
+receive
+run 0 as staf complete "$id"
+set_clock "2026-12-01 08:00"
+run 2 as staf complete "$id" --instruction "Proses"
+has err "pisah-tugas" "the registrar may not dispose as Plt Kepala Dinas"
+has err "Tino Armyanto" "the refusal names the Kepala Dinas"
+set_clock "2026-11-23 08:00"
+
 finish

@@ -1124,6 +1124,60 @@ static void test_sla_weekend(void **state)
 /* -------------------------------------------------------- event kinds */
 
 
+/* ------------------------------------------------------- acting officials */
+
+/* The officer who registered the letter does not dispose it as Plh of the
+ * Kadis, unless the SOP says pisah-tugas: tidak. */
+static void test_separation_of_duties(void **state)
+{
+    (void)state;
+    case_t c;
+    acting_t plh = plh_kadis();
+    snprintf(plh.by_nip, sizeof plh.by_nip, "%s", F.staf.nip);
+    actor_t a = {.self = F.staf, .acting = &plh};
+    case_at_step(&c, 2, T0, &F.ver1);
+    assert_string_equal(c.received_by, F.staf.nip);
+    command_t cmd = command(CMD_COMPLETE);
+    cmd.instruction = "Proses";
+    refused_as(&c, &cmd, &a, T0 + 5 * MIN, SERTEL_E_DENIED, "pisah-tugas");
+    /* withdrawing stays the registrar's business */
+    command_t wd = command(CMD_WITHDRAW);
+    wd.reason = "Pemohon mencabut";
+    case_t out;
+    assert_int_equal(apply_as(&c, &wd, &a, T0 + 5 * MIN, &out), SERTEL_OK);
+
+    char err[256];
+    static const char text[] =
+        "kode: x\nnomor: 1\nnama: X\ninstansi: I\nunit: U\npisah-tugas: tidak\n"
+        "plt-plh: kadis = kabid, staf\n"
+        "langkah: 1\nkegiatan: Terima\npelaksana: staf\nkelengkapan: Surat\nwaktu: 10 menit\n"
+        "langkah: 2\nkegiatan: Disposisi\npelaksana: kadis\nkelengkapan: Surat\nwaktu: 10 menit\n";
+    sop_t *sop = sop_parse(text, "x.sop", err, sizeof err);
+    assert_non_null(sop);
+    assert_true(sop_may_stand_in(sop, ROLE_KADIS, ROLE_STAF));
+    assert_false(sop_may_stand_in(sop, ROLE_KADIS, ROLE_JF));
+    /* roles the file does not name keep the default */
+    assert_true(sop_may_stand_in(sop, ROLE_JF, ROLE_STAF));
+    assert_false(sop_may_stand_in(sop, ROLE_STAF, ROLE_JF));
+    assert_true(sop_may_stand_in(F.sop, ROLE_KADIS, ROLE_KABID));
+    assert_false(sop_may_stand_in(F.sop, ROLE_KADIS, ROLE_STAF));
+    sop_t *shipped = F.sop;
+    F.sop = sop;
+    application_t app = application();
+    command_t in = command(CMD_INTAKE);
+    in.case_id = "X-1";
+    in.sop_code = "x";
+    in.app = &app;
+    ok(&c, &in, &F.staf, T0);
+    ok(&c, &(command_t){.kind = CMD_COMPLETE}, &F.staf, T0);
+    ok_as(&c, &cmd, &a, T0 + MIN);
+    assert_int_equal(c.state, CASE_DONE);
+    F.sop = shipped;
+    sop_destroy(&sop);
+    assert_null(sop_parse("kode: x\nplt-plh: kadis = raja\n", "y.sop", err, sizeof err));
+    assert_non_null(strstr(err, "raja"));
+}
+
 /* ------------------------------------------------------ the verifier pool */
 
 static void test_pool_take(void **state)
@@ -1388,6 +1442,7 @@ int main(void)
         cmocka_unit_test(test_sla_each_step),
         cmocka_unit_test(test_sla_not_while_waiting),
         cmocka_unit_test(test_sla_weekend),
+        cmocka_unit_test(test_separation_of_duties),
         cmocka_unit_test(test_pool_take),
         cmocka_unit_test(test_pool_reassign),
         cmocka_unit_test(test_pool_return_takes),
