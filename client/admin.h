@@ -18,6 +18,7 @@
 #include "worktime.h"
 
 int admin_sop_main(int argc, char **argv);
+int admin_calendar_main(int argc, char **argv);
 int admin_init_main(int argc, char **argv);
 int admin_officer_main(int argc, char **argv);
 int admin_acting_main(int argc, char **argv);
@@ -97,7 +98,7 @@ const char *admin_acting_title(int kind);
 const char *admin_format_wall(int64_t seconds, char *buf, size_t len);
 /* The default office calendar, which the broker's durations are shown in
  * (WIB); never NULL. */
-calendar_t *admin_calendar(void);
+const calendar_t *admin_calendar(void);
 /* _("yes") / _("no"). */
 const char *admin_yes_no(bool b);
 

@@ -109,8 +109,8 @@ static int acting_add(int argc, char **argv)
     const cli_opt_t opts[] = {
         {"--for", "NIP", &o.holder, NULL, NULL, N_("the official whose place is taken")},
         {"--by", "NIP", &o.by, NULL, NULL, N_("the officer who acts")},
-        {"--from", "WHEN", &o.from, NULL, NULL, N_("start, YYYY-MM-DD[THH:MM] (WIB)")},
-        {"--to", "WHEN", &o.to, NULL, NULL, N_("end, YYYY-MM-DD[THH:MM] (WIB)")},
+        {"--from", "WHEN", &o.from, NULL, NULL, N_("start, YYYY-MM-DD[THH:MM] (office time)")},
+        {"--to", "WHEN", &o.to, NULL, NULL, N_("end, YYYY-MM-DD[THH:MM] (office time)")},
         {"--kind", "KIND", &o.kind, NULL, NULL, N_("plh (default) or plt")},
     };
     cli_common_t common = {0};
@@ -118,6 +118,10 @@ static int acting_add(int argc, char **argv)
                                 &common, NULL, &n_pos);
     Sertel__Acting a = SERTEL__ACTING__INIT;
     if (rc != ADMIN_RUN || (rc = add_build(&o, &a)) != EXIT_DONE)
+        return rc;
+    /* Checked above in any zone; the period is in the office's. */
+    if ((rc = cli_calendar_ensure(cmd_add.prog, &common)) != EXIT_DONE ||
+        (rc = add_build(&o, &a)) != EXIT_DONE)
         return rc;
     Sertel__ActingAdd add = SERTEL__ACTING_ADD__INIT;
     add.acting = &a;
@@ -128,13 +132,12 @@ static int acting_add(int argc, char **argv)
     if (rc != EXIT_DONE)
         return rc;
     const Sertel__Acting *made = newest(reply->actings);
-    calendar_t *cal = admin_calendar();
+    const calendar_t *cal = admin_calendar();
     char period[PERIOD_TEXT];
     if (made)
         printf(_("Acting assignment %llu: %s %s acts for %s, %s.\n"), (unsigned long long)made->id,
                admin_acting_title(made->kind), made->by_nip, made->holder_nip,
                period_text(cal, made, period, sizeof period));
-    calendar_destroy(&cal);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }
@@ -243,9 +246,8 @@ static int acting_list(int argc, char **argv)
     cli_close(&cli);
     if (rc != EXIT_DONE)
         return rc;
-    calendar_t *cal = admin_calendar();
+    const calendar_t *cal = admin_calendar();
     (common.json ? list_json : list_table)(reply->actings, &ro, cal);
-    calendar_destroy(&cal);
     if (ro.reply)
         sertel__envelope__free_unpacked(ro.reply, NULL);
     sertel__envelope__free_unpacked(reply, NULL);

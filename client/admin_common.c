@@ -110,6 +110,8 @@ int admin_request(const char *prog, const cli_common_t *common, Sertel__Envelope
     cli_t cli;
     int rc = cli_open(&cli, prog, common);
     if (rc == EXIT_DONE)
+        rc = cli_fetch_calendar(&cli); /* times are shown in the office's zone */
+    if (rc == EXIT_DONE)
         rc = admin_call(&cli, req, want, reply);
     cli_close(&cli);
     return rc;
@@ -171,9 +173,9 @@ const char *admin_acting_title(int kind)
     return kind == ACTING_PLT ? _("Plt.") : kind == ACTING_PLH ? _("Plh.") : "";
 }
 
-calendar_t *admin_calendar(void)
+const calendar_t *admin_calendar(void)
 {
-    calendar_t *cal = calendar_default();
+    const calendar_t *cal = cli_calendar();
     if (!cal) {
         fprintf(stderr, "sertel-admin: %s\n", _("out of memory"));
         exit(EXIT_USAGE);

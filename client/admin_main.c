@@ -18,6 +18,7 @@ static const struct {
     {"officer", admin_officer_main, N_("enrol, list, disable officers; change roles")},
     {"acting", admin_acting_main, N_("appoint and end acting officials (Plt./Plh.)")},
     {"sop", admin_sop_main, N_("check, show SOP files; load one into the broker")},
+    {"calendar", admin_calendar_main, N_("check working-calendar files; load one into the broker")},
     {"stats", admin_stats_main, N_("SOP-compliance statistics")},
     {"journal", admin_journal_main, N_("the audit journal")},
     {"backup", admin_backup_main, N_("a consistent copy of the broker's database")},

@@ -273,7 +273,7 @@ int admin_stats_main(int argc, char **argv)
     if (rc != EXIT_DONE)
         return rc;
     char from_month[STATS_MONTH_KEY_LEN] = "", to_month[STATS_MONTH_KEY_LEN] = "";
-    calendar_t *cal = admin_calendar();
+    const calendar_t *cal = admin_calendar();
     if (from)
         stats_month_key(q.from, calendar_utc_offset(cal), from_month);
     if (to)
@@ -282,7 +282,6 @@ int admin_stats_main(int argc, char **argv)
         stats_csv(reply->stats_reply);
     else
         (common.json ? stats_json : stats_text)(reply->stats_reply, cal, from_month, to_month);
-    calendar_destroy(&cal);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }
@@ -488,9 +487,8 @@ int admin_journal_main(int argc, char **argv)
         return rc;
     Sertel__EventList *el = reply->events;
     size_t n = after_since(el->events, el->n_events, q.since);
-    calendar_t *cal = admin_calendar();
+    const calendar_t *cal = admin_calendar();
     (common.json ? journal_json : journal_table)(el->events, n, cal);
-    calendar_destroy(&cal);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }

@@ -1,17 +1,26 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "validate.h"
 #include "worktime.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define WIB_OFFSET (7 * 3600)
+/* How long a broker that does not even accept the connection is given. */
+#define PROBE_TIMEOUT_MS 2500
+
+/* The office's calendar as the broker runs it, once asked for. */
+static calendar_t *office_calendar;
+static calendar_t *fallback_calendar;
 
 void cli_error(const char *prog, const char *fmt, ...)
 {
@@ -127,7 +136,52 @@ void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *o
     fprintf(to, _("Common options: --key FILE, --endpoint ENDPOINT, --json, --help\n"));
 }
 
-int cli_open(cli_t *cli, const char *prog, const cli_common_t *common)
+/* Whether a TCP connection to "tcp://HOST:PORT" can be made within
+ * timeout_ms; other transports are left to ZeroMQ. */
+static bool endpoint_probe(const char *endpoint, int timeout_ms, char *err, size_t errlen)
+{
+    char host[256];
+    const char *hp = endpoint && strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : NULL;
+    const char *colon = hp ? strrchr(hp, ':') : NULL;
+    if (!colon || (size_t)(colon - hp) >= sizeof host)
+        return true;
+    memcpy(host, hp, (size_t)(colon - hp));
+    host[colon - hp] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1] */
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", gai_strerror(rc));
+        return false;
+    }
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    bool ok = false;
+    int so = ECONNREFUSED;
+    if (fd >= 0) {
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            ok = true;
+        } else if (errno == EINPROGRESS) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            socklen_t len = sizeof so;
+            so = ETIMEDOUT;
+            if (poll(&pfd, 1, timeout_ms) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len) == 0)
+                ok = so == 0;
+        } else {
+            so = errno;
+        }
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    if (!ok)
+        snprintf(err, errlen, "%s", strerror(so));
+    return ok;
+}
+
+static int open_conn(cli_t *cli, const char *prog, const cli_common_t *common, bool probe)
 {
     memset(cli, 0, sizeof *cli);
     cli->prog = prog;
@@ -147,7 +201,76 @@ int cli_open(cli_t *cli, const char *prog, const cli_common_t *common)
         cli_error(prog, "%s", err);
         return EXIT_UNREACHABLE;
     }
+    /* ZeroMQ connects in the background and would wait the whole reply
+     * timeout for a broker that is not there: ask the network first. */
+    if (probe && !endpoint_probe(conn_endpoint(cli->conn), PROBE_TIMEOUT_MS, err, sizeof err)) {
+        cli_error(prog, _("the broker is unreachable at %s: %s"), conn_endpoint(cli->conn), err);
+        conn_close(&cli->conn);
+        return EXIT_UNREACHABLE;
+    }
     return EXIT_DONE;
+}
+
+int cli_open(cli_t *cli, const char *prog, const cli_common_t *common)
+{
+    return open_conn(cli, prog, common, true);
+}
+
+int cli_open_waiting(cli_t *cli, const char *prog, const cli_common_t *common)
+{
+    return open_conn(cli, prog, common, false);
+}
+
+const calendar_t *cli_calendar(void)
+{
+    if (office_calendar)
+        return office_calendar;
+    if (!fallback_calendar)
+        fallback_calendar = calendar_default();
+    return fallback_calendar;
+}
+
+int cli_fetch_calendar(cli_t *cli)
+{
+    if (office_calendar)
+        return EXIT_DONE;
+    Sertel__CalendarQuery q = SERTEL__CALENDAR_QUERY__INIT;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_CALENDAR_QUERY;
+    req.calendar_query = &q;
+    char err[1024];
+    sertel_err_t e = conn_call(cli->conn, &req, &reply, cli->timeout_ms, err, sizeof err);
+    if (e != SERTEL_OK) {
+        cli_error(cli->prog, "%s", err);
+        return e == SERTEL_E_DENIED ? EXIT_REFUSED : EXIT_UNREACHABLE;
+    }
+    /* A broker without a calendar of its own runs the default one. */
+    if (reply->body_case == SERTEL__ENVELOPE__BODY_CALENDAR && reply->calendar->text &&
+        reply->calendar->text[0])
+        office_calendar = calendar_parse(reply->calendar->text, reply->calendar->filename, err,
+                                         sizeof err);
+    if (!office_calendar)
+        office_calendar = calendar_default();
+    sertel__envelope__free_unpacked(reply, NULL);
+    return EXIT_DONE;
+}
+
+int cli_calendar_ensure(const char *prog, const cli_common_t *common)
+{
+    if (office_calendar)
+        return EXIT_DONE;
+    cli_t cli;
+    int rc = cli_open(&cli, prog, common);
+    if (rc == EXIT_DONE)
+        rc = cli_fetch_calendar(&cli);
+    cli_close(&cli);
+    return rc;
+}
+
+void cli_release_calendar(void)
+{
+    calendar_destroy(&office_calendar);
+    calendar_destroy(&fallback_calendar);
 }
 
 void cli_close(cli_t *cli)
@@ -208,6 +331,6 @@ bool cli_parse_date(const char *s, int64_t *out)
     int y, m, d;
     if (validate_date("date", s, NULL, 0) != SERTEL_OK || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
         return false;
-    *out = days_from_civil(y, m, d) * 86400 - WIB_OFFSET;
+    *out = days_from_civil(y, m, d) * 86400 - calendar_utc_offset(cli_calendar());
     return true;
 }

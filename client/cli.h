@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "conn.h"
+#include "worktime.h"
 
 enum {
     EXIT_DONE = 0,        /* done */
@@ -67,6 +68,10 @@ typedef struct {
  * the connection (--endpoint or $SERTEL_ENDPOINT overrides the key
  * file's). Returns an exit code. */
 int cli_open(cli_t *cli, const char *prog, const cli_common_t *common);
+/* The same for clients that wait for the broker to come (watch, the
+ * terminal UI): cli_open gives up at once (EXIT_UNREACHABLE, "the broker
+ * is unreachable") when no TCP connection can be made within 2.5 s. */
+int cli_open_waiting(cli_t *cli, const char *prog, const cli_common_t *common);
 void cli_close(cli_t *cli);
 /* Sends req and returns EXIT_DONE with *reply, EXIT_REFUSED after printing
  * the broker's reason, or EXIT_UNREACHABLE after naming the endpoint. */
@@ -79,8 +84,19 @@ void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(pri
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *len);
-/* "YYYY-MM-DD" (office time, WIB) -> Unix seconds at 00:00; false if not
- * a real date. */
+/* "YYYY-MM-DD" (office time, in the zone of cli_calendar) -> Unix
+ * seconds at 00:00; false if not a real date. */
 bool cli_parse_date(const char *s, int64_t *out);
+
+/* The office's working calendar as the broker runs it (zone, hours,
+ * holidays), once fetched; until then the default one (WIB). */
+const calendar_t *cli_calendar(void);
+/* Asks the broker for its calendar on cli's connection (once per
+ * process). Returns an exit code. */
+int cli_fetch_calendar(cli_t *cli);
+/* The same on a connection of its own: for commands that turn dates
+ * into instants before they send anything. */
+int cli_calendar_ensure(const char *prog, const cli_common_t *common);
+void cli_release_calendar(void);
 
 #endif

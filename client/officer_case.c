@@ -490,6 +490,12 @@ int officer_complete(int argc, char **argv)
         files_free(&files);
         return EXIT_USAGE;
     }
+    /* Checked above in any zone; the instant is the office's. */
+    if (deadline && ((rc = cli_calendar_ensure(spec.prog, &common)) != EXIT_DONE ||
+                     !parse_deadline(spec.prog, deadline, &in.deadline))) {
+        files_free(&files);
+        return rc != EXIT_DONE ? rc : EXIT_USAGE;
+    }
     in.case_id = (char *)pos[0];
     in.to_nip = (char *)(to ? to : "");
     in.instruction = (char *)(instruction ? instruction : "");
@@ -705,6 +711,10 @@ int officer_certificate(int argc, char **argv)
     if (by_hand && (!officer_check_text(spec.prog, "--serial", serial, SERIAL_MAX, true) ||
                     !parse_not_after(spec.prog, not_after, &in.not_after)))
         return EXIT_USAGE;
+    /* Checked above in any zone; the instant is the office's. */
+    if (by_hand && ((rc = cli_calendar_ensure(spec.prog, &common)) != EXIT_DONE ||
+                    !parse_not_after(spec.prog, not_after, &in.not_after)))
+        return rc != EXIT_DONE ? rc : EXIT_USAGE;
     if (by_file && !(in.der.data = officer_read_certificate(spec.prog, file, &in.der.len)))
         return EXIT_USAGE;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;

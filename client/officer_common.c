@@ -81,6 +81,8 @@ int officer_request(cli_t *cli, const char *prog, const cli_common_t *common,
     char err[1024];
     *reply = NULL;
     int rc = cli_open(cli, prog, common);
+    if (rc == EXIT_DONE)
+        rc = cli_fetch_calendar(cli); /* times are shown in the office's zone */
     if (rc != EXIT_DONE)
         return rc;
     sertel_err_t e = conn_call(cli->conn, req, reply, cli->timeout_ms, err, sizeof err);
@@ -179,18 +181,14 @@ const char *officer_place(const officer_names_t *names, int step, int role, unsi
 
 /* ---- time */
 
-static calendar_t *calendar;
-
 const calendar_t *officer_calendar(void)
 {
-    if (!calendar)
-        calendar = calendar_default();
-    return calendar;
+    return cli_calendar();
 }
 
 void officer_release(void)
 {
-    calendar_destroy(&calendar);
+    cli_release_calendar();
 }
 
 int64_t officer_now(void)

@@ -234,6 +234,10 @@ int officer_find(int argc, char **argv)
     Sertel__SearchQuery q = SERTEL__SEARCH_QUERY__INIT;
     if (!find_query(spec.prog, &a, &q))
         return EXIT_USAGE;
+    /* Checked above in any zone; the days are the office's. */
+    if ((a.from || a.to) && ((rc = cli_calendar_ensure(spec.prog, &common)) != EXIT_DONE ||
+                             !find_query(spec.prog, &a, &q)))
+        return rc != EXIT_DONE ? rc : EXIT_USAGE;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;
     req.body_case = SERTEL__ENVELOPE__BODY_SEARCH;
     req.search = &q;

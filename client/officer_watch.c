@@ -182,7 +182,7 @@ static int connect_once(watch_t *w, int timeout_ms, char *err, size_t errlen)
     for (;;) {
         disconnect(w);
         snprintf(err, errlen, "%s", _("cannot connect"));
-        int rc = cli_open(&w->cli, w->prog, &w->common);
+        int rc = cli_open_waiting(&w->cli, w->prog, &w->common);
         if (rc != EXIT_DONE)
             return rc == EXIT_UNREACHABLE ? rc : EXIT_USAGE;
         w->open = true;
@@ -309,7 +309,7 @@ int officer_watch(int argc, char **argv)
     if (rc != OFFICER_GO)
         return rc;
     catch_signals();
-    rc = cli_open(&w.cli, w.prog, &w.common);
+    rc = cli_open_waiting(&w.cli, w.prog, &w.common);
     if (rc != EXIT_DONE) {
         cli_close(&w.cli);
         return rc;

@@ -44,7 +44,7 @@ typedef struct tui_sops tui_sops_t;
 
 typedef struct tui {
     cli_t cli;
-    calendar_t *cal;
+    const calendar_t *cal;  /* cli_calendar(): the office's once the broker answered */
     tui_sops_t *sops;
 
     /* who is signed in, from the Welcome */

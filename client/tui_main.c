@@ -248,7 +248,7 @@ static void destroy(tui_t *t)
     if (t->officers)
         sertel__envelope__free_unpacked(t->officers, NULL);
     tui_sops_destroy(&t->sops);
-    calendar_destroy(&t->cal);
+    cli_release_calendar();
     cli_close(&t->cli);
     free(t);
 }
@@ -266,12 +266,13 @@ int tui_main(const cli_common_t *common)
     tui_t *t = calloc(1, sizeof *t);
     if (!t)
         return EXIT_UNREACHABLE;
-    int rc = cli_open(&t->cli, prog, common);
+    int rc = cli_open_waiting(&t->cli, prog, common);
     if (rc != EXIT_DONE) {
         free(t);
         return rc;
     }
-    t->cal = calendar_default();
+    /* Times in the office's zone; until the broker answers, the default. */
+    t->cal = cli_calendar();
     t->sops = tui_sops_load();
     tui_position_open(t);
     /* A refused key is said plainly on the terminal, before any screen;

@@ -107,6 +107,8 @@ bool tui_hello(tui_t *t, bool *denied)
         lost(t, _("connecting"), err);
         return false;
     }
+    if (cli_fetch_calendar(&t->cli) == EXIT_DONE)
+        t->cal = cli_calendar(); /* the office's zone, hours and holidays */
     const Sertel__Officer *o = reply->welcome->officer;
     if (o) {
         snprintf(t->nip, sizeof t->nip, "%s", o->nip ? o->nip : "");

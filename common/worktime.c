@@ -31,6 +31,9 @@ enum {
     WEEK_DAYS = 7,
     MAX_SPANS = 4,
     MAX_HOLIDAYS = 512,
+    MAX_PERIODS = 32,        /* periods with hours of their own (Ramadan) */
+    MAX_PERIOD_DAYS = 1024,  /* days they cover, all together */
+    MAX_EXCEPTIONS = MAX_HOLIDAYS + MAX_PERIOD_DAYS,
     HOLIDAY_NAME_MAX = 127, /* bytes */
     ZONE_LABEL_MAX = 15,
     MAX_OFFSET_MINUTES = 14 * 60, /* the widest offset in use (UTC+14) */
@@ -55,18 +58,40 @@ typedef struct {
     char name[HOLIDAY_NAME_MAX + 1]; /* kept for listings and notices */
 } holiday_t;
 
+/* A dated period with working hours of its own on the weekdays it names
+ * (Ramadan: Perpres 21/2023), e.g. "periode = 2026-02-19 2026-03-20 ...". */
+typedef struct {
+    int64_t first, last; /* local days, inclusive */
+    char name[HOLIDAY_NAME_MAX + 1];
+    span_t spans[WEEK_DAYS][MAX_SPANS];
+    int nspans[WEEK_DAYS]; /* -1: the weekday keeps its usual hours */
+} period_t;
+
+/* A day whose working time is not its weekday's: a holiday (none) or a
+ * day of a period. */
+typedef struct {
+    int64_t day;
+    const span_t *spans;
+    int nspans;
+    int64_t work;
+} exception_t;
+
 struct calendar {
     span_t spans[WEEK_DAYS][MAX_SPANS]; /* [0] = Monday, sorted, disjoint */
     int nspans[WEEK_DAYS];
     holiday_t holidays[MAX_HOLIDAYS]; /* sorted by day, no duplicates */
     int nholidays;
+    period_t periods[MAX_PERIODS];
+    int nperiods;
+    exception_t exceptions[MAX_EXCEPTIONS]; /* derived: sorted by day */
+    int nexceptions;
     int utc_offset; /* seconds */
     char zone[ZONE_LABEL_MAX + 1];
     int64_t day_seconds;
     /* Derived by finish() from the above. */
     int64_t day_work[WEEK_DAYS];
     int64_t week_prefix[WEEK_DAYS + 1]; /* work before weekday i; [7] = week */
-    int64_t lost[MAX_HOLIDAYS + 1];     /* work taken by holidays[0..i) */
+    int64_t lost[MAX_EXCEPTIONS + 1];   /* work taken by exceptions[0..i) */
 };
 
 /* ---- civil calendar arithmetic (H. Hinnant's algorithms) ---- */
@@ -144,6 +169,32 @@ static bool is_holiday(const calendar_t *cal, int64_t day)
     return i < cal->nholidays && cal->holidays[i].day == day;
 }
 
+static int exceptions_before(const calendar_t *cal, int64_t day)
+{
+    int lo = 0, hi = cal->nexceptions;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (cal->exceptions[mid].day < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The working spans of day: its exception's, or its weekday's. */
+static const span_t *day_spans(const calendar_t *cal, int64_t day, int *n)
+{
+    int i = exceptions_before(cal, day);
+    if (i < cal->nexceptions && cal->exceptions[i].day == day) {
+        *n = cal->exceptions[i].nspans;
+        return cal->exceptions[i].spans;
+    }
+    int wd = weekday(day);
+    *n = cal->nspans[wd];
+    return cal->spans[wd];
+}
+
 /* Working seconds from the origin to the start (00:00) of day. */
 static int64_t work_before_day(const calendar_t *cal, int64_t day)
 {
@@ -151,19 +202,18 @@ static int64_t work_before_day(const calendar_t *cal, int64_t day)
     int64_t weeks = floordiv(d, WEEK_DAYS);
     int wd = (int)(d - weeks * WEEK_DAYS);
     return weeks * cal->week_prefix[WEEK_DAYS] + cal->week_prefix[wd] -
-           cal->lost[holidays_before(cal, day)];
+           cal->lost[exceptions_before(cal, day)];
 }
 
 /* Working seconds of day that lie before second sod of it. */
 static int64_t work_in_day_before(const calendar_t *cal, int64_t day, int64_t sod)
 {
-    if (is_holiday(cal, day))
-        return 0;
-    int wd = weekday(day);
+    int n;
+    const span_t *spans = day_spans(cal, day, &n);
     int64_t sum = 0;
-    for (int i = 0; i < cal->nspans[wd]; i++) {
-        int64_t from = cal->spans[wd][i].start * INT64_C(60);
-        int64_t to = cal->spans[wd][i].end * INT64_C(60);
+    for (int i = 0; i < n; i++) {
+        int64_t from = spans[i].start * INT64_C(60);
+        int64_t to = spans[i].end * INT64_C(60);
         if (sod > from)
             sum += (sod < to ? sod : to) - from;
     }
@@ -181,12 +231,13 @@ static int64_t cumulative(const calendar_t *cal, int64_t t)
  * 0 < rest <= that day's working seconds. */
 static int64_t instant_in_day(const calendar_t *cal, int64_t day, int64_t rest)
 {
-    int wd = weekday(day);
+    int n;
+    const span_t *spans = day_spans(cal, day, &n);
     int64_t sod = SECS_PER_DAY;
-    for (int i = 0; i < cal->nspans[wd]; i++) {
-        int64_t len = (cal->spans[wd][i].end - cal->spans[wd][i].start) * INT64_C(60);
+    for (int i = 0; i < n; i++) {
+        int64_t len = (spans[i].end - spans[i].start) * INT64_C(60);
         if (rest <= len) {
-            sod = cal->spans[wd][i].start * INT64_C(60) + rest;
+            sod = spans[i].start * INT64_C(60) + rest;
             break;
         }
         rest -= len;
@@ -202,10 +253,11 @@ int64_t calendar_add_work(const calendar_t *cal, int64_t start, int64_t work)
     if (week <= 0 || start >= TIME_LIMIT || start <= -TIME_LIMIT || work >= TIME_LIMIT)
         return INT64_MAX;
     int64_t target = cumulative(cal, start) + work;
-    /* Bracket the end day: among work/week + 2 + nholidays disjoint weeks at
-     * most nholidays hold a holiday, so the rest supply more than work. */
+    /* Bracket the end day: among work/week + 2 + nexceptions disjoint weeks
+     * at most nexceptions hold a day off its usual hours, so the rest
+     * supply more than work. */
     int64_t lo = local_day(cal, start, NULL);
-    int64_t weeks = work / week + 2 + cal->nholidays;
+    int64_t weeks = work / week + 2 + cal->nexceptions;
     int64_t hi = weeks > (DAY_LIMIT - lo) / WEEK_DAYS ? DAY_LIMIT : lo + weeks * WEEK_DAYS;
     if (work_before_day(cal, hi) < target)
         return INT64_MAX;
@@ -230,7 +282,59 @@ int64_t calendar_work_between(const calendar_t *cal, int64_t from, int64_t to)
 bool calendar_is_day_off(const calendar_t *cal, int64_t t)
 {
     int64_t day = local_day(cal, t, NULL);
-    return cal->day_work[weekday(day)] == 0 || is_holiday(cal, day);
+    int n;
+    day_spans(cal, day, &n);
+    return n == 0 || is_holiday(cal, day);
+}
+
+static int64_t spans_work(const span_t *s, int n);
+
+const char *calendar_zone(const calendar_t *cal)
+{
+    return cal->zone;
+}
+
+int calendar_holiday_count(const calendar_t *cal)
+{
+    return cal->nholidays;
+}
+
+int calendar_period_count(const calendar_t *cal)
+{
+    return cal->nperiods;
+}
+
+static void day_text(int64_t day, char out[11])
+{
+    int64_t y;
+    int m, d;
+    char buf[32];
+    civil_from_days(day, &y, &m, &d);
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)y, m, d);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+void calendar_last_holiday(const calendar_t *cal, char out[11])
+{
+    out[0] = '\0';
+    if (cal->nholidays > 0)
+        day_text(cal->holidays[cal->nholidays - 1].day, out);
+}
+
+const char *calendar_period(const calendar_t *cal, int i, char first[11], char last[11],
+                            int64_t *week_work)
+{
+    if (i < 0 || i >= cal->nperiods)
+        return NULL;
+    const period_t *per = &cal->periods[i];
+    day_text(per->first, first);
+    day_text(per->last, last);
+    *week_work = 0;
+    for (int wd = 0; wd < WEEK_DAYS; wd++)
+        *week_work += per->nspans[wd] < 0 ? cal->day_work[wd]
+                                           : spans_work(per->spans[wd], per->nspans[wd]);
+    return per->name;
 }
 
 int calendar_utc_offset(const calendar_t *cal)
@@ -255,6 +359,41 @@ int64_t calendar_duration(const calendar_t *cal, int amount, dur_unit_t unit)
 
 /* ---- construction ---- */
 
+static int64_t spans_work(const span_t *s, int n)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += (s[i].end - s[i].start) * INT64_C(60);
+    return sum;
+}
+
+/* Holidays, and the days of periods that change their weekday's hours,
+ * merged by day; a holiday inside a period stays a holiday. The parser
+ * has checked that periods do not overlap and fit MAX_PERIOD_DAYS. */
+static void build_exceptions(calendar_t *cal)
+{
+    int n = 0, h = 0;
+    for (int p = 0; p <= cal->nperiods; p++) {
+        const period_t *per = p < cal->nperiods ? &cal->periods[p] : NULL;
+        int64_t upto = per ? per->first : INT64_MAX;
+        for (; h < cal->nholidays && cal->holidays[h].day < upto && n < MAX_EXCEPTIONS; h++)
+            cal->exceptions[n++] = (exception_t){cal->holidays[h].day, NULL, 0, 0};
+        for (int64_t d = per ? per->first : 0; per && d <= per->last && n < MAX_EXCEPTIONS; d++) {
+            if (h < cal->nholidays && cal->holidays[h].day == d) {
+                cal->exceptions[n++] = (exception_t){d, NULL, 0, 0};
+                h++;
+                continue;
+            }
+            int wd = weekday(d);
+            if (per->nspans[wd] < 0)
+                continue;
+            cal->exceptions[n++] = (exception_t){d, per->spans[wd], per->nspans[wd],
+                                                 spans_work(per->spans[wd], per->nspans[wd])};
+        }
+    }
+    cal->nexceptions = n;
+}
+
 /* Fills the derived tables; returns the weekly working seconds. */
 static int64_t finish(calendar_t *cal)
 {
@@ -266,9 +405,11 @@ static int64_t finish(calendar_t *cal)
         cal->day_work[wd] = sum;
         cal->week_prefix[wd + 1] = cal->week_prefix[wd] + sum;
     }
+    build_exceptions(cal);
     cal->lost[0] = 0;
-    for (int i = 0; i < cal->nholidays; i++)
-        cal->lost[i + 1] = cal->lost[i] + cal->day_work[weekday(cal->holidays[i].day)];
+    for (int i = 0; i < cal->nexceptions; i++)
+        cal->lost[i + 1] = cal->lost[i] + cal->day_work[weekday(cal->exceptions[i].day)] -
+                           cal->exceptions[i].work;
     return cal->week_prefix[WEEK_DAYS];
 }
 
@@ -388,6 +529,7 @@ typedef struct {
     size_t errlen;
     unsigned seen; /* bit k: keys[k] already given */
     int64_t day_length; /* from "hari-kerja", 0 when absent */
+    int period;         /* index of the period opened last, -1 before any */
 } parser_t;
 
 static bool fail(parser_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -493,8 +635,8 @@ static bool sort_spans(parser_t *p, span_t *s, int n)
     return true;
 }
 
-/* "senin = 07:30-12:00, 13:00-16:00" or "senin = libur". */
-static bool parse_weekday(parser_t *p, int wd, char *value)
+/* A day's spans: "07:30-12:00, 13:00-16:00" or "libur". */
+static bool parse_day_spans(parser_t *p, char *value, span_t *out, int *nout)
 {
     span_t spans[MAX_SPANS];
     int n = 0;
@@ -512,9 +654,28 @@ static bool parse_weekday(parser_t *p, int wd, char *value)
         if (!sort_spans(p, spans, n))
             return false;
     }
-    memcpy(p->cal->spans[wd], spans, (size_t)n * sizeof spans[0]);
-    p->cal->nspans[wd] = n;
+    memcpy(out, spans, (size_t)n * sizeof spans[0]);
+    *nout = n;
     return true;
+}
+
+/* "senin = 07:30-12:00, 13:00-16:00" or "senin = libur". */
+static bool parse_weekday(parser_t *p, int wd, char *value)
+{
+    return parse_day_spans(p, value, p->cal->spans[wd], &p->cal->nspans[wd]);
+}
+
+/* "periode-senin = 08:00-12:00, 12:30-15:00": the hours of that weekday
+ * in the period opened last. */
+static bool parse_period_weekday(parser_t *p, int wd, char *value)
+{
+    calendar_t *cal = p->cal;
+    if (p->period < 0)
+        return fail(p, "%s", _("hours of a period come after its \"periode = FROM TO name\" line"));
+    period_t *per = &cal->periods[p->period];
+    if (per->nspans[wd] >= 0)
+        return fail(p, _("period %s gives the hours of one weekday twice"), per->name);
+    return parse_day_spans(p, value, per->spans[wd], &per->nspans[wd]);
 }
 
 static bool two_digits(const char *s, int *out)
@@ -614,6 +775,53 @@ static bool parse_holiday(parser_t *p, int unused, char *value)
     return insert_holiday(p, days_from_civil(y, m, d), date, name);
 }
 
+/* "periode = 2026-02-19 2026-03-20 Ramadan 1447 H": both days included. */
+static bool parse_period(parser_t *p, int unused, char *value)
+{
+    (void)unused;
+    calendar_t *cal = p->cal;
+    int y[2], m[2], d[2];
+    int64_t day[2];
+    char *at = value;
+    for (int i = 0; i < 2; i++) {
+        if (!parse_date(at, &y[i], &m[i], &d[i]) || !date_is_real(y[i], m[i], d[i]))
+            return fail(p, _("bad period \"%s\" (expected FROM TO name, days as YYYY-MM-DD)"),
+                        clip(value, 48));
+        day[i] = days_from_civil(y[i], m[i], d[i]);
+        at = text_trim(at + 10);
+    }
+    if (day[1] < day[0])
+        return fail(p, "%s", _("a period must not end before it starts"));
+    if (*at == '\0' || strlen(at) > HOLIDAY_NAME_MAX)
+        return fail(p, "%s", _("a period needs a name (at most 127 bytes)"));
+    if (cal->nperiods == MAX_PERIODS)
+        return fail(p, _("more than %d periods"), MAX_PERIODS);
+    int64_t days = day[1] - day[0] + 1;
+    for (int i = 0; i < cal->nperiods; i++)
+        days += cal->periods[i].last - cal->periods[i].first + 1;
+    if (days > MAX_PERIOD_DAYS)
+        return fail(p, _("periods cover more than %d days"), MAX_PERIOD_DAYS);
+    /* kept sorted by their first day, and apart */
+    int pos = 0;
+    while (pos < cal->nperiods && cal->periods[pos].first < day[0])
+        pos++;
+    if ((pos > 0 && cal->periods[pos - 1].last >= day[0]) ||
+        (pos < cal->nperiods && cal->periods[pos].first <= day[1]))
+        return fail(p, _("period %s overlaps another period"), at);
+    memmove(&cal->periods[pos + 1], &cal->periods[pos],
+            (size_t)(cal->nperiods - pos) * sizeof cal->periods[0]);
+    period_t *per = &cal->periods[pos];
+    memset(per, 0, sizeof *per);
+    per->first = day[0];
+    per->last = day[1];
+    snprintf(per->name, sizeof per->name, "%s", at);
+    for (int wd = 0; wd < WEEK_DAYS; wd++)
+        per->nspans[wd] = -1;
+    cal->nperiods++;
+    p->period = pos;
+    return true;
+}
+
 typedef bool (*key_fn)(parser_t *p, int arg, char *value);
 
 static const struct {
@@ -627,6 +835,14 @@ static const struct {
     {"jumat", parse_weekday, 4, false},  {"sabtu", parse_weekday, 5, false},
     {"minggu", parse_weekday, 6, false}, {"zona", parse_zone, 0, false},
     {"hari-kerja", parse_day_length, 0, false}, {"libur", parse_holiday, 0, true},
+    {"periode", parse_period, 0, true},
+    {"periode-senin", parse_period_weekday, 0, true},
+    {"periode-selasa", parse_period_weekday, 1, true},
+    {"periode-rabu", parse_period_weekday, 2, true},
+    {"periode-kamis", parse_period_weekday, 3, true},
+    {"periode-jumat", parse_period_weekday, 4, true},
+    {"periode-sabtu", parse_period_weekday, 5, true},
+    {"periode-minggu", parse_period_weekday, 6, true},
 };
 
 static int find_key(const char *name)
@@ -706,7 +922,8 @@ static bool parse_finish(parser_t *p)
 
 calendar_t *calendar_parse(const char *text, const char *filename, char *err, size_t errlen)
 {
-    parser_t p = {.file = filename ? filename : "<calendar>", .err = err, .errlen = errlen};
+    parser_t p = {.file = filename ? filename : "<calendar>", .err = err, .errlen = errlen,
+                  .period = -1};
     char *copy = text ? strdup(text) : NULL;
     p.cal = calendar_new();
     if (!copy || !p.cal) {

@@ -43,6 +43,18 @@ int64_t calendar_work_between(const calendar_t *cal, int64_t from, int64_t to);
 /* True when the local date of t is a holiday or a day without hours. */
 bool calendar_is_day_off(const calendar_t *cal, int64_t t);
 
+/* What a calendar holds, for `sertel-admin calendar check`: the zone's
+ * label ("WITA"), the holidays and periods, and the last holiday's date
+ * (YYYY-MM-DD, "" when none). */
+const char *calendar_zone(const calendar_t *cal);
+int calendar_holiday_count(const calendar_t *cal);
+int calendar_period_count(const calendar_t *cal);
+void calendar_last_holiday(const calendar_t *cal, char out[11]);
+/* Period i: its name and days (YYYY-MM-DD), and its working seconds in
+ * a week that lies wholly inside it. */
+const char *calendar_period(const calendar_t *cal, int i, char first[11], char last[11],
+                            int64_t *week_work);
+
 /* Formats t in the office's zone: "24 Nov 2026 14:05 WIB" (month names in
  * the current language). Returns buf. */
 const char *calendar_format_time(const calendar_t *cal, int64_t t, char *buf, size_t len);

@@ -102,6 +102,8 @@ CMD(cmd_contact);
 CMD(cmd_certificate);
 CMD(cmd_take);
 CMD(cmd_reassign);
+CMD(cmd_calendar_query);
+CMD(cmd_calendar_load);
 CMD(cmd_inbox);
 CMD(cmd_case_query);
 CMD(cmd_search);

@@ -373,3 +373,47 @@ CMD(cmd_backup)
         e = datadir_backup_seal(ctx->b->datadir, dir, ctx->why, sizeof ctx->why);
     return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
 }
+
+/* ---- the working calendar */
+
+#define CALENDAR_NAME "kalender-kerja.conf"
+
+CMD(cmd_calendar_query)
+{
+    (void)req;
+    char *text = NULL;
+    Sertel__CalendarText *r = cmd_alloc(ctx, sizeof *r);
+    if (!r)
+        return SERTEL_E_NOMEM;
+    sertel__calendar_text__init(r);
+    /* A data directory made without a calendar file runs the default. */
+    if (store_text_get(ctx->txn, "calendar", "default", &text) == SERTEL_OK &&
+        !cmd_defer(ctx, free, text)) {
+        free(text);
+        return SERTEL_E_NOMEM;
+    }
+    r->text = text ? text : "";
+    r->filename = CALENDAR_NAME;
+    reply->body_case = SERTEL__ENVELOPE__BODY_CALENDAR;
+    reply->calendar = r;
+    return SERTEL_OK;
+}
+
+CMD(cmd_calendar_load)
+{
+    const Sertel__CalendarLoad *in = req->calendar_load;
+    const char *name = in->filename && *in->filename ? in->filename : CALENDAR_NAME;
+    calendar_t *cal = calendar_parse(in->text ? in->text : "", name, ctx->why, sizeof ctx->why);
+    if (!cal)
+        return SERTEL_E_INVALID;
+    char text[TEXT_MAX + 1], zone[64];
+    calendar_format_time(cal, ctx->now, zone, sizeof zone);
+    calendar_destroy(&cal);
+    sertel_err_t e = store_text_put(ctx->txn, "calendar", "default", in->text);
+    snprintf(text, sizeof text, "calendar load %s (now %s)", name, zone);
+    if (e == SERTEL_OK)
+        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_CALENDAR_LOADED, text);
+    /* The new calendar runs once it is durable. */
+    ctx->b->reload_sops |= e == SERTEL_OK;
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}

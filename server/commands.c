@@ -45,6 +45,8 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_ATTACHMENT_QUERY, "attachment", ANY, false, cmd_attachment},
     {SERTEL__ENVELOPE__BODY_TAKE, "take", ANY, true, cmd_take},
     {SERTEL__ENVELOPE__BODY_REASSIGN, "reassign", ANY, true, cmd_reassign},
+    {SERTEL__ENVELOPE__BODY_CALENDAR_QUERY, "calendar", ANY, false, cmd_calendar_query},
+    {SERTEL__ENVELOPE__BODY_CALENDAR_LOAD, "calendar load", ADMIN, true, cmd_calendar_load},
     {SERTEL__ENVELOPE__BODY_OFFICE_QUERY, "office show", ANY, false, cmd_office_query},
     {SERTEL__ENVELOPE__BODY_OFFICE_LOAD, "office load", ADMIN, true, cmd_office_load},
     {SERTEL__ENVELOPE__BODY_CHAIN_QUERY, "chain", ANY, false, cmd_chain_query},

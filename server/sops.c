@@ -51,11 +51,30 @@ static int install_stored_sop(const char *name, const char *text, void *arg)
     return 0;
 }
 
+/* A calendar replaced over the protocol runs from the next command on;
+ * one that no longer parses (it was checked before it was stored) keeps
+ * the one in use. */
+static void reload_calendar(broker_t *b, store_txn_t *t)
+{
+    char *text = NULL, err[512] = "";
+    if (store_text_get(t, "calendar", "default", &text) != SERTEL_OK)
+        return;
+    calendar_t *cal = calendar_parse(text, "kalender-kerja.conf", err, sizeof err);
+    free(text);
+    if (!cal) {
+        log_msg(LOG_ERROR, _("calendar not reloaded: %s"), err);
+        return;
+    }
+    calendar_destroy(&b->cal);
+    b->cal = cal;
+}
+
 void sops_reload(broker_t *b)
 {
     store_txn_t *t;
     if (store_begin(b->store, NULL, false, &t) == SERTEL_OK) {
         store_texts(t, "sop", install_stored_sop, b);
+        reload_calendar(b, t);
         store_abort(&t);
     }
 }

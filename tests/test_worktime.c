@@ -420,6 +420,15 @@ static void test_shipped_calendar(void **state)
     assert_true(calendar_is_day_off(cal, at(2026, 12, 25, 10, 0)));  /* Natal */
     assert_true(calendar_is_day_off(cal, at(2026, 3, 20, 10, 0)));   /* cuti bersama */
     assert_true(calendar_is_day_off(cal, at(2027, 8, 17, 10, 0)));   /* 17 Agustus */
+    assert_true(calendar_is_day_off(cal, at(2028, 8, 17, 10, 0)));   /* through 2028 */
+    char last[11];
+    calendar_last_holiday(cal, last);
+    assert_true(strcmp(last, "2028-12-25") >= 0);
+    /* Ramadan 1447: Monday 2 March 2026 has 6.5 hours from 08:00 */
+    assert_true(calendar_period_count(cal) >= 3);
+    assert_int_equal(calendar_work_between(cal, at(2026, 3, 2, 0, 0), at(2026, 3, 3, 0, 0)),
+                     6 * HOUR + 30 * MIN);
+    assert_int_equal(calendar_work_between(cal, at(2026, 3, 2, 7, 30), at(2026, 3, 2, 8, 0)), 0);
     assert_false(calendar_is_day_off(cal, at(2026, 11, 23, 10, 0)));
     /* Default hours, and Christmas with its cuti bersama: 21 workdays. */
     assert_int_equal(
@@ -428,6 +437,78 @@ static void test_shipped_calendar(void **state)
     assert_int_equal(calendar_add_work(cal, at(2026, 12, 23, 15, 0), HARI),
                      at(2026, 12, 28, 15, 0));
     calendar_destroy(&cal);
+}
+
+
+/* Ramadan (Perpres 21/2023): 32.5 hours a week from 08:00 as a dated
+ * period; a holiday inside it stays a holiday; WITA shifts every instant. */
+static void test_period_ramadan(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "zona = +08:00 WITA\n"
+        "senin  = 07:30-12:00, 13:00-16:00\n"
+        "selasa = 07:30-12:00, 13:00-16:00\n"
+        "rabu   = 07:30-12:00, 13:00-16:00\n"
+        "kamis  = 07:30-12:00, 13:00-16:00\n"
+        "jumat  = 07:30-11:30, 13:00-16:30\n"
+        "periode = 2026-02-19 2026-03-20 Ramadan 1447 H\n"
+        "periode-senin  = 08:00-12:00, 12:30-15:00\n"
+        "periode-selasa = 08:00-12:00, 12:30-15:00\n"
+        "periode-rabu   = 08:00-12:00, 12:30-15:00\n"
+        "periode-kamis  = 08:00-12:00, 12:30-15:00\n"
+        "periode-jumat  = 08:00-11:30, 12:30-15:30\n"
+        "libur = 2026-03-19 Hari Suci Nyepi\n";
+    char err[256] = "", first[11], last[11];
+    calendar_t *cal = calendar_parse(text, "ramadan.conf", err, sizeof err);
+    if (!cal)
+        fail_msg("%s", err);
+    const int wita = 8 * 3600;
+    int64_t week_work;
+    assert_int_equal(calendar_period_count(cal), 1);
+    assert_string_equal(calendar_period(cal, 0, first, last, &week_work), "Ramadan 1447 H");
+    assert_string_equal(first, "2026-02-19");
+    assert_string_equal(last, "2026-03-20");
+    assert_int_equal(week_work, 32 * HOUR + 30 * MIN);
+    assert_string_equal(calendar_zone(cal), "WITA");
+    /* Monday 2 March 2026, 08:00 WITA: the day has 6.5 hours */
+    int64_t mon = civil_days(2026, 3, 2) * 86400 - wita;
+    assert_int_equal(calendar_work_between(cal, mon, mon + 86400), 6 * HOUR + 30 * MIN);
+    /* 07:45 is before work starts in Ramadan */
+    assert_int_equal(calendar_work_between(cal, mon + 7 * HOUR + 45 * MIN, mon + 8 * HOUR), 0);
+    /* 10 minutes from 14:55 run into Tuesday 08:05 */
+    assert_int_equal(calendar_add_work(cal, mon + 14 * HOUR + 55 * MIN, 10 * MIN),
+                     mon + 86400 + 8 * HOUR + 5 * MIN);
+    /* the whole week of 2-6 March */
+    assert_int_equal(calendar_work_between(cal, mon, mon + 7 * 86400), 32 * HOUR + 30 * MIN);
+    /* Nyepi (Thursday 19 March) is off; the week after Ramadan is normal */
+    assert_true(calendar_is_day_off(cal, civil_days(2026, 3, 19) * 86400 - wita + 10 * HOUR));
+    int64_t after = civil_days(2026, 3, 30) * 86400 - wita;
+    assert_int_equal(calendar_work_between(cal, after, after + 7 * 86400), 37 * HOUR + 30 * MIN);
+    /* inverse property through the period's edges */
+    for (int64_t t = civil_days(2026, 2, 16) * 86400; t < civil_days(2026, 3, 25) * 86400;
+         t += 53 * MIN) {
+        int64_t e = calendar_add_work(cal, t, HARI + 17);
+        assert_int_equal(calendar_work_between(cal, t, e), HARI + 17);
+        assert_false(calendar_is_day_off(cal, e - 1));
+    }
+    calendar_destroy(&cal);
+
+    static const char *const bad[] = {
+        "periode-senin = 08:00-15:00\n",
+        "periode = 2026-03-20 2026-02-19 Ramadan\n",
+        "periode = 2026-02-19 2026-03-20\n",
+        "periode = 2026-02-19 2026-03-20 A\nperiode = 2026-03-01 2026-04-01 B\n",
+        "periode = 2026-02-19 2026-03-20 A\nperiode-senin = 08:00-09:00\nperiode-senin = 08:00-09:00\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char t2[512];
+        snprintf(t2, sizeof t2, "senin = 07:30-16:00\n%s", bad[i]);
+        calendar_t *c2 = calendar_parse(t2, "bad.conf", err, sizeof err);
+        if (c2)
+            fail_msg("accepted: %s", bad[i]);
+        assert_non_null(strstr(err, "bad.conf:"));
+    }
 }
 
 static void write_file(const char *path, const char *data, size_t len)
@@ -539,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_parse_limits),
         cmocka_unit_test(test_parse_variants),
         cmocka_unit_test(test_shipped_calendar),
+        cmocka_unit_test(test_period_ramadan),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_format_work),

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# An office in WITA (UTC+8), run as a newcomer would: every time shown is
+# labelled WITA and is the office's wall clock; dates typed on the command
+# line are WITA days; the calendar is checked offline and replaced over the
+# protocol (journaled); an absent broker is named within 3 seconds.
+#
+# Usage: cli_office_wita.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
+set -euo pipefail
+usage="usage: cli_office_wita.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
+broker=${1:?$usage}
+admin=${2:?$usage}
+sertel=${3:?$usage}
+src=${4:?$usage}
+. "$(dirname "$0")/lib.sh"
+wita_dir=$(mktemp -d)
+sed 's/^zona = +07:00 WIB$/zona = +08:00 WITA/' "$src/sop/kalender-kerja.conf" >"$wita_dir/wita.conf"
+calendar="$wita_dir/wita.conf" zone_offset=+0800 office_start="2026-11-23 08:00"
+. "$(dirname "$0")/office_env.sh"
+trap 'cleanup; rm -rf "$wita_dir"' EXIT
+
+# --- the calendar, offline -----------------------------------------------------
+run 0 adm calendar check "$calendar"
+has out "+08:00 WITA" "calendar check names the zone"
+has out "Ramadan 1447 H" "calendar check lists the Ramadan period"
+has out "2028-12-25" "the shipped holidays reach 2028"
+printf 'zona = +08:00 WITA\nsenin = 08:00-12:00\nlibur = 2026-02-30 Tidak ada\n' >"$tmp/bad.conf"
+run 1 adm calendar check "$tmp/bad.conf"
+has err "bad.conf:3" "a bad calendar names file and line"
+run 1 adm sop check "$calendar"
+
+# --- times in WITA ------------------------------------------------------------------
+receive
+run 0 as kadis show "$id"
+has out "23 Nov 2026 08:00 WITA" "the registration time is the office's, labelled WITA"
+has out "08:10 WITA" "step 1's deadline is 10 minutes later in WITA"
+grep -q "WIB" "$tmp/out" && fail "show still says WIB in a WITA office"
+run 0 as staf complete "$id"
+run 0 as kadis complete "$id" --instruction "Proses" --deadline "2026-11-23 08:05"
+run 0 as kabid show "$id" --json
+json_ok "a --deadline is a WITA time" "d['case']['deadline'] == $(date -u -d '2026-11-23 08:05 +0800' +%s)"
+set_clock "2026-11-23 08:03"
+run 0 as kabid inbox
+has out "sisa 2 menit" "the inbox counts in the office's time"
+run 0 as kabid inbox --json
+json_ok "time left in JSON" "d['cases'][0]['time_left'] == 120"
+run 0 as kabid find --from 2026-11-23 --to 2026-11-23 --json
+json_ok "find --from/--to are WITA days" "len(d['cases']) == 1"
+
+# --- the calendar replaced over the protocol ------------------------------------------
+sed 's/^zona = +08:00 WITA$/zona = +09:00 WIT/' "$calendar" >"$tmp/wit.conf"
+run 2 english "$admin" calendar load "$tmp/wit.conf" --key "$tmp/keys/kadis.key"
+run 0 adm calendar load "$tmp/wit.conf"
+has out "WIT" "calendar load says which zone runs now"
+run 0 as kadis show "$id"
+has out "09:00 WIT" "after calendar load times are shown in WIT"
+run 0 adm journal --json
+json_ok "the calendar load is journaled" "any('calendar load' in (e.get('text') or '') for e in d['events'])"
+
+# --- an absent broker ----------------------------------------------------------------------
+start=$(date +%s%N)
+run 3 as kadis inbox --endpoint tcp://127.0.0.1:1
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+has err "tidak terjangkau" "an absent broker is named"
+[ "$elapsed" -lt 3000 ] || fail "an absent broker took $elapsed ms to be named (at most 3000)"
+
+finish
