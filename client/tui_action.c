@@ -1,5 +1,5 @@
 /* The workflow actions the UI offers, each a form and a request: the
- * same requests as `sertel complete|return|resume|reject|contact`.
+ * same requests as `sertel complete|return|resume|reject|contact|notify`.
  * Whether the officer may do it is the broker's to say; its refusal
  * goes to the status line and the form stays open to be corrected. */
 #include <stdio.h>
@@ -7,14 +7,17 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "message.h"
 #include "requests.h"
 #include "tui_internal.h"
 
 enum { F_TO = 0, F_INSTRUCTION = 1, F_NOTE = 2 }; /* complete */
 enum { F_REASON = 0 };                             /* return, reject; resume's note */
 enum { F_CHANNEL = 0, F_SUMMARY = 1 };             /* contact */
+enum { F_TEMPLATE = 1, F_MESSAGE = 2 };            /* notify, after its channel */
 
 static const char *const contact_codes[] = {"email", "sms", "telp", "whatsapp", NULL};
+static const char *const message_codes[] = {"email", "whatsapp", "sms", NULL};
 
 static const struct {
     tui_action_t action;
@@ -27,6 +30,7 @@ static const struct {
     {ACT_RESUME, 'u', N_("Resume"), N_("resumed")},
     {ACT_REJECT, 'x', N_("Reject the application"), N_("rejected")},
     {ACT_CONTACT, 'k', N_("Log a contact with the applicant"), N_("contact logged")},
+    {ACT_NOTIFY, 'm', N_("Write to the applicant"), N_("message queued")},
 };
 
 static int find(tui_action_t a)
@@ -71,6 +75,11 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
         tui_form_add(f, FIELD_CHOICE, _("Channel"), true, 0, contact_codes);
         tui_form_add(f, FIELD_TEXT, _("Summary"), true, TEXT_MAX, NULL);
         break;
+    case ACT_NOTIFY:
+        tui_form_add(f, FIELD_CHOICE, _("Channel"), true, 0, message_codes);
+        tui_form_add(f, FIELD_TEXT, _("Template (e.g. kelengkapan), or"), false, 64, NULL);
+        tui_form_add(f, FIELD_TEXT, _("Message ({nama}, {nomor perkara}, ...)"), false, TEXT_MAX, NULL);
+        break;
     }
     t->form = f;
 }
@@ -89,6 +98,7 @@ bool tui_action_send(tui_t *t)
     Sertel__Complete complete = SERTEL__COMPLETE__INIT;
     text_msg_t text;
     Sertel__Contact contact = SERTEL__CONTACT__INIT;
+    Sertel__Notify notify = SERTEL__NOTIFY__INIT;
     /* Values live in the form until it is destroyed; each field has its
      * own buffer, so taking several at once is safe. */
     switch ((tui_action_t)tui_form_action(f)) {
@@ -115,6 +125,14 @@ bool tui_action_send(tui_t *t)
         contact.summary = (char *)tui_form_value(f, F_SUMMARY);
         req.body_case = SERTEL__ENVELOPE__BODY_CONTACT;
         req.contact = &contact;
+        break;
+    case ACT_NOTIFY:
+        notify.case_id = id;
+        notify.channel = message_channel_from_code(tui_form_value(f, F_CHANNEL));
+        notify.template_ = (char *)tui_form_value(f, F_TEMPLATE);
+        notify.text = (char *)tui_form_value(f, F_MESSAGE);
+        req.body_case = SERTEL__ENVELOPE__BODY_NOTIFY;
+        req.notify = &notify;
         break;
     default:
         return false;

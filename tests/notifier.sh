@@ -14,7 +14,8 @@
 #    flight twice (e-mail's documented rule: the same Message-ID);
 #  - the gateway down for a while, then back: all delivered, in order;
 #  - a permanently bad address ends given up, the reason in the history;
-#  - no secret in any log or in the broker's data.
+#  - no secret in any log or in the broker's data;
+#  - the terminal UI's message form (key m) queues a message that arrives.
 # Every wait is a bounded loop on a file's contents.
 #
 # Usage: notifier.sh sertel-broker sertel-admin sertel sertel-notifier SOURCE_DIR
@@ -33,6 +34,7 @@ broker_pid=
 notifier_pid=
 cleanup() {
     local pid
+    tmux -S "$tmp/tmux.sock" kill-server >/dev/null 2>&1 || true
     for pid in $notifier_pid "${pids[@]}" $broker_pid; do
         stop_process "$pid" || true
     done
@@ -231,6 +233,28 @@ grep -q "berlaku sampai.*24 Nov 2028" "$tmp/mail.log" || fail "the renewed e-mai
 run 0 indonesian "$admin" certs list --json --key "$data/admin.key"
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [(c['serial'], c['case'], c['email']) for c in d['certificates']] == [('5A3F09C1', '$id1', 'budi@ciamiskab.go.id')] else 1)" "$tmp/out" ||
     fail "the certificate recorded at step 6 is in the register: $(cat "$tmp/out")"
+
+# --- the same from the terminal UI (key m), in a real terminal (tmux) ----------------------
+if command -v tmux >/dev/null 2>&1; then
+    sock="$tmp/tmux.sock"
+    T() { tmux -S "$sock" "$@"; }
+    screen_has() { # TEXT WHAT
+        timeout 20 bash -c 'until tmux -S "$1" capture-pane -p -t tui | grep -qF -- "$2"; do sleep 0.05; done' \
+            _ "$sock" "$1" || { fail "$2: the screen never showed '$1'"; T capture-pane -p -t tui >&2; }
+    }
+    T -f /dev/null new-session -d -s tui -x 80 -y 24 \
+        env -i PATH="$PATH" HOME="$HOME" TERM=screen LANG=en_US.UTF-8 SERTEL_KEY="$tmp/keys/verif1.key" \
+        SERTEL_ENDPOINT="$SERTEL_ENDPOINT" SERTEL_LOCALEDIR="${SERTEL_LOCALEDIR:-}" "$sertel"
+    screen_has "$id2" "the verifier's inbox in the terminal UI"
+    T send-keys -t tui m
+    screen_has "Write to the applicant" "the message form"
+    tui_case=$(T capture-pane -p -t tui | grep -oE "Write to the applicant — SE-[0-9]+-[0-9]+" | grep -oE "SE-[0-9]+-[0-9]+" | head -n 1)
+    T send-keys -t tui Tab Tab "Pesan dari layar untuk {nama}" Enter
+    screen_has "message queued" "the form's message is queued"
+    wait_for "$tmp/mail.log" "Pesan dari layar untuk " "the terminal UI's message reaches the applicant"
+    grep -q "\"case\": \"$tui_case\".*Pesan dari layar" "$tmp/mail.log" || fail "the message went to the case of the form ($tui_case)"
+    T kill-server >/dev/null 2>&1 || true
+fi
 
 # --- SIGKILL in the middle of a run --------------------------------------------------------------
 stop_process "$notifier_pid" || true
