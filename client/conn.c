@@ -137,6 +137,14 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* What the broker sends unasked: pushes, and the notice that pushes
+ * stopped because we did not read (Behind). */
+static bool unasked(const Sertel__Envelope *env)
+{
+    return env->body_case == SERTEL__ENVELOPE__BODY_PUSH ||
+           env->body_case == SERTEL__ENVELOPE__BODY_BEHIND;
+}
+
 /* Receives one envelope within the deadline; pushes are queued and the
  * wait goes on unless want_push. */
 static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
@@ -170,7 +178,7 @@ static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
         zmq_msg_close(&m);
         if (!env)
             continue;
-        if (env->body_case != SERTEL__ENVELOPE__BODY_PUSH || want_push)
+        if (!unasked(env) || want_push)
             return env;
         if (c->q_len < PUSH_QUEUE_MAX) {
             c->queue[(c->q_head + c->q_len++) % PUSH_QUEUE_MAX] = env;
@@ -229,7 +237,7 @@ Sertel__Envelope *conn_next_push(conn_t *c, int timeout_ms)
     int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
         Sertel__Envelope *env = receive(c, deadline, true);
-        if (!env || env->body_case == SERTEL__ENVELOPE__BODY_PUSH)
+        if (!env || unasked(env))
             return env;
         sertel__envelope__free_unpacked(env, NULL); /* a late reply */
     }

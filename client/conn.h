@@ -29,7 +29,9 @@ sertel_err_t conn_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **repl
 
 /* The next pushed event, from the queue or the socket, waiting up to
  * timeout_ms (-1: forever). NULL on timeout or interruption. Free with
- * sertel__envelope__free_unpacked. */
+ * sertel__envelope__free_unpacked. Besides events (body push) it returns
+ * the broker's Behind notice (body behind): pushes stopped because this
+ * client did not read, and it must say Hello again to catch up. */
 Sertel__Envelope *conn_next_push(conn_t *c, int timeout_ms);
 
 /* How many times the CURVE handshake with the broker has succeeded. libzmq

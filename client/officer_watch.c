@@ -55,6 +55,7 @@ typedef struct {
     char pos_path[4096];  /* empty: the position is not kept */
     position_t pos;       /* the last event printed, or known to be past */
     unsigned handshakes;  /* the socket's CURVE handshakes at the last Hello */
+    bool behind;          /* the broker stopped pushing: Hello again */
     officer_names_t names;
 } watch_t;
 
@@ -109,6 +110,12 @@ static int drain(watch_t *w, int wait_ms)
     int n = 0;
     Sertel__Envelope *env;
     while (!stopping && (env = conn_next_push(w->cli.conn, n ? 0 : wait_ms)) != NULL) {
+        /* Pushes stopped: what follows comes by a catch-up. */
+        if (env->body_case == SERTEL__ENVELOPE__BODY_BEHIND) {
+            w->behind = true;
+            sertel__envelope__free_unpacked(env, NULL);
+            break;
+        }
         print_event(w, env->push);
         sertel__envelope__free_unpacked(env, NULL);
         n++;
@@ -256,7 +263,8 @@ static int keep_alive(watch_t *w, int64_t *heard)
 {
     char err[1024];
     int rc = EXIT_DONE;
-    if (conn_handshakes(w->cli.conn) != w->handshakes) {
+    if (conn_handshakes(w->cli.conn) != w->handshakes || w->behind) {
+        w->behind = false;
         rc = hello(w, PROBE_TIMEOUT_MS, err, sizeof err);
         if (rc == HELLO_AGAIN)
             snprintf(err, sizeof err, "%s", _("catching up"));

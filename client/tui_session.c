@@ -132,6 +132,7 @@ bool tui_hello(tui_t *t, bool *denied)
     while ((env = conn_next_push(t->cli.conn, 0)) != NULL) {
         if (env->body_case == SERTEL__ENVELOPE__BODY_PUSH && env->push)
             handle_event(t, env->push, t->had_seq, &ring);
+        more |= env->body_case == SERTEL__ENVELOPE__BODY_BEHIND; /* catch up at once */
         sertel__envelope__free_unpacked(env, NULL);
     }
     if (upto > t->pos.seq)
@@ -319,6 +320,9 @@ void tui_pump(tui_t *t)
             handle_event(t, env->push, true, &ring);
             t->next_hello = tui_monotonic() + KEEPALIVE_S; /* the stream is alive */
         }
+        /* Pushes stopped (we did not read in time): catch up at once. */
+        if (env->body_case == SERTEL__ENVELOPE__BODY_BEHIND)
+            t->next_hello = 0;
         sertel__envelope__free_unpacked(env, NULL);
     }
     if (t->pos.seq != before)

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
+#include "fanout.h"
 #include "receive.h"
 #include "history.h"
 #include "i18n.h"
@@ -49,7 +50,7 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
         return false;
     }
     b->router = zmq_socket(b->ctx, ZMQ_ROUTER);
-    int zero = 0, one = 1, ivl = 5000, timeout = 15000, linger = 1000;
+    int one = 1, ivl = 5000, timeout = 15000, linger = 1000;
     int64_t maxmsg = FRAME_MAX + 1024;
     zmq_setsockopt(b->router, ZMQ_CURVE_SERVER, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_CURVE_SECRETKEY, b->key.secret_key, Z85_KEY_LEN);
@@ -59,11 +60,13 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
      * handler, bound before this socket, refuses any other domain. */
     zmq_setsockopt(b->router, 93, &one, sizeof one);
     zmq_setsockopt(b->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    /* No send limit per peer: a catch-up replays an officer's history
-     * before the Welcome in one go, and at the default limit (1000
-     * messages) the rest of the replay, the Welcome and later pushes would
-     * be dropped without a trace. Heartbeats drop dead peers. */
-    zmq_setsockopt(b->router, ZMQ_SNDHWM, &zero, sizeof zero);
+    /* Messages queued per peer (--send-queue; 0: unbounded). A client
+     * that does not read cannot grow the broker: past the limit a send
+     * fails at once (ROUTER_MANDATORY), the replay round ends there, and
+     * a live session stops receiving pushes and is told to catch up from
+     * the journal (fanout.c). Heartbeats drop dead peers. */
+    int sndhwm = b->cfg.limits.send_queue;
+    zmq_setsockopt(b->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
     /* A peer that sends more than a frame may hold is disconnected by
      * libzmq before the bytes are buffered. */
     zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -168,6 +171,8 @@ int broker_run(broker_t *b)
         if (mono >= b->next_sweep_ms) {
             sweep_due(b);
             history_record(b);
+            /* Clients that fell behind may have read since. */
+            fanout_behind(b);
             b->next_sweep_ms = mono + SWEEP_MS;
         }
         if (mono >= next_reader_check) {

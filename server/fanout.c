@@ -64,6 +64,8 @@ void fanout_push(broker_t *b)
                 continue;
             bool sent = buf && session_send(b, s, buf, len);
             free(buf);
+            if (sent)
+                s->sent_seq = ev->seq;
             if (!sent) {
                 /* A vanished peer's session is dropped and the last
                  * session moved into its slot: that one is still due
@@ -76,6 +78,34 @@ void fanout_push(broker_t *b)
     }
     store_abort(&t);
     broker_events_clear(b);
+    fanout_behind(b);
+}
+
+/* ---- clients that did not read */
+
+void fanout_behind(broker_t *b)
+{
+    for (int i = 0; i < b->n_sessions; i++) {
+        session_t *s = &b->sessions[i];
+        if (!s->behind)
+            continue;
+        Sertel__Behind behind = SERTEL__BEHIND__INIT;
+        behind.last_seq = s->sent_seq;
+        Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
+        env.version = PROTOCOL_VERSION;
+        env.body_case = SERTEL__ENVELOPE__BODY_BEHIND;
+        env.behind = &behind;
+        size_t len;
+        uint8_t *buf = codec_pack(&env.base, &len);
+        int n_sessions = b->n_sessions;
+        /* Still full: told on a later round. Sent: the client says Hello
+         * once it has read what was queued before. */
+        if (buf && session_send(b, s, buf, len))
+            s->behind = false;
+        else if (b->n_sessions < n_sessions)
+            i--; /* gone: the last session moved into this slot */
+        free(buf);
+    }
 }
 
 /* ---- catch-up before a Welcome */
@@ -85,7 +115,8 @@ typedef struct {
     session_t *s;
     store_txn_t *t;
     uint64_t upto, last;
-    int count;
+    int count, max;
+    bool full; /* the client's queue filled up */
     push_scope_t scope;
     role_t role;
 } replay_t;
@@ -108,18 +139,26 @@ static int replay_one(const Sertel__Event *ev, void *arg)
         r->count++;
         r->last = ev->seq;
     }
-    return !sent || r->count == REPLAY_MAX;
+    r->full = !sent;
+    return !sent || r->count == r->max;
 }
 
-/* Replays up to REPLAY_MAX events after since (up to upto); returns how
- * many, and in *last the sequence of the last one sent. */
-static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last)
+/* Replays up to REPLAY_MAX events after since (up to upto), fewer when
+ * the client's queue fills up first; returns how many, in *last the
+ * sequence of the last one sent, and in *more whether events are left. */
+static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last,
+                  bool *more)
 {
     store_txn_t *t;
     *last = since;
+    *more = false;
     if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
         return 0;
-    replay_t r = {.b = b, .s = s, .t = t, .upto = upto, .last = since};
+    /* A round leaves half the client's queue free, for the Welcome and
+     * the pushes that follow it. */
+    int queue = b->cfg.limits.send_queue;
+    replay_t r = {.b = b, .s = s, .t = t, .upto = upto, .last = since,
+                  .max = queue > 0 && queue / 2 < REPLAY_MAX ? (queue + 1) / 2 : REPLAY_MAX};
     if (session_listens(t, broker_now(b), s, &r.scope, &r.role)) {
         /* The notifier keeps nothing across a restart: its catch-up is
          * every message not yet final, from the oldest. */
@@ -129,6 +168,7 @@ static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint
     }
     store_abort(&t);
     *last = r.last;
+    *more = r.full || r.count == r.max;
     return r.count;
 }
 
@@ -163,8 +203,8 @@ static void send_reply(broker_t *b, item_t *it)
      * live, even when its Hello came first. */
     if (it->go_live && s && !s->cut_off) {
         uint64_t last;
-        int replayed = replay(b, s, it->since, it->live_from, &last);
-        bool more = replayed == REPLAY_MAX;
+        bool more;
+        int replayed = replay(b, s, it->since, it->live_from, &last, &more);
         /* A peer gone during the replay had its session dropped and
          * another moved into the slot: never touch or answer that one. */
         s = session_find(b, rid, rid_len);
@@ -174,6 +214,9 @@ static void send_reply(broker_t *b, item_t *it)
          * live stream would lose events. */
         s->live = !more;
         s->live_from = it->live_from;
+        s->sent_seq = last;
+        /* The round's end is in the Welcome: no notice owed for it. */
+        s->behind = false;
         set_replayed(it, replayed, last, more);
     }
     if (it->reply && s)

@@ -12,5 +12,8 @@
 void fanout_replies(broker_t *b, batch_t *batch);
 /* Pushes the events kept by the committed transaction, then forgets them. */
 void fanout_push(broker_t *b);
+/* Tells each session whose queue filled up (now that it has room again)
+ * that it missed pushes and must catch up (a Behind message). */
+void fanout_behind(broker_t *b);
 
 #endif

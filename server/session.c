@@ -109,8 +109,15 @@ bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
      * drop; its events are replayed when it says Hello again. */
     if (zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
         zmq_send(b->router, data, len, ZMQ_DONTWAIT) < 0) {
-        if (errno == EHOSTUNREACH)
+        if (errno == EHOSTUNREACH) {
             session_close(b, s);
+        } else if (errno == EAGAIN) {
+            /* Its queue is full (--send-queue): a client that does not
+             * read gets nothing more buffered; it catches up from the
+             * journal once told (fanout_behind). */
+            s->behind = true;
+            s->live = false;
+        }
         return false;
     }
     /* Delivered to a connected peer: a listener that only receives is

@@ -41,6 +41,10 @@ typedef struct {
     uint64_t live_from; /* pushes carry events after this sequence */
     int64_t last_seen;
     bool cut_off;       /* officer disabled: every request refused */
+    /* Its queue at the broker was full: pushes stopped, and it is owed a
+     * Behind notice (sent once its queue has room). */
+    bool behind;
+    uint64_t sent_seq;  /* the last event queued to it (replay or push) */
 } session_t;
 
 /* An event written in this batch, waiting for the commit to be pushed. */

@@ -312,6 +312,11 @@ size_t harness_journal_len(harness_t *h)
 
 bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r)
 {
+    return harness_raw_open_queue(h, kf, r, 0);
+}
+
+bool harness_raw_open_queue(harness_t *h, const keyfile_t *kf, harness_raw_t *r, int rcvhwm)
+{
     int zero = 0;
     char addr[64];
     memset(r, 0, sizeof *r);
@@ -320,6 +325,12 @@ bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r)
     if (!r->sock)
         return false;
     zmq_setsockopt(r->sock, ZMQ_LINGER, &zero, sizeof zero);
+    if (rcvhwm > 0) {
+        /* A client that takes little at a time: the kernel's buffer too. */
+        int rcvbuf = 4096;
+        zmq_setsockopt(r->sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+        zmq_setsockopt(r->sock, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
     /* The monitor reports the broker closing the connection. */
     snprintf(addr, sizeof addr, "inproc://raw-monitor-%p", (void *)r);
     if (zmq_socket_monitor(r->sock, addr, ZMQ_EVENT_DISCONNECTED) != 0 ||
@@ -384,7 +395,8 @@ Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **
         /* An empty frame is the broker's liveness probe: not a reply. */
         Sertel__Envelope *env = zmq_msg_size(&m) == 0 ? NULL
             : sertel__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-        if (env && env->body_case != SERTEL__ENVELOPE__BODY_PUSH) {
+        if (env && env->body_case != SERTEL__ENVELOPE__BODY_PUSH &&
+            env->body_case != SERTEL__ENVELOPE__BODY_BEHIND) {
             if (raw) {
                 *rawlen = zmq_msg_size(&m);
                 *raw = malloc(*rawlen ? *rawlen : 1);

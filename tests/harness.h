@@ -82,6 +82,9 @@ typedef struct {
     void *ctx, *sock, *monitor;
 } harness_raw_t;
 bool harness_raw_open(harness_t *h, const keyfile_t *kf, harness_raw_t *r);
+/* The same with a receive queue of rcvhwm messages (and a small kernel
+ * buffer), for a client that reads slowly or not at all. */
+bool harness_raw_open_queue(harness_t *h, const keyfile_t *kf, harness_raw_t *r, int rcvhwm);
 void harness_raw_close(harness_raw_t *r);
 /* Sends one frame (more: another frame follows). */
 bool harness_raw_send(harness_raw_t *r, const void *data, size_t len, bool more);
