@@ -4,6 +4,7 @@
  * the Debian fonts named in the families below). */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -493,7 +494,9 @@ const char *doc_date_text(const char *ymd, char *buf, size_t len)
 
 void doc_release(void)
 {
-    /* Fonts and their caches, so that leak checkers see only our own. */
+    /* Fonts and their caches, so that leak checkers see only our own:
+     * pango's font map, cairo's caches, then fontconfig's state. */
     pango_cairo_font_map_set_default(NULL);
     cairo_debug_reset_static_data();
+    FcFini();
 }
