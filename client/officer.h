@@ -38,6 +38,8 @@ int officer_verify(int argc, char **argv);
 int officer_complete_words(int argc, char **argv);
 int officer_notify(int argc, char **argv);
 int officer_renew(int argc, char **argv);
+/* Below the inbox: the certificates due for renewal (officer_notify.c). */
+void officer_print_due(cli_t *cli);
 int officer_outbox(int argc, char **argv);
 
 /* The terminal UI, started by `sertel` without arguments on a terminal

@@ -99,3 +99,29 @@ int officer_outbox(int argc, char **argv)
     cli_close(&cli);
     return rc;
 }
+
+/* The verifiers' "perlu diperbarui": certificates the broker has reminded
+ * their holders of and no renewal has started for, below the inbox. Said
+ * nothing when there are none or the register is not the officer's. */
+void officer_print_due(cli_t *cli)
+{
+    Sertel__CertQuery q = SERTEL__CERT_QUERY__INIT;
+    q.reminded_only = true;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_CERT_QUERY;
+    req.cert_query = &q;
+    char err[256];
+    if (conn_call(cli->conn, &req, &reply, cli->timeout_ms, err, sizeof err) != SERTEL_OK)
+        return;
+    const Sertel__CertList *l = reply->body_case == SERTEL__ENVELOPE__BODY_CERT_LIST ? reply->cert_list : NULL;
+    if (l && l->n_certs) {
+        printf("\n%s\n", _("Perlu diperbarui (certificates near their expiry; sertel renew SERIAL):"));
+        for (size_t i = 0; i < l->n_certs; i++) {
+            char until[64];
+            printf("  %-18s %s (NIP %s), %s — %s %s\n", l->certs[i]->serial, l->certs[i]->name,
+                   l->certs[i]->nip, l->certs[i]->unit, _("valid until"),
+                   officer_time(l->certs[i]->not_after, until, sizeof until));
+        }
+    }
+    sertel__envelope__free_unpacked(reply, NULL);
+}

@@ -125,6 +125,8 @@ int officer_inbox(int argc, char **argv)
         else
             print_inbox(l, now);
         sertel__envelope__free_unpacked(reply, NULL);
+        if (!common.json)
+            officer_print_due(&cli);
     }
     cli_close(&cli);
     return rc;

@@ -240,16 +240,19 @@ int certs_remind(cmd_ctx_t *ctx, sertel_err_t *e)
     return *e == SERTEL_OK ? reminded : -1;
 }
 
-uint32_t certs_reminded(cmd_ctx_t *ctx, const char *serial)
+int certs_days(cmd_ctx_t *ctx, int days[TEMPLATE_MAX_DAYS])
 {
     char saved[sizeof ctx->why];
     memcpy(saved, ctx->why, sizeof saved);
     template_t *t = outbox_template(ctx, "pengingat");
     memcpy(ctx->why, saved, sizeof saved);
-    if (!t)
-        return 0;
-    int days[TEMPLATE_MAX_DAYS], n = template_days(t, days);
+    int n = t ? template_days(t, days) : 0;
     template_destroy(&t);
+    return n;
+}
+
+uint32_t certs_reminded(cmd_ctx_t *ctx, const char *serial, const int *days, int n)
+{
     uint32_t bits = 0;
     for (int i = 0; i < n; i++)
         if (store_reminder_done(ctx->txn, serial, days[i]))

@@ -6,6 +6,7 @@
 #define SERTEL_CERTS_H
 
 #include "cmd.h"
+#include "template.h"
 
 /* EV_CERTIFIED: the case's certificate enters the register and the
  * holder's older certificates are marked renewed by this case. */
@@ -19,8 +20,10 @@ sertel_err_t certs_check(cmd_ctx_t *ctx, Sertel__CertRecord *r, char *phone, siz
 int certs_remind(cmd_ctx_t *ctx, sertel_err_t *e);
 /* The register changed: the next sweep looks for reminders at once. */
 void certs_wake(void);
-/* Bits of the reminders already queued for serial (bit i: the i-th of
- * the template's days). */
-uint32_t certs_reminded(cmd_ctx_t *ctx, const char *serial);
+/* The reminder template's days, largest first; returns how many (0 when
+ * the template is missing). */
+int certs_days(cmd_ctx_t *ctx, int days[TEMPLATE_MAX_DAYS]);
+/* Bits of the reminders already queued for serial (bit i: days[i]). */
+uint32_t certs_reminded(cmd_ctx_t *ctx, const char *serial, const int *days, int n_days);
 
 #endif

@@ -77,6 +77,7 @@ typedef struct {
     cmd_ctx_t *ctx;
     const Sertel__CertQuery *q;
     cmd_list_t list;
+    int days[TEMPLATE_MAX_DAYS], n_days;
     sertel_err_t e;
 } cert_walk_t;
 
@@ -89,7 +90,9 @@ static int add_cert(const Sertel__CertRecord *r, void *arg)
 {
     cert_walk_t *w = arg;
     const Sertel__CertQuery *q = w->q;
+    uint32_t reminded = certs_reminded(w->ctx, r->serial, w->days, w->n_days);
     if ((q->serial && *q->serial && strcasecmp(q->serial, r->serial) != 0) ||
+        (q->reminded_only && (r->renewal_case[0] || !reminded)) ||
         (q->within_days > 0 && (r->renewal_case[0] ||
                                 r->not_after - w->ctx->now > (int64_t)q->within_days * DAY_S)))
         return 0;
@@ -109,7 +112,7 @@ static int add_cert(const Sertel__CertRecord *r, void *arg)
         w->e = SERTEL_E_NOMEM;
         return 1;
     }
-    copy->reminded = certs_reminded(w->ctx, copy->serial);
+    copy->reminded = reminded;
     return 0;
 }
 
@@ -118,6 +121,7 @@ CMD(cmd_cert_query)
     if (!reads_register(&ctx->officer))
         return cmd_fail(ctx, SERTEL_E_DENIED, "%s", _("the certificate register is for verifiers, leaders and administrators"));
     cert_walk_t w = {.ctx = ctx, .q = req->cert_query};
+    w.n_days = certs_days(ctx, w.days);
     sertel_err_t e = store_certs(ctx->txn, add_cert, &w);
     Sertel__CertList *l = cmd_alloc(ctx, sizeof *l);
     if (e != SERTEL_OK || w.e != SERTEL_OK || !l)

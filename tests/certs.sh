@@ -72,7 +72,11 @@ timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >/dev/null
 start_broker() {
     timeout 600 "$broker" --data "$data" --endpoint "${endpoint:-tcp://127.0.0.1:0}" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
     broker_pid=$!
-    timeout 30 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"
+    if ! timeout 60 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
+        echo "FAIL: the broker did not start:" >&2
+        cat "$tmp/broker.err" >&2
+        exit 1
+    fi
     endpoint=$(head -n 1 "$tmp/broker.out")
     export SERTEL_ENDPOINT=$endpoint
 }
@@ -143,6 +147,12 @@ run 0 "$admin" journal --json --key "$data/admin.key"
 py "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4" \
     "each reminder reaches the verifiers as 'perlu diperbarui', journaled once"
 
+run 0 "$sertel" inbox --key "$tmp/verif.key"
+grep -q "Perlu diperbarui" "$tmp/out" && grep -q "0A1D" "$tmp/out" && grep -q "0A1B" "$tmp/out" ||
+    fail "the verifier's inbox lists the reminded holders: $(cat "$tmp/out")"
+run 0 "$sertel" inbox --key "$tmp/staf.key"
+grep -q "Perlu diperbarui" "$tmp/out" && fail "a staf without the qualification sees no register"
+
 # --- a renewal from the register ---------------------------------------------------------
 run 2 "$sertel" renew 0A1B --key "$tmp/staf.key"
 run 0 "$sertel" renew 0A1B --key "$tmp/verif.key"
@@ -154,6 +164,8 @@ py "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant'][
 run 2 "$sertel" renew 0A1B --key "$tmp/verif.key"
 run 0 "$admin" certs due --within 60 --json --key "$data/admin.key"
 py "'0A1B' not in [c['serial'] for c in d['certificates']]" "a holder being renewed is no longer due"
+run 0 "$sertel" inbox --key "$tmp/verif.key"
+grep -q "0A1B" "$tmp/out" && fail "a holder being renewed leaves the verifier's list"
 
 if [ "$failures" -ne 0 ]; then
     echo "certs.sh: $failures failures" >&2
