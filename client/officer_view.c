@@ -119,7 +119,8 @@ int officer_inbox(int argc, char **argv)
     if (rc == EXIT_DONE) {
         Sertel__CaseList *l = reply->case_list;
         int64_t now = officer_now();
-        qsort(l->cases, l->n_cases, sizeof *l->cases, by_pressing);
+        if (l->n_cases > 1) /* an empty list has no array to sort (NULL) */
+            qsort(l->cases, l->n_cases, sizeof *l->cases, by_pressing);
         if (common.json)
             json_cases(l, now);
         else
