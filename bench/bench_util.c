@@ -248,14 +248,15 @@ bool broker_proc_make(broker_proc_t *b, const bench_cfg_t *cfg, const char *tag)
     memset(b, 0, sizeof *b);
     if (!bench_mkdtemp(cfg, tag, b->dir, sizeof b->dir))
         return false;
-    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", b->dir, "--endpoint",
-                          "tcp://127.0.0.1:0", NULL};
+    /* The administrator's key lives beside the data directory, never in it. */
     char err[512], path[600];
+    snprintf(path, sizeof path, "%s.admin.key", b->dir);
+    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", b->dir, "--endpoint",
+                          "tcp://127.0.0.1:0", "--admin-key", path, NULL};
     if (!run_quiet(init)) {
         bench_error("sertel-broker init --data %s failed", b->dir);
         return false;
     }
-    snprintf(path, sizeof path, "%s/admin.key", b->dir);
     if (keyfile_read(path, &b->admin, err, sizeof err) != SERTEL_OK) {
         bench_error("%s", err);
         return false;
@@ -328,8 +329,12 @@ void broker_proc_destroy(broker_proc_t *b, const bench_cfg_t *cfg)
     broker_proc_stop(b);
     if (cfg->keep)
         printf("  (kept %s)\n", b->dir);
-    else
+    else {
+        char key[600];
+        snprintf(key, sizeof key, "%s.admin.key", b->dir);
+        unlink(key);
         bench_rmtree(b->dir);
+    }
 }
 
 /* ---- officers */

@@ -32,7 +32,69 @@
 typedef struct {
     const char *dir, *endpoint, *sop_path, *cal_path, *office_path, *admin_nip, *admin_name,
         *templates;
+    const char *admin_key; /* --admin-key, else in the user's config directory */
+    char admin_key_buf[4096];
 } init_opts_t;
+
+/* The administrator's key file: --admin-key, else the invoking user's
+ * $XDG_CONFIG_HOME/sertel/admin.key (~/.config/sertel/admin.key). Never
+ * inside the data directory: a copy of the directory (a backup, a disk
+ * handed on) must not carry an administrator's identity. Checked before
+ * anything is written. */
+static bool admin_key_place(init_opts_t *o, char *err, size_t errlen)
+{
+    if (!o->admin_key) {
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        if (xdg && xdg[0] == '/')
+            snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/sertel/admin.key", xdg);
+        else if (home && home[0])
+            snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/.config/sertel/admin.key", home);
+        else {
+            snprintf(err, errlen, "%s", _("no configuration directory for the administrator's key "
+                                          "file ($HOME is not set): give --admin-key FILE"));
+            return false;
+        }
+        o->admin_key = o->admin_key_buf;
+    }
+    if (access(o->admin_key, F_OK) == 0) {
+        diag_at(err, errlen, o->admin_key, 0, "%s",
+                _("already exists; a key file is never overwritten (give --admin-key FILE "
+                  "elsewhere, or move it away first)"));
+        return false;
+    }
+    /* Compared as absolute paths; the data directory may not exist yet,
+     * so its parent is resolved and its own name appended. */
+    char dir[8200], key[4200], parent[4096];
+    snprintf(parent, sizeof parent, "%s", o->dir);
+    char *slash = strrchr(parent, '/');
+    const char *name = slash ? slash + 1 : parent;
+    if (slash)
+        *slash = '\0';
+    char *real = realpath(slash ? (parent[0] ? parent : "/") : ".", NULL);
+    snprintf(dir, sizeof dir, "%s/%s", real ? real : parent, name);
+    free(real);
+    snprintf(parent, sizeof parent, "%s", o->admin_key);
+    slash = strrchr(parent, '/');
+    if (slash)
+        *slash = '\0';
+    /* A parent not made yet is taken as written, made absolute. */
+    real = realpath(slash ? (parent[0] ? parent : "/") : ".", NULL);
+    char cwd[2048] = "";
+    if (!real && parent[0] != '/' && !getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0';
+    snprintf(key, sizeof key, "%s%s%s/", real ? "" : cwd, real || !cwd[0] ? "" : "/",
+             real ? real : parent);
+    free(real);
+    size_t n = strlen(dir);
+    if (strncmp(key, dir, n) == 0 && key[n] == '/') {
+        diag_at(err, errlen, o->admin_key, 0, "%s",
+                _("the administrator's key file may not be inside the data directory (a copy of "
+                  "the directory would carry the administrator's identity): give --admin-key "
+                  "FILE elsewhere"));
+        return false;
+    }
+    return paths_make_parents(o->admin_key, err, (unsigned)errlen);
+}
 
 
 /* The directory may exist only if empty (e.g. made by mktemp -d). */
@@ -109,9 +171,8 @@ static sertel_err_t write_keys(const init_opts_t *o, keyfile_t *admin, char *err
     snprintf(path, sizeof path, "%s/broker.key", o->dir);
     if (e == SERTEL_OK)
         e = keyfile_write(path, &broker, err, errlen);
-    snprintf(path, sizeof path, "%s/admin.key", o->dir);
     if (e == SERTEL_OK)
-        e = keyfile_write(path, admin, err, errlen);
+        e = keyfile_write(o->admin_key, admin, err, errlen);
     return e;
 }
 
@@ -265,11 +326,13 @@ static int init_usage(FILE *to)
     fprintf(to, _("Usage: sertel-broker init --data DIR [--endpoint tcp://HOST:PORT]\n"
                   "                         [--sop FILE] [--calendar FILE] [--office FILE]\n"
                   "                         [--admin-nip NIP] [--admin-name NAME]\n"
-                  "                         [--templates DIR]\n"
+                  "                         [--templates DIR] [--admin-key FILE]\n"
                   "Creates a broker data directory with the SOP, the working calendar, the\n"
                   "office profile (kop surat, DIR/kantor.conf), the message templates\n"
                   "(DIR/pesan, for the office to edit) and a first administrator, whose key\n"
-                  "file is written to DIR/admin.key.\n"
+                  "file is written to FILE (default: the invoking user's\n"
+                  "$XDG_CONFIG_HOME/sertel/admin.key or ~/.config/sertel/admin.key), never\n"
+                  "inside the data directory.\n"
                   "       sertel-broker init --adopt --data DIR\n"
                   "Gives a data directory made by an older Sertel the identity file the\n"
                   "broker now requires (with the broker stopped).\n"));
@@ -290,6 +353,7 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
         {"--admin-nip", offsetof(init_opts_t, admin_nip)},
         {"--admin-name", offsetof(init_opts_t, admin_name)},
         {"--templates", offsetof(init_opts_t, templates)},
+        {"--admin-key", offsetof(init_opts_t, admin_key)},
     };
     for (int i = 1; i < argc; i++) {
         size_t f = 0;
@@ -334,7 +398,7 @@ int broker_init_main(int argc, char **argv)
     bool ok = office_text &&
               office_parse(office_text, o.office_path, &office, err, sizeof err) == SERTEL_OK &&
               office_logo_ready(&o, &office, err, sizeof err) &&
-              fresh_dir(o.dir, err, sizeof err) &&
+              admin_key_place(&o, err, sizeof err) && fresh_dir(o.dir, err, sizeof err) &&
               write_keys(&o, &admin, err, sizeof err) == SERTEL_OK &&
               write_office(&o, &office, office_text, err, sizeof err) &&
               copy_templates(&o, err, sizeof err) &&
@@ -342,7 +406,7 @@ int broker_init_main(int argc, char **argv)
               write_identity(o.dir, 0, err, sizeof err);
     if (ok)
         printf(_("Data directory %s is ready (SOP %s, broker at %s).\n"
-                 "Administrator key: %s/admin.key\n"), o.dir, sop->code, o.endpoint, o.dir);
+                 "Administrator key: %s\n"), o.dir, sop->code, o.endpoint, o.admin_key);
     else
         fprintf(stderr, _("sertel-broker init: %s\n"), err);
     calendar_destroy(&cal);

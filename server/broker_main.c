@@ -51,6 +51,8 @@ static void usage(FILE *to)
                   "  --log-level LEVEL          debug, info, warn or error (default info)\n"
                   "  --verbose                  the same as --log-level debug\n"
                   "  --init-if-missing          make the data directory first if it has none\n"
+                  "  --admin-key FILE           where that writes the administrator's key file\n"
+                  "                             (outside the data directory)\n"
                   "  --version, --help\n\n"
                   "Commands:\n"
                   "  init        make a data directory (sertel-broker init --help)\n"
@@ -101,6 +103,7 @@ static bool parse_limit(const char *v, int *out)
 typedef struct {
     broker_config_t cfg;
     bool init_if_missing;
+    const char *admin_key; /* where --init-if-missing writes the administrator's key */
 } opts_t;
 
 static bool from_file(const conf_args_t *a, int i)
@@ -157,6 +160,8 @@ static bool parse_args(const conf_args_t *a, opts_t *o)
             o->cfg.data_dir = argv[++i];
         else if (strcmp(opt, "--endpoint") == 0 && has_value)
             o->cfg.endpoint = argv[++i];
+        else if (strcmp(opt, "--admin-key") == 0 && has_value)
+            o->admin_key = argv[++i];
         else if (strcmp(opt, "--config") == 0 && has_value && !from_file(a, i))
             i++; /* read before the others */
         else if (strcmp(opt, "--log-level") == 0 && has_value) {
@@ -198,9 +203,16 @@ static bool init_if_missing(const opts_t *o)
     snprintf(db, sizeof db, "%s/db", o->cfg.data_dir);
     if (access(key, F_OK) == 0 || access(db, F_OK) == 0)
         return true;
-    char *args[] = {"init", "--data", (char *)o->cfg.data_dir, "--endpoint",
-                    (char *)o->cfg.endpoint, NULL};
-    int n = o->cfg.endpoint ? 5 : 3;
+    char *args[8] = {"init", "--data", (char *)o->cfg.data_dir};
+    int n = 3;
+    if (o->cfg.endpoint) {
+        args[n++] = "--endpoint";
+        args[n++] = (char *)o->cfg.endpoint;
+    }
+    if (o->admin_key) {
+        args[n++] = "--admin-key";
+        args[n++] = (char *)o->admin_key;
+    }
     log_msg(LOG_INFO, _("no data directory in %s yet: making it"), o->cfg.data_dir);
     int rc = broker_init_main(n, args);
     fflush(stdout);

@@ -76,7 +76,7 @@ adm() { english "$admin" "$@"; }
 
 # --- the broker -----------------------------------------------------------
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/init.out"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
 mkfifo "$tmp/broker.fifo"
 timeout 600 "$broker" --data "$data" >"$tmp/broker.fifo" 2>"$tmp/broker.err" &
 broker_pid=$!
@@ -90,7 +90,7 @@ if [ -z "$endpoint" ]; then
     exit 1
 fi
 # The admin's key file names port 0; the real one comes from the broker.
-export SERTEL_KEY="$data/admin.key" SERTEL_ENDPOINT="$endpoint"
+export SERTEL_KEY="$tmp/admin.key" SERTEL_ENDPOINT="$endpoint"
 
 kadis=197503042001121002
 kabid=197806122003121001

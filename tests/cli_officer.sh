@@ -126,7 +126,7 @@ as_en() {
 
 # --- the broker -------------------------------------------------------------
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/init.out"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
 
 # start_broker ENDPOINT : starts the broker and sets $endpoint from the
 # line it prints once it listens.
@@ -160,7 +160,7 @@ mkdir -p "$tmp/keys"
 enrol() {
     local who=$1 name=$2 role=$3
     shift 3
-    run 0 english "$admin" officer add --key "$data/admin.key" --name "$name" --nip "${nip[$who]}" \
+    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
         --role "$role" --out "$tmp/keys/$who.key" "$@"
 }
 enrol staf "Siti Rahmawati" staf
@@ -517,7 +517,7 @@ has_line "$tmp/watch.text" "Dedi Supriadi (Kepala Bidang Persandian dan KAMI)" "
 has_line "$tmp/watch.text" "WIB" "watch prints the time"
 
 # --- an acting official: the Kepala Bidang as Plh. Kepala Dinas --------------------------------
-run 0 english "$admin" acting add --key "$data/admin.key" --for "${nip[kadis]}" --by "${nip[kabid]}" \
+run 0 english "$admin" acting add --key "$tmp/admin.key" --for "${nip[kadis]}" --by "${nip[kabid]}" \
     --from "$today" --to "$tomorrow"
 run 0 as kabid inbox
 has out "$id3" "a Plh. sees the inbox of the official they stand in for"

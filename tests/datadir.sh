@@ -52,7 +52,7 @@ stop() {
 }
 
 data="$tmp/data"
-run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0
+run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key"
 [ -f "$data/identity" ] || fail "init wrote no identity file"
 grep -Eq '^broker-id = [0-9a-f]{32}$' "$data/identity" || fail "the identity has no broker id"
 
@@ -129,6 +129,28 @@ has err "already has an identity" "a second init --adopt"
 start "$data"
 run 1 english "$broker" init --adopt --data "$tmp/nowhere"
 stop
+
+# --- the administrator's key is never written into the data directory -------
+run 1 english "$broker" init --data "$tmp/d2" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/d2/admin.key"
+has err "may not be inside the data directory" "--admin-key inside the data directory"
+[ -e "$tmp/d2" ] && fail "a refused init made the data directory"
+mkdir -p "$tmp/d3/sub"
+run 1 english "$broker" init --data "$tmp/d3" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/d3/sub/../sub/a.key"
+has err "may not be inside the data directory" "--admin-key inside it by another path"
+# By default: the invoking user's configuration directory.
+run 0 env HOME="$tmp/home" XDG_CONFIG_HOME= LANG=en_US.UTF-8 "$broker" init --data "$tmp/d4" \
+    --endpoint tcp://127.0.0.1:0
+has out "$tmp/home/.config/sertel/admin.key" "init names the default key file"
+[ "$(stat -c %a "$tmp/home/.config/sertel/admin.key")" = 600 ] || fail "the admin key is not 0600"
+[ -e "$tmp/d4/admin.key" ] && fail "init wrote admin.key into the data directory"
+# A second office does not overwrite the first one's key, and makes nothing.
+run 1 env HOME="$tmp/home" XDG_CONFIG_HOME= LANG=en_US.UTF-8 "$broker" init --data "$tmp/d5" \
+    --endpoint tcp://127.0.0.1:0
+has err "never overwritten" "init over an existing administrator's key"
+[ -e "$tmp/d5" ] && fail "a refused init made the data directory"
+run 0 env XDG_CONFIG_HOME="$tmp/xdg" LANG=en_US.UTF-8 "$broker" init --data "$tmp/d6" \
+    --endpoint tcp://127.0.0.1:0
+[ -f "$tmp/xdg/sertel/admin.key" ] || fail "init ignored XDG_CONFIG_HOME"
 
 mkdir "$tmp/empty"
 run 1 english "$broker" --data "$tmp/empty"

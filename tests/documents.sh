@@ -86,7 +86,7 @@ clock="$tmp/clock"
 t0=1795485600 # Tuesday 24 November 2026 09:00 WIB
 echo $t0 >"$clock"
 data="$tmp/data"
-timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 >/dev/null
+timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
 SERTEL_CLOCK_FILE="$clock" timeout 900 "$broker" --data "$data" >"$tmp/broker.out" \
     2>"$tmp/broker.err" &
 broker_pid=$!
@@ -108,7 +108,7 @@ mkdir -p "$tmp/keys"
 enrol() {
     local who=$1 name=$2 role=$3
     shift 3
-    run 0 english "$admin" officer add --key "$data/admin.key" --name "$name" \
+    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" \
         --nip "${nip[$who]}" --role "$role" --out "$tmp/keys/$who.key" "$@"
 }
 enrol staf "Siti Rahmawati" staf
@@ -122,7 +122,7 @@ as() {
     shift
     indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
 }
-adm() { english "$admin" "$@" --key "$data/admin.key"; }
+adm() { english "$admin" "$@" --key "$tmp/admin.key"; }
 
 # --- the office profile -----------------------------------------------------------
 run 0 adm office show

@@ -75,10 +75,12 @@ bool harness_start_args(harness_t *h, const char *const *args)
     snprintf(h->dir, sizeof h->dir, "/tmp/sertel-test-XXXXXX");
     if (!mkdtemp(h->dir))
         return false;
-    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", h->dir, "--endpoint",
-                          "tcp://127.0.0.1:0", NULL};
+    /* The administrator's key is never inside the data directory: it
+     * lives beside it, and goes with it in harness_destroy. */
     char err[512], path[512];
-    snprintf(path, sizeof path, "%s/admin.key", h->dir);
+    snprintf(path, sizeof path, "%s.admin.key", h->dir);
+    const char *init[] = {SERTEL_BROKER_BIN, "init", "--data", h->dir, "--endpoint",
+                          "tcp://127.0.0.1:0", "--admin-key", path, NULL};
     if (!run(init) || keyfile_read(path, &h->admin, err, sizeof err) != SERTEL_OK)
         return false;
     if (!spawn_broker(h, "tcp://127.0.0.1:0"))
@@ -138,7 +140,9 @@ void harness_destroy(harness_t *h)
 {
     conn_close(&h->admin_conn);
     harness_stop(h, SIGTERM);
-    const char *rm[] = {"/bin/rm", "-rf", h->dir, NULL};
+    char key[300];
+    snprintf(key, sizeof key, "%s.admin.key", h->dir);
+    const char *rm[] = {"/bin/rm", "-rf", h->dir, key, NULL};
     run(rm);
 }
 

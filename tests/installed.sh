@@ -85,12 +85,15 @@ has out "Menerima Permohonan" "the shipped SOP shows its first step"
 [ -f "$share/kalender-kerja.conf" ] || fail "the shipped calendar is not installed"
 # init reads the shipped files by default, and makes missing parents.
 run 0 indonesian "$sbin/sertel-broker" init --data "$tmp/a/b/data" --endpoint tcp://127.0.0.1:7750
-has out "$tmp/a/b/data/admin.key" "init names the administrator's key file"
+# ... and writes the administrator's key file outside it, in the user's
+# configuration directory.
+has out "$HOME/.config/sertel/admin.key" "init names the administrator's key file"
+[ -e "$tmp/a/b/data/admin.key" ] && fail "init wrote the administrator's key into the data directory"
 # sertel-admin init runs the sbin/sertel-broker beside its bin/ (an
 # ordinary user's PATH has no sbin).
 run 0 indonesian env PATH=/usr/bin:/bin "$bin/sertel-admin" init --data "$tmp/c/d/data" \
-    --endpoint tcp://127.0.0.1:7750
-has out "$tmp/c/d/data/admin.key" "sertel-admin init found the installed sertel-broker"
+    --endpoint tcp://127.0.0.1:7750 --admin-key "$tmp/c/admin.key"
+has out "$tmp/c/admin.key" "sertel-admin init found the installed sertel-broker"
 
 # ---- the broker as the unit starts it, from a configuration file
 unit=$usr/lib/systemd/system/sertel-broker.service
@@ -99,13 +102,16 @@ conf=$root/etc/sertel/broker.conf
 [ -f "$conf" ] || conf=$usr/etc/sertel/broker.conf # a /usr/local-style prefix
 [ -f "$conf" ] || fail "no etc/sertel/broker.conf"
 grep -q '^data = /.*/lib/sertel$' "$conf" || fail "broker.conf does not name (/usr/local)/var/lib/sertel"
+grep -q '^admin-key = /.*/lib/sertel-admin/admin.key$' "$conf" ||
+    fail "broker.conf does not put the administrator's key outside the data directory"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 case $exec_start in
 *"/sbin/sertel-broker --config "*"/sertel/broker.conf --init-if-missing") ;;
 *) fail "unexpected ExecStart: $exec_start" ;;
 esac
 # The shipped file with the data directory and a free port of this test.
-sed -e "s|^data = .*|data = $tmp/state|" "$conf" >"$tmp/broker.conf"
+sed -e "s|^data = .*|data = $tmp/state|" -e "s|^admin-key = .*|admin-key = $tmp/admin/admin.key|" \
+    "$conf" >"$tmp/broker.conf"
 echo "endpoint = tcp://127.0.0.1:0" >>"$tmp/broker.conf"
 
 # A bad line names itself and the broker refuses to start.
@@ -145,16 +151,16 @@ while read -r -t 30 line <&3; do
     case $line in tcp://*) endpoint=$line; break ;; esac
     echo "$line" >>"$tmp/init.out"
 done
-grep -qF "Kunci administrator: $tmp/state/admin.key" "$tmp/init.out" ||
+grep -qF "Kunci administrator: $tmp/admin/admin.key" "$tmp/init.out" ||
     fail "the first start did not name the administrator's key file"
 [ "$(stat -c %a "$tmp/state")" = 700 ] || fail "the data directory is not 0700"
 # Global options before the command, as an administrator types them.
-run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" officer list
+run 0 indonesian "$bin/sertel-admin" --key "$tmp/admin/admin.key" --endpoint "$endpoint" officer list
 has out "Administrator" "the installed admin client reaches the installed broker"
 
 # ---- bash completion against the running broker: commands and options
 # from --help, NIPs and case numbers from the broker.
-run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" \
+run 0 indonesian "$bin/sertel-admin" --key "$tmp/admin/admin.key" --endpoint "$endpoint" \
     officer add --name "Siti Rahmawati" --nip 198503142010012003 --role staf --out "$tmp/staf.key"
 run 0 indonesian "$bin/sertel" --key "$tmp/staf.key" --endpoint "$endpoint" receive \
     --name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan" \

@@ -90,11 +90,11 @@ as_en() {
     shift
     english "$sertel" "$@" --key "$tmp/keys/$who.key"
 }
-adm() { indonesian "$admin" "$@" --key "$data/admin.key"; }
-adm_en() { english "$admin" "$@" --key "$data/admin.key"; }
+adm() { indonesian "$admin" "$@" --key "$tmp/admin.key"; }
+adm_en() { english "$admin" "$@" --key "$tmp/admin.key"; }
 
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 \
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" \
     ${calendar:+--calendar "$calendar"} >"$tmp/init.out"
 
 start_broker() {
@@ -114,7 +114,7 @@ export SERTEL_ENDPOINT="$endpoint"
 enrol() {
     local who=$1 name=$2 role=$3
     shift 3
-    run 0 english "$admin" officer add --key "$data/admin.key" --name "$name" --nip "${nip[$who]}" \
+    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
         --role "$role" --out "$tmp/keys/$who.key" "$@"
 }
 enrol staf "Siti Rahmawati" staf

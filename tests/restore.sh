@@ -49,7 +49,7 @@ wait_for() {
 }
 
 data="$tmp/data"
-run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0
+run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key"
 port=
 start_broker() {
     : >"$tmp/broker.out"
@@ -75,9 +75,9 @@ start_broker
 
 kadis=197503042001121002 staf=198503142010011003
 mkdir -p "$tmp/keys"
-run 0 english "$admin" officer add --key "$data/admin.key" --name "Tino Armyanto" --nip $kadis \
+run 0 english "$admin" officer add --key "$tmp/admin.key" --name "Tino Armyanto" --nip $kadis \
     --role kadis --out "$tmp/keys/kadis.key"
-run 0 english "$admin" officer add --key "$data/admin.key" --name "Siti Rahmawati" --nip $staf \
+run 0 english "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip $staf \
     --role staf --out "$tmp/keys/staf.key"
 echo "%PDF surat" >"$tmp/surat.pdf"
 # receive_and_pass : a new application, passed to the Kepala Dinas; its
@@ -106,7 +106,7 @@ stop_watch() {
 # --- before the backup: one case; after it: two more, seen by the watch ---------
 receive_and_pass
 first=$id
-run 0 english "$admin" backup --key "$data/admin.key" "$tmp/cadangan"
+run 0 english "$admin" backup --key "$tmp/admin.key" "$tmp/cadangan"
 for f in "$tmp/cadangan" "$tmp/cadangan/data.mdb" "$tmp/cadangan/identity"; do
     mode=$(stat -c %a "$f")
     [ "$mode" = 700 ] || [ "$mode" = 600 ] || fail "$f of the backup has mode $mode"
@@ -145,7 +145,7 @@ for old in "$first" "$lost1" "$lost2"; do
     [ "$fresh" != "$old" ] || fail "agenda number $fresh was given again after the restore"
 done
 [ "${fresh##*-}" -gt "${lost2##*-}" ] || fail "agenda number $fresh is not after the gap"
-new_seq=$(english "$admin" journal --key "$data/admin.key" --json |
+new_seq=$(english "$admin" journal --key "$tmp/admin.key" --json |
     python3 -c 'import json,sys; print(max(e["seq"] for e in json.load(sys.stdin)["events"]))')
 [ "$new_seq" -le "$seen" ] || fail "the test needs the new events numbered below what the watch saw"
 : >"$tmp/watch"

@@ -101,7 +101,7 @@ english() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
 
 # --- the office -------------------------------------------------------------
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/init.out"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
 : >"$tmp/broker.out"
 "$broker" --data "$data" >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker_pid=$!
@@ -122,7 +122,7 @@ fi
 kadis=197503042001121002
 kabid=197806122003121001
 staf=198503142010011003
-adm() { english timeout 30 env SERTEL_KEY="$data/admin.key" SERTEL_ENDPOINT="$endpoint" "$admin" "$@"; }
+adm() { english timeout 30 env SERTEL_KEY="$tmp/admin.key" SERTEL_ENDPOINT="$endpoint" "$admin" "$@"; }
 adm officer add --name "Tino Armyanto" --nip $kadis --role kadis --out "$tmp/kadis.key" >/dev/null
 adm officer add --name "Dedi Supriadi" --nip $kabid --role kabid --out "$tmp/kabid.key" >/dev/null
 adm officer add --name "Siti Rahmawati" --nip $staf --role staf --out "$tmp/staf.key" >/dev/null
