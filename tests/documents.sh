@@ -276,7 +276,7 @@ run 2 english "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/x.pd
 
 # --- the arsip ---------------------------------------------------------------------
 run 0 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip" \
-    --key "$data/admin.key"
+    --key "$tmp/admin.key"
 has out "1 archived case" "archive export counts the cases"
 for f in "$case/lembar-disposisi.pdf" "$case/laporan.pdf" "$case/perkara.json" \
     "$case/lampiran/01-langkah1-surat.pdf" "$case/lampiran/02-langkah6-laporan.pdf" \
@@ -296,14 +296,14 @@ cmp -s "$tmp/arsip/$case/lampiran/02-langkah6-laporan.pdf" "$tmp/laporan.pdf" ||
     fail "archive: the attached laporan comes back as attached"
 # The same cases export to the same documents, byte for byte.
 run 0 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip2" \
-    --key "$data/admin.key"
+    --key "$tmp/admin.key"
 diff <(grep -v journal-head "$tmp/arsip/SHA256SUMS") <(grep -v journal-head "$tmp/arsip2/SHA256SUMS") \
     >/dev/null || fail "two exports of the same cases differ"
 run 1 english "$admin" archive export --from 2026-11-01 --to 2026-11-30 --out "$tmp/arsip" \
-    --key "$data/admin.key"
+    --key "$tmp/admin.key"
 has err "already exists" "archive export never writes into an existing directory"
 run 0 english "$admin" archive export --from 2026-10-01 --to 2026-10-31 --out "$tmp/arsip-kosong" \
-    --key "$data/admin.key"
+    --key "$tmp/admin.key"
 has out "0 archived cases" "an empty period"
 
 if [ "$failures" -ne 0 ]; then

@@ -109,7 +109,7 @@ as() {
 
 # --- the broker, the SMTP server, the gateway ----------------------------------------
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/init.out"
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
 [ -f "$data/pesan/diterima.pesan" ] || fail "init copies the message templates into DATA/pesan"
 timeout 600 "$broker" --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker_pid=$!
@@ -128,7 +128,7 @@ mkdir -p "$tmp/keys"
 enrol() {
     local who=$1 name=$2 role=$3
     shift 3
-    run 0 "$admin" officer add --key "$data/admin.key" --name "$name" --nip "${nip[$who]}" \
+    run 0 "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
         --role "$role" --out "$tmp/keys/$who.key" "$@"
 }
 enrol staf "Siti Rahmawati" staf
@@ -297,7 +297,7 @@ timeout 20 bash -c 'until '"$sertel"' show "$1" --key "$2" | grep -q dihentikan;
     fail "a refused address ends given up"
 run 0 as staf show "$id3"
 grep -q "550" "$tmp/out" || fail "the reason (SMTP 550) is in the case history"
-run 0 indonesian "$admin" outbox --failed --key "$data/admin.key" --json
+run 0 indonesian "$admin" outbox --failed --key "$tmp/admin.key" --json
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(m['case']=='$id3' and m['state']=='dihentikan' for m in d['messages']) else 1)" "$tmp/out" ||
     fail "the administrator sees the given-up message"
 
