@@ -291,8 +291,10 @@ static bool bench_report(const office_t *office, const calendar_t *cal, const ch
 {
     char data[600], key[700], endpoint[256] = "", out[700], err[256];
     snprintf(data, sizeof data, "%s/data", dir);
+    /* The administrator's key lives beside the data directory, never in it. */
+    snprintf(key, sizeof key, "%s/admin.key", dir);
     char *init[] = {SERTEL_BROKER_BIN, "init", "--data", data, "--endpoint", "tcp://127.0.0.1:0",
-                    NULL};
+                    "--admin-key", key, NULL};
     int64_t start = days_from_civil(2026, 1, 1) * 86400 - WIB, span = 365 * 86400 - 14 * 86400;
     double t0 = now_ms();
     if (run(init) != 0 || !seed(data, cases, start, span))
@@ -302,7 +304,6 @@ static bool bench_report(const office_t *office, const calendar_t *cal, const ch
     pid_t broker = start_broker(data, endpoint, sizeof endpoint);
     if (broker < 0)
         return false;
-    snprintf(key, sizeof key, "%s/admin.key", data);
     keyfile_t kf;
     conn_t *c = NULL;
     bool ok = keyfile_read(key, &kf, err, sizeof err) == SERTEL_OK &&

@@ -55,10 +55,10 @@ py() {
 # Until the admin's outbox holds N messages whose cause starts with pengingat.
 reminders_reach() {
     timeout 20 bash -c 'until [ "$("$1" outbox --json --key "$2" | python3 -c "import json,sys; print(sum(1 for m in json.load(sys.stdin)[\"messages\"] if m[\"cause\"].startswith(\"pengingat\")))")" -ge "$3" ]; do sleep 0.05; done' \
-        _ "$admin" "$data/admin.key" "$1" || fail "$2: fewer than $1 reminders queued"
+        _ "$admin" "$tmp/admin.key" "$1" || fail "$2: fewer than $1 reminders queued"
 }
 reminder_causes() {
-    "$admin" outbox --json --key "$data/admin.key" |
+    "$admin" outbox --json --key "$tmp/admin.key" |
         python3 -c "import json,sys; print(' '.join(sorted(m['to'] + ':' + m['cause'] for m in json.load(sys.stdin)['messages'] if m['cause'].startswith('pengingat'))))"
 }
 
@@ -68,7 +68,7 @@ t0=1764547200 # 2025-12-01 00:00 UTC
 echo $t0 >"$clock"
 export SERTEL_CLOCK_FILE="$clock"
 data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 >/dev/null
+timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
 start_broker() {
     timeout 600 "$broker" --data "$data" --endpoint "${endpoint:-tcp://127.0.0.1:0}" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
     broker_pid=$!
@@ -81,9 +81,9 @@ start_broker() {
     export SERTEL_ENDPOINT=$endpoint
 }
 start_broker
-run 0 "$admin" officer add --key "$data/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
+run 0 "$admin" officer add --key "$tmp/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
     --role staf --qualification verifikator --out "$tmp/verif.key"
-run 0 "$admin" officer add --key "$data/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
+run 0 "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
     --role staf --out "$tmp/staf.key"
 
 # --- import: bad rows named by line, nothing loaded ----------------------------------
@@ -94,12 +94,12 @@ head='nip,nik,nama,unit,email,telepon,serial,berlaku_sampai'
     echo '12345,,Tanpa NIP,Dinas X,x@ciamiskab.go.id,,0A1C,2026-03-01'
     echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-13-01'
 } >"$tmp/bad.csv"
-run 1 "$admin" certs import "$tmp/bad.csv" --key "$data/admin.key"
+run 1 "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
 grep -q "bad.csv:4" "$tmp/err" || fail "a bad date is named by its line"
 sed -i 's/2026-13-01/2026-01-15/' "$tmp/bad.csv"
-run 2 "$admin" certs import "$tmp/bad.csv" --key "$data/admin.key"
+run 2 "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
 grep -qE "(baris|line) 3" "$tmp/err" || fail "a bad NIP is named by its line"
-run 0 "$admin" certs list --json --key "$data/admin.key"
+run 0 "$admin" certs list --json --key "$tmp/admin.key"
 py "d['certificates'] == []" "a refused import loads nothing"
 
 # --- a good import -------------------------------------------------------------------
@@ -110,16 +110,16 @@ py "d['certificates'] == []" "a refused import loads nothing"
     echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-01-14'
     echo '"199001012015012003",,"Cici, S.Kom",Dinas Kominfo,cici@ciamiskab.go.id,+62 813-1111-2222,0A1E,2025-12-05'
 } >"$tmp/good.csv"
-run 0 "$admin" certs import "$tmp/good.csv" --key "$data/admin.key"
+run 0 "$admin" certs import "$tmp/good.csv" --key "$tmp/admin.key"
 grep -q "3" "$tmp/out" || fail "the import says how many"
-run 0 "$admin" certs list --json --key "$data/admin.key"
+run 0 "$admin" certs list --json --key "$tmp/admin.key"
 py "sorted(c['serial'] for c in d['certificates']) == ['0A1B', '0A1D', '0A1E'] and [c['phone'] for c in d['certificates'] if c['serial']=='0A1E'] == ['6281311112222']" \
     "the register holds the three, the phone as 628..."
-run 0 "$admin" certs due --within 60 --json --key "$data/admin.key"
+run 0 "$admin" certs due --within 60 --json --key "$tmp/admin.key"
 py "sorted(c['serial'] for c in d['certificates']) == ['0A1D', '0A1E']" "due within 60 days"
-run 0 "$admin" certs due --within 60 --csv --key "$data/admin.key"
+run 0 "$admin" certs due --within 60 --csv --key "$tmp/admin.key"
 grep -q '"Cici, S.Kom"' "$tmp/out" || fail "CSV quotes a name with a comma"
-run 1 "$admin" certs due --key "$data/admin.key"
+run 1 "$admin" certs due --key "$tmp/admin.key"
 
 # --- reminders: once each, across a restart --------------------------------------------
 # At t0: Ani (45 days) gets the 60-day one; Cici (5 days) one reminder, the 7-day.
@@ -143,7 +143,7 @@ start_broker
 echo $((t0 + 31 * day + 120)) >"$clock"
 run 0 "$sertel" inbox --key "$tmp/verif.key"
 [ "$(reminder_causes)" = "6281234567890:pengingat-60 6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 budi@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] || fail "a restart sends nothing twice: $(reminder_causes)"
-run 0 "$admin" journal --json --key "$data/admin.key"
+run 0 "$admin" journal --json --key "$tmp/admin.key"
 py "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4" \
     "each reminder reaches the verifiers as 'perlu diperbarui', journaled once"
 
@@ -162,7 +162,7 @@ run 0 "$sertel" show "$id" --json --key "$tmp/verif.key"
 py "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant']['nip'] == '198707072011011001' and d['case']['step'] == 1" \
     "the renewal case carries the holder's data"
 run 2 "$sertel" renew 0A1B --key "$tmp/verif.key"
-run 0 "$admin" certs due --within 60 --json --key "$data/admin.key"
+run 0 "$admin" certs due --within 60 --json --key "$tmp/admin.key"
 py "'0A1B' not in [c['serial'] for c in d['certificates']]" "a holder being renewed is no longer due"
 run 0 "$sertel" inbox --key "$tmp/verif.key"
 grep -q "0A1B" "$tmp/out" && fail "a holder being renewed leaves the verifier's list"

@@ -230,7 +230,7 @@ grep -q "langkah 6" "$tmp/out" || fail "a delivered message at step 5 satisfies 
 run 0 as verif1 certificate "$id1" --serial 5A3F09C1 --not-after 2028-11-24
 wait_for "$tmp/mail.log" "telah diperbarui \\($id1\\)" "the renewed e-mail reaches the applicant"
 grep -q "berlaku sampai.*24 Nov 2028" "$tmp/mail.log" || fail "the renewed e-mail gives the new validity"
-run 0 indonesian "$admin" certs list --json --key "$data/admin.key"
+run 0 indonesian "$admin" certs list --json --key "$tmp/admin.key"
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [(c['serial'], c['case'], c['email']) for c in d['certificates']] == [('5A3F09C1', '$id1', 'budi@ciamiskab.go.id')] else 1)" "$tmp/out" ||
     fail "the certificate recorded at step 6 is in the register: $(cat "$tmp/out")"
 
