@@ -205,7 +205,7 @@ if [ -x "$sbin/sertel-notifier" ]; then
     cp "$nconf" "$tmp/notifier.conf"
     echo "log-level = debug" >>"$tmp/notifier.conf"
     chmod 600 "$tmp/notifier.conf"
-    run 0 indonesian "$bin/sertel-admin" --key "$tmp/state/admin.key" --endpoint "$endpoint" \
+    run 0 indonesian "$bin/sertel-admin" --key "$tmp/admin/admin.key" --endpoint "$endpoint" \
         officer add --name Notifier --nip 199001012020121001 --role notifier --out "$tmp/notifier.key"
     # A bad line is named; the command line's --log-level wins over the file's.
     cp "$tmp/notifier.conf" "$tmp/bad-notifier.conf"
