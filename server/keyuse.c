@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Entries are allocated one by one and never move: requests waiting in
+ * the backlog point at their key's entry while the table grows. */
 struct limits {
-    key_use_t *slots;  /* open addressing; empty: nip[0] == 0 */
+    key_use_t **slots; /* open addressing; NULL: empty */
     size_t cap, n;
 };
 
@@ -17,10 +19,10 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-static key_use_t *probe(key_use_t *slots, size_t cap, const char *nip)
+static key_use_t **probe(key_use_t **slots, size_t cap, const char *nip)
 {
     size_t i = hash(nip) & (cap - 1);
-    while (slots[i].nip[0] && strcmp(slots[i].nip, nip) != 0)
+    while (slots[i] && strcmp(slots[i]->nip, nip) != 0)
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -28,12 +30,12 @@ static key_use_t *probe(key_use_t *slots, size_t cap, const char *nip)
 static bool grow(limits_t *l)
 {
     size_t cap = l->cap ? l->cap * 2 : 64;
-    key_use_t *slots = calloc(cap, sizeof *slots);
+    key_use_t **slots = calloc(cap, sizeof *slots);
     if (!slots)
         return false;
     for (size_t i = 0; i < l->cap; i++)
-        if (l->slots[i].nip[0])
-            *probe(slots, cap, l->slots[i].nip) = l->slots[i];
+        if (l->slots[i])
+            *probe(slots, cap, l->slots[i]->nip) = l->slots[i];
     free(l->slots);
     l->slots = slots;
     l->cap = cap;
@@ -43,8 +45,10 @@ static bool grow(limits_t *l)
 limits_t *limits_new(void)
 {
     limits_t *l = calloc(1, sizeof *l);
-    if (l && !grow(l))
-        free(l), l = NULL;
+    if (l && !grow(l)) {
+        free(l);
+        l = NULL;
+    }
     return l;
 }
 
@@ -52,6 +56,8 @@ void limits_destroy(limits_t **l)
 {
     if (!l || !*l)
         return;
+    for (size_t i = 0; i < (*l)->cap; i++)
+        free((*l)->slots[i]);
     free((*l)->slots);
     free(*l);
     *l = NULL;
@@ -59,17 +65,19 @@ void limits_destroy(limits_t **l)
 
 key_use_t *limits_key(limits_t *l, const char *nip)
 {
-    if (!nip[0])
-        nip = "-"; /* cannot happen past ZAP; keeps the table's invariant */
-    key_use_t *k = probe(l->slots, l->cap, nip);
-    if (k->nip[0])
-        return k;
+    key_use_t **slot = probe(l->slots, l->cap, nip);
+    if (*slot)
+        return *slot;
     if (2 * (l->n + 1) > l->cap) {
         if (!grow(l))
             return NULL;
-        k = probe(l->slots, l->cap, nip);
+        slot = probe(l->slots, l->cap, nip);
     }
+    key_use_t *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
     snprintf(k->nip, sizeof k->nip, "%s", nip);
+    *slot = k;
     l->n++;
     return k;
 }

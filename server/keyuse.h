@@ -26,7 +26,8 @@ typedef struct limits limits_t;
 
 limits_t *limits_new(void);
 void limits_destroy(limits_t **l);
-/* The entry of nip, added when new; NULL on no memory. */
+/* The entry of nip, added when new (it stays where it is for the
+ * table's life); NULL on no memory. */
 key_use_t *limits_key(limits_t *l, const char *nip);
 /* Takes one change from the key's bucket (per_minute changes a minute,
  * refilled continuously by the wall clock at now; a clock stepped back
