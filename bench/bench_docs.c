@@ -1,5 +1,5 @@
 /* sertel-bench-docs: how long the office's documents take (a measurement,
- * not a test; bench/run-docs.sh runs it).
+ * not a test; run it by hand: build/bench/sertel-bench-docs [CASES [RUNS]]).
  *
  * (a) The lembar disposisi and the laporan of one case with a full chain
  *     (seven dispositions, one by a Plh., contacts, long names), rendered
