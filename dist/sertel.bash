@@ -105,7 +105,7 @@ _sertel()
     if [[ -n $commands ]]; then
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
     elif [[ $prog == *sertel && ${#path[@]} -gt 0 ]] &&
-        _sertel_help "$prog" "${path[@]}" | grep -q "^Usage: .* ${path[*]} CASE"; then
+        _sertel_help "$prog" "${path[@]}" | grep -qE "^Usage: .* ${path[*]} \[?CASE"; then
         COMPREPLY=($(compgen -W "$(_sertel_words cases "${conn[@]}")" -- "$cur"))
     else
         COMPREPLY=($(compgen -f -- "$cur"))

@@ -188,6 +188,8 @@ complete_line sertel "${conn[@]}" complete ""
 has out "$case_no" "sertel complete <TAB> offers the inbox's case"
 complete_line sertel "${conn[@]}" complete "$case_no" --to ""
 has out 198503142010012003 "sertel complete CASE --to <TAB> offers NIPs"
+complete_line sertel "${conn[@]}" outbox ""
+has out "$case_no" "sertel outbox <TAB> offers the inbox's case (an optional CASE)"
 complete_line sertel complete "$case_no" --ins
 has out --instruction "sertel complete CASE --ins<TAB>"
 complete_line sertel-admin officer add --role ""
