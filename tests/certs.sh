@@ -167,6 +167,13 @@ py "'0A1B' not in [c['serial'] for c in d['certificates']]" "a holder being rene
 run 0 "$sertel" inbox --key "$tmp/verif.key"
 grep -q "0A1B" "$tmp/out" && fail "a holder being renewed leaves the verifier's list"
 
+stop_process "$broker_pid" || true
+broker_pid=
+if grep -qE 'Sanitizer|runtime error:' "$tmp/broker.err"; then
+    fail "a sanitizer report in the broker's log"
+    grep -E -A5 'Sanitizer|runtime error:' "$tmp/broker.err" | head -20 >&2
+fi
+
 if [ "$failures" -ne 0 ]; then
     echo "certs.sh: $failures failures" >&2
     exit 1

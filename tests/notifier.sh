@@ -309,6 +309,14 @@ for f in "$tmp/notifier.err" "$tmp/broker.err" "$tmp/broker.out"; do
 done
 if grep -rqaE "tok-RAHASIA|kunci-RAHASIA" "$data"; then fail "a secret in the broker's data"; fi
 
+# A sanitizer build's report in a process's log fails the test.
+for f in "$tmp/notifier.err" "$tmp/broker.err"; do
+    if grep -qE 'Sanitizer|runtime error:' "$f"; then
+        fail "a sanitizer report in $(basename "$f")"
+        grep -E -A5 'Sanitizer|runtime error:' "$f" | head -20 >&2
+    fi
+done
+
 if [ "$failures" -ne 0 ]; then
     echo "notifier.sh: $failures failures" >&2
     exit 1
