@@ -217,7 +217,8 @@ static sertel_err_t remind_one(cmd_ctx_t *ctx, const template_t *t, const due_t 
 int certs_remind(cmd_ctx_t *ctx, sertel_err_t *e)
 {
     *e = SERTEL_OK;
-    if (ctx->now < next_check)
+    /* A clock set back (by more than the interval) looks again too. */
+    if (ctx->now < next_check && next_check - ctx->now <= REMIND_EVERY_S)
         return 0;
     next_check = ctx->now + REMIND_EVERY_S;
     template_t *t = outbox_template(ctx, "pengingat");
