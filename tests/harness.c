@@ -469,3 +469,31 @@ void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burs
     }
     harness_raw_close(&raw);
 }
+
+void harness_clock_start(harness_clock_t *c, int64_t t)
+{
+    snprintf(c->path, sizeof c->path, "/tmp/sertel-clock-XXXXXX");
+    int fd = mkstemp(c->path);
+    assert_true(fd >= 0);
+    close(fd);
+    harness_clock_set(c, t);
+    setenv("SERTEL_CLOCK_FILE", c->path, 1);
+}
+
+void harness_clock_set(const harness_clock_t *c, int64_t t)
+{
+    /* Written whole and renamed, so the broker never reads half a number. */
+    char tmp[sizeof c->path + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", c->path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fprintf(f, "%lld\n", (long long)t);
+    fclose(f);
+    assert_int_equal(rename(tmp, c->path), 0);
+}
+
+void harness_clock_stop(const harness_clock_t *c)
+{
+    unlink(c->path);
+    unsetenv("SERTEL_CLOCK_FILE");
+}

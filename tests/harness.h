@@ -96,6 +96,15 @@ Sertel__Envelope *harness_raw_reply(harness_raw_t *r, int timeout_ms, uint8_t **
 /* Waits until the broker has closed the socket's connection. */
 bool harness_raw_disconnected(harness_raw_t *r, int timeout_ms);
 
+/* The broker's injected clock (SERTEL_CLOCK_FILE): start before the
+ * broker, set to move it, stop to remove the file. */
+typedef struct {
+    char path[64];
+} harness_clock_t;
+void harness_clock_start(harness_clock_t *c, int64_t t);
+void harness_clock_set(const harness_clock_t *c, int64_t t);
+void harness_clock_stop(const harness_clock_t *c);
+
 /* total intakes as the key kf's officer, sent burst at a time without
  * waiting on a bare socket (each burst then costs few commits); every
  * one must succeed. */

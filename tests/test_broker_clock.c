@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness.h"
 
@@ -19,19 +18,7 @@
 #define STAF_NIP "198503142010011003"
 #define KADIS_NIP "197503042001121002"
 
-static char clock_path[64];
-
-static void set_clock(int64_t t)
-{
-    /* Written whole and renamed, so the broker never reads half a number. */
-    char tmp[96];
-    snprintf(tmp, sizeof tmp, "%s.new", clock_path);
-    FILE *f = fopen(tmp, "w");
-    assert_non_null(f);
-    fprintf(f, "%lld\n", (long long)t);
-    fclose(f);
-    assert_int_equal(rename(tmp, clock_path), 0);
-}
+static harness_clock_t clock;
 
 typedef struct {
     harness_t h;
@@ -41,12 +28,7 @@ typedef struct {
 
 static void office_start(office_t *o, int64_t t)
 {
-    snprintf(clock_path, sizeof clock_path, "/tmp/sertel-clock-XXXXXX");
-    int fd = mkstemp(clock_path);
-    assert_true(fd >= 0);
-    close(fd);
-    set_clock(t);
-    setenv("SERTEL_CLOCK_FILE", clock_path, 1);
+    harness_clock_start(&clock, t);
     assert_true(harness_start(&o->h));
     assert_true(harness_enrol(&o->h, STAF_NIP, "Siti Rahmawati", ROLE_STAF, 0, &o->staf_key));
     assert_true(harness_enrol(&o->h, KADIS_NIP, "Tino Armyanto", ROLE_KADIS, 0, &o->kadis_key));
@@ -61,8 +43,7 @@ static void office_stop(office_t *o)
     conn_close(&o->staf);
     conn_close(&o->kadis);
     harness_destroy(&o->h);
-    unlink(clock_path);
-    unsetenv("SERTEL_CLOCK_FILE");
+    harness_clock_stop(&clock);
 }
 
 static void intake(office_t *o, char *id, size_t len)
@@ -83,10 +64,10 @@ static void test_sweep_survives_step_back(void **state)
     /* A round trip after the start: the broker has been through its loop
      * (and swept) at Tuesday's time. */
     harness_hello(o.staf, 0);
-    set_clock(MONDAY_0800_WIB);
+    harness_clock_set(&clock, MONDAY_0800_WIB);
     char id[64];
     intake(&o, id, sizeof id); /* step 1, 10 minutes: warn at 8, due at 10 */
-    set_clock(MONDAY_0800_WIB + 9 * 60);
+    harness_clock_set(&clock, MONDAY_0800_WIB + 9 * 60);
     for (;;) {
         Sertel__Envelope *env = conn_next_push(o.staf, PUSH_WAIT_MS);
         if (!env)
@@ -112,7 +93,7 @@ static void test_event_times_never_go_back(void **state)
     office_start(&o, received);
     char id[64];
     intake(&o, id, sizeof id);
-    set_clock(received - 3600);
+    harness_clock_set(&clock, received - 3600);
     Sertel__Envelope *reply = harness_complete(o.staf, id, NULL, "Mohon disposisi");
     assert_int_equal(harness_error(reply), 0);
     assert_true(reply->done->case_->step_started_at >= received);
@@ -130,7 +111,7 @@ static void test_event_times_never_go_back(void **state)
     sertel__envelope__free_unpacked(reply, NULL);
 
     /* Once the clock is past the last event again, events take it. */
-    set_clock(received + 600);
+    harness_clock_set(&clock, received + 600);
     reply = harness_complete(o.kadis, id, NULL, "Proses sesuai SOP");
     assert_int_equal(harness_error(reply), 0);
     assert_int_equal(reply->done->case_->last_event_at, received + 600);

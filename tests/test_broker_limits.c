@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "harness.h"
@@ -32,28 +31,12 @@ enum { STAF, STAF2, KADIS, VERIF, N_OFFICERS };
 typedef struct {
     harness_t h;
     keyfile_t keys[N_OFFICERS];
-    char clock_path[64];
+    harness_clock_t clock;
 } office_t;
-
-static void set_clock(office_t *o, int64_t t)
-{
-    char tmp[96];
-    snprintf(tmp, sizeof tmp, "%s.new", o->clock_path);
-    FILE *f = fopen(tmp, "w");
-    assert_non_null(f);
-    fprintf(f, "%lld\n", (long long)t);
-    fclose(f);
-    assert_int_equal(rename(tmp, o->clock_path), 0);
-}
 
 static void office_start(office_t *o, const char *const *args)
 {
-    snprintf(o->clock_path, sizeof o->clock_path, "/tmp/sertel-clock-XXXXXX");
-    int fd = mkstemp(o->clock_path);
-    assert_true(fd >= 0);
-    close(fd);
-    set_clock(o, MONDAY_0800_WIB);
-    setenv("SERTEL_CLOCK_FILE", o->clock_path, 1);
+    harness_clock_start(&o->clock, MONDAY_0800_WIB);
     assert_true(harness_start_args(&o->h, args));
     for (int i = 0; i < N_OFFICERS; i++)
         assert_true(harness_enrol(&o->h, roster[i].nip, roster[i].name, roster[i].role, 0,
@@ -63,8 +46,7 @@ static void office_start(office_t *o, const char *const *args)
 static void office_stop(office_t *o)
 {
     harness_destroy(&o->h);
-    unlink(o->clock_path);
-    unsetenv("SERTEL_CLOCK_FILE");
+    harness_clock_stop(&o->clock);
 }
 
 static int intake_error(conn_t *c, char *why, size_t len)
@@ -108,7 +90,7 @@ static void test_write_rate(void **state)
     /* Another key is not held back by this one's limit. */
     assert_int_equal(intake_error(staf2, why, sizeof why), 0);
     /* Five a minute: one more every 12 s. */
-    set_clock(&o, MONDAY_0800_WIB + 12);
+    harness_clock_set(&o.clock, MONDAY_0800_WIB + 12);
     assert_int_equal(intake_error(staf, why, sizeof why), 0);
     assert_int_equal(intake_error(staf, why, sizeof why), SERTEL__ERROR_CODE__ERR_LIMIT);
     conn_close(&staf);
