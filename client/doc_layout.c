@@ -149,7 +149,7 @@ static void draw_footer(doc_t *d)
         return;
     char text[320];
     snprintf(text, sizeof text, _("%s · page %d"), d->footer, d->page);
-    doc_style_t st = {FOOTER_STYLE_SIZE, false, false, DOC_CENTER, DOC_SANS};
+    doc_style_t st = {FOOTER_STYLE_SIZE, false, false, DOC_CENTER, DOC_SERIF};
     cairo_save(d->cr);
     cairo_set_source_rgb(d->cr, 0.35, 0.35, 0.35);
     doc_text_at(d, DOC_MARGIN_L, DOC_PAGE_H - DOC_MARGIN_B + 18, doc_width(), text, &st);
