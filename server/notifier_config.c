@@ -195,6 +195,11 @@ bool ncfg_parse(char *text, const char *name, ncfg_t *cfg, char *err, size_t err
         diag_at(err, errlen, name, 0, _("smtp-from: the sender's address is missing"));
         return false;
     }
+    /* A password never crosses the network in the clear. */
+    if (cfg->smtp_user[0] && !cfg->smtp_starttls && strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+        diag_at(err, errlen, name, 0, _("smtp-user: a login needs TLS (smtps://, or smtp-tls = starttls)"));
+        return false;
+    }
     if (cfg->retry_max < cfg->retry_first)
         cfg->retry_max = cfg->retry_first;
     return apply_profile(&cfg->whatsapp, "whatsapp", true, name, err, errlen) &&

@@ -133,6 +133,7 @@ static void test_config(void **state)
         {"max-tries = nol\n", "n.conf:1"},
         {"smtp-url = http://x\nsmtp-from = a@b.c\n", "smtp-url"},
         {"smtp-url = smtp://x\n", "smtp-from"},
+        {"smtp-url = smtp://x\nsmtp-from = a@b.c\nsmtp-tls = tidak\nsmtp-user = u\nsmtp-password = RAHASIA\n", "TLS"},
         {"sms-profile = fonnte\nsms-url = http://x\n", "sms-profile"},
         {"whatsapp-profile = custom\nwhatsapp-url = http://g\n", "whatsapp"},
     };
