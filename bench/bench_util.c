@@ -459,7 +459,12 @@ void bench_application(Sertel__Application *app)
     app->email = "budi.santoso@ciamiskab.go.id";
     app->phone = "081234567890";
     app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app->letter_no = "800/123/Disdik";
+    /* Each application its own letter: the broker refuses a letter whose
+     * applicant and number match an open case, unless forced. */
+    static _Thread_local char no[24];
+    static _Thread_local unsigned n;
+    snprintf(no, sizeof no, "800/%u/Disdik", ++n);
+    app->letter_no = no;
     app->letter_date = "2026-11-20";
     app->subject = "Permohonan pembaharuan sertifikat elektronik";
     app->urgency = SERTEL__URGENCY__URGENCY_BIASA;

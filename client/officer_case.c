@@ -123,8 +123,9 @@ static const char *place_of(const Sertel__Case *c, const officer_names_t *names,
 
 typedef struct {
     const char *name, *nip, *nik, *unit, *position, *email, *phone, *channel, *letter_no,
-        *letter_date, *subject, *urgency, *sifat, *agenda_no, *srikandi_no, *received;
+        *letter_date, *subject, *urgency, *sifat, *agenda_no, *srikandi_no, *received, *reason;
     cli_multi_t attach;
+    bool force;
 } receive_args_t;
 
 /* Each check writes the whole reason, naming the option: it is the name
@@ -230,6 +231,8 @@ static const struct {
      FIELD(srikandi_no), AGENDA_NO_MAX, false, check_optional},
     {"--received", "YYYY-MM-DD", N_("the day the letter arrived (default: today)"),
      FIELD(received), 10, false, check_date},
+    {"--reason", "TEXT", N_("with --force: why the letter is registered again (journaled)"),
+     FIELD(reason), TEXT_MAX, false, check_text},
 };
 
 #define N_RECEIVE_FIELDS (sizeof receive_fields / sizeof receive_fields[0])
@@ -289,6 +292,18 @@ static void receive_fill(const receive_args_t *a, Sertel__Application *app)
     app->received_date = (char *)(a->received ? a->received : "");
 }
 
+/* --force needs its reason, and a reason goes only with --force. */
+static bool force_check(const char *prog, const receive_args_t *a)
+{
+    if (a->force && !a->reason)
+        cli_error(prog, _("--force needs --reason TEXT: why the letter is registered again"));
+    else if (!a->force && a->reason)
+        cli_error(prog, _("--reason goes with --force"));
+    else
+        return true;
+    return false;
+}
+
 int officer_receive(int argc, char **argv)
 {
     static const officer_spec_t spec = {
@@ -296,26 +311,31 @@ int officer_receive(int argc, char **argv)
         "--email ADDRESS --phone NUMBER --channel surat|telp|fax|email --letter-no TEXT "
         "--letter-date YYYY-MM-DD --subject TEXT [--urgency biasa|segera|sangat-segera] "
         "[--sifat biasa|terbatas|rahasia|sangat-rahasia] [--agenda-no TEXT] [--srikandi-no TEXT] "
-        "[--received YYYY-MM-DD] [--attach FILE]...",
+        "[--received YYYY-MM-DD] [--force --reason TEXT] [--attach FILE]...",
         N_("Registers an incoming renewal application (step 1) and prints its case number "
            "alone on standard output. Attach the application letter: step 1 cannot be "
            "completed without it."),
         0, 0};
     receive_args_t a = {0};
-    cli_opt_t opts[N_RECEIVE_FIELDS + 1];
+    cli_opt_t opts[N_RECEIVE_FIELDS + 2];
     for (size_t i = 0; i < N_RECEIVE_FIELDS; i++)
         opts[i] = (cli_opt_t){receive_fields[i].option, receive_fields[i].arg,
                               (const char **)((char *)&a + receive_fields[i].offset), NULL, NULL,
                               receive_fields[i].help};
     opts[N_RECEIVE_FIELDS] = (cli_opt_t){"--attach", "FILE", NULL, NULL, &a.attach,
                                          N_("attach a file of at most 4 MiB; repeatable")};
+    opts[N_RECEIVE_FIELDS + 1] =
+        (cli_opt_t){"--force", NULL, NULL, &a.force, NULL,
+                    N_("register a letter that matches an open case (same applicant and "
+                       "letter number) anyway")};
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, N_RECEIVE_FIELDS + 1, &common, NULL,
+    int n_pos, rc = officer_parse(&spec, argc, argv, opts, N_RECEIVE_FIELDS + 2, &common, NULL,
                                   &n_pos);
     if (rc != OFFICER_GO)
         return rc;
     files_t files = {0};
-    if (!receive_check(spec.prog, &a) || !files_read(spec.prog, &a.attach, &files)) {
+    if (!receive_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
+        !files_read(spec.prog, &a.attach, &files)) {
         files_free(&files);
         return EXIT_USAGE;
     }
@@ -323,6 +343,8 @@ int officer_receive(int argc, char **argv)
     receive_fill(&a, &app);
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;
+    in.force = a.force;
+    in.force_reason = (char *)(a.reason ? a.reason : "");
     in.attachments = files.ptr;
     in.n_attachments = files.n;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;

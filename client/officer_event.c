@@ -38,7 +38,8 @@ static const struct {
     const char *text_label; /* N_(); NULL: the text stands alone */
     const char *code, *title; /* administrative kinds only */
 } kinds[] = {
-    [EV_RECEIVED] = {SHOW_TARGET, NULL, NULL, NULL},
+    /* text and note: a letter registered again beside an open case, and why */
+    [EV_RECEIVED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("again beside case"), NULL, NULL},
     [EV_DISPOSED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("instruction"), NULL, NULL},
     [EV_ARCHIVED] = {SHOW_TEXT | SHOW_NOTE, N_("instruction"), NULL, NULL},
     [EV_RETURNED] = {SHOW_TEXT, N_("reason"), NULL, NULL},

@@ -25,6 +25,7 @@ static const char *const texts[SERTEL_E__COUNT] = {
     [SERTEL_E_STORAGE] = N_("storage failure; nothing was changed"),
     [SERTEL_E_MAP_FULL] = N_("the database is full; nothing was changed"),
     [SERTEL_E_LIMIT] = N_("a limit of your key is reached; nothing was changed"),
+    [SERTEL_E_LIKELY_DUPLICATE] = N_("this looks like a letter already registered"),
     [SERTEL_E_NO_ADDRESS] = N_("no address for that channel"),
     [SERTEL_E_MESSAGE_FINAL] = N_("the message is already sent or given up"),
 };

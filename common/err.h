@@ -26,6 +26,7 @@ typedef enum {
     SERTEL_E_STORAGE = 16,    /* the store failed; nothing was changed */
     SERTEL_E_MAP_FULL = 17,   /* the database map is full: the broker grows it and retries */
     SERTEL_E_LIMIT = 20,      /* a limit of the officer's key is reached (connections, requests, changes) */
+    SERTEL_E_LIKELY_DUPLICATE = 24, /* the letter matches an open case; send again with force */
     SERTEL_E_NO_ADDRESS = 28, /* no e-mail or phone for the chosen channel */
     SERTEL_E_MESSAGE_FINAL = 29, /* the message is already sent or given up */
     SERTEL_E__COUNT

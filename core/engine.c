@@ -490,7 +490,8 @@ static sertel_err_t do_intake(ctx_t *x)
 {
     sertel_err_t err;
     if ((err = check_identity(x)) || (err = check_application(x, x->cmd->app)) ||
-        (err = check_attachments(x)))
+        (err = check_attachments(x)) ||
+        (err = check_text(x, N_("reason"), x->cmd->force_note, TEXT_MAX, false)))
         return err;
     case_t *c = x->c;
     COPY(c->id, x->cmd->case_id);
@@ -509,8 +510,35 @@ static sertel_err_t do_intake(ctx_t *x)
     event_t *ev = emit(x, EV_RECEIVED);
     set_target(ev, c);
     ev->urgency = c->urgency;
+    COPY(ev->note, x->cmd->force_note);
+    COPY(ev->text, x->cmd->force_of);
     add_attachments(x);
     return SERTEL_OK;
+}
+
+/* Letter numbers as people type them: "800/123/Disdik" and
+ * "800 / 123 / disdik" are one number. */
+static bool same_number(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        char cb = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        if (ca != cb)
+            return false;
+        a++, b++;
+    }
+}
+
+bool engine_same_letter(const case_t *c, const application_t *app)
+{
+    return c && app && !case_is_closed(c) && strcmp(c->app.nip, app->nip) == 0 &&
+           same_number(c->app.letter_no, app->letter_no);
 }
 
 static bool has_letter(const ctx_t *x)

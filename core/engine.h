@@ -72,6 +72,8 @@ typedef struct {
     const char *reason;           /* CMD_RETURN, CMD_REJECT, CMD_WITHDRAW, CMD_REASSIGN */
     contact_channel_t contact_channel; /* CMD_CONTACT */
     const char *summary;          /* CMD_CONTACT */
+    const char *force_note;       /* CMD_INTAKE: why a likely duplicate is registered, or NULL */
+    const char *force_of;         /* CMD_INTAKE: the open case it resembles, or NULL */
     const char *cert_serial;      /* CMD_CERTIFICATE */
     int64_t cert_not_after;       /* CMD_CERTIFICATE */
 } command_t;
@@ -136,6 +138,10 @@ typedef struct {
 sertel_err_t engine_apply(const sop_t *sop, const calendar_t *cal, const case_t *in,
                           const command_t *cmd, const actor_t *actor, int64_t now,
                           case_t *out, events_t *evs, char *why, size_t whylen);
+
+/* Whether app is the letter of the open case c again: the same
+ * applicant (NIP) and letter number (ignoring case and spaces). */
+bool engine_same_letter(const case_t *c, const application_t *app);
 
 /* The officer's effective role and qualifications at now, taking an
  * acting assignment into account. */

@@ -247,6 +247,50 @@ static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd
 
 /* ---- the commands */
 
+/* ---- duplicates: the same letter registered twice */
+
+typedef struct {
+    const application_t *app;
+    case_t *found;
+    bool hit;
+} dup_walk_t;
+
+static int find_same_letter(const case_t *c, void *arg)
+{
+    dup_walk_t *w = arg;
+    if (!engine_same_letter(c, w->app))
+        return 0;
+    *w->found = *c;
+    w->hit = true;
+    return 1;
+}
+
+/* A letter whose applicant and number match an open case is refused
+ * unless the officer insists, with a reason the journal keeps. */
+static sertel_err_t check_duplicate(cmd_ctx_t *ctx, const Sertel__Intake *in,
+                                    const application_t *app, command_t *cmd)
+{
+    case_t *other = cmd_alloc(ctx, sizeof *other);
+    if (!other)
+        return SERTEL_E_NOMEM;
+    dup_walk_t w = {app, other, false};
+    sertel_err_t e = store_cases_by_applicant(ctx->txn, app->nip, find_same_letter, &w);
+    if (e != SERTEL_OK || !w.hit)
+        return e;
+    if (!in->force)
+        return cmd_fail(ctx, SERTEL_E_LIKELY_DUPLICATE,
+                        _("letter %s of %s is already case %s (step %d, received %s); to register "
+                          "it again, force it with the reason"),
+                        other->app.letter_no, other->app.name, other->id, other->step,
+                        other->app.received_date);
+    if (!in->force_reason || !in->force_reason[0])
+        return cmd_fail(ctx, SERTEL_E_INVALID,
+                        _("registering a letter again needs the reason (it is journaled)"));
+    cmd->force_note = in->force_reason;
+    cmd->force_of = other->id;
+    return SERTEL_OK;
+}
+
 sertel_err_t cmd_intake_of(cmd_ctx_t *ctx, const Sertel__Intake *in, Sertel__Envelope *reply)
 {
     const sop_t *sop = broker_sop(ctx->b, in->sop_code);
@@ -260,6 +304,8 @@ sertel_err_t cmd_intake_of(cmd_ctx_t *ctx, const Sertel__Intake *in, Sertel__Env
         return cmd_fail(ctx, SERTEL_E_INVALID, _("the application's data are missing"));
     sertel_err_t e = codec_app_from_pb(in->app, app, ctx->why, sizeof ctx->why);
     command_t cmd = {.kind = CMD_INTAKE, .sop_code = sop->code, .app = app};
+    if (e == SERTEL_OK)
+        e = check_duplicate(ctx, in, app, &cmd);
     if (e == SERTEL_OK)
         e = take_attachments(ctx, in->attachments, in->n_attachments,
                              (attachment_t **)&cmd.attachments, &cmd.n_attachments);

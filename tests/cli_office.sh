@@ -98,4 +98,18 @@ has err "pisah-tugas" "the registrar may not dispose as Plt Kepala Dinas"
 has err "Tino Armyanto" "the refusal names the Kepala Dinas"
 set_clock "2026-11-23 08:00"
 
+# --- 4. duplicates ------------------------------------------------------------------------
+receive
+first=$id
+run 2 as staf receive "${form[@]}" --letter-no "800/$letters/disdik "
+has err "$first" "a second registration of an open case's letter names the case"
+run 1 as staf receive "${form[@]}" --letter-no "800/$letters/Disdik" --force
+has err "--reason" "--force needs a reason"
+run 0 as staf receive "${form[@]}" --letter-no "800/$letters/Disdik" --force --reason "Surat dikirim ulang"
+second=$(head -n 1 "$tmp/out")
+[ "$second" != "$first" ] || fail "the forced registration made no new case"
+run 0 as kadis show "$second"
+has out "Surat dikirim ulang" "the reason for registering again is in the history"
+has out "$first" "the history names the case it resembles"
+
 finish

@@ -459,7 +459,7 @@ has err "--from" "find with the dates swapped"
 # --- a watch stopped and started again catches up on exactly what it missed --------------
 stop_watch kadis
 mv "$tmp/watch.kadis" "$tmp/watch.kadis.before"
-run 0 as staf receive "${form[@]}"
+run 0 as staf receive "${form[@]}" --letter-no 800/125/Disdik
 id2=$(cat "$tmp/out")
 run 0 as staf complete "$id2" --instruction "Mohon disposisi"
 run 0 as kadis complete "$id2" --instruction "Proses"
@@ -498,7 +498,7 @@ port=${endpoint##*:}
 stop_broker
 start_broker "tcp://127.0.0.1:$port"
 [ "$endpoint" = "$SERTEL_ENDPOINT" ] || fail "the broker came back on $endpoint, not $SERTEL_ENDPOINT"
-run 0 as staf receive "${form[@]}"
+run 0 as staf receive "${form[@]}" --letter-no 800/126/Disdik
 id3=$(cat "$tmp/out")
 run 0 as staf complete "$id3" --instruction "Mohon disposisi"
 wait_for "$tmp/watch.kadis" "\"kind\":\"didisposisikan\",\"case\":\"$id3\".*\"next_step\":2," \

@@ -237,7 +237,13 @@ void harness_application(Sertel__Application *app, const char *applicant, const 
     app->email = "pemohon@ciamiskab.go.id";
     app->phone = "081234567890";
     app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    app->letter_no = "800/123/Disdik";
+    /* Each application its own letter: the broker refuses a letter whose
+     * applicant and number match an open case, unless forced. */
+    static char numbers[4096][24];
+    static unsigned n;
+    char *no = numbers[n++ % 4096];
+    snprintf(no, sizeof numbers[0], "800/%u/Disdik", n);
+    app->letter_no = no;
     app->letter_date = "2026-11-20";
     app->subject = "Permohonan pembaharuan sertifikat elektronik";
     app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
@@ -457,6 +463,7 @@ void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burs
         int n = total - done < burst ? total - done : burst;
         for (int i = 0; i < n; i++) {
             req.request_id = 5000000 + (uint64_t)(done + i);
+            harness_application(&app, "Pemohon Massal", NULL); /* a letter of its own */
             assert_true(harness_raw_send_env(&raw, &req));
         }
         for (int i = 0; i < n; i++) {

@@ -133,8 +133,10 @@ form=(--name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan"
 
 # receive [OPTIONS...] : registers the form (plus OPTIONS) as the staf; the
 # new case number in $id.
+letters=0
 receive() {
-    run 0 as staf receive "${form[@]}" "$@"
+    letters=$((letters + 1))
+    run 0 as staf receive "${form[@]}" --letter-no "800/$letters/Disdik" "$@"
     id=$(head -n 1 "$tmp/out")
 }
 

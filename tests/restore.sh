@@ -82,11 +82,13 @@ run 0 english "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati
 echo "%PDF surat" >"$tmp/surat.pdf"
 # receive_and_pass : a new application, passed to the Kepala Dinas; its
 # number in $id.
+letters=0
 receive_and_pass() {
+    letters=$((letters + 1))
     run 0 english "$sertel" receive --key "$tmp/keys/staf.key" --name "Budi Santoso" \
         --nip 198707072011011001 --unit "Dinas Pendidikan" --position "Analis Kepegawaian" \
         --email budi.santoso@ciamiskab.go.id --phone 081234567890 --channel surat \
-        --letter-no 800/123/Disdik --letter-date 2026-11-20 \
+        --letter-no "800/$letters/Disdik" --letter-date 2026-11-20 \
         --subject "Permohonan pembaharuan sertifikat elektronik" --attach "$tmp/surat.pdf"
     id=$(cat "$tmp/out")
     run 0 english "$sertel" complete "$id" --key "$tmp/keys/staf.key" --instruction "Mohon disposisi"
