@@ -239,9 +239,9 @@ void harness_application(Sertel__Application *app, const char *applicant, const 
     app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
     /* Each application its own letter: the broker refuses a letter whose
      * applicant and number match an open case, unless forced. */
-    static char numbers[4096][24];
+    static char numbers[1u << 17][24]; /* more than any test registers */
     static unsigned n;
-    char *no = numbers[n++ % 4096];
+    char *no = numbers[n++ % (1u << 17)];
     snprintf(no, sizeof numbers[0], "800/%u/Disdik", n);
     app->letter_no = no;
     app->letter_date = "2026-11-20";
