@@ -456,6 +456,9 @@ void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burs
     harness_application(&app, "Pemohon Massal", NULL);
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;
+    /* One letter, many cases: the volume is the point, not the letter. */
+    in.force = true;
+    in.force_reason = "uji beban";
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
     req.intake = &in;
@@ -463,7 +466,6 @@ void harness_bulk_intakes(harness_t *h, const keyfile_t *kf, int total, int burs
         int n = total - done < burst ? total - done : burst;
         for (int i = 0; i < n; i++) {
             req.request_id = 5000000 + (uint64_t)(done + i);
-            harness_application(&app, "Pemohon Massal", NULL); /* a letter of its own */
             assert_true(harness_raw_send_env(&raw, &req));
         }
         for (int i = 0; i < n; i++) {

@@ -369,6 +369,9 @@ static Sertel__Envelope *bulk_req(Sertel__Envelope *req, Sertel__Intake *in,
     harness_application(app, "Pemohon Massal", NULL);
     sertel__intake__init(in);
     in->app = app;
+    /* One letter, many cases: the volume is the point, not the letter. */
+    in->force = true;
+    in->force_reason = "uji beban";
     sertel__envelope__init(req);
     req->version = 1;
     req->body_case = SERTEL__ENVELOPE__BODY_INTAKE;
