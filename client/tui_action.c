@@ -31,6 +31,7 @@ static const struct {
     {ACT_REJECT, 'x', N_("Reject the application"), N_("rejected")},
     {ACT_CONTACT, 'k', N_("Log a contact with the applicant"), N_("contact logged")},
     {ACT_NOTIFY, 'm', N_("Write to the applicant"), N_("message queued")},
+    {ACT_TAKE, 't', N_("Take the case"), N_("taken; the step is yours")},
 };
 
 static int find(tui_action_t a)
@@ -49,8 +50,30 @@ tui_action_t tui_action_for_key(wint_t key)
     return 0;
 }
 
+/* Taking a case asks nothing more: it is sent at once, as `sertel take`. */
+static void take_now(tui_t *t, const char *case_id)
+{
+    char id[CASE_ID_MAX + 1];
+    snprintf(id, sizeof id, "%s", case_id);
+    Sertel__Take take = SERTEL__TAKE__INIT;
+    take.case_id = id;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;
+    req.body_case = SERTEL__ENVELOPE__BODY_TAKE;
+    req.take = &take;
+    if (!tui_call(t, &req, &reply, id))
+        return;
+    sertel__envelope__free_unpacked(reply, NULL);
+    tui_status(t, false, "%s: %s", id, _("taken; the step is yours"));
+    t->inbox_stale = true;
+    t->detail_stale = t->detail_id[0] != '\0';
+}
+
 void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
 {
+    if (a == ACT_TAKE) {
+        take_now(t, case_id);
+        return;
+    }
     int i = find(a);
     if (i < 0)
         return;
@@ -74,6 +97,8 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
     case ACT_CONTACT:
         tui_form_add(f, FIELD_CHOICE, _("Channel"), true, 0, contact_codes);
         tui_form_add(f, FIELD_TEXT, _("Summary"), true, TEXT_MAX, NULL);
+        break;
+    case ACT_TAKE: /* sent at once, above */
         break;
     case ACT_NOTIFY:
         tui_form_add(f, FIELD_CHOICE, _("Channel"), true, 0, message_codes);

@@ -222,6 +222,7 @@ static void draw_help(int height, int width)
         N_("u   resume: the applicant answered (note)"),
         N_("x   reject the application (reason)"),
         N_("k   log a contact with the applicant (channel, summary)"),
+        N_("t   take the case from your role's pool (it leaves the others' inboxes)"),
         N_("m   write to the applicant (channel, template or message)"),
         N_("g   fetch the inbox again"),
         N_("?   this help          q   quit"),

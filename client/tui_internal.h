@@ -117,7 +117,9 @@ void tui_position_open(tui_t *t);
 
 /* ---- tui_action.c */
 
-typedef enum { ACT_COMPLETE = 1, ACT_RETURN, ACT_RESUME, ACT_REJECT, ACT_CONTACT, ACT_NOTIFY } tui_action_t;
+typedef enum {
+    ACT_COMPLETE = 1, ACT_RETURN, ACT_RESUME, ACT_REJECT, ACT_CONTACT, ACT_NOTIFY, ACT_TAKE
+} tui_action_t;
 /* The action bound to a key ('c', 'r', 'u', 'x', 'k'), or 0. */
 tui_action_t tui_action_for_key(wint_t key);
 /* Opens the action's form on the case. */

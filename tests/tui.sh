@@ -198,6 +198,9 @@ wait_line 2 "$id · Budi Santoso" "the case view is laid out again at 80x24"
 # --- a refusal, then a disposition from the form -------------------------------
 T send-keys -t tui Escape
 wait_for "Agenda no." "back in the inbox"
+# t takes the selected case from the Kadis pool, at once
+T send-keys -t tui t
+wait_for "taken; the step is yours" "t takes the case from the pool"
 T send-keys -t tui c
 wait_for "Complete the step — $id" "the complete form"
 T send-keys -t tui 12345 Enter
