@@ -127,11 +127,23 @@ check_store() {
     acked=$(wc -l <"$tmp/acked")
     dup=$(uniq -d "$tmp/acked" | head -3)
     [ -z "$dup" ] || fail "$1: agenda numbers acknowledged twice: $dup"
-    "$admin" journal --key "$tmp/admin.key" --limit 100000 --json >"$tmp/journal.json" ||
-        { fail "$1: the journal cannot be read"; return; }
-    python3 - "$tmp/journal.json" "$tmp/acked" "$1" <<'PY' || fail "$1: the store lost or repeated something"
-import json, sys
-events = json.load(open(sys.argv[1]))["events"]
+    # In pages: a whole long journal is more than one reply may carry.
+    local since=0 last
+    rm -rf "$tmp/pages"
+    mkdir "$tmp/pages"
+    while :; do
+        "$admin" journal --key "$tmp/admin.key" --since "$since" --limit 2000 --json \
+            >"$tmp/page.json" || { fail "$1: the journal cannot be read after $since"; return; }
+        last=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["events"]; print(e[-1]["seq"] if e else 0)' \
+            "$tmp/page.json")
+        [ "$last" -gt 0 ] || break
+        mv "$tmp/page.json" "$tmp/pages/$(printf %012d "$since").json"
+        since=$last
+    done
+    python3 - "$tmp/pages" "$tmp/acked" "$1" <<'PY' || fail "$1: the store lost or repeated something"
+import json, os, sys
+pages = sorted(os.listdir(sys.argv[1]))
+events = [e for p in pages for e in json.load(open(os.path.join(sys.argv[1], p)))["events"]]
 seqs = [e["seq"] for e in events]
 acked = [l.strip() for l in open(sys.argv[2]) if l.strip()]
 received = [e["case"] for e in events if e["kind"] == "diterima"]
