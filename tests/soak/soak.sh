@@ -87,12 +87,14 @@ echo "%PDF surat" >"$tmp/surat.pdf"
 # writer N : registers applications until killed; each acknowledged one's
 # number goes to $tmp/acked.N (written only once the broker answered).
 writer() {
-    local n=$1 id
-    while :; do
+    local n=$1 id i=0
+    # Each letter its own number: the same letter twice is refused as a
+    # duplicate, which is not what is soaked here.
+    while i=$((i + 1)); do
         if id=$("$sertel" receive --key "$tmp/keys/staf.key" --name "Budi Santoso $n" \
             --nip 198707072011011001 --unit "Dinas Pendidikan" --position "Analis" \
             --email budi@ciamiskab.go.id --phone 081234567890 --channel surat \
-            --letter-no "800/$n/Disdik" --letter-date 2026-11-20 --subject "Pembaharuan" \
+            --letter-no "800/$n.$BASHPID.$i/Disdik" --letter-date 2026-11-20 --subject "Pembaharuan" \
             --attach "$tmp/surat.pdf" 2>>"$tmp/writer.$n.err"); then
             echo "$id" >>"$tmp/acked.$n"
         else
@@ -241,7 +243,7 @@ part_full() {
     mount -o remount,size=64m "$tmp/small"
     "$sertel" receive --key "$tmp/keys/staf.key" --name "Budi Santoso" --nip 198707072011011001 \
         --unit "Dinas Pendidikan" --position "Analis" --email budi@ciamiskab.go.id \
-        --phone 081234567890 --channel surat --letter-no 800/1/Disdik --letter-date 2026-11-20 \
+        --phone 081234567890 --channel surat --letter-no 800/setelah-penuh/Disdik --letter-date 2026-11-20 \
         --subject "Pembaharuan" --attach "$tmp/surat.pdf" >"$tmp/after-full" 2>&1 ||
         fail "full: no write accepted once there was space again: $(cat "$tmp/after-full")"
     kill -TERM "$broker_pid"; wait "$broker_pid" || fail "full: the broker did not stop cleanly"
