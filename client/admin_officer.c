@@ -209,7 +209,7 @@ static int officer_add(int argc, char **argv)
     if ((rc = add_check(&o)) != EXIT_DONE || (rc = add_run(&o, &common)) != EXIT_DONE)
         return rc;
     char role[256];
-    printf(_("Officer %s (%s, %s) is enrolled. Key file: %s\n"), o.nip, o.name,
+    printf(_("Officer %s (%s, %s) has been enrolled. Key file: %s\n"), o.nip, o.name,
            role_text(o.role_v, o.quals, role, sizeof role), o.out);
     printf(_("Hand this file to the officer in person: it holds their private key, and no copy "
              "is kept anywhere else.\n"));

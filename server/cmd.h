@@ -144,6 +144,9 @@ bool cmd_case_visible(const case_t *c, const push_scope_t *scope);
 sertel_err_t cmd_intake_of(cmd_ctx_t *ctx, const Sertel__Intake *in, Sertel__Envelope *reply);
 /* The reply of one outbox message as stored now (cmd_outbox.c). */
 sertel_err_t cmd_outbox_item(cmd_ctx_t *ctx, uint64_t id, Sertel__Envelope *reply);
+/* The case numbered id, its letters in either case; SERTEL_E_NOT_FOUND
+ * with the reason set otherwise. */
+sertel_err_t cmd_case_load(cmd_ctx_t *ctx, const char *id, case_t *out);
 /* Sets ctx->why from a format and returns e. */
 sertel_err_t cmd_fail(cmd_ctx_t *ctx, sertel_err_t e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

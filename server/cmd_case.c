@@ -230,14 +230,33 @@ static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, c
     return write_result(ctx, old, c, evs, reply);
 }
 
+/* Case numbers are read as people type them: se-2026-00007 is
+ * SE-2026-00007. */
+sertel_err_t cmd_case_load(cmd_ctx_t *ctx, const char *id, case_t *out)
+{
+    char upper[CASE_ID_MAX + 1];
+    if (!id || strlen(id) > CASE_ID_MAX)
+        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id ? id : "");
+    if (store_case_get(ctx->txn, id, out) == SERTEL_OK)
+        return SERTEL_OK;
+    size_t i = 0;
+    for (; id[i]; i++)
+        upper[i] = id[i] >= 'a' && id[i] <= 'z' ? (char)(id[i] - 32) : id[i];
+    upper[i] = '\0';
+    if (store_case_get(ctx->txn, upper, out) == SERTEL_OK)
+        return SERTEL_OK;
+    return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id);
+}
+
 static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd,
                              Sertel__Envelope *reply)
 {
     case_t *old = cmd_alloc(ctx, sizeof *old);
     if (!old)
         return SERTEL_E_NOMEM;
-    if (!case_id || store_case_get(ctx->txn, case_id, old) != SERTEL_OK)
-        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), case_id ? case_id : "");
+    sertel_err_t e = cmd_case_load(ctx, case_id, old);
+    if (e != SERTEL_OK)
+        return e;
     const sop_t *sop = broker_sop(ctx->b, old->sop_code);
     if (!sop)
         return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("SOP '%s' of case %s is not loaded"),

@@ -209,14 +209,15 @@ CMD(cmd_case_query)
 {
     case_t c;
     const char *id = req->case_query->case_id;
-    if (!id || store_case_get(ctx->txn, id, &c) != SERTEL_OK)
-        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), id ? id : "");
+    sertel_err_t e = cmd_case_load(ctx, id, &c);
+    if (e != SERTEL_OK)
+        return e;
     push_scope_t scope;
     session_scope(ctx, &ctx->officer, &scope);
     if (!cmd_case_visible(&c, &scope))
         return cmd_fail(ctx, SERTEL_E_DENIED, _("case %s is not among your cases"), id);
     history_t h = {.ctx = ctx};
-    sertel_err_t e = store_journal_of_case(ctx->txn, id, add_event, &h);
+    e = store_journal_of_case(ctx->txn, c.id, add_event, &h);
     Sertel__CaseDetail *d = cmd_alloc(ctx, sizeof *d);
     if (e != SERTEL_OK || h.e != SERTEL_OK || !d)
         return e != SERTEL_OK ? e : h.e != SERTEL_OK ? h.e : SERTEL_E_NOMEM;
@@ -323,8 +324,9 @@ CMD(cmd_attachment)
 {
     const Sertel__AttachmentQuery *q = req->attachment_query;
     case_t c;
-    if (!q->case_id || store_case_get(ctx->txn, q->case_id, &c) != SERTEL_OK)
-        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), q->case_id ? q->case_id : "");
+    sertel_err_t e = cmd_case_load(ctx, q->case_id, &c);
+    if (e != SERTEL_OK)
+        return e;
     push_scope_t scope;
     session_scope(ctx, &ctx->officer, &scope);
     if (!cmd_case_visible(&c, &scope))
@@ -338,7 +340,7 @@ CMD(cmd_attachment)
     Sertel__Attachment *pb = cmd_alloc(ctx, sizeof *pb);
     uint8_t *data = NULL;
     size_t len = 0;
-    sertel_err_t e = pb ? store_blob_get(ctx->txn, a->hash, &data, &len) : SERTEL_E_NOMEM;
+    e = pb ? store_blob_get(ctx->txn, a->hash, &data, &len) : SERTEL_E_NOMEM;
     if (e != SERTEL_OK || !cmd_defer(ctx, free, data)) {
         free(data);
         return e != SERTEL_OK ? e : SERTEL_E_NOMEM;

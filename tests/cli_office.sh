@@ -112,4 +112,12 @@ run 0 as kadis show "$second"
 has out "Surat dikirim ulang" "the reason for registering again is in the history"
 has out "$first" "the history names the case it resembles"
 
+# --- 7. rough edges -------------------------------------------------------------------------
+lower=$(echo "$second" | tr 'A-Z' 'a-z')
+run 0 as kadis show "$lower"
+grep -qE "(Case|Perkara) $second" "$tmp/out" || fail "show in lower case does not find $second"
+run 2 as kadis show "SE-2099-99999"
+run 0 adm officer add --name "Rudi Hartono" --nip 199301012019031001 --role staf --out "$tmp/keys/rudi.key"
+has out "berhasil didaftarkan" "officer add says it enrolled, not that the officer already was"
+
 finish
