@@ -121,9 +121,10 @@ run 1 english "$sbin/sertel-broker" --config "$tmp/bad.conf" --init-if-missing
 has err "$tmp/bad.conf:$bad_line: unknown log level 'loud'" "a bad line is named"
 [ ! -e "$tmp/state" ] || fail "a refused configuration still made the data directory"
 
-# systemd's side of Type=notify: listen_notify NAME makes the datagram
-# socket $tmp/NAME.sock a daemon writes to, and the FIFO $tmp/NAME.fifo
-# its first message comes out of (read it with a timeout: nothing polls).
+# systemd's side of Type=notify: listen_notify NAME binds the datagram
+# socket $tmp/NAME.sock a daemon writes to and returns once it is bound;
+# the daemon's first message is then read from the descriptor $notify_fd
+# (await_ready), with a timeout: nothing polls.
 listen_notify() {
     mkfifo "$tmp/$1.fifo"
     python3 -c '
@@ -132,9 +133,21 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 s.settimeout(60)
 with open(sys.argv[2], "w") as out:
+    out.write("bound\n")
+    out.flush()
     out.write(s.recv(4096).decode() + "\n")
 ' "$tmp/$1.sock" "$tmp/$1.fifo" &
-    for _ in $(seq 1 100); do [ -S "$tmp/$1.sock" ] && break; sleep 0.05; done
+    exec {notify_fd}<"$tmp/$1.fifo"
+    local bound=
+    read -r -t 30 bound <&"$notify_fd" || true
+    [ "$bound" = bound ] || fail "cannot listen on $tmp/$1.sock"
+}
+# await_ready WHO : the daemon said READY=1.
+await_ready() {
+    local notified=
+    read -r -t 60 notified <&"$notify_fd" || true
+    exec {notify_fd}<&-
+    [ "$notified" = "READY=1" ] || fail "$1 did not send READY=1 (got '$notified')"
 }
 mkfifo "$tmp/stdout"
 listen_notify broker
@@ -143,9 +156,7 @@ NOTIFY_SOCKET=$tmp/broker.sock env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG 
     --init-if-missing >"$tmp/stdout" 2>"$tmp/broker.err" &
 broker_pid=$!
 exec 3<"$tmp/stdout"
-exec 4<"$tmp/broker.fifo"
-read -r -t 60 notified <&4 || notified=
-[ "$notified" = "READY=1" ] || fail "the broker did not send READY=1 (got '$notified')"
+await_ready "the broker"
 endpoint=
 while read -r -t 30 line <&3; do
     case $line in tcp://*) endpoint=$line; break ;; esac
@@ -221,17 +232,14 @@ if [ -x "$sbin/sertel-notifier" ]; then
         --key "$tmp/notifier.key" --config "$tmp/notifier.conf" --log-level warn \
         >"$tmp/notifier.out" 2>"$tmp/notifier.err" &
     notifier_pid=$!
-    exec 5<"$tmp/notifier.fifo"
-    read -r -t 60 notified <&5 || notified=
-    exec 5<&-
-    [ "$notified" = "READY=1" ] || fail "the notifier did not send READY=1 (got '$notified')"
+    await_ready "the notifier"
     stop_process "$notifier_pid" || fail "the notifier did not stop cleanly on SIGTERM"
     ! grep -q " INFO " "$tmp/notifier.err" || fail "--log-level warn did not override the file's debug"
 fi
 
 stop_process "$broker_pid" || fail "the broker did not stop cleanly on SIGTERM"
 broker_pid=
-exec 3<&- 4<&-
+exec 3<&-
 grep -q "berhenti" "$tmp/broker.err" || fail "the broker did not log its stop"
 
 # ---- manual pages render, in both languages
