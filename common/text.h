@@ -10,6 +10,10 @@
 bool text_is_blank(char c);
 /* Strips blanks from both ends, in place; returns the first kept byte. */
 char *text_trim(char *s);
+/* Latin text folded for matching: lower case, accents dropped ("Ñoño
+ * SÚTISNA" -> "nono sutisna"); other characters are kept as they are.
+ * Writes at most len bytes, terminated; returns out. */
+char *text_fold(const char *in, char *out, size_t len);
 /* Reads a whole text file of at most limit bytes into a NUL-terminated
  * malloc'd buffer. A NUL byte inside is refused with its line, since the
  * parsers would otherwise silently stop there. On error returns NULL with

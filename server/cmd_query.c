@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "i18n.h"
+#include "text.h"
 
 #define SEARCH_DEFAULT 100
 #define SEARCH_MAX 1000
@@ -232,13 +233,11 @@ CMD(cmd_case_query)
 
 /* ---- search */
 
+/* "sutisna", "SÚTISNA" and "Ñoño" all find "Dra. Hj. Ñoño Sútisna". */
 static bool contains_ci(const char *hay, const char *needle)
 {
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    return n == 0;
+    char h[4 * NAME_MAX_LEN + 1], n[4 * NAME_MAX_LEN + 1];
+    return strstr(text_fold(hay, h, sizeof h), text_fold(needle, n, sizeof n)) != NULL;
 }
 
 static int add_if_match(const case_t *c, void *arg)

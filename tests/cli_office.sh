@@ -120,4 +120,11 @@ run 2 as kadis show "SE-2099-99999"
 run 0 adm officer add --name "Rudi Hartono" --nip 199301012019031001 --role staf --out "$tmp/keys/rudi.key"
 has out "berhasil didaftarkan" "officer add says it enrolled, not that the officer already was"
 
+run 0 as staf receive "${form[@]}" --letter-no 800/777/Disdik --name "Dra. Hj. Ñoño Sútisna, M.Si."
+nono=$(head -n 1 "$tmp/out")
+for q in "Ñoño" "SÚTISNA" "sutisna" "nono sutisna"; do
+    run 0 as kadis find --name "$q"
+    has out "$nono" "find --name '$q' folds case and accents"
+done
+
 finish
