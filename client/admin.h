@@ -20,6 +20,9 @@
 int admin_sop_main(int argc, char **argv);
 int admin_calendar_main(int argc, char **argv);
 int admin_init_main(int argc, char **argv);
+/* Runs sertel-broker with args (args[0] "sertel-broker"); returns only
+ * when it cannot be run, errno saying why. */
+void admin_exec_broker(char **args);
 int admin_officer_main(int argc, char **argv);
 int admin_acting_main(int argc, char **argv);
 int admin_stats_main(int argc, char **argv);

@@ -17,7 +17,7 @@
  * installed (/usr/bin/sertel-admin, /usr/sbin/sertel-broker), in
  * ../server when run from the build tree, else on PATH (an ordinary
  * user's PATH lacks /usr/sbin on Debian). SERTEL_BROKER names it. */
-static void exec_broker(char **args)
+void admin_exec_broker(char **args)
 {
     const char *named = getenv("SERTEL_BROKER");
     if (named && *named) {
@@ -49,7 +49,7 @@ int admin_init_main(int argc, char **argv)
     args[0] = "sertel-broker";
     for (int i = 0; i < argc; i++)
         args[i + 1] = argv[i];
-    exec_broker(args);
+    admin_exec_broker(args);
     fprintf(stderr, _("sertel-admin init: cannot run sertel-broker init: %s\n"), strerror(errno));
     free(args);
     return 1;

@@ -99,6 +99,8 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/db", cfg->data_dir);
     if (ok)
         ok = (b->store = store_open(path, err, errlen)) != NULL;
+    if (ok)
+        store_log_chain_head(b->store, broker_now(b), true);
     store_txn_t *t = NULL;
     if (ok)
         ok = store_begin(b->store, NULL, false, &t) == SERTEL_OK &&

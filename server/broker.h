@@ -49,5 +49,7 @@ int broker_init_main(int argc, char **argv);
 /* `sertel-broker restore ARGS`: puts a backup back, with the broker
  * stopped (argv[0] is "restore"). Returns the process exit code. */
 int broker_restore_main(int argc, char **argv);
+/* sertel-broker verify|check --data DIR (argv[0] is "verify" or "check"). */
+int broker_verify_main(int argc, char **argv);
 
 #endif

@@ -58,6 +58,8 @@ static void usage(FILE *to)
                   "  init        make a data directory (sertel-broker init --help)\n"
                   "  restore     put a backup back, with the broker stopped\n"
                   "              (sertel-broker restore --help)\n"));
+    fprintf(to, "%s", _("  verify      the journal's hash chain, offline (sertel-broker verify --help)\n"
+                        "  check       every record and index, offline (sertel-broker check --help)\n"));
     broker_limits_t d = BROKER_LIMITS_DEFAULT;
     fprintf(to, _("\nLimits per officer's key (0: none):\n"
                   "  --max-connections-per-key N  live connections of one key (%d)\n"
@@ -258,6 +260,8 @@ int main(int argc, char **argv)
         return broker_init_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "restore") == 0)
         return broker_restore_main(argc - 1, argv + 1);
+    if (argc > 1 && (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "check") == 0))
+        return broker_verify_main(argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0)
             return usage(stdout), 0;

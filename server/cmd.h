@@ -128,6 +128,7 @@ CMD(cmd_outbox_query);
 CMD(cmd_cert_import);
 CMD(cmd_cert_query);
 CMD(cmd_cert_renew);
+CMD(cmd_journal_verify);
 
 /* A Case message for the reply (with the working time used so far),
  * living until the reply is packed. */

@@ -56,6 +56,7 @@ static const command_def_t commands[] = {
     {SERTEL__ENVELOPE__BODY_CERT_IMPORT, "certs import", ADMIN, true, cmd_cert_import},
     {SERTEL__ENVELOPE__BODY_CERT_QUERY, "certs", ANY, false, cmd_cert_query},
     {SERTEL__ENVELOPE__BODY_CERT_RENEW, "renew", R(ROLE_STAF), true, cmd_cert_renew},
+    {SERTEL__ENVELOPE__BODY_JOURNAL_VERIFY, "journal verify", LEADERS, false, cmd_journal_verify},
 };
 
 void session_scope(cmd_ctx_t *ctx, const officer_t *o, push_scope_t *scope)

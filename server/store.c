@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "codec.h"
 #include "i18n.h"
@@ -37,6 +38,11 @@ static const struct {
     [DB_BLOBS] = {"blobs", 0},
     [DB_APPLICANT] = {"applicant", 0},
 };
+
+const char *store_db_name(int db)
+{
+    return dbs[db].name;
+}
 
 /* Room for this layout's databases and the older ones a migration reads. */
 #define MAX_DBS 32
@@ -196,7 +202,9 @@ void store_close(store_t **s)
 
 sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
 {
-    if (write && s->damaged)
+    /* Damage seen: no command writes on it (each runs in a nested
+     * transaction); the outermost one still serves reads. */
+    if (write && parent && s->damaged)
         return SERTEL_E_STORAGE;
     store_txn_t *t = calloc(1, sizeof *t);
     if (!t)
@@ -269,6 +277,38 @@ int store_reader_check(store_t *s)
     return dead;
 }
 
+/* DIR/manifest beside the copy: what it holds and its chain head, so a
+ * copy rewritten later (or a journal rewritten whole) shows. */
+static sertel_err_t write_manifest(const char *dir, char *err, size_t errlen)
+{
+    store_t *copy = store_open_readonly(dir, err, errlen);
+    store_txn_t *t = NULL;
+    uint64_t seq = 0;
+    char hex[65];
+    sertel_err_t e = copy ? store_begin(copy, NULL, false, &t) : SERTEL_E_STORAGE;
+    if (e == SERTEL_OK)
+        e = store_chain_head(t, &seq, hex);
+    store_abort(&t);
+    store_close(&copy);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest", dir);
+    FILE *f = e == SERTEL_OK ? fopen(path, "wx") : NULL;
+    if (f) {
+        fprintf(f, "# Sertel backup: data.mdb is a consistent copy of the broker's store.\n"
+                   "# Check it with: sertel-broker check --data %s\n"
+                   "format = %d\nmade = %lld\njournal-events = %llu\n"
+                   "chain-head-seq = %llu\nchain-head-sha256 = %s\n",
+                dir, STORE_FORMAT, (long long)time(NULL), (unsigned long long)seq,
+                (unsigned long long)seq, hex);
+        e = fclose(f) == 0 ? SERTEL_OK : SERTEL_E_IO;
+    } else if (e == SERTEL_OK) {
+        e = SERTEL_E_IO;
+    }
+    if (e != SERTEL_OK && !err[0])
+        diag_at(err, errlen, path, 0, _("cannot write the backup manifest: %s"), strerror(errno));
+    return e;
+}
+
 sertel_err_t store_backup(store_t *s, const char *dir, char *err, size_t errlen)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -282,7 +322,9 @@ sertel_err_t store_backup(store_t *s, const char *dir, char *err, size_t errlen)
         diag_at(err, errlen, dir, 0, _("backup failed: %s"), mdb_strerror(rc));
         return rc == EEXIST ? SERTEL_E_EXISTS : SERTEL_E_IO;
     }
-    return SERTEL_OK;
+    if (errlen)
+        err[0] = '\0';
+    return write_manifest(dir, err, errlen);
 }
 
 uint64_t store_meta_get(store_txn_t *t, const char *name)

@@ -23,8 +23,12 @@ typedef struct store_txn store_txn_t;
  * A store of the previous format is migrated in place (and the log says
  * so); a newer format than this build's is refused with a message. */
 store_t *store_open(const char *dir, char *err, size_t errlen);
-/* True once a record was found that does not decode: from then on every
- * write transaction is refused (SERTEL_E_STORAGE). */
+/* Opens a stopped broker's store, or a backup copy, to read only (no
+ * migration, nothing written); refuses another format than this build's. */
+store_t *store_open_readonly(const char *dir, char *err, size_t errlen);
+/* True once a record was found that does not decode or a broken chain:
+ * from then on nested write transactions (every command's) are refused
+ * with SERTEL_E_STORAGE; reads go on. */
 bool store_is_damaged(const store_t *s);
 void store_close(store_t **s);
 
@@ -86,6 +90,27 @@ sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev)
 sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[65]);
 /* The chain's hash (hex) at record seq; SERTEL_E_NOT_FOUND when none. */
 sertel_err_t store_chain_at(store_txn_t *t, uint64_t seq, char hex[65]);
+
+/* ---- verification (store_check.c) */
+typedef struct {
+    uint64_t events;    /* records verified in order from 1 */
+    uint64_t head_seq;  /* intact: the last seq and its hash */
+    char head[65];
+    uint64_t bad_seq;   /* broken: the first record that fails */
+    char problem[256];  /* and why */
+} store_chain_report_t;
+/* Walks the journal from seq 1: every record present, decoding, and its
+ * hash SHA-256(previous hash || seq || case link || event). SERTEL_OK when
+ * intact; SERTEL_E_STORAGE with bad_seq and problem set when not. */
+sertel_err_t store_verify_chain(store_txn_t *t, store_chain_report_t *r);
+/* The full check: the chain, every case and registry record decoding,
+ * every case's event links, the index rows exactly those the cases
+ * imply. fn gets each problem found; returns how many. */
+typedef void (*store_problem_fn)(const char *problem, void *arg);
+long store_check(store_txn_t *t, store_problem_fn fn, void *arg, store_chain_report_t *chain);
+/* Logs the chain head (seq and hash) when forced or a day after the last
+ * time, so that the logs keep a trail a rewritten journal cannot match. */
+void store_log_chain_head(store_t *s, int64_t now, bool force);
 
 /* ---- officers and keys */
 sertel_err_t store_officer_get(store_txn_t *t, const char *nip, officer_t *o, uint8_t key[32]);

@@ -9,14 +9,6 @@
 #include "codec.h"
 #include "store_internal.h"
 
-#define ROW_MAX (1 + 1 + NIP_LEN + 1 + CASE_ID_MAX + 8)
-#define MAX_ROWS 6
-
-typedef struct {
-    uint8_t key[ROW_MAX];
-    size_t len;
-} index_row_t;
-
 static bool in_flight(const case_t *c)
 {
     return c->state == CASE_OPEN || c->state == CASE_WAITING;
@@ -51,7 +43,7 @@ size_t store_applicant_key(const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX]
 
 /* The index rows of c: who must see it, its state, its applicant, its
  * pending SLA instants. */
-static int index_rows(const case_t *c, index_row_t *r)
+int store_index_rows(const case_t *c, index_row_t r[MAX_ROWS])
 {
     int n = 0;
     if (in_flight(c)) {
@@ -103,7 +95,7 @@ static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, con
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c)
 {
     index_row_t before[MAX_ROWS], after[MAX_ROWS];
-    int nb = old ? index_rows(old, before) : 0, na = index_rows(c, after);
+    int nb = old ? store_index_rows(old, before) : 0, na = store_index_rows(c, after);
     sertel_err_t e = apply_rows(t, before, nb, after, na, false);
     return e == SERTEL_OK ? apply_rows(t, after, na, before, nb, true) : e;
 }

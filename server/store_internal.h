@@ -76,6 +76,7 @@ struct store {
     store_stats_view_t *stats; /* folded from the journal, in memory */
     store_dedup_t *dedup;      /* request ids of the recent journal */
     bool damaged;              /* a record did not decode: writes refused */
+    int64_t head_logged_at;    /* the chain head was last logged then */
 };
 
 /* What a write transaction appended, for the in-memory views to take in
@@ -101,6 +102,8 @@ struct store_txn {
     uint64_t base_seq;             /* last seq committed when the outermost began */
 };
 
+/* The database's name in the environment. */
+const char *store_db_name(int db);
 /* LMDB result -> our code (MDB_NOTFOUND -> NOT_FOUND, MAP_FULL -> FULL). */
 sertel_err_t store_map_err(int rc);
 MDB_dbi store_dbi(store_txn_t *t, store_db_t db);
@@ -154,7 +157,15 @@ void store_dedup_free(store_dedup_t **d);
 void store_dedup_take(store_t *s, const store_pending_t *p, size_t n);
 /* Format 1 (before the journal chain) -> STORE_FORMAT, in txn. */
 sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen);
-/* The index rows of a case, written or deleted (store_cases.c). */
+/* The index rows of a case (store_cases.c): what c needs, and writing the
+ * difference from old's. */
+#define ROW_MAX (1 + 1 + STORE_APPLICANT_KEY_MAX + CASE_ID_MAX + 8)
+#define MAX_ROWS 6
+typedef struct {
+    uint8_t key[ROW_MAX];
+    size_t len;
+} index_row_t;
+int store_index_rows(const case_t *c, index_row_t r[MAX_ROWS]);
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c);
 
 #endif

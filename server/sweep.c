@@ -60,6 +60,9 @@ void sweep_due(broker_t *b)
 {
     static due_t due;
     due.n = 0;
+    /* A damaged store gets no more writes, the sweep's included. */
+    if (store_is_damaged(b->store))
+        return;
     store_txn_t *txn;
     if (store_begin(b->store, NULL, true, &txn) != SERTEL_OK)
         return;
@@ -81,6 +84,7 @@ void sweep_due(broker_t *b)
     if (e == SERTEL_OK)
         store_stats_refresh(txn, b->cal);
     store_dedup_prune(b->store, ctx.now - STORE_DEDUP_KEEP_S);
+    store_log_chain_head(b->store, ctx.now, false);
     /* Certificates near their expiry: reminders queued, once each. */
     int reminded = 0;
     if (e == SERTEL_OK)

@@ -505,4 +505,18 @@ void harness_clock_stop(const harness_clock_t *c)
 {
     unlink(c->path);
     unsetenv("SERTEL_CLOCK_FILE");
+
+int harness_broker_tool(harness_t *h, const char *sub, const char *dir, char *out, size_t len)
+{
+    char cmd[1024];
+    /* In English, which the tests read. */
+    snprintf(cmd, sizeof cmd, "LANGUAGE=en '%s' %s --data '%s' 2>&1", SERTEL_BROKER_BIN, sub,
+             dir ? dir : h->dir);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -72,6 +72,10 @@ Sertel__Envelope *harness_case(conn_t *c, const char *case_id);
 /* The journal from since as the admin reads it (an EventList; fails the
  * test otherwise). */
 Sertel__Envelope *harness_journal(harness_t *h, uint64_t since);
+/* Runs `sertel-broker SUB --data DIR` (verify, check) on dir (NULL: the
+ * harness's); its stdout goes into out. Returns its exit status, -1 when
+ * it did not exit. */
+int harness_broker_tool(harness_t *h, const char *sub, const char *dir, char *out, size_t len);
 /* Number of events in the journal (the admin's Hello-free count). */
 size_t harness_journal_len(harness_t *h);
 

@@ -412,7 +412,10 @@ static void test_foreign_value(void **state)
     assert_int_equal(st.n_steps + st.n_officers + st.n_months, 0);
     assert_null(st.steps);
     assert_true(store_is_damaged(f->s));
-    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_E_STORAGE);
+    store_txn_t *child;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_begin(f->s, t, true, &child), SERTEL_E_STORAGE);
+    store_abort(&t);
 }
 
 int main(void)
