@@ -50,7 +50,7 @@ static void add_nip(push_targets_t *t, const char *nip)
         if (strcmp(t->nips[i], nip) == 0)
             return;
     if (t->n_nips < PUSH_MAX_NOTIFY)
-        snprintf(t->nips[t->n_nips++], NIP_LEN + 1, "%s", nip);
+        snprintf(t->nips[t->n_nips++], NIP_LEN + 1, "%.*s", NIP_LEN, nip);
 }
 
 static void add_pool(push_targets_t *t, uint32_t pool)
