@@ -20,6 +20,7 @@
 int admin_sop_main(int argc, char **argv);
 int admin_calendar_main(int argc, char **argv);
 int admin_init_main(int argc, char **argv);
+int admin_rotate_key_main(int argc, char **argv);
 /* Runs sertel-broker with args (args[0] "sertel-broker"); returns only
  * when it cannot be run, errno saying why. */
 void admin_exec_broker(char **args);

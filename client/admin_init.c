@@ -41,16 +41,33 @@ void admin_exec_broker(char **args)
     execvp("sertel-broker", args);
 }
 
-int admin_init_main(int argc, char **argv)
+/* sertel-broker ARGV... (argv[0] is the broker's command); returns only
+ * when it cannot be run. */
+static void pass_to_broker(int argc, char **argv)
 {
     char **args = calloc((size_t)argc + 2, sizeof *args);
     if (!args)
-        return 1;
+        return;
     args[0] = "sertel-broker";
     for (int i = 0; i < argc; i++)
         args[i + 1] = argv[i];
     admin_exec_broker(args);
-    fprintf(stderr, _("sertel-admin init: cannot run sertel-broker init: %s\n"), strerror(errno));
     free(args);
+}
+
+int admin_init_main(int argc, char **argv)
+{
+    pass_to_broker(argc, argv);
+    fprintf(stderr, _("sertel-admin init: cannot run sertel-broker init: %s\n"), strerror(errno));
+    return 1;
+}
+
+/* sertel-admin rotate-key --data DIR: a new data key, offline, by the
+ * binary that links the store (sertel-broker rotate-key). */
+int admin_rotate_key_main(int argc, char **argv)
+{
+    pass_to_broker(argc, argv);
+    fprintf(stderr, _("sertel-admin rotate-key: cannot run sertel-broker rotate-key: %s\n"),
+            strerror(errno));
     return 1;
 }

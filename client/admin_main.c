@@ -22,6 +22,8 @@ static const struct {
     {"stats", admin_stats_main, N_("SOP-compliance statistics")},
     {"journal", admin_journal_main, N_("the audit journal")},
     {"backup", admin_backup_main, N_("a consistent copy of the broker's database")},
+    {"rotate-key", admin_rotate_key_main,
+     N_("a new key for the applicants' personal data, offline (runs sertel-broker rotate-key)")},
     {"archive", admin_archive_main, N_("export archived cases with their documents (arsip)")},
     {"report", admin_report_main, N_("the SOP-monitoring report (Permenpan RB 35/2012) as PDF")},
     {"office", admin_office_main, N_("the office profile (kop surat) documents are printed with")},

@@ -51,5 +51,7 @@ int broker_init_main(int argc, char **argv);
 int broker_restore_main(int argc, char **argv);
 /* sertel-broker verify|check --data DIR (argv[0] is "verify" or "check"). */
 int broker_verify_main(int argc, char **argv);
+/* sertel-broker rotate-key --data DIR (argv[0] is "rotate-key"). */
+int broker_rotate_main(int argc, char **argv);
 
 #endif

@@ -59,7 +59,8 @@ static void usage(FILE *to)
                   "  restore     put a backup back, with the broker stopped\n"
                   "              (sertel-broker restore --help)\n"));
     fprintf(to, "%s", _("  verify      the journal's hash chain, offline (sertel-broker verify --help)\n"
-                        "  check       every record and index, offline (sertel-broker check --help)\n"));
+                        "  check       every record and index, offline (sertel-broker check --help)\n"
+                        "  rotate-key  a new data key, the broker stopped (sertel-broker rotate-key --help)\n"));
     broker_limits_t d = BROKER_LIMITS_DEFAULT;
     fprintf(to, _("\nLimits per officer's key (0: none):\n"
                   "  --max-connections-per-key N  live connections of one key (%d)\n"
@@ -262,6 +263,8 @@ int main(int argc, char **argv)
         return broker_restore_main(argc - 1, argv + 1);
     if (argc > 1 && (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "check") == 0))
         return broker_verify_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "rotate-key") == 0)
+        return broker_rotate_main(argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0)
             return usage(stdout), 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "datadir.h"
 #include "i18n.h"
 #include "mdbfile.h"
 #include "store.h"
@@ -117,4 +118,44 @@ int broker_verify_main(int argc, char **argv)
     if (!dir)
         return usage(prog, stderr, 1);
     return run(prog, strcmp(prog, "check") == 0, dir);
+}
+
+/* sertel-broker rotate-key --data DIR: a new data key, the broker stopped
+ * (the data directory's lock says so). */
+int broker_rotate_main(int argc, char **argv)
+{
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(argv[i], "--help") == 0) {
+            printf(_("Usage: sertel-broker rotate-key --data DIR\n"
+                     "Makes a new data key for the applicants' personal data, with the broker\n"
+                     "stopped: every sealed value is sealed again under it in one transaction,\n"
+                     "DIR/data.key is replaced and the old key kept as DIR/data.key.OLD-ID for\n"
+                     "the backups made under it.\n"));
+            return 0;
+        } else {
+            fprintf(stderr, _("sertel-broker %s: unknown or incomplete option '%s'\n"), argv[0], argv[i]);
+            return 1;
+        }
+    }
+    if (!dir)
+        return usage(argv[0], stderr, 1);
+    char err[1024] = "", path[4096], old_id[17], new_id[17];
+    int lock = datadir_lock(dir, err, sizeof err);
+    snprintf(path, sizeof path, "%s/db", dir);
+    store_t *s = lock >= 0 ? store_open(path, err, sizeof err) : NULL;
+    sertel_err_t e = s ? store_rotate_key(s, old_id, new_id, err, sizeof err) : SERTEL_E_STORAGE;
+    store_close(&s);
+    if (lock >= 0)
+        close(lock);
+    if (e != SERTEL_OK) {
+        fprintf(stderr, "sertel-broker rotate-key: %s\n", err[0] ? err : sertel_strerror(e));
+        return 2;
+    }
+    printf(_("Data key rotated: %s replaced by %s (the old key kept as %s/data.key.%s).\n"
+             "Back up the new %s/data.key now, apart from the data directory.\n"),
+           old_id, new_id, dir, old_id, dir);
+    return 0;
 }

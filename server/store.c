@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "codec.h"
 #include "i18n.h"
 #include "log.h"
@@ -140,8 +142,13 @@ static bool prepare(store_t *s, char *err, size_t errlen)
     }
     rc = open_dbis(s, t.txn);
     sertel_err_t e = rc ? store_map_err(rc) : SERTEL_OK;
+    /* The data key first: a migration seals with it. */
+    if (e == SERTEL_OK)
+        e = store_keys_load(s, &t, true, err, errlen);
     if (e == SERTEL_OK && format == 1)
         e = store_migrate_v1(&t, err, errlen);
+    if (e == SERTEL_OK && format == 2)
+        e = store_migrate_v2(&t, err, errlen);
     if (e == SERTEL_OK && format != STORE_FORMAT)
         e = write_format(&t);
     if (e == SERTEL_OK)
@@ -150,8 +157,9 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         mdb_txn_abort(t.txn);
     if (e != SERTEL_OK && !err[0])
         diag_at(err, errlen, s->dir, 0, _("cannot prepare the database: %s"), sertel_strerror(e));
-    if (e == SERTEL_OK && format == 1)
-        log_msg(LOG_INFO, _("%s: store migrated from format 1 to format %d"), s->dir, STORE_FORMAT);
+    if (e == SERTEL_OK && format && format < STORE_FORMAT)
+        log_msg(LOG_INFO, _("%s: store migrated from format %u to format %d"), s->dir, format,
+                STORE_FORMAT);
     return e == SERTEL_OK;
 }
 
@@ -234,6 +242,11 @@ sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_
 
 static void txn_free(store_txn_t *t, bool keep_pending)
 {
+    while (t->scratch) {
+        store_scratch_t *next = t->scratch->next;
+        free(t->scratch);
+        t->scratch = next;
+    }
     if (!t->parent && t->pending) {
         free(t->pending->v);
         free(t->pending);
@@ -403,9 +416,44 @@ bool store_is_damaged(const store_t *s)
     return s->damaged;
 }
 
+/* Records holding personal data whole (the outbox's addresses, the
+ * certificate register's holders) are sealed as they are put. */
+static bool sealed_db(store_db_t db)
+{
+    return db == DB_APPLICANT;
+}
+
+/* An empty message is sealed as one zero byte (store_value_open gives
+ * it back empty): nothing is ever stored in the clear. */
+sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const uint8_t *plain,
+                              size_t n)
+{
+    MDB_val v = {store_sealed_len(n ? n : 1), NULL};
+    int rc = t->s->keyed ? mdb_put(t->txn, store_dbi(t, db), &key, &v, MDB_RESERVE) : -1;
+    if (rc == 0)
+        store_seal(t->s, key.mv_data, key.mv_size, n ? plain : (const uint8_t *)"", n ? n : 1,
+                   v.mv_data);
+    return rc == -1 ? SERTEL_E_DENIED : store_map_err(rc);
+}
+
+static sertel_err_t put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    uint8_t *plain = malloc(n ? n : 1);
+    if (!plain)
+        return SERTEL_E_NOMEM;
+    protobuf_c_message_pack(m, plain);
+    sertel_err_t e = store_put_sealed(t, db, key, plain, n);
+    sodium_memzero(plain, n ? n : 1);
+    free(plain);
+    return e;
+}
+
 sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const void *head,
                                size_t hlen, const ProtobufCMessage *m, unsigned flags)
 {
+    if (sealed_db(db) && !hlen)
+        return put_sealed(t, db, key, m);
     size_t n = protobuf_c_message_get_packed_size(m);
     MDB_val v = {hlen + n, NULL};
     /* MDB_RESERVE lets protobuf-c pack straight into the page. */
@@ -416,6 +464,22 @@ sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const
         memcpy(v.mv_data, head, hlen);
     protobuf_c_message_pack(m, (uint8_t *)v.mv_data + hlen);
     return SERTEL_OK;
+}
+
+bool store_value_open(store_txn_t *t, const MDB_val *k, MDB_val *v)
+{
+    store_scratch_t *sc = malloc(sizeof *sc + (v->mv_size ? v->mv_size : 1));
+    size_t n = 0;
+    if (!sc || !store_unseal(t->s, k->mv_data, k->mv_size, v->mv_data, v->mv_size, sc->data, &n)) {
+        free(sc);
+        return false;
+    }
+    /* Kept until the transaction ends, as LMDB's own values are. */
+    sc->next = t->scratch;
+    t->scratch = sc;
+    v->mv_data = sc->data;
+    v->mv_size = n == 1 && sc->data[0] == 0 ? 0 : n;
+    return true;
 }
 
 sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)

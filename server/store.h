@@ -180,8 +180,14 @@ sertel_err_t store_stats_query(store_txn_t *t, int64_t from, int64_t to, const c
 sertel_err_t store_stats_refresh(store_txn_t *t, const calendar_t *cal);
 void store_stats_clear(Sertel__Stats *out);
 
-/* ---- applicant lookups: the key an applicant's NIP is indexed under */
-#define STORE_APPLICANT_KEY_MAX 40
-size_t store_applicant_key(const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX]);
+/* ---- applicant lookups: an applicant's NIP is indexed under its keyed
+ * hash (BLAKE2b with a key derived from the data key), never in clear */
+#define STORE_APPLICANT_KEY_MAX 16
+size_t store_applicant_key(const store_t *s, const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX]);
+/* Offline (broker stopped, store opened by the caller): a new data key;
+ * every sealed value and applicant index row is rewritten under it in one
+ * transaction, then DIR/data.key is replaced (the old one kept as
+ * DIR/data.key.<old id> for the backups made under it). */
+sertel_err_t store_rotate_key(store_t *s, char *old_id, char *new_id, char *err, size_t errlen);
 
 #endif

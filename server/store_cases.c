@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "codec.h"
 #include "store_internal.h"
 
@@ -33,17 +35,9 @@ static void timer_row(index_row_t *r, int *n, int64_t at, const char *id)
     row(r, n, IX_TIMER, key, 8, id);
 }
 
-size_t store_applicant_key(const char *nip, uint8_t out[STORE_APPLICANT_KEY_MAX])
-{
-    size_t n = strnlen(nip, NIP_LEN);
-    memcpy(out, nip, n);
-    out[n] = '\0';
-    return n + 1;
-}
-
 /* The index rows of c: who must see it, its state, its applicant, its
  * pending SLA instants. */
-int store_index_rows(const case_t *c, index_row_t r[MAX_ROWS])
+int store_index_rows(const store_t *s, const case_t *c, index_row_t r[MAX_ROWS])
 {
     int n = 0;
     if (in_flight(c)) {
@@ -58,7 +52,7 @@ int store_index_rows(const case_t *c, index_row_t r[MAX_ROWS])
     row(r, &n, IX_STATE, &st, 1, c->id);
     if (c->app.nip[0]) {
         uint8_t key[STORE_APPLICANT_KEY_MAX];
-        row(r, &n, IX_APPLICANT, key, store_applicant_key(c->app.nip, key), c->id);
+        row(r, &n, IX_APPLICANT, key, store_applicant_key(s, c->app.nip, key), c->id);
     }
     if (c->state == CASE_OPEN && !c->warned && c->warn_at > 0)
         timer_row(r, &n, c->warn_at, c->id);
@@ -95,7 +89,7 @@ static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, con
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c)
 {
     index_row_t before[MAX_ROWS], after[MAX_ROWS];
-    int nb = old ? store_index_rows(old, before) : 0, na = store_index_rows(c, after);
+    int nb = old ? store_index_rows(t->s, old, before) : 0, na = store_index_rows(t->s, c, after);
     sertel_err_t e = apply_rows(t, before, nb, after, na, false);
     return e == SERTEL_OK ? apply_rows(t, after, na, before, nb, true) : e;
 }
@@ -109,31 +103,94 @@ static uint64_t case_head(store_txn_t *t, const char *id)
     return store_from_be64(v.mv_data);
 }
 
-sertel_err_t store_case_put(store_txn_t *t, const case_t *old, const case_t *c)
+/* The applicant's contact details, the part of a case sealed. */
+static bool personal(const Sertel__Application *a)
 {
-    sertel_err_t e = store_case_index(t, old, c);
-    if (e != SERTEL_OK)
-        return e;
-    uint8_t head[CASE_HEAD];
-    store_be64(head, old ? case_head(t, c->id) : 0);
+    return a && ((a->nik && *a->nik) || (a->email && *a->email) || (a->phone && *a->phone));
+}
+
+sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head)
+{
     Sertel__Case pb;
-    e = codec_case_to_pb(c, &pb);
-    if (e == SERTEL_OK)
-        e = store_put_pb_head(t, DB_CASES, store_str(c->id), head, CASE_HEAD, &pb.base, 0);
+    sertel_err_t e = codec_case_to_pb(c, &pb);
+    Sertel__Application secret = SERTEL__APPLICATION__INIT;
+    char *hidden[3] = {NULL, NULL, NULL};
+    uint8_t plain[NIK_LEN + EMAIL_MAX_LEN + PHONE_MAX_LEN + 16];
+    size_t plen = 0;
+    if (e == SERTEL_OK && personal(pb.app)) {
+        if (!t->s->keyed)
+            e = SERTEL_E_DENIED; /* never written in the clear */
+        secret.nik = pb.app->nik;
+        secret.email = pb.app->email;
+        secret.phone = pb.app->phone;
+        plen = protobuf_c_message_pack(&secret.base, plain);
+        hidden[0] = pb.app->nik, hidden[1] = pb.app->email, hidden[2] = pb.app->phone;
+        pb.app->nik = pb.app->email = pb.app->phone = (char *)"";
+    }
+    size_t slen = store_sealed_len(plen), n = e == SERTEL_OK ? protobuf_c_message_get_packed_size(&pb.base) : 0;
+    MDB_val k = store_str(c->id), v = {CASE_HEAD + slen + n, NULL};
+    int rc = e == SERTEL_OK ? mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, MDB_RESERVE) : 0;
+    if (e == SERTEL_OK && rc != 0)
+        e = store_map_err(rc);
+    if (e == SERTEL_OK) {
+        uint8_t *p = v.mv_data;
+        store_be64(p, head);
+        p[8] = (uint8_t)(slen >> 8);
+        p[9] = (uint8_t)slen;
+        store_seal(t->s, c->id, k.mv_size, plain, plen, p + CASE_HEAD);
+        protobuf_c_message_pack(&pb.base, p + CASE_HEAD + slen);
+    }
+    sodium_memzero(plain, sizeof plain);
+    if (hidden[0] || hidden[1] || hidden[2])
+        pb.app->nik = hidden[0], pb.app->email = hidden[1], pb.app->phone = hidden[2];
     codec_case_pb_clear(&pb);
     return e;
 }
 
-static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out)
+sertel_err_t store_case_put(store_txn_t *t, const case_t *old, const case_t *c)
 {
-    Sertel__Case *pb = v->mv_size >= CASE_HEAD
-        ? sertel__case__unpack(NULL, v->mv_size - CASE_HEAD, (uint8_t *)v->mv_data + CASE_HEAD)
-        : NULL;
-    char why[256];
-    sertel_err_t e = pb ? codec_case_from_pb(pb, out, why, sizeof why) : SERTEL_E_STORAGE;
+    sertel_err_t e = store_case_index(t, old, c);
+    return e == SERTEL_OK ? store_case_write(t, c, old ? case_head(t, c->id) : 0) : e;
+}
+
+sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val *v, case_t *out,
+                               char *why, size_t whylen)
+{
+    const uint8_t *p = v->mv_data;
+    size_t slen = v->mv_size >= CASE_HEAD ? (size_t)p[8] << 8 | p[9] : 0;
+    if (v->mv_size < CASE_HEAD || v->mv_size < CASE_HEAD + slen) {
+        snprintf(why, whylen, "%s", "(too short)");
+        return SERTEL_E_STORAGE;
+    }
+    Sertel__Case *pb = sertel__case__unpack(NULL, v->mv_size - CASE_HEAD - slen, p + CASE_HEAD + slen);
+    sertel_err_t e = pb ? codec_case_from_pb(pb, out, why, whylen) : SERTEL_E_STORAGE;
     if (pb)
         sertel__case__free_unpacked(pb, NULL);
-    if (e == SERTEL_OK)
+    if (e != SERTEL_OK || !slen)
+        return e == SERTEL_OK ? SERTEL_OK : SERTEL_E_STORAGE;
+    uint8_t plain[NIK_LEN + EMAIL_MAX_LEN + PHONE_MAX_LEN + 16];
+    size_t plen;
+    Sertel__Application *a = NULL;
+    if (slen > sizeof plain + 64 ||
+        !store_unseal(s, k->mv_data, k->mv_size, p + CASE_HEAD, slen, plain, &plen) ||
+        !(a = sertel__application__unpack(NULL, plen, plain))) {
+        snprintf(why, whylen, "%s", s->keyed ? "(its personal data do not open with the data key)"
+                                              : "(no data key to open its personal data)");
+        sodium_memzero(plain, sizeof plain);
+        return s->keyed ? SERTEL_E_STORAGE : SERTEL_E_DENIED;
+    }
+    snprintf(out->app.nik, sizeof out->app.nik, "%s", a->nik);
+    snprintf(out->app.email, sizeof out->app.email, "%s", a->email);
+    snprintf(out->app.phone, sizeof out->app.phone, "%s", a->phone);
+    sertel__application__free_unpacked(a, NULL);
+    sodium_memzero(plain, sizeof plain);
+    return SERTEL_OK;
+}
+
+static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out)
+{
+    char why[256];
+    if (store_case_decode(t->s, k, v, out, why, sizeof why) == SERTEL_OK)
         return SERTEL_OK;
     char id[CASE_ID_MAX + 1];
     snprintf(id, sizeof id, "%.*s", (int)(k->mv_size < CASE_ID_MAX ? k->mv_size : CASE_ID_MAX),
@@ -221,7 +278,7 @@ sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, store_case_fn
 sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, store_case_fn fn, void *arg)
 {
     uint8_t prefix[1 + STORE_APPLICANT_KEY_MAX] = {IX_APPLICANT};
-    size_t n = store_applicant_key(nip, prefix + 1);
+    size_t n = store_applicant_key(t->s, nip, prefix + 1);
     return each_row(t, prefix, n + 1, n + 1, NULL, NULL, fn, arg);
 }
 

@@ -34,7 +34,7 @@ sertel_err_t store_cert_get(store_txn_t *t, const char *serial, Sertel__CertReco
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
         return store_map_err(rc);
-    *r = sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data);
+    *r = store_value_open(t, &k, &v) ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
     return *r ? SERTEL_OK : SERTEL_E_STORAGE;
 }
 
@@ -50,7 +50,8 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE), prefix = 0;
          rc == 0 && !prefix && k.mv_size > 1 && ((uint8_t *)k.mv_data)[0] == KEY_CERT;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Sertel__CertRecord *r = sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data);
+        Sertel__CertRecord *r = store_value_open(t, &k, &v)
+            ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
         if (!r) {
             e = SERTEL_E_STORAGE;
             break;

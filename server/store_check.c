@@ -47,9 +47,18 @@ store_t *store_open_readonly(const char *dir, char *err, size_t errlen)
                   "migrated when the broker starts on it)"), format, STORE_FORMAT);
     else if (!ok)
         diag_at(err, errlen, dir, 0, "%s", _("a database of the store is missing"));
-    if (txn && ok)
-        ok = mdb_txn_commit(txn) == 0; /* keeps the handles open */
-    else if (txn)
+    if (txn && ok) {
+        /* The data key where the store's directory keeps it, if there. */
+        store_txn_t t = {.s = s, .txn = txn};
+        sertel_err_t ke = store_keys_load(s, &t, false, err, errlen);
+        /* No key (a backup copied alone): the sealed parts stay shut. */
+        ok = ke == SERTEL_OK || ke == SERTEL_E_DENIED || ke == SERTEL_E_NOT_FOUND;
+        if (ok)
+            err[0] = '\0';
+        ok = ok && mdb_txn_commit(txn) == 0; /* keeps the handles open */
+        txn = NULL;
+    }
+    if (txn)
         mdb_txn_abort(txn);
     if (!ok) {
         mdb_env_close(s->env);
@@ -239,22 +248,22 @@ static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, report_t *r
     MDB_val k, v;
     for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); c && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Sertel__Case *pb = v.mv_size >= CASE_HEAD
-            ? sertel__case__unpack(NULL, v.mv_size - CASE_HEAD, (uint8_t *)v.mv_data + CASE_HEAD)
-            : NULL;
         char why[256] = "";
-        bool ok = pb && codec_case_from_pb(pb, c, why, sizeof why) == SERTEL_OK &&
-                  k.mv_size == strlen(c->id) && memcmp(k.mv_data, c->id, k.mv_size) == 0;
-        if (pb)
-            sertel__case__free_unpacked(pb, NULL);
+        sertel_err_t e = store_case_decode(t->s, &k, &v, c, why, sizeof why);
+        /* Without the data key the sealed part stays shut: the rest is checked. */
+        bool ok = (e == SERTEL_OK || e == SERTEL_E_DENIED) && k.mv_size == strlen(c->id) &&
+                  memcmp(k.mv_data, c->id, k.mv_size) == 0;
         if (!ok) {
             problem(r, _("case record '%.*s' does not decode %s"), (int)(k.mv_size < 64 ? k.mv_size : 64),
                     (const char *)k.mv_data, why);
             continue;
         }
         index_row_t mine[MAX_ROWS];
-        int n = store_index_rows(c, mine);
-        if (!rows_add(rows, mine, n))
+        int n = store_index_rows(t->s, c, mine), kept = 0;
+        for (int i = 0; i < n; i++)
+            if (t->s->keyed || mine[i].key[0] != IX_APPLICANT)
+                mine[kept++] = mine[i];
+        if (!rows_add(rows, mine, kept))
             problem(r, "%s", sertel_strerror(SERTEL_E_NOMEM));
         check_links(t, c, store_from_be64(v.mv_data), last, r);
     }
@@ -284,6 +293,11 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
     MDB_val k, v;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (rc == 0 || i < rows->n) {
+        /* The applicant rows are keyed hashes: without the key, not checked. */
+        if (rc == 0 && !t->s->keyed && ((uint8_t *)k.mv_data)[0] == IX_APPLICANT) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
         int c = rc != 0 ? 1 : i == rows->n ? -1
                 : key_cmp(k.mv_data, k.mv_size, rows->v[i].key, rows->v[i].len);
         if (c < 0) {

@@ -9,12 +9,16 @@
  *             from it, the last sequence number is its last key, and
  *             hash = SHA-256(previous record's hash || seq || case link ||
  *             packed Event), so an edit or a removal breaks the chain.
- *   cases     case id -> [u64 BE seq of its last event][packed Case]; the
- *             link starts the walk of the case's own events backwards.
+ *   cases     case id -> [u64 BE seq of its last event][u16 BE n][n bytes:
+ *             the applicant's NIK, e-mail and phone, sealed (store_crypt.c)]
+ *             [packed Case without them]; the link starts the walk of the
+ *             case's own events backwards.
  *   index     every secondary index of cases, one key per row and no
  *             value, told apart by the first byte (IX_*). One database
  *             keeps a transition's index rows in one B-tree.
- *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter.
+ *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter;
+ *             "data-key-id" -> the id of the data key the store is sealed
+ *             with (the key itself is DIR/data.key, never in data.mdb).
  *   officers, keys, actings, texts, blobs: the office's registry (written
  *             by administration, not by transitions).
  *
@@ -37,10 +41,11 @@
 
 #include "store.h"
 
-#define STORE_FORMAT 2
+#define STORE_FORMAT 3
 #define STORE_HASH_LEN 32
 #define JOURNAL_HEAD (STORE_HASH_LEN + 8) /* hash and case link before the Event */
-#define CASE_HEAD 8                       /* last event seq before the Case */
+#define CASE_HEAD 10 /* last event seq, u16 BE length of the sealed part; then it, the Case */
+#define STORE_DATA_KEY_LEN 32
 
 typedef enum {
     DB_META,
@@ -77,6 +82,10 @@ struct store {
     store_dedup_t *dedup;      /* request ids of the recent journal */
     bool damaged;              /* a record did not decode: writes refused */
     int64_t head_logged_at;    /* the chain head was last logged then */
+    bool keyed;                /* the data key is loaded */
+    uint8_t seal_key[32];      /* derived from the data key: sealing */
+    uint8_t index_key[32];     /* and the applicant index's keyed hash */
+    uint8_t key_id[8];
 };
 
 /* What a write transaction appended, for the in-memory views to take in
@@ -92,6 +101,11 @@ typedef struct {
     size_t n, cap;
 } store_pending_list_t;
 
+typedef struct store_scratch {
+    struct store_scratch *next;
+    uint8_t data[];
+} store_scratch_t;
+
 struct store_txn {
     store_t *s;
     MDB_txn *txn;
@@ -100,6 +114,7 @@ struct store_txn {
     store_pending_list_t *pending; /* the outermost transaction's */
     size_t pending_mark;           /* its length when this one began */
     uint64_t base_seq;             /* last seq committed when the outermost began */
+    store_scratch_t *scratch;      /* opened sealed values, freed at the end */
 };
 
 /* The database's name in the environment. */
@@ -122,6 +137,12 @@ static inline MDB_val store_str(const char *s)
 sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const void *head,
                                size_t hlen, const ProtobufCMessage *m, unsigned flags);
 sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m);
+/* A value store_put_pb sealed (DB_APPLICANT), opened in place: *v then
+ * points to the plain bytes until the transaction ends. False: it does
+ * not open with the data key. */
+bool store_value_open(store_txn_t *t, const MDB_val *k, MDB_val *v);
+sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const uint8_t *plain,
+                              size_t n);
 /* Notes damage seen while reading (logged once; the store then refuses
  * writes) and returns SERTEL_E_STORAGE. */
 sertel_err_t store_damaged(store_t *s, const char *what, const char *where);
@@ -159,13 +180,37 @@ void store_dedup_take(store_t *s, const store_pending_t *p, size_t n);
 sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen);
 /* The index rows of a case (store_cases.c): what c needs, and writing the
  * difference from old's. */
-#define ROW_MAX (1 + 1 + STORE_APPLICANT_KEY_MAX + CASE_ID_MAX + 8)
+#define ROW_MAX (1 + 1 + NIP_LEN + 1 + STORE_APPLICANT_KEY_MAX + CASE_ID_MAX + 8)
 #define MAX_ROWS 6
 typedef struct {
     uint8_t key[ROW_MAX];
     size_t len;
 } index_row_t;
-int store_index_rows(const case_t *c, index_row_t r[MAX_ROWS]);
+int store_index_rows(const store_t *s, const case_t *c, index_row_t r[MAX_ROWS]);
+/* A case record as stored (head: the seq of its last event), and read
+ * back (SERTEL_E_DENIED: sealed data and no key; why says what failed). */
+sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head);
+sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val *v, case_t *out,
+                               char *why, size_t whylen);
+
+/* The data key (store_crypt.c). DIR/data.key<suffix> of a store in DIR/db. */
+void store_key_path(const char *store_dir, const char *suffix, char *out, size_t len);
+sertel_err_t store_key_read(const char *path, uint8_t key[STORE_DATA_KEY_LEN], char *err, size_t errlen);
+sertel_err_t store_key_write(const char *path, const uint8_t key[STORE_DATA_KEY_LEN], char *err,
+                             size_t errlen);
+/* Loads the key the store is sealed with (meta "data-key-id"); create:
+ * make one when the store has none yet (and note it in meta). */
+sertel_err_t store_keys_load(store_t *s, store_txn_t *t, bool create, char *err, size_t errlen);
+sertel_err_t store_key_note(store_txn_t *t);
+/* Sealing: out gets store_sealed_len(len) bytes (0 for len 0). ad binds
+ * the value to its record. */
+size_t store_sealed_len(size_t plain);
+void store_seal(const store_t *s, const void *ad, size_t adlen, const uint8_t *plain, size_t len,
+                uint8_t *out);
+bool store_unseal(const store_t *s, const void *ad, size_t adlen, const uint8_t *sealed, size_t len,
+                  uint8_t *out, size_t *out_len);
+/* Format 2 -> 3: the applicants' personal data sealed, their index keyed. */
+sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen);
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c);
 
 #endif

@@ -5,7 +5,11 @@
  * index, the remembered replies whole and the statistics as aggregates.
  * The migration gives every case its head and every journal record its
  * chain hash and case link (in seq order, as if appended now), writes the
- * index rows from the cases, and drops what format 2 derives instead. */
+ * index rows from the cases, and drops what format 2 derives instead.
+ * Format 2 -> 3 seals the applicants' personal data (store_crypt.c) and
+ * indexes applicants under the keyed hash of their NIP. */
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -153,4 +157,91 @@ sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen)
     for (uint64_t seq = 1; e == SERTEL_OK && seq <= last; seq++)
         e = migrate_event(t, seq, prev, err, errlen);
     return e == SERTEL_OK ? drop_old(t) : e;
+}
+
+/* ---- format 2 -> 3 */
+
+/* Deletes every DB_INDEX row under prefix. */
+static sertel_err_t drop_rows(store_txn_t *t, uint8_t prefix)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
+    MDB_val k = store_val(&prefix, 1), v;
+    for (rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && ((uint8_t *)k.mv_data)[0] == prefix; rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT))
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+    mdb_cursor_close(cur);
+    return rc == 0 || rc == MDB_NOTFOUND || rc == EINVAL ? SERTEL_OK : store_map_err(rc);
+}
+
+/* A format-2 case ([u64 head][packed Case]) rewritten sealed. */
+static sertel_err_t seal_case(store_txn_t *t, const char *id, case_t *c, char *err, size_t errlen)
+{
+    MDB_val k = store_str(id), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    if (rc != 0)
+        return store_map_err(rc);
+    Sertel__Case *pb = v.mv_size >= 8 ? sertel__case__unpack(NULL, v.mv_size - 8, (uint8_t *)v.mv_data + 8) : NULL;
+    char why[256] = "";
+    sertel_err_t e = pb ? codec_case_from_pb(pb, c, why, sizeof why) : SERTEL_E_STORAGE;
+    if (pb)
+        sertel__case__free_unpacked(pb, NULL);
+    if (e != SERTEL_OK) {
+        diag_at(err, errlen, t->s->dir, 0, _("migration: case %s does not decode %s"), id, why);
+        return SERTEL_E_STORAGE;
+    }
+    e = store_case_write(t, c, store_from_be64(v.mv_data));
+    return e == SERTEL_OK ? store_case_index(t, NULL, c) : e;
+}
+
+/* The outbox's and the register's records (put whole by store_put_pb)
+ * sealed; their other rows (counters, pending marks) hold no one's data. */
+static sertel_err_t seal_applicant_records(store_txn_t *t)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
+    if (rc != 0)
+        return store_map_err(rc);
+    MDB_val k, v;
+    sertel_err_t e = SERTEL_OK;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint8_t kind = k.mv_size ? ((uint8_t *)k.mv_data)[0] : 0;
+        if (kind != 'm' && kind != 'c')
+            continue;
+        uint8_t *key = malloc(k.mv_size), *plain = malloc(v.mv_size ? v.mv_size : 1);
+        if (!key || !plain) {
+            e = SERTEL_E_NOMEM;
+        } else {
+            memcpy(key, k.mv_data, k.mv_size);
+            memcpy(plain, v.mv_data, v.mv_size);
+            /* A put moves the page the cursor reads: put, then find it again. */
+            MDB_val kk = store_val(key, k.mv_size);
+            e = store_put_sealed(t, DB_APPLICANT, kk, plain, v.mv_size);
+            if (e == SERTEL_OK && mdb_cursor_get(cur, &kk, &v, MDB_SET) != 0)
+                e = SERTEL_E_STORAGE;
+            sodium_memzero(plain, v.mv_size);
+        }
+        free(key);
+        free(plain);
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen)
+{
+    ids_t ids = {0};
+    sertel_err_t e = drop_rows(t, IX_APPLICANT);
+    if (e == SERTEL_OK)
+        e = collect_ids(t, &ids);
+    case_t *c = malloc(sizeof *c);
+    if (!c)
+        e = SERTEL_E_NOMEM;
+    for (size_t i = 0; e == SERTEL_OK && i < ids.n; i++)
+        e = seal_case(t, ids.ids[i], c, err, errlen);
+    free(c);
+    free(ids.ids);
+    return e == SERTEL_OK ? seal_applicant_records(t) : e;
 }

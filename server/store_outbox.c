@@ -64,6 +64,8 @@ sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
         return store_map_err(rc);
+    if (!store_value_open(t, &k, &v))
+        return store_damaged(t->s, "outbox item", "sealed value");
     *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
     return *item ? SERTEL_OK : SERTEL_E_STORAGE;
 }
@@ -97,7 +99,8 @@ sertel_err_t store_outbox_all(store_txn_t *t, store_outbox_fn fn, void *arg)
     sertel_err_t e = SERTEL_OK;
     for (int stop = 0; rc == 0 && !stop && k.mv_size == 9 && ((uint8_t *)k.mv_data)[0] == KEY_ITEM;
          rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-        Sertel__OutboxItem *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
+        Sertel__OutboxItem *item = store_value_open(t, &k, &v)
+            ? sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data) : NULL;
         if (!item) {
             e = SERTEL_E_STORAGE;
             break;

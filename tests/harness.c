@@ -505,6 +505,7 @@ void harness_clock_stop(const harness_clock_t *c)
 {
     unlink(c->path);
     unsetenv("SERTEL_CLOCK_FILE");
+}
 
 int harness_broker_tool(harness_t *h, const char *sub, const char *dir, char *out, size_t len)
 {

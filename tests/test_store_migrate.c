@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "harness.h"
@@ -114,9 +115,40 @@ static void v1_index(v1_t *w, const case_t *c)
     }
 }
 
+typedef struct {
+    case_t c[8];
+    int n;
+} cases_t;
+
+static int keep_case(const case_t *c, void *arg)
+{
+    cases_t *all = arg;
+    assert_true(all->n < 8);
+    all->c[all->n++] = *c;
+    return 0;
+}
+
+/* The cases as the store reads them (its personal data opened). */
+static void read_cases(const char *dir, cases_t *all)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/db", dir);
+    store_t *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    assert_int_equal(store_cases_all(t, keep_case, all), SERTEL_OK);
+    store_abort(&t);
+    store_close(&s);
+}
+
 /* Rewrites the directory's store as format 1 stored the same office. */
 static void write_format1(const char *dir)
 {
+    static cases_t all;
+    all.n = 0;
+    cases_t *cases = &all;
+    read_cases(dir, cases);
     char path[512];
     snprintf(path, sizeof path, "%s/db", dir);
     MDB_env *env;
@@ -139,24 +171,21 @@ static void write_format1(const char *dir)
     open_db(w.txn, "stats", 0);
     open_db(w.txn, "reply_times", 0);
 
-    /* Cases: the packed Case alone, and their rows. Records are read
-     * first and rewritten after: a put moves the page a cursor reads. */
+    /* Cases: the packed Case alone (format 1 sealed nothing), and their
+     * rows. */
     record_t recs[64];
-    int n = read_all(w.txn, w.cases, recs, 64);
-    for (int i = 0; i < n; i++) {
-        Sertel__Case *pb = sertel__case__unpack(NULL, recs[i].vlen - 8, recs[i].v + 8);
-        assert_non_null(pb);
-        case_t c;
-        char why[256];
-        assert_int_equal(codec_case_from_pb(pb, &c, why, sizeof why), SERTEL_OK);
+    for (int i = 0; i < cases->n; i++) {
+        const case_t *c = &cases->c[i];
+        Sertel__Case pb;
+        assert_int_equal(codec_case_to_pb(c, &pb), SERTEL_OK);
         size_t len;
-        uint8_t *packed = codec_pack(&pb->base, &len);
-        put(w.txn, w.cases, recs[i].k, recs[i].klen, packed, len);
+        uint8_t *packed = codec_pack(&pb.base, &len);
+        put(w.txn, w.cases, c->id, strlen(c->id), packed, len);
         free(packed);
-        sertel__case__free_unpacked(pb, NULL);
-        v1_index(&w, &c);
+        codec_case_pb_clear(&pb);
+        v1_index(&w, c);
     }
-    records_free(recs, n);
+    int n;
 
     /* Journal: the packed Event alone, indexed by case; last_seq in meta. */
     uint64_t last = 0;
@@ -185,10 +214,14 @@ static void write_format1(const char *dir)
     MDB_dbi index;
     assert_int_equal(mdb_dbi_open(w.txn, "index", 0, &index), 0);
     assert_int_equal(mdb_drop(w.txn, index, 1), 0);
-    MDB_val fk = {6, "format"};
+    MDB_val fk = {6, "format"}, kk = {11, "data-key-id"};
     assert_int_equal(mdb_del(w.txn, w.meta, &fk, NULL), 0);
+    assert_int_equal(mdb_del(w.txn, w.meta, &kk, NULL), 0);
     assert_int_equal(mdb_txn_commit(w.txn), 0);
     mdb_env_close(env);
+    /* Format 1 had no data key: the migration makes one. */
+    snprintf(path, sizeof path, "%s/data.key", dir);
+    assert_int_equal(unlink(path), 0);
 }
 
 static bool has_db(const char *dir, const char *name)
