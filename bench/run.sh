@@ -23,6 +23,11 @@
 # after its Hello, a slow reader), SERTEL_BENCH_CATCHUP_RCVHWM and
 # SERTEL_BENCH_CATCHUP_RCVBUF (bytes: a small TCP window, as over a WAN).
 #
+# Then bench/pg_peer.sh: the same lifecycle on bare PostgreSQL (a private
+# cluster in a temporary directory, as the postgres user), 1 and 16
+# clients, its server CPU per transition; optional (postgresql is not a
+# build or test dependency), skipped when not installed.
+#
 # The machine should be quiet: the bench reports how much CPU other
 # processes used during each section and flags a noisy run. Exit status:
 # 0 when every section ran (a MISS is a measurement), 1 on an error.
@@ -45,4 +50,10 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 quietly cmake --build "$build" --target sertel-bench -j"$(nproc)"
 
-exec "$build/bench/sertel-bench" "$@"
+"$build/bench/sertel-bench" "$@"
+# The peer, bare PostgreSQL running the same lifecycle (skipped, saying so,
+# without PostgreSQL; SERTEL_BENCH_PEER=0 leaves it out).
+if [ "${SERTEL_BENCH_PEER:-1}" != 0 ]; then
+    echo
+    bash "$root/bench/pg_peer.sh" "${SERTEL_BENCH_PEER_SECS:-10}"
+fi
