@@ -65,7 +65,7 @@ reminder_causes() {
 clock="$tmp/clock"
 day=86400
 t0=1764547200 # 2025-12-01 00:00 UTC
-echo $t0 >"$clock"
+set_clock "$clock" $t0
 export SERTEL_CLOCK_FILE="$clock"
 data="$tmp/data"
 timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
@@ -127,7 +127,7 @@ reminders_reach 3 "the first sweep"
 [ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
     fail "first reminders: $(reminder_causes)"
 # 16 days on: Ani has 29 days (the 30-day one); Budi 74 (none).
-echo $((t0 + 16 * day)) >"$clock"
+set_clock "$clock" $((t0 + 16 * day))
 reminders_reach 4 "16 days later"
 stop_process "$broker_pid" || true
 start_broker
@@ -136,11 +136,11 @@ run 0 "$sertel" inbox --key "$tmp/verif.key"
 [ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
     fail "after 16 days and a restart: $(reminder_causes)"
 # 31 days on: Budi has 59 days (e-mail and WhatsApp: he has a phone).
-echo $((t0 + 31 * day)) >"$clock"
+set_clock "$clock" $((t0 + 31 * day))
 reminders_reach 6 "31 days later"
 stop_process "$broker_pid" || true
 start_broker
-echo $((t0 + 31 * day + 120)) >"$clock"
+set_clock "$clock" $((t0 + 31 * day + 120))
 run 0 "$sertel" inbox --key "$tmp/verif.key"
 [ "$(reminder_causes)" = "6281234567890:pengingat-60 6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 budi@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] || fail "a restart sends nothing twice: $(reminder_causes)"
 run 0 "$admin" journal --json --key "$tmp/admin.key"

@@ -84,7 +84,7 @@ qr_of() {
 # --- the broker, on a pinned clock --------------------------------------------
 clock="$tmp/clock"
 t0=1795485600 # Tuesday 24 November 2026 09:00 WIB
-echo $t0 >"$clock"
+set_clock "$clock" $t0
 data="$tmp/data"
 timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
 SERTEL_CLOCK_FILE="$clock" timeout 900 "$broker" --data "$data" >"$tmp/broker.out" \
@@ -98,7 +98,7 @@ fi
 export SERTEL_ENDPOINT=$(head -n 1 "$tmp/broker.out")
 # Each step ends well inside 80% of its Mutu Baku: the SLA sweep, which
 # runs on its own time, then has no warning to journal between two prints.
-at() { echo $((t0 + $1)) >"$clock"; }
+at() { set_clock "$clock" $((t0 + $1)); }
 
 declare -A nip=(
     [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001

@@ -1,5 +1,12 @@
 # Shared by the shell tests. Sourced, not run.
 
+# Sets the clock file the broker and clients read (SERTEL_CLOCK_FILE) to
+# Unix seconds T. Written beside it and renamed: a reader that met a
+# half-written file would fall back to the real time.
+set_clock() {
+    echo "$2" >"$1.new" && mv -f "$1.new" "$1"
+}
+
 # True when pid, or a child of it, is being traced: at exit, that is
 # LeakSanitizer suspending the process to look for leaks.
 in_leak_check() {
