@@ -1,7 +1,9 @@
 #include "fanout.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "outbox.h"
 
 static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
@@ -147,12 +149,13 @@ static int replay_one(const Sertel__Event *ev, void *arg)
  * the client's queue fills up first; returns how many, in *last the
  * sequence of the last one sent, and in *more whether events are left. */
 static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last,
-                  bool *more)
+                  bool *more, sertel_err_t *failed)
 {
     store_txn_t *t;
     *last = since;
     *more = false;
-    if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
+    *failed = store_begin(b->store, NULL, false, &t);
+    if (*failed != SERTEL_OK)
         return 0;
     /* A round leaves half the client's queue free, for the Welcome and
      * the pushes that follow it. */
@@ -164,7 +167,7 @@ static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint
          * every message not yet final, from the oldest. */
         if (r.role == ROLE_NOTIFIER)
             r.last = since = outbox_replay_from(t, since, upto);
-        store_journal_since(t, since, replay_one, &r);
+        *failed = store_journal_since(t, since, replay_one, &r);
     }
     store_abort(&t);
     *last = r.last;
@@ -204,12 +207,27 @@ static void send_reply(broker_t *b, item_t *it)
     if (it->go_live && s && !s->cut_off) {
         uint64_t last;
         bool more;
-        int replayed = replay(b, s, it->since, it->live_from, &last, &more);
+        sertel_err_t failed;
+        int replayed = replay(b, s, it->since, it->live_from, &last, &more, &failed);
         /* A peer gone during the replay had its session dropped and
          * another moved into the slot: never touch or answer that one. */
         s = session_find(b, rid, rid_len);
         if (!s)
             return;
+        /* A journal record that cannot be read is never a silent end of
+         * the replay: the client is told instead of welcomed as caught up
+         * (the store has logged the damage and stopped taking writes). */
+        if (failed != SERTEL_OK) {
+            char why[256];
+            i18n_use(it->req ? it->req->lang : NULL);
+            snprintf(why, sizeof why, _("catch-up stopped after event %llu: %s"),
+                     (unsigned long long)last, sertel_strerror(failed));
+            item_refuse(it, failed, why);
+            i18n_use(NULL);
+            s->live = false;
+            session_send(b, s, it->reply, it->reply_len);
+            return;
+        }
         /* Live only once caught up: a gap between the rounds and the
          * live stream would lose events. */
         s->live = !more;

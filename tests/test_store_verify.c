@@ -229,12 +229,38 @@ static void test_live_finds_damage(void **state)
     conn_close(&staf);
 }
 
+/* A catch-up that meets a record it cannot read ends in a refusal,
+ * never in a Welcome that says the client is caught up. */
+static void test_replay_reports_damage(void **state)
+{
+    office_t *o = *state;
+    harness_stop(&o->h, SIGTERM);
+    damage(o->h.dir, REMOVE);
+    assert_true(harness_restart(&o->h));
+    keyfile_t key;
+    char err[256], path[300];
+    snprintf(path, sizeof path, "%s/%s.key", o->h.dir, STAF_NIP);
+    assert_int_equal(keyfile_read(path, &key, err, sizeof err), SERTEL_OK);
+    conn_t *staf = harness_connect(&o->h, &key);
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    Sertel__Hello hello = SERTEL__HELLO__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
+    req.hello = &hello;
+    Sertel__Envelope *r = harness_call(staf, &req);
+    assert_non_null(r);
+    assert_int_equal(harness_error(r), SERTEL__ERROR_CODE__ERR_STORAGE);
+    assert_non_null(strstr(r->error->message, "event 3"));
+    sertel__envelope__free_unpacked(r, NULL);
+    conn_close(&staf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edited_or_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_finds_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_reports_damage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
