@@ -30,13 +30,6 @@ fail() {
 export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LANG=C.UTF-8
 unset SERTEL_KEY XDG_CONFIG_HOME LANGUAGE
 mkdir -p "$HOME"
-if compgen -G "$src/po/fragments/*.po" >/dev/null; then
-    mkdir -p "$tmp/locale/id/LC_MESSAGES"
-    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
-    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
-    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
-    export SERTEL_LOCALEDIR="$tmp/locale"
-fi
 run() {
     local want=$1 rc=0
     shift

@@ -47,17 +47,6 @@ export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
 unset SERTEL_KEY XDG_CONFIG_HOME
 mkdir -p "$HOME"
 
-# Indonesian text comes from po/id.po plus the fragments written with new
-# code (po/fragments/*.po), folded together as po/merge does, so that the
-# client's own messages are checked before the fragments are merged.
-if compgen -G "$src/po/fragments/*.po" >/dev/null; then
-    mkdir -p "$tmp/locale/id/LC_MESSAGES"
-    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
-    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
-    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
-    export SERTEL_LOCALEDIR="$tmp/locale"
-fi
-
 # The language comes from the environment; pin it for each run, and give
 # each run at most 30 seconds (an unreachable broker costs 10).
 indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
@@ -85,7 +74,6 @@ run() {
         sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
     fi
 }
-
 
 # json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
 # (bound to d) for which the assertion holds.

@@ -52,13 +52,6 @@ mkdir -p "$HOME"
 # Debian's Python has aiosmtpd; a python3 earlier on PATH may not.
 py=/usr/bin/python3
 
-if compgen -G "$src/po/fragments/*.po" >/dev/null; then
-    mkdir -p "$tmp/locale/id/LC_MESSAGES"
-    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
-    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
-    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
-    export SERTEL_LOCALEDIR="$tmp/locale"
-fi
 indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
 
 run() {

@@ -28,14 +28,6 @@ export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
 unset SERTEL_KEY XDG_CONFIG_HOME
 mkdir -p "$HOME" "$tmp/keys"
 
-if compgen -G "$src/po/fragments/*.po" >/dev/null; then
-    mkdir -p "$tmp/locale/id/LC_MESSAGES"
-    cat "$src/po/id.po" "$src"/po/fragments/*.po >"$tmp/all.po"
-    msguniq --use-first -o "$tmp/merged.po" "$tmp/all.po"
-    msgfmt --check -o "$tmp/locale/id/LC_MESSAGES/sertel.mo" "$tmp/merged.po"
-    export SERTEL_LOCALEDIR="$tmp/locale"
-fi
-
 indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
 english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
 
