@@ -122,22 +122,22 @@ bool doc_seal_parse(const char *text, doc_seal_t *out)
     const char *end = text + strlen(text);
     while (end > text && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t' || end[-1] == '\r'))
         end--;
-    char tag[16], seq[24], chain[80] = "";
+    char tag[16], seq[24];
     const char *p = text;
     if (!field(&p, end, tag, sizeof tag) || strcmp(tag, SEAL_TAG) != 0 ||
         !field(&p, end, out->kind, sizeof out->kind) ||
         !field(&p, end, out->case_id, sizeof out->case_id) || !field(&p, end, seq, sizeof seq) ||
         !field(&p, end, out->digest, sizeof out->digest))
         return false;
-    if (p < end && !field(&p, end, chain, sizeof chain))
+    if (p < end && !field(&p, end, out->chain, sizeof out->chain))
         return false;
     char *stop;
     unsigned long long v = strtoull(seq, &stop, 10);
     if (*stop || seq[0] < '0' || seq[0] > '9' || v == 0 || p != end ||
-        !is_hex64(out->digest, strlen(out->digest)) || (chain[0] && !is_hex64(chain, strlen(chain))))
+        !is_hex64(out->digest, strlen(out->digest)) ||
+        (out->chain[0] && !is_hex64(out->chain, strlen(out->chain))))
         return false;
     out->seq = v;
-    snprintf(out->chain, sizeof out->chain, "%s", chain);
     return true;
 }
 

@@ -4,6 +4,7 @@
  * Everything is checked before anything is written. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "text.h"
 
 #define DEFAULT_ENDPOINT "tcp://127.0.0.1:7750"
+#define INIT_PATH_MAX (PATH_MAX - NAME_MAX - 16)
 
 typedef struct {
     const char *dir, *endpoint, *sop_path, *cal_path, *office_path, *admin_nip, *admin_name,
@@ -35,6 +37,32 @@ typedef struct {
     const char *admin_key; /* --admin-key, else in the user's config directory */
     char admin_key_buf[4096];
 } init_opts_t;
+
+/* path made absolute for a comparison: its parent resolved where it
+ * exists, else taken as written (under the working directory when
+ * relative), with path's own name appended. False when it does not fit
+ * in len bytes. */
+#define ABS_PATH_MAX (2 * PATH_MAX + 2)
+static bool absolute_path(const char *path, char *out, size_t len)
+{
+    char parent[PATH_MAX], cwd[PATH_MAX] = "";
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    size_t plen = slash ? (size_t)(slash - path) : 0;
+    if (plen >= sizeof parent)
+        return false;
+    memcpy(parent, path, plen);
+    parent[plen] = '\0';
+    char *real = realpath(slash ? (plen ? parent : "/") : ".", NULL);
+    if (!real && parent[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return false;
+    /* "/" resolves to itself: no second slash before the name. */
+    const char *base = real ? real : parent;
+    int n = snprintf(out, len, "%s%s%s%s%s", cwd, cwd[0] ? "/" : "", base,
+                     strcmp(base, "/") == 0 ? "" : "/", name);
+    free(real);
+    return n >= 0 && (size_t)n < len;
+}
 
 /* The administrator's key file: --admin-key, else the invoking user's
  * $XDG_CONFIG_HOME/sertel/admin.key (~/.config/sertel/admin.key). Never
@@ -45,11 +73,18 @@ static bool admin_key_place(init_opts_t *o, char *err, size_t errlen)
 {
     if (!o->admin_key) {
         const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        int n = -1;
         if (xdg && xdg[0] == '/')
-            snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/sertel/admin.key", xdg);
+            n = snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/sertel/admin.key", xdg);
         else if (home && home[0])
-            snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/.config/sertel/admin.key", home);
-        else {
+            n = snprintf(o->admin_key_buf, sizeof o->admin_key_buf, "%s/.config/sertel/admin.key",
+                         home);
+        if (n >= (int)sizeof o->admin_key_buf) {
+            diag_at(err, errlen, xdg && xdg[0] == '/' ? xdg : home, 0, "%s",
+                    _("the path is too long"));
+            return false;
+        }
+        if (n < 0) {
             snprintf(err, errlen, "%s", _("no configuration directory for the administrator's key "
                                           "file ($HOME is not set): give --admin-key FILE"));
             return false;
@@ -62,29 +97,16 @@ static bool admin_key_place(init_opts_t *o, char *err, size_t errlen)
                   "elsewhere, or move it away first)"));
         return false;
     }
-    /* Compared as absolute paths; the data directory may not exist yet,
-     * so its parent is resolved and its own name appended. */
-    char dir[8200], key[4200], parent[4096];
-    snprintf(parent, sizeof parent, "%s", o->dir);
-    char *slash = strrchr(parent, '/');
-    const char *name = slash ? slash + 1 : parent;
-    if (slash)
-        *slash = '\0';
-    char *real = realpath(slash ? (parent[0] ? parent : "/") : ".", NULL);
-    snprintf(dir, sizeof dir, "%s/%s", real ? real : parent, name);
-    free(real);
-    snprintf(parent, sizeof parent, "%s", o->admin_key);
-    slash = strrchr(parent, '/');
-    if (slash)
-        *slash = '\0';
-    /* A parent not made yet is taken as written, made absolute. */
-    real = realpath(slash ? (parent[0] ? parent : "/") : ".", NULL);
-    char cwd[2048] = "";
-    if (!real && parent[0] != '/' && !getcwd(cwd, sizeof cwd))
-        cwd[0] = '\0';
-    snprintf(key, sizeof key, "%s%s%s/", real ? "" : cwd, real || !cwd[0] ? "" : "/",
-             real ? real : parent);
-    free(real);
+    /* Compared as absolute paths: neither may exist yet. */
+    char dir[ABS_PATH_MAX], key[ABS_PATH_MAX];
+    if (!absolute_path(o->dir, dir, sizeof dir)) {
+        diag_at(err, errlen, o->dir, 0, "%s", _("the path is too long"));
+        return false;
+    }
+    if (!absolute_path(o->admin_key, key, sizeof key)) {
+        diag_at(err, errlen, o->admin_key, 0, "%s", _("the path is too long"));
+        return false;
+    }
     size_t n = strlen(dir);
     if (strncmp(key, dir, n) == 0 && key[n] == '/') {
         diag_at(err, errlen, o->admin_key, 0, "%s",
@@ -364,6 +386,13 @@ static bool parse_opts(int argc, char **argv, init_opts_t *o)
             return false;
         }
         *(const char **)((char *)o + flags[f].offset) = argv[++i];
+        /* Files are made under these paths with names of up to NAME_MAX
+         * bytes appended, in buffers of PATH_MAX. */
+        if (strlen(argv[i]) > INIT_PATH_MAX) {
+            fprintf(stderr, _("sertel-broker init: %s: the path is too long (at most %d bytes)\n"),
+                    flags[f].flag, INIT_PATH_MAX);
+            return false;
+        }
     }
     return o->dir != NULL;
 }

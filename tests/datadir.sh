@@ -137,6 +137,14 @@ has err "may not be inside the data directory" "--admin-key inside the data dire
 mkdir -p "$tmp/d3/sub"
 run 1 english "$broker" init --data "$tmp/d3" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/d3/sub/../sub/a.key"
 has err "may not be inside the data directory" "--admin-key inside it by another path"
+# Relative paths whose parents are not made yet are compared whole too.
+cd "$tmp"
+run 1 english "$broker" init --data new/d5 --endpoint tcp://127.0.0.1:0 --admin-key new/d5/a.key
+has err "may not be inside the data directory" "--admin-key inside a relative data directory not made yet"
+cd - >/dev/null
+[ -e "$tmp/new" ] && fail "a refused init made directories"
+run 1 english "$broker" init --data "$tmp/$(printf 'x%.0s' $(seq 1 4000))" --endpoint tcp://127.0.0.1:0
+has err "the path is too long" "init with a data directory path longer than it can use"
 # By default: the invoking user's configuration directory.
 run 0 env HOME="$tmp/home" XDG_CONFIG_HOME= LANG=en_US.UTF-8 "$broker" init --data "$tmp/d4" \
     --endpoint tcp://127.0.0.1:0
