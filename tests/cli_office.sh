@@ -92,11 +92,11 @@ run 0 adm sop load "$tmp/plt.sop"
 run 0 adm acting add --for "${nip[kadis]}" --by "${nip[staf]}" --from 2026-12-01 --to 2026-12-05 --kind plt
 receive
 run 0 as staf complete "$id"
-set_clock "2026-12-01 08:00"
+office_clock "2026-12-01 08:00"
 run 2 as staf complete "$id" --instruction "Proses"
 has err "pisah-tugas" "the registrar may not dispose as Plt Kepala Dinas"
 has err "Tino Armyanto" "the refusal names the Kepala Dinas"
-set_clock "2026-11-23 08:00"
+office_clock "2026-11-23 08:00"
 
 # --- 4. duplicates ------------------------------------------------------------------------
 receive
@@ -127,4 +127,4 @@ for q in "Ñoño" "SÚTISNA" "sutisna" "nono sutisna"; do
     has out "$nono" "find --name '$q' folds case and accents"
 done
 
-finish
+test_end cli_office

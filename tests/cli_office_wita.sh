@@ -13,10 +13,10 @@ sertel=${3:?$usage}
 src=${4:?$usage}
 . "$(dirname "$0")/lib.sh"
 wita_dir=$(mktemp -d)
+at_exit() { rm -rf "$wita_dir"; } # run by lib.sh's test_cleanup
 sed 's/^zona = +07:00 WIB$/zona = +08:00 WITA/' "$src/sop/kalender-kerja.conf" >"$wita_dir/wita.conf"
 calendar="$wita_dir/wita.conf" zone_offset=+0800 office_start="2026-11-23 08:00"
 . "$(dirname "$0")/office_env.sh"
-trap 'cleanup; rm -rf "$wita_dir"' EXIT
 
 # --- the calendar, offline -----------------------------------------------------
 run 0 adm calendar check "$calendar"
@@ -38,7 +38,7 @@ run 0 as staf complete "$id"
 run 0 as kadis complete "$id" --instruction "Proses" --deadline "2026-11-23 08:05"
 run 0 as kabid show "$id" --json
 json_ok "a --deadline is a WITA time" "d['case']['deadline'] == $(date -u -d '2026-11-23 08:05 +0800' +%s)"
-set_clock "2026-11-23 08:03"
+office_clock "2026-11-23 08:03"
 run 0 as kabid inbox
 has out "sisa 2 menit" "the inbox counts in the office's time"
 run 0 as kabid inbox --json
@@ -63,4 +63,4 @@ elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 has err "tidak terjangkau" "an absent broker is named"
 [ "$elapsed" -lt 3000 ] || fail "an absent broker took $elapsed ms to be named (at most 3000)"
 
-finish
+test_end cli_office_wita

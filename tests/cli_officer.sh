@@ -24,76 +24,7 @@ sertel=${3:?$usage}
 src=${4:?$usage}
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-bg_pids=()
-broker_pid=
-cleanup() {
-    local pid
-    for pid in "${bg_pids[@]}" $broker_pid; do
-        stop_process "$pid" || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# The officers' state files and anything else a client keeps stay here.
-export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
-unset SERTEL_KEY XDG_CONFIG_HOME
-mkdir -p "$HOME"
-
-# The language comes from the environment; pin it for each run, and give
-# each run at most 30 seconds (an unreachable broker costs 10).
-indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-
-# In a sanitizer build a report must not pass for exit code 1 (invalid
-# input): it gets a code of its own, and reports are looked for anyway.
-export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
-sanitizer_clean() {
-    if grep -qE 'Sanitizer|runtime error:' "$1" 2>/dev/null; then
-        fail "$2: a sanitizer report"
-        grep -E -A5 'Sanitizer|runtime error:' "$1" | head -20 >&2
-    fi
-}
-
-# run WANT_RC CMD... : runs CMD with stdout in $tmp/out, stderr in $tmp/err.
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    sanitizer_clean "$tmp/err" "'$*'"
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-
-# json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
-# (bound to d) for which the assertion holds.
-json_ok() {
-    local check=${2:-True}
-    if ! python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($check) else 1)" \
-        <"$tmp/out" 2>"$tmp/py"; then
-        fail "$1: '$check' does not hold for $(head -c 600 "$tmp/out")"
-        sed 's/^/  python: /' "$tmp/py" | tail -5 >&2
-    fi
-}
-
-# wait_for FILE REGEX WHAT [SECONDS] : until a line of FILE matches REGEX.
-wait_for() {
-    if ! timeout "${4:-10}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
-        _ "$2" "$1"; then
-        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-10} s"
-        sed 's/^/  file: /' "$1" | tail -10 >&2
-    fi
-}
+test_begin
 
 # Officers: NIP, name, role, qualification.
 declare -A nip=(
@@ -113,31 +44,8 @@ as_en() {
 }
 
 # --- the broker -------------------------------------------------------------
-data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
-
-# start_broker ENDPOINT : starts the broker and sets $endpoint from the
-# line it prints once it listens.
-start_broker() {
-    : >"$tmp/broker.out"
-    timeout 600 "$broker" --data "$data" --endpoint "$1" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
-    broker_pid=$!
-    if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
-        echo "FAIL: the broker did not start:" >&2
-        cat "$tmp/broker.err" >&2
-        exit 1
-    fi
-    endpoint=$(head -n 1 "$tmp/broker.out")
-}
-
-stop_broker() {
-    stop_process "$broker_pid" || true
-    broker_pid=
-}
-
-start_broker tcp://127.0.0.1:0
-# The key files name port 0; the real endpoint comes from the broker.
-export SERTEL_ENDPOINT="$endpoint"
+init_data
+start_broker
 
 # --- officers ---------------------------------------------------------------
 if ! "$admin" officer add --help >/dev/null 2>&1; then
@@ -482,10 +390,10 @@ EOF
     fail "the position file lags behind what the watch printed"
 
 # --- the broker restarts: the watches follow -----------------------------------------------
-port=${endpoint##*:}
+before=$endpoint
 stop_broker
-start_broker "tcp://127.0.0.1:$port"
-[ "$endpoint" = "$SERTEL_ENDPOINT" ] || fail "the broker came back on $endpoint, not $SERTEL_ENDPOINT"
+start_broker "tcp://127.0.0.1:${endpoint##*:}"
+[ "$endpoint" = "$before" ] || fail "the broker came back on $endpoint, not $before"
 run 0 as staf receive "${form[@]}" --letter-no 800/126/Disdik
 id3=$(cat "$tmp/out")
 run 0 as staf complete "$id3" --instruction "Mohon disposisi"
@@ -532,8 +440,4 @@ for f in "$tmp"/watch.*.err "$tmp/broker.err"; do
     sanitizer_clean "$f" "$(basename "$f")"
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "cli_officer: $failures check(s) failed" >&2
-    exit 1
-fi
-echo "cli_officer: all checks passed"
+test_end cli_officer

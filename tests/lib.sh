@@ -48,8 +48,81 @@ stop_process() {
     return $rc
 }
 
-# The output checks below use the calling script's $tmp (where each run
-# leaves out and err) and its fail function.
+# --- the frame of a test --------------------------------------------------------
+# A test script starts with test_begin and ends with test_end NAME.
+
+# test_begin: $tmp, a temporary directory removed at exit, after the
+# script's own at_exit function (when it defines one) has run and every
+# process in bg_pids and $broker_pid has been stopped; a private HOME and
+# state directory, so that nothing of the user's is read or written; a
+# sanitizer's report exits with a status of its own (86), never taken for
+# an expected refusal.
+test_begin() {
+    tmp=$(mktemp -d)
+    failures=0
+    broker_pid=
+    bg_pids=()
+    trap test_cleanup EXIT
+    export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
+    unset SERTEL_KEY SERTEL_ENDPOINT XDG_CONFIG_HOME
+    mkdir -p "$HOME"
+    export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
+}
+
+test_cleanup() {
+    local pid
+    if declare -F at_exit >/dev/null; then
+        at_exit || true
+    fi
+    for pid in "${bg_pids[@]}" $broker_pid; do
+        stop_process "$pid" || true
+    done
+    rm -rf "$tmp"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# test_end NAME: the verdict, and the exit status that carries it.
+test_end() {
+    if [ "$failures" -gt 0 ]; then
+        echo "$1: $failures check(s) failed" >&2
+        exit 1
+    fi
+    echo "$1: all checks passed"
+}
+
+# Commands in either language of the clients, bounded in time
+# ($cmd_timeout seconds, 30 unless the script sets it).
+indonesian() { timeout "${cmd_timeout:-30}" env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
+english() {
+    timeout "${cmd_timeout:-30}" env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"
+}
+
+# sanitizer_clean FILE WHAT : FILE holds no sanitizer report.
+sanitizer_clean() {
+    if grep -qE 'Sanitizer|runtime error:' "$1" 2>/dev/null; then
+        fail "$2: a sanitizer report"
+        grep -E -A8 'Sanitizer|runtime error:' "$1" | head -30 >&2
+    fi
+}
+
+# run WANT_RC CMD... : runs CMD with stdout in $tmp/out, stderr in
+# $tmp/err; a sanitizer's report fails the check even with the exit
+# status wanted.
+run() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    sanitizer_clean "$tmp/err" "'$*'"
+    if [ "$rc" -ne "$want" ]; then
+        fail "'$*' exited $rc, expected $want"
+        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
+        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
+    fi
+}
 
 # has out|err TEXT WHAT : the last run's output contains TEXT.
 has() {
@@ -57,4 +130,73 @@ has() {
         fail "$3: std$1 lacks '$2'"
         sed "s/^/  std$1: /" "$tmp/$1" | head -20 >&2
     fi
+}
+
+# json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
+# (bound to d) for which the assertion holds.
+json_ok() {
+    local check=${2:-True}
+    if ! python3 -c 'import json,sys; json.load(sys.stdin)' <"$tmp/out" 2>"$tmp/py"; then
+        fail "$1: stdout is not JSON: $(head -c 300 "$tmp/out")"
+        return
+    fi
+    if ! python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($check) else 1)" \
+        <"$tmp/out" 2>"$tmp/py"; then
+        fail "$1: '$check' does not hold for $(head -c 600 "$tmp/out")"
+        sed 's/^/  python: /' "$tmp/py" | tail -5 >&2
+    fi
+}
+
+# wait_for FILE REGEX WHAT [SECONDS] : until a line of FILE matches REGEX
+# (10 s at most unless told).
+wait_for() {
+    if ! timeout "${4:-10}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
+        _ "$2" "$1"; then
+        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-10} s"
+        sed 's/^/  file: /' "$1" | tail -10 >&2
+    fi
+}
+
+# --- a broker ---------------------------------------------------------------------
+# These use the calling script's $broker (the sertel-broker binary).
+
+# init_data [INIT_OPTIONS...] : a data directory in $data ($tmp/data unless
+# set) whose first administrator's key is $tmp/admin.key; init's output
+# in $tmp/init.out.
+init_data() {
+    data=${data:-$tmp/data}
+    if ! timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 \
+        --admin-key "$tmp/admin.key" "$@" >"$tmp/init.out" 2>"$tmp/init.err"; then
+        echo "FAIL: sertel-broker init:" >&2
+        cat "$tmp/init.err" >&2
+        exit 1
+    fi
+}
+
+# start_broker [ENDPOINT] : the broker on $data in the background (pid in
+# broker_pid; stdout in $tmp/broker.out, stderr added to $tmp/broker.err),
+# on an ephemeral port of 127.0.0.1 unless ENDPOINT is given. Returns once
+# it listens, with the endpoint it printed in $endpoint and exported as
+# SERTEL_ENDPOINT (the key files name port 0). Runs at most
+# $broker_timeout seconds (600 unless set).
+start_broker() {
+    : >"$tmp/broker.out"
+    timeout "${broker_timeout:-600}" "$broker" --data "$data" --endpoint "${1:-tcp://127.0.0.1:0}" \
+        >"$tmp/broker.out" 2>>"$tmp/broker.err" &
+    broker_pid=$!
+    if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ \
+        "$tmp/broker.out"; then
+        echo "FAIL: the broker did not start:" >&2
+        cat "$tmp/broker.err" >&2
+        exit 1
+    fi
+    endpoint=$(head -n 1 "$tmp/broker.out")
+    export SERTEL_ENDPOINT="$endpoint"
+}
+
+# stop_broker : stops the broker start_broker started; a failure when it
+# does not exit 0 on SIGTERM.
+stop_broker() {
+    stop_process "$broker_pid" || fail "the broker exited $? on SIGTERM"
+    broker_pid=
 }
