@@ -15,36 +15,7 @@ sertel=${3:?$usage}
 src=${4:?$usage}
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-broker_pid=
-cleanup() {
-    stop_process "$broker_pid" || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LANG=C.UTF-8
-unset SERTEL_KEY XDG_CONFIG_HOME LANGUAGE
-mkdir -p "$HOME"
-run() {
-    local want=$1 rc=0
-    shift
-    timeout 30 "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -10 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -10 >&2
-    fi
-}
-# py CHECK WHAT: CHECK holds for the JSON document on the last stdout (d).
-py() {
-    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$tmp/out" ||
-        fail "$2: '$1' does not hold for $(head -c 800 "$tmp/out")"
-}
+test_begin
 # Until the admin's outbox holds N messages whose cause starts with pengingat.
 reminders_reach() {
     timeout 20 bash -c 'until [ "$("$1" outbox --json --key "$2" | python3 -c "import json,sys; print(sum(1 for m in json.load(sys.stdin)[\"messages\"] if m[\"cause\"].startswith(\"pengingat\")))")" -ge "$3" ]; do sleep 0.05; done' \
@@ -60,23 +31,11 @@ day=86400
 t0=1764547200 # 2025-12-01 00:00 UTC
 set_clock "$clock" $t0
 export SERTEL_CLOCK_FILE="$clock"
-data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
-start_broker() {
-    timeout 600 "$broker" --data "$data" --endpoint "${endpoint:-tcp://127.0.0.1:0}" >"$tmp/broker.out" 2>>"$tmp/broker.err" &
-    broker_pid=$!
-    if ! timeout 60 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
-        echo "FAIL: the broker did not start:" >&2
-        cat "$tmp/broker.err" >&2
-        exit 1
-    fi
-    endpoint=$(head -n 1 "$tmp/broker.out")
-    export SERTEL_ENDPOINT=$endpoint
-}
+init_data
 start_broker
-run 0 "$admin" officer add --key "$tmp/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
+run 0 indonesian "$admin" officer add --key "$tmp/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
     --role staf --qualification verifikator --out "$tmp/verif.key"
-run 0 "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
+run 0 indonesian "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
     --role staf --out "$tmp/staf.key"
 
 # --- import: bad rows named by line, nothing loaded ----------------------------------
@@ -87,13 +46,13 @@ head='nip,nik,nama,unit,email,telepon,serial,berlaku_sampai'
     echo '12345,,Tanpa NIP,Dinas X,x@ciamiskab.go.id,,0A1C,2026-03-01'
     echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-13-01'
 } >"$tmp/bad.csv"
-run 1 "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
+run 1 indonesian "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
 grep -q "bad.csv:4" "$tmp/err" || fail "a bad date is named by its line"
 sed -i 's/2026-13-01/2026-01-15/' "$tmp/bad.csv"
-run 2 "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
+run 2 indonesian "$admin" certs import "$tmp/bad.csv" --key "$tmp/admin.key"
 grep -qE "(baris|line) 3" "$tmp/err" || fail "a bad NIP is named by its line"
-run 0 "$admin" certs list --json --key "$tmp/admin.key"
-py "d['certificates'] == []" "a refused import loads nothing"
+run 0 indonesian "$admin" certs list --json --key "$tmp/admin.key"
+json_ok "a refused import loads nothing" "d['certificates'] == []"
 
 # --- a good import -------------------------------------------------------------------
 {
@@ -103,16 +62,16 @@ py "d['certificates'] == []" "a refused import loads nothing"
     echo '198902022012012002,,Ani Lestari,Dinas Kesehatan,ani@ciamiskab.go.id,,0A1D,2026-01-14'
     echo '"199001012015012003",,"Cici, S.Kom",Dinas Kominfo,cici@ciamiskab.go.id,+62 813-1111-2222,0A1E,2025-12-05'
 } >"$tmp/good.csv"
-run 0 "$admin" certs import "$tmp/good.csv" --key "$tmp/admin.key"
+run 0 indonesian "$admin" certs import "$tmp/good.csv" --key "$tmp/admin.key"
 grep -q "3" "$tmp/out" || fail "the import says how many"
-run 0 "$admin" certs list --json --key "$tmp/admin.key"
-py "sorted(c['serial'] for c in d['certificates']) == ['0A1B', '0A1D', '0A1E'] and [c['phone'] for c in d['certificates'] if c['serial']=='0A1E'] == ['6281311112222']" \
-    "the register holds the three, the phone as 628..."
-run 0 "$admin" certs due --within 60 --json --key "$tmp/admin.key"
-py "sorted(c['serial'] for c in d['certificates']) == ['0A1D', '0A1E']" "due within 60 days"
-run 0 "$admin" certs due --within 60 --csv --key "$tmp/admin.key"
+run 0 indonesian "$admin" certs list --json --key "$tmp/admin.key"
+json_ok "the register holds the three, the phone as 628..." \
+    "sorted(c['serial'] for c in d['certificates']) == ['0A1B', '0A1D', '0A1E'] and [c['phone'] for c in d['certificates'] if c['serial']=='0A1E'] == ['6281311112222']"
+run 0 indonesian "$admin" certs due --within 60 --json --key "$tmp/admin.key"
+json_ok "due within 60 days" "sorted(c['serial'] for c in d['certificates']) == ['0A1D', '0A1E']"
+run 0 indonesian "$admin" certs due --within 60 --csv --key "$tmp/admin.key"
 grep -q '"Cici, S.Kom"' "$tmp/out" || fail "CSV quotes a name with a comma"
-run 1 "$admin" certs due --key "$tmp/admin.key"
+run 1 indonesian "$admin" certs due --key "$tmp/admin.key"
 
 # --- reminders: once each, across a restart --------------------------------------------
 # At t0: Ani (45 days) gets the 60-day one; Cici (5 days) one reminder, the 7-day.
@@ -122,53 +81,46 @@ reminders_reach 3 "the first sweep"
 # 16 days on: Ani has 29 days (the 30-day one); Budi 74 (none).
 set_clock "$clock" $((t0 + 16 * day))
 reminders_reach 4 "16 days later"
-stop_process "$broker_pid" || true
-start_broker
+stop_broker
+start_broker "$endpoint"
 # The same instant after a restart: nothing again.
-run 0 "$sertel" inbox --key "$tmp/verif.key"
+run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
 [ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
     fail "after 16 days and a restart: $(reminder_causes)"
 # 31 days on: Budi has 59 days (e-mail and WhatsApp: he has a phone).
 set_clock "$clock" $((t0 + 31 * day))
 reminders_reach 6 "31 days later"
-stop_process "$broker_pid" || true
-start_broker
+stop_broker
+start_broker "$endpoint"
 set_clock "$clock" $((t0 + 31 * day + 120))
-run 0 "$sertel" inbox --key "$tmp/verif.key"
+run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
 [ "$(reminder_causes)" = "6281234567890:pengingat-60 6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 budi@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] || fail "a restart sends nothing twice: $(reminder_causes)"
-run 0 "$admin" journal --json --key "$tmp/admin.key"
-py "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4" \
-    "each reminder reaches the verifiers as 'perlu diperbarui', journaled once"
+run 0 indonesian "$admin" journal --json --key "$tmp/admin.key"
+json_ok "each reminder reaches the verifiers as 'perlu diperbarui', journaled once" \
+    "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4"
 
-run 0 "$sertel" inbox --key "$tmp/verif.key"
+run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
 grep -q "Perlu diperbarui" "$tmp/out" && grep -q "0A1D" "$tmp/out" && grep -q "0A1B" "$tmp/out" ||
     fail "the verifier's inbox lists the reminded holders: $(cat "$tmp/out")"
-run 0 "$sertel" inbox --key "$tmp/staf.key"
+run 0 indonesian "$sertel" inbox --key "$tmp/staf.key"
 grep -q "Perlu diperbarui" "$tmp/out" && fail "a staf without the qualification sees no register"
 
 # --- a renewal from the register ---------------------------------------------------------
-run 2 "$sertel" renew 0A1B --key "$tmp/staf.key"
-run 0 "$sertel" renew 0A1B --key "$tmp/verif.key"
+run 2 indonesian "$sertel" renew 0A1B --key "$tmp/staf.key"
+run 0 indonesian "$sertel" renew 0A1B --key "$tmp/verif.key"
 id=$(head -n 1 "$tmp/out")
 [[ "$id" =~ ^SE- ]] || fail "renew prints the new case number: $id"
-run 0 "$sertel" show "$id" --json --key "$tmp/verif.key"
-py "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant']['nip'] == '198707072011011001' and d['case']['step'] == 1" \
-    "the renewal case carries the holder's data"
-run 2 "$sertel" renew 0A1B --key "$tmp/verif.key"
-run 0 "$admin" certs due --within 60 --json --key "$tmp/admin.key"
-py "'0A1B' not in [c['serial'] for c in d['certificates']]" "a holder being renewed is no longer due"
-run 0 "$sertel" inbox --key "$tmp/verif.key"
+run 0 indonesian "$sertel" show "$id" --json --key "$tmp/verif.key"
+json_ok "the renewal case carries the holder's data" \
+    "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant']['nip'] == '198707072011011001' and d['case']['step'] == 1"
+run 2 indonesian "$sertel" renew 0A1B --key "$tmp/verif.key"
+run 0 indonesian "$admin" certs due --within 60 --json --key "$tmp/admin.key"
+json_ok "a holder being renewed is no longer due" \
+    "'0A1B' not in [c['serial'] for c in d['certificates']]"
+run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
 grep -q "0A1B" "$tmp/out" && fail "a holder being renewed leaves the verifier's list"
 
-stop_process "$broker_pid" || true
-broker_pid=
-if grep -qE 'Sanitizer|runtime error:' "$tmp/broker.err"; then
-    fail "a sanitizer report in the broker's log"
-    grep -E -A5 'Sanitizer|runtime error:' "$tmp/broker.err" | head -20 >&2
-fi
+stop_broker
+sanitizer_clean "$tmp/broker.err" "the broker's log"
 
-if [ "$failures" -ne 0 ]; then
-    echo "certs.sh: $failures failures" >&2
-    exit 1
-fi
-echo "certs.sh: all checks passed"
+test_end certs

@@ -20,45 +20,13 @@ sertel=${3:?$usage}
 src=${4:?$usage}
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-broker_pid=
-cleanup() {
-    stop_process "$broker_pid" || true
-    # SERTEL_KEEP_DOCS=DIR keeps the documents made, to look at.
+test_begin
+# SERTEL_KEEP_DOCS=DIR keeps the documents made, to look at.
+at_exit() {
     [ -z "${SERTEL_KEEP_DOCS:-}" ] || cp "$tmp"/*.pdf "$SERTEL_KEEP_DOCS"/ 2>/dev/null || true
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+cmd_timeout=60
 
-export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
-unset SERTEL_KEY XDG_CONFIG_HOME
-mkdir -p "$HOME"
-
-indonesian() { timeout 60 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-english() { timeout 60 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-
-export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
-        fail "'$*': a sanitizer report"
-        grep -E -A8 'Sanitizer|runtime error:' "$tmp/err" | head -30 >&2
-    fi
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-# pdf_has FILE TEXT WHAT : the PDF's text (pdftotext, layout kept off so
-# wrapped lines join) contains TEXT.
 pdf_has() {
     if ! pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n' ' ' | grep -qF -- "$2"; then
         fail "$3: $(basename "$1") lacks '$2'"
@@ -76,17 +44,8 @@ qr_of() {
 clock="$tmp/clock"
 t0=1795485600 # Tuesday 24 November 2026 09:00 WIB
 set_clock "$clock" $t0
-data="$tmp/data"
-timeout 30 "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >/dev/null
-SERTEL_CLOCK_FILE="$clock" timeout 900 "$broker" --data "$data" >"$tmp/broker.out" \
-    2>"$tmp/broker.err" &
-broker_pid=$!
-if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
-    echo "FAIL: the broker did not start" >&2
-    cat "$tmp/broker.err" >&2
-    exit 1
-fi
-export SERTEL_ENDPOINT=$(head -n 1 "$tmp/broker.out")
+init_data
+SERTEL_CLOCK_FILE="$clock" broker_timeout=900 start_broker
 # Each step ends well inside 80% of its Mutu Baku: the SLA sweep, which
 # runs on its own time, then has no warning to journal between two prints.
 at() { set_clock "$clock" $((t0 + $1)); }
@@ -297,8 +256,4 @@ run 0 english "$admin" archive export --from 2026-10-01 --to 2026-10-31 --out "$
     --key "$tmp/admin.key"
 has out "0 archived cases" "an empty period"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "documents: all checks passed"
+test_end documents

@@ -28,50 +28,15 @@ notifier=${4:?$usage}
 src=${5:?$usage}
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-pids=()
-broker_pid=
+test_begin
 notifier_pid=
-cleanup() {
-    local pid
+at_exit() {
     tmux -S "$tmp/tmux.sock" kill-server >/dev/null 2>&1 || true
-    for pid in $notifier_pid "${pids[@]}" $broker_pid; do
-        stop_process "$pid" || true
-    done
-    rm -rf "$tmp"
+    stop_process "$notifier_pid" || true
 }
-trap cleanup EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
-unset SERTEL_KEY XDG_CONFIG_HOME
-mkdir -p "$HOME"
 # Debian's Python has aiosmtpd; a python3 earlier on PATH may not.
 py=/usr/bin/python3
 
-indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-# wait_for FILE REGEX WHAT [SECONDS]
-wait_for() {
-    if ! timeout "${4:-20}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
-        _ "$2" "$1"; then
-        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-20} s"
-        tail -5 "$1" 2>/dev/null | sed 's/^/  file: /' >&2
-    fi
-}
 # wait_lines FILE N WHAT [SECONDS] [FILTER]: until FILE has N lines matching FILTER.
 wait_lines() {
     if ! timeout "${4:-30}" bash -c 'until [ "$(grep -cE -- "$3" "$1" 2>/dev/null)" -ge "$2" ]; do sleep 0.05; done' \
@@ -101,18 +66,14 @@ as() {
 }
 
 # --- the broker, the SMTP server, the gateway ----------------------------------------
-data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
+init_data
 [ -f "$data/pesan/diterima.pesan" ] || fail "init copies the message templates into DATA/pesan"
-timeout 600 "$broker" --data "$data" --endpoint tcp://127.0.0.1:0 >"$tmp/broker.out" 2>"$tmp/broker.err" &
-broker_pid=$!
-timeout 30 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"
-export SERTEL_ENDPOINT=$(head -n 1 "$tmp/broker.out")
+start_broker
 
 "$py" "$src/tests/smtp_recorder.py" "$tmp/smtp.port" "$tmp/mail.log" 0.2 2>"$tmp/smtp.err" &
-pids+=($!)
+bg_pids+=($!)
 "$py" "$src/tests/gateway_stub.py" "$tmp/gw.port" "$tmp/gw.log" "$tmp/gw.down" 2>"$tmp/gw.err" &
-pids+=($!)
+bg_pids+=($!)
 timeout 30 bash -c 'until [ -s "$1" ] && [ -s "$2" ]; do sleep 0.05; done' _ "$tmp/smtp.port" "$tmp/gw.port"
 : >"$tmp/mail.log"
 : >"$tmp/gw.log"
@@ -221,7 +182,7 @@ grep -q "langkah 6" "$tmp/out" || fail "a delivered message at step 5 satisfies 
 
 # --- step 6: the renewed certificate enters the register; the holder is told ------------
 run 0 as verif1 certificate "$id1" --serial 5A3F09C1 --not-after 2028-11-24
-wait_for "$tmp/mail.log" "telah diperbarui \\($id1\\)" "the renewed e-mail reaches the applicant"
+wait_for "$tmp/mail.log" "telah diperbarui \\($id1\\)" "the renewed e-mail reaches the applicant" 20
 grep -q "berlaku sampai.*24 Nov 2028" "$tmp/mail.log" || fail "the renewed e-mail gives the new validity"
 run 0 indonesian "$admin" certs list --json --key "$tmp/admin.key"
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [(c['serial'], c['case'], c['email']) for c in d['certificates']] == [('5A3F09C1', '$id1', 'budi@ciamiskab.go.id')] else 1)" "$tmp/out" ||
@@ -244,7 +205,7 @@ if command -v tmux >/dev/null 2>&1; then
     tui_case=$(T capture-pane -p -t tui | grep -oE "Write to the applicant — SE-[0-9]+-[0-9]+" | grep -oE "SE-[0-9]+-[0-9]+" | head -n 1)
     T send-keys -t tui Tab Tab "Pesan dari layar untuk {nama}" Enter
     screen_has "message queued" "the form's message is queued"
-    wait_for "$tmp/mail.log" "Pesan dari layar untuk " "the terminal UI's message reaches the applicant"
+    wait_for "$tmp/mail.log" "Pesan dari layar untuk " "the terminal UI's message reaches the applicant" 20
     grep -q "\"case\": \"$tui_case\".*Pesan dari layar" "$tmp/mail.log" || fail "the message went to the case of the form ($tui_case)"
     T kill-server >/dev/null 2>&1 || true
 fi
@@ -310,8 +271,4 @@ for f in "$tmp/notifier.err" "$tmp/broker.err"; do
     fi
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "notifier.sh: $failures failures" >&2
-    exit 1
-fi
-echo "notifier.sh: all checks passed"
+test_end notifier
