@@ -22,11 +22,25 @@
 static calendar_t *office_calendar;
 static calendar_t *fallback_calendar;
 
+static char *error_buf;
+static size_t error_len;
+
+void cli_error_to(char *buf, size_t len)
+{
+    error_buf = len ? buf : NULL;
+    error_len = len;
+}
+
 void cli_error(const char *prog, const char *fmt, ...)
 {
-    fprintf(stderr, "%s: ", prog);
     va_list ap;
     va_start(ap, fmt);
+    if (error_buf) {
+        vsnprintf(error_buf, error_len, fmt, ap);
+        va_end(ap);
+        return;
+    }
+    fprintf(stderr, "%s: ", prog);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);

@@ -81,6 +81,10 @@ int cli_call_done(cli_t *cli, Sertel__Envelope *req);
 
 /* Prints "prog: message" to stderr. */
 void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* While buf is set (not NULL), cli_error writes its message there (without
+ * prog; a later one replaces it) instead of to stderr: the terminal UI
+ * shows it on its own screen, where stderr would scribble. NULL ends it. */
+void cli_error_to(char *buf, size_t len);
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *len);

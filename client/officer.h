@@ -68,6 +68,12 @@ typedef struct {
 int officer_parse(const officer_spec_t *spec, int argc, char **argv, const cli_opt_t *opts,
                   size_t n_opts, cli_common_t *common, const char **pos, int *n_pos);
 
+/* officer_parse for a command whose one positional argument is the case
+ * number (spec's min_pos and max_pos 1): the number is checked too and
+ * set in *case_id. */
+int officer_parse_case(const officer_spec_t *spec, int argc, char **argv, const cli_opt_t *opts,
+                       size_t n_opts, cli_common_t *common, const char **case_id);
+
 /* Checks a value with validate_text, naming the option on failure.
  * Returns false after printing "prog: --option: reason". */
 bool officer_check_text(const char *prog, const char *option, const char *value, size_t max,
@@ -87,6 +93,45 @@ int officer_request(cli_t *cli, const char *prog, const cli_common_t *common,
 /* The certificate in path (DER or PEM) as DER, malloc'd; NULL after
  * naming the problem (officer_cert.c). */
 uint8_t *officer_read_certificate(const char *prog, const char *path, size_t *len);
+
+/* ---- forms shared by the commands and the terminal UI (officer_case.c) */
+
+/* Attachment files, read whole before anything is sent. */
+typedef struct {
+    Sertel__Attachment msg[CLI_MAX_MULTI];
+    Sertel__Attachment *ptr[CLI_MAX_MULTI];
+    size_t n;
+} officer_files_t;
+/* Reads every file of paths (each at most 4 MiB, none empty, together
+ * within one request); false after cli_error. */
+bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f);
+void officer_files_free(officer_files_t *f);
+
+/* The application form (`sertel receive`): each value, NULL when not given. */
+typedef struct {
+    const char *name, *nip, *nik, *unit, *position, *email, *phone, *channel, *letter_no,
+        *letter_date, *subject, *urgency, *sifat, *agenda_no, *srikandi_no, *received, *reason;
+    cli_multi_t attach;
+    bool force;
+} officer_intake_t;
+
+typedef bool (*officer_field_check_fn)(const char *option, const char *value, size_t max,
+                                       char *why, size_t len);
+/* One field: option, placeholder ("surat|telp|fax|email" for a choice),
+ * help (N_(), also the UI's label), where the value goes in
+ * officer_intake_t, its limit, whether it must be given, and its check. */
+typedef struct {
+    const char *option, *arg, *help;
+    size_t offset, max;
+    bool required;
+    officer_field_check_fn check;
+} officer_intake_field_t;
+extern const officer_intake_field_t officer_intake_fields[];
+extern const size_t officer_n_intake_fields;
+/* Every field checked with the broker's rules; false after cli_error. */
+bool officer_intake_check(const char *prog, const officer_intake_t *a);
+/* The Application the values make (pointers into a). */
+void officer_intake_fill(const officer_intake_t *a, Sertel__Application *app);
 
 /* ---- who is who (officer_common.c) */
 

@@ -23,13 +23,7 @@
 
 /* ---- attachments */
 
-typedef struct {
-    Sertel__Attachment msg[CLI_MAX_MULTI];
-    Sertel__Attachment *ptr[CLI_MAX_MULTI];
-    size_t n;
-} files_t;
-
-static void files_free(files_t *f)
+void officer_files_free(officer_files_t *f)
 {
     for (size_t i = 0; i < f->n; i++)
         free(f->msg[i].content.data);
@@ -42,8 +36,7 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Reads every --attach file before anything is sent. */
-static bool files_read(const char *prog, const cli_multi_t *paths, files_t *f)
+bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f)
 {
     size_t total = 0;
     f->n = 0;
@@ -121,18 +114,8 @@ static const char *place_of(const Sertel__Case *c, const officer_names_t *names,
 
 /* ---- receive */
 
-typedef struct {
-    const char *name, *nip, *nik, *unit, *position, *email, *phone, *channel, *letter_no,
-        *letter_date, *subject, *urgency, *sifat, *agenda_no, *srikandi_no, *received, *reason;
-    cli_multi_t attach;
-    bool force;
-} receive_args_t;
-
-/* Each check writes the whole reason, naming the option: it is the name
- * the user typed. */
-typedef bool (*field_check_fn)(const char *option, const char *value, size_t max, char *why,
-                               size_t len);
-
+/* Each check (officer_officer_field_check_fn) writes the whole reason, naming the
+ * option: it is the name the user typed. */
 static bool named(sertel_err_t e, const char *option, char *why, size_t len)
 {
     if (e != SERTEL_OK) {
@@ -192,16 +175,9 @@ static bool check_optional(const char *o, const char *v, size_t max, char *why, 
     return validate_text(o, v, max, false, why, len) == SERTEL_OK;
 }
 
-#define FIELD(member) offsetof(receive_args_t, member)
+#define FIELD(member) offsetof(officer_intake_t, member)
 
-/* The application form: option, placeholder, help, where the value
- * goes, its limit, whether it must be given, and its check. */
-static const struct {
-    const char *option, *arg, *help;
-    size_t offset, max;
-    bool required;
-    field_check_fn check;
-} receive_fields[] = {
+const officer_intake_field_t officer_intake_fields[] = {
     {"--name", "TEXT", N_("applicant's name"), FIELD(name), NAME_MAX_LEN, true, check_text},
     {"--nip", "NIP", N_("applicant's NIP (18 digits)"), FIELD(nip), NIP_LEN, true, check_nip},
     {"--nik", "NIK", N_("applicant's NIK (16 digits), when given"), FIELD(nik), NIK_LEN, false,
@@ -235,23 +211,24 @@ static const struct {
      FIELD(reason), TEXT_MAX, false, check_text},
 };
 
-#define N_RECEIVE_FIELDS (sizeof receive_fields / sizeof receive_fields[0])
+#define N_RECEIVE_FIELDS (sizeof officer_intake_fields / sizeof officer_intake_fields[0])
+const size_t officer_n_intake_fields = N_RECEIVE_FIELDS;
 
-static const char *field_value(const receive_args_t *a, size_t i)
+static const char *field_value(const officer_intake_t *a, size_t i)
 {
-    return *(const char *const *)((const char *)a + receive_fields[i].offset);
+    return *(const char *const *)((const char *)a + officer_intake_fields[i].offset);
 }
 
-static bool receive_check(const char *prog, const receive_args_t *a)
+bool officer_intake_check(const char *prog, const officer_intake_t *a)
 {
     char why[256];
     for (size_t i = 0; i < N_RECEIVE_FIELDS; i++) {
         const char *v = field_value(a, i);
-        if (!v && receive_fields[i].required) {
-            cli_error(prog, _("option %s is required (see --help)"), receive_fields[i].option);
+        if (!v && officer_intake_fields[i].required) {
+            cli_error(prog, _("option %s is required (see --help)"), officer_intake_fields[i].option);
             return false;
         }
-        if (v && !receive_fields[i].check(receive_fields[i].option, v, receive_fields[i].max,
+        if (v && !officer_intake_fields[i].check(officer_intake_fields[i].option, v, officer_intake_fields[i].max,
                                           why, sizeof why)) {
             cli_error(prog, "%s", why);
             return false;
@@ -270,7 +247,7 @@ static void receive_confirm(const Sertel__Case *c, const officer_names_t *names,
     fprintf(stderr, _("%s: received; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
 }
 
-static void receive_fill(const receive_args_t *a, Sertel__Application *app)
+void officer_intake_fill(const officer_intake_t *a, Sertel__Application *app)
 {
     sertel__application__init(app);
     app->name = (char *)a->name;
@@ -293,7 +270,7 @@ static void receive_fill(const receive_args_t *a, Sertel__Application *app)
 }
 
 /* --force needs its reason, and a reason goes only with --force. */
-static bool force_check(const char *prog, const receive_args_t *a)
+static bool force_check(const char *prog, const officer_intake_t *a)
 {
     if (a->force && !a->reason)
         cli_error(prog, _("--force needs --reason TEXT: why the letter is registered again"));
@@ -316,12 +293,12 @@ int officer_receive(int argc, char **argv)
            "alone on standard output. Attach the application letter: step 1 cannot be "
            "completed without it."),
         0, 0};
-    receive_args_t a = {0};
+    officer_intake_t a = {0};
     cli_opt_t opts[N_RECEIVE_FIELDS + 2];
     for (size_t i = 0; i < N_RECEIVE_FIELDS; i++)
-        opts[i] = (cli_opt_t){receive_fields[i].option, receive_fields[i].arg,
-                              (const char **)((char *)&a + receive_fields[i].offset), NULL, NULL,
-                              receive_fields[i].help};
+        opts[i] = (cli_opt_t){officer_intake_fields[i].option, officer_intake_fields[i].arg,
+                              (const char **)((char *)&a + officer_intake_fields[i].offset), NULL, NULL,
+                              officer_intake_fields[i].help};
     opts[N_RECEIVE_FIELDS] = (cli_opt_t){"--attach", "FILE", NULL, NULL, &a.attach,
                                          N_("attach a file of at most 4 MiB; repeatable")};
     opts[N_RECEIVE_FIELDS + 1] =
@@ -333,14 +310,14 @@ int officer_receive(int argc, char **argv)
                                   &n_pos);
     if (rc != OFFICER_GO)
         return rc;
-    files_t files = {0};
-    if (!receive_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
-        !files_read(spec.prog, &a.attach, &files)) {
-        files_free(&files);
+    officer_files_t files = {0};
+    if (!officer_intake_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
+        !officer_files_read(spec.prog, &a.attach, &files)) {
+        officer_files_free(&files);
         return EXIT_USAGE;
     }
     Sertel__Application app;
-    receive_fill(&a, &app);
+    officer_intake_fill(&a, &app);
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;
     in.force = a.force;
@@ -351,7 +328,7 @@ int officer_receive(int argc, char **argv)
     req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
     req.intake = &in;
     rc = send_write(spec.prog, &common, &req, receive_confirm, NULL);
-    files_free(&files);
+    officer_files_free(&files);
     return rc;
 }
 
@@ -386,12 +363,12 @@ int officer_renew(int argc, char **argv)
     localtime_r(&now, &tm);
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
     snprintf(number, sizeof number, "REG-%s", pos[0]);
-    files_t files = {0};
+    officer_files_t files = {0};
     if (!officer_check_text(spec.prog, "SERIAL", pos[0], SERIAL_MAX, true) ||
-        !channel_from_code(channel) || !files_read(spec.prog, &attach, &files)) {
+        !channel_from_code(channel) || !officer_files_read(spec.prog, &attach, &files)) {
         if (!channel_from_code(channel))
             cli_error(spec.prog, _("%s: '%s' is not one of %s"), "--channel", channel, "surat, telp, fax, email");
-        files_free(&files);
+        officer_files_free(&files);
         return EXIT_USAGE;
     }
     Sertel__Application app = SERTEL__APPLICATION__INIT;
@@ -409,7 +386,7 @@ int officer_renew(int argc, char **argv)
     req.body_case = SERTEL__ENVELOPE__BODY_CERT_RENEW;
     req.cert_renew = &in;
     rc = send_write(spec.prog, &common, &req, receive_confirm, NULL);
-    files_free(&files);
+    officer_files_free(&files);
     return rc;
 }
 
@@ -491,31 +468,29 @@ int officer_complete(int argc, char **argv)
         {"--attach", "FILE", NULL, NULL, &attach, N_("attach a file of at most 4 MiB; repeatable")},
     };
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common,
-                                  pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    files_t files = {0};
+    officer_files_t files = {0};
     Sertel__Complete in = SERTEL__COMPLETE__INIT;
     char why[256];
     if (urgency && !check_urgency("--urgency", urgency, 0, why, sizeof why)) {
         cli_error(spec.prog, "%s", why);
         return EXIT_USAGE;
     }
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
-        !officer_check_nip(spec.prog, "--to", to) ||
+    if (!officer_check_nip(spec.prog, "--to", to) ||
         !officer_check_text(spec.prog, "--instruction", instruction, TEXT_MAX, false) ||
         !officer_check_text(spec.prog, "--note", note, TEXT_MAX, false) ||
         !boxes_check(spec.prog, &boxes) ||
         (deadline && !parse_deadline(spec.prog, deadline, &in.deadline)) ||
-        !files_read(spec.prog, &attach, &files)) {
-        files_free(&files);
+        !officer_files_read(spec.prog, &attach, &files)) {
+        officer_files_free(&files);
         return EXIT_USAGE;
     }
     /* Checked above in any zone; the instant is the office's. */
     if (deadline && ((rc = cli_calendar_ensure(spec.prog, &common)) != EXIT_DONE ||
                      !parse_deadline(spec.prog, deadline, &in.deadline))) {
-        files_free(&files);
+        officer_files_free(&files);
         return rc != EXIT_DONE ? rc : EXIT_USAGE;
     }
     in.case_id = (char *)pos[0];
@@ -531,7 +506,7 @@ int officer_complete(int argc, char **argv)
     req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
     req.complete = &in;
     rc = send_write(spec.prog, &common, &req, complete_confirm, NULL);
-    files_free(&files);
+    officer_files_free(&files);
     return rc;
 }
 
@@ -598,11 +573,10 @@ static int text_command(const text_cmd_t *t, int argc, char **argv)
     const char *text = NULL, *pos[1];
     const cli_opt_t opts[] = {{t->option, t->arg, &text, NULL, NULL, t->help}};
     cli_common_t common;
-    int n_pos, rc = officer_parse(&t->spec, argc, argv, opts, 1, &common, pos, &n_pos);
+    int rc = officer_parse_case(&t->spec, argc, argv, opts, 1, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(t->spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
-        !officer_check_text(t->spec.prog, t->option, text, TEXT_MAX, t->required))
+    if (!officer_check_text(t->spec.prog, t->option, text, TEXT_MAX, t->required))
         return EXIT_USAGE;
     text_msg_t m;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
@@ -653,11 +627,10 @@ int officer_contact(int argc, char **argv)
         {"--summary", "TEXT", &summary, NULL, NULL, N_("what was said or asked")},
     };
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 2, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, 2, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
-        !officer_check_text(spec.prog, "--channel", channel, 16, true) ||
+    if (!officer_check_text(spec.prog, "--channel", channel, 16, true) ||
         !officer_check_text(spec.prog, "--summary", summary, TEXT_MAX, true))
         return EXIT_USAGE;
     contact_channel_t ch = contact_channel_from_code(channel);
@@ -717,11 +690,9 @@ int officer_certificate(int argc, char **argv)
         {"--file", "CERT", &file, NULL, NULL, N_("the certificate, DER or PEM")},
     };
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 3, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, 3, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
-        return EXIT_USAGE;
     bool by_file = file && !serial && !not_after, by_hand = !file && serial && not_after;
     if (!by_file && !by_hand) {
         cli_error(spec.prog, _("give either --serial and --not-after, or --file (see --help)"));
@@ -749,11 +720,12 @@ int officer_certificate(int argc, char **argv)
 
 /* ---- the pool: take, reassign */
 
-static void take_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
+/* "SE-…: taken; now at …": arg is what happened, N_(). */
+static void moved_confirm(const Sertel__Case *c, const officer_names_t *names, const void *arg)
 {
-    (void)arg;
     char place[256];
-    printf(_("%s: taken; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
+    printf(_("%s: %s; now at %s\n"), c->id, _((const char *)arg),
+           place_of(c, names, place, sizeof place));
 }
 
 int officer_take(int argc, char **argv)
@@ -767,25 +739,15 @@ int officer_take(int argc, char **argv)
         1, 1};
     const char *pos[1];
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, NULL, 0, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, NULL, 0, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
-        return EXIT_USAGE;
     Sertel__Take in = SERTEL__TAKE__INIT;
     in.case_id = (char *)pos[0];
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_TAKE;
     req.take = &in;
-    return send_write(spec.prog, &common, &req, take_confirm, NULL);
-}
-
-static void reassign_confirm(const Sertel__Case *c, const officer_names_t *names,
-                             const void *arg)
-{
-    (void)arg;
-    char place[256];
-    printf(_("%s: reassigned; now at %s\n"), c->id, place_of(c, names, place, sizeof place));
+    return send_write(spec.prog, &common, &req, moved_confirm, N_("taken"));
 }
 
 int officer_reassign(int argc, char **argv)
@@ -804,15 +766,14 @@ int officer_reassign(int argc, char **argv)
         {"--reason", "TEXT", &reason, NULL, NULL, N_("why the step changes hands")},
     };
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 3, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, 3, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
     if (!to == !pool) {
         cli_error(spec.prog, _("give either --to NIP or --pool (see --help)"));
         return EXIT_USAGE;
     }
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
-        !officer_check_nip(spec.prog, "--to", to) ||
+    if (!officer_check_nip(spec.prog, "--to", to) ||
         !officer_check_text(spec.prog, "--reason", reason, TEXT_MAX, true))
         return EXIT_USAGE;
     Sertel__Reassign in = SERTEL__REASSIGN__INIT;
@@ -822,5 +783,5 @@ int officer_reassign(int argc, char **argv)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_REASSIGN;
     req.reassign = &in;
-    return send_write(spec.prog, &common, &req, reassign_confirm, NULL);
+    return send_write(spec.prog, &common, &req, moved_confirm, N_("reassigned"));
 }

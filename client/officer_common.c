@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "officer.h"
 #include "role.h"
+#include "timeleft.h"
 #include "validate.h"
 
 /* Names are a nicety: a slow broker must not hold up a command that is
@@ -35,6 +36,15 @@ int officer_parse(const officer_spec_t *spec, int argc, char **argv, const cli_o
         return EXIT_USAGE;
     }
     return OFFICER_GO;
+}
+
+int officer_parse_case(const officer_spec_t *spec, int argc, char **argv, const cli_opt_t *opts,
+                       size_t n_opts, cli_common_t *common, const char **case_id)
+{
+    int n_pos, rc = officer_parse(spec, argc, argv, opts, n_opts, common, case_id, &n_pos);
+    if (rc == OFFICER_GO && !officer_check_text(spec->prog, "CASE", *case_id, CASE_ID_MAX, true))
+        return EXIT_USAGE;
+    return rc;
 }
 
 bool officer_check_text(const char *prog, const char *option, const char *value, size_t max,
@@ -220,17 +230,14 @@ int64_t officer_work_left(const Sertel__Case *c, int64_t now)
 
 const char *officer_time_left(const Sertel__Case *c, int64_t now, char *buf, size_t len)
 {
-    char work[64];
-    int64_t left = officer_work_left(c, now);
-    calendar_format_work(officer_calendar(), left < 0 ? -left : left, work, sizeof work);
     if (c->state == SERTEL__CASE_STATE__STATE_WAITING)
         snprintf(buf, len, "%s", case_state_title(CASE_WAITING));
     else if (c->state != SERTEL__CASE_STATE__STATE_OPEN || c->due_at == 0)
         snprintf(buf, len, "-");
-    else if (now <= c->due_at)
-        snprintf(buf, len, _("%s left"), work);
-    else
-        snprintf(buf, len, _("%s overdue"), work);
+    else {
+        int64_t left = officer_work_left(c, now);
+        timeleft_format(officer_calendar(), left < 0 ? -left : left, now > c->due_at, buf, len);
+    }
     return buf;
 }
 

@@ -27,11 +27,10 @@ int officer_notify(int argc, char **argv)
         {"--message", "TEXT", &message, NULL, NULL, N_("your own text")},
     };
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, 3, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, 3, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true) ||
-        !officer_check_text(spec.prog, "--channel", channel, 16, true) ||
+    if (!officer_check_text(spec.prog, "--channel", channel, 16, true) ||
         !officer_check_text(spec.prog, "--template", template, 64, false) ||
         !officer_check_text(spec.prog, "--message", message, 2000, false))
         return EXIT_USAGE;

@@ -31,12 +31,9 @@ int officer_print(int argc, char **argv)
         1, 1};
     const char *pos[1];
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common,
-                                  pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, opts, sizeof opts / sizeof opts[0], &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
-        return EXIT_USAGE;
     char path[4096];
     snprintf(path, sizeof path, "%s", out ? out : "");
     if (!out)

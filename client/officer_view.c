@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "case_order.h"
 #include "engine.h"
 #include "i18n.h"
 #include "officer.h"
@@ -18,30 +19,6 @@
 #define LABEL_COLUMNS 18
 
 /* ---- case lists */
-
-/* Most pressing first: running clocks (the more urgent letter first, as
- * the office reads "sangat segera"), by due time, then cases waiting on
- * the applicant, then closed ones; by number within each. */
-static int pressing_rank(const Sertel__Case *c)
-{
-    if (c->state == SERTEL__CASE_STATE__STATE_OPEN && c->due_at)
-        return 0;
-    return c->state == SERTEL__CASE_STATE__STATE_WAITING ? 1 : 2;
-}
-
-static int by_pressing(const void *a, const void *b)
-{
-    const Sertel__Case *x = *(Sertel__Case *const *)a, *y = *(Sertel__Case *const *)b;
-    int rx = pressing_rank(x), ry = pressing_rank(y);
-    if (rx != ry)
-        return rx - ry;
-    int ux = x->app ? (int)x->app->urgency : 0, uy = y->app ? (int)y->app->urgency : 0;
-    if (rx == 0 && ux != uy)
-        return uy - ux;
-    if (rx == 0 && x->due_at != y->due_at)
-        return x->due_at < y->due_at ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
 
 static void json_cases(const Sertel__CaseList *l, int64_t now)
 {
@@ -119,8 +96,7 @@ int officer_inbox(int argc, char **argv)
     if (rc == EXIT_DONE) {
         Sertel__CaseList *l = reply->case_list;
         int64_t now = officer_now();
-        if (l->n_cases > 1) /* an empty list has no array to sort (NULL) */
-            qsort(l->cases, l->n_cases, sizeof *l->cases, by_pressing);
+        case_order_sort(l->cases, l->n_cases);
         if (common.json)
             json_cases(l, now);
         else
@@ -436,11 +412,9 @@ int officer_show(int argc, char **argv)
         1, 1};
     const char *pos[1];
     cli_common_t common;
-    int n_pos, rc = officer_parse(&spec, argc, argv, NULL, 0, &common, pos, &n_pos);
+    int rc = officer_parse_case(&spec, argc, argv, NULL, 0, &common, pos);
     if (rc != OFFICER_GO)
         return rc;
-    if (!officer_check_text(spec.prog, "CASE", pos[0], CASE_ID_MAX, true))
-        return EXIT_USAGE;
     Sertel__CaseQuery q = SERTEL__CASE_QUERY__INIT;
     q.case_id = (char *)pos[0];
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply;

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "case_order.h"
 #include "engine.h"
 #include "i18n.h"
+#include "timeleft.h"
 #include "tui_internal.h"
 
 #define PREVIEW_LINES 2
@@ -45,25 +47,6 @@ void tui_unmark_fresh(tui_t *t, const char *id)
 
 /* ---- the list */
 
-/* Open cases by due time (the most pressing first), then those waiting
- * on the applicant, then anything else; ties by agenda number. */
-static int rank(const Sertel__Case *c)
-{
-    return c->state == SERTEL__CASE_STATE__STATE_OPEN ? 0
-           : c->state == SERTEL__CASE_STATE__STATE_WAITING ? 1 : 2;
-}
-
-static int by_urgency(const void *a, const void *b)
-{
-    const Sertel__Case *x = *(Sertel__Case *const *)a, *y = *(Sertel__Case *const *)b;
-    if (rank(x) != rank(y))
-        return rank(x) - rank(y);
-    int64_t dx = x->due_at ? x->due_at : INT64_MAX, dy = y->due_at ? y->due_at : INT64_MAX;
-    if (dx != dy)
-        return dx < dy ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
 const Sertel__Case *tui_inbox_selected(const tui_t *t)
 {
     return t->sel >= 0 && (size_t)t->sel < t->n_rows ? t->rows[t->sel] : NULL;
@@ -93,7 +76,7 @@ void tui_inbox_set(tui_t *t, Sertel__Envelope *reply)
     }
     if (l->n_cases) /* an empty list may come as NULL */
         memcpy(rows, l->cases, l->n_cases * sizeof *rows);
-    qsort(rows, l->n_cases, sizeof *rows, by_urgency);
+    case_order_sort(rows, l->n_cases);
     tui_inbox_clear(t);
     t->inbox = reply;
     t->rows = rows;
@@ -119,18 +102,9 @@ void tui_inbox_set(tui_t *t, Sertel__Envelope *reply)
 
 /* ---- the countdown */
 
-static const char *work_text(tui_t *t, int64_t s, char *buf, size_t len)
-{
-    /* Two units are enough to act on: "1 hari 2 jam", "2 jam 5 menit". */
-    if (s >= calendar_day_seconds(t->cal))
-        s -= s % 3600;
-    return calendar_format_work(t->cal, s, buf, len);
-}
-
 const char *tui_countdown(tui_t *t, const Sertel__Case *c, int64_t fetched_at, int64_t now,
                           char *buf, size_t len, int *level)
 {
-    char w[96];
     *level = 0;
     buf[0] = '\0';
     if (c->state == SERTEL__CASE_STATE__STATE_WAITING) {
@@ -141,13 +115,11 @@ const char *tui_countdown(tui_t *t, const Sertel__Case *c, int64_t fetched_at, i
     if (c->state != SERTEL__CASE_STATE__STATE_OPEN)
         return buf;
     if (c->due_at > 0) {
-        if (now < c->due_at) {
-            snprintf(buf, len, _("%s left"), work_text(t, calendar_work_between(t->cal, now, c->due_at), w, sizeof w));
-            *level = c->warned || (c->warn_at && now >= c->warn_at) ? 1 : 0;
-        } else {
-            snprintf(buf, len, _("%s overdue"), work_text(t, calendar_work_between(t->cal, c->due_at, now), w, sizeof w));
-            *level = 2;
-        }
+        bool late = now > c->due_at;
+        timeleft_format(t->cal, late ? calendar_work_between(t->cal, c->due_at, now)
+                                     : calendar_work_between(t->cal, now, c->due_at),
+                        late, buf, len);
+        *level = late ? 2 : c->warned || (c->warn_at && now >= c->warn_at) ? 1 : 0;
         return buf;
     }
     /* No due time in the reply: from the work used and the SOP's standard. */
@@ -156,13 +128,9 @@ const char *tui_countdown(tui_t *t, const Sertel__Case *c, int64_t fetched_at, i
         return buf;
     int64_t standard = calendar_duration(t->cal, st->std_amount, st->std_unit);
     int64_t used = c->work_used + calendar_work_between(t->cal, fetched_at, now);
-    if (used < standard) {
-        snprintf(buf, len, _("%s left"), work_text(t, standard - used, w, sizeof w));
-        *level = used * 5 >= standard * 4 ? 1 : 0;
-    } else {
-        snprintf(buf, len, _("%s overdue"), work_text(t, used - standard, w, sizeof w));
-        *level = 2;
-    }
+    bool late = used >= standard;
+    timeleft_format(t->cal, late ? used - standard : standard - used, late, buf, len);
+    *level = late ? 2 : used * 5 >= standard * 4 ? 1 : 0;
     return buf;
 }
 
