@@ -2,10 +2,10 @@
 # sertel-admin's remote commands against a real broker: a data directory
 # made by `sertel-broker init` in a temporary directory, the broker on
 # tcp://127.0.0.1:0 over CURVE, its endpoint read from the line it prints
-# first (through a FIFO: nothing sleeps). Officers are enrolled, listed,
-# given roles and disabled; acting officials appointed and ended; the
-# statistics, journal, backup and SOP loading used as the office would;
-# and last the broker is stopped to see an unreachable one named.
+# first. Officers are enrolled, listed, given roles and disabled; acting
+# officials appointed and ended; the statistics, journal, backup and SOP
+# loading used as the office would; and last the broker is stopped to see
+# an unreachable one named.
 #
 # Usage: admin_remote.sh PATH_TO_sertel-admin PATH_TO_sertel-broker SOURCE_DIR
 set -euo pipefail
@@ -17,80 +17,14 @@ src=${3:?$usage}
 sop="$src/sop/pembaharuan-sertifikat-elektronik.sop"
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-broker_pid=
-stop_broker() {
-    if [ -n "$broker_pid" ]; then
-        stop_process "$broker_pid" || true
-        broker_pid=
-    fi
-}
-trap 'stop_broker; exec 3<&- 2>/dev/null || true; rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# The language comes from the environment; pin it for each run, and give
-# each run at most 30 seconds (an unreachable broker costs 10).
-indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-
-# run WANT_RC CMD... : runs CMD with stdout in $tmp/out, stderr in
-# $tmp/err.
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    # A sanitizer's report may come with the expected exit code (1).
-    if grep -q "Sanitizer" "$tmp/err"; then
-        fail "'$*': sanitizer report"
-        head -30 "$tmp/err" >&2
-    fi
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-
-
-# json_ok WHAT [PYTHON_ASSERTION] : the last stdout is one JSON document
-# (bound to d) for which the assertion holds.
-json_ok() {
-    local check=${2:-True}
-    if ! python3 -c 'import json,sys; json.load(sys.stdin)' <"$tmp/out" 2>"$tmp/py"; then
-        fail "$1: stdout is not JSON: $(head -c 300 "$tmp/out")"
-        return
-    fi
-    if ! python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($check) else 1)" \
-        <"$tmp/out" 2>>"$tmp/py"; then
-        fail "$1: '$check' does not hold for $(head -c 600 "$tmp/out")"
-        sed 's/^/  python: /' "$tmp/py" | tail -5 >&2
-    fi
-}
+test_begin
 
 adm() { english "$admin" "$@"; }
 
 # --- the broker -----------------------------------------------------------
-data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
-mkfifo "$tmp/broker.fifo"
-timeout 600 "$broker" --data "$data" >"$tmp/broker.fifo" 2>"$tmp/broker.err" &
-broker_pid=$!
-# Kept open until the end: the broker may still write to its stdout.
-exec 3<"$tmp/broker.fifo"
-endpoint=
-read -r -t 30 endpoint <&3 || true
-if [ -z "$endpoint" ]; then
-    echo "FAIL: the broker did not start:" >&2
-    cat "$tmp/broker.err" >&2
-    exit 1
-fi
-# The admin's key file names port 0; the real one comes from the broker.
-export SERTEL_KEY="$tmp/admin.key" SERTEL_ENDPOINT="$endpoint"
+init_data
+start_broker
+export SERTEL_KEY="$tmp/admin.key"
 
 kadis=197503042001121002
 kabid=197806122003121001
@@ -282,14 +216,7 @@ stop_broker
 run 3 adm journal --json
 has err "$endpoint" "an unreachable broker is named"
 [ -s "$tmp/out" ] && fail "journal printed a document without a broker"
-if grep -q "Sanitizer" "$tmp/broker.err"; then
-    fail "the broker reported a sanitizer error"
-    head -30 "$tmp/broker.err" >&2
-fi
+sanitizer_clean "$tmp/broker.err" "the broker's log"
 
 [ "$total" -gt 0 ] || fail "the journal was empty"
-if [ "$failures" -ne 0 ]; then
-    echo "admin_remote: $failures check(s) failed" >&2
-    exit 1
-fi
-echo "admin_remote: all checks passed"
+test_end admin_remote

@@ -11,34 +11,8 @@ src=${2:?usage: admin_sop.sh PATH_TO_sertel-admin SOURCE_DIR}
 sop="$src/sop/pembaharuan-sertifikat-elektronik.sop"
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+test_begin
 
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# The language comes from the environment; pin it for each run.
-indonesian() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-english() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-
-# run WANT_RC CMD... : runs CMD with stdout in $tmp/out, stderr in $tmp/err.
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-
-
-# fits WIDTH WHAT : no line of the last stdout is wider than WIDTH
-# characters, and it is valid UTF-8.
 fits() {
     local widest
     widest=$(LC_ALL=C.UTF-8 wc -L <"$tmp/out")
@@ -144,8 +118,4 @@ has err "sertel-admin sop COMMAND" "sop without a command"
 run 1 english "$admin" sop lihat
 has err "lihat" "sop with an unknown command"
 
-if [ "$failures" -ne 0 ]; then
-    echo "admin_sop: $failures check(s) failed" >&2
-    exit 1
-fi
-echo "admin_sop: all checks passed"
+test_end admin_sop

@@ -12,43 +12,14 @@ set -euo pipefail
 
 broker=${1:?usage: datadir.sh PATH_TO_sertel-broker}
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-pid=
-trap 'stop_process "$pid" || true; exec 3<&- 2>/dev/null || true; rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+test_begin
 
-# run WANT_RC CMD... : stdout in $tmp/out, stderr in $tmp/err.
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    grep -q "Sanitizer" "$tmp/err" && { fail "'$*': sanitizer report"; head -30 "$tmp/err" >&2; }
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
-
-# start DIR: the broker in the background; its endpoint in $endpoint.
+# start DIR : the broker on DIR, in English, with a log of this start's
+# own; broker_pid is its own pid, which the lock names (no timeout(1)).
 start() {
-    rm -f "$tmp/fifo"
-    mkfifo "$tmp/fifo"
-    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$broker" --data "$1" >"$tmp/fifo" 2>"$tmp/broker.err" &
-    pid=$!
-    exec 3<"$tmp/fifo"
-    endpoint=
-    read -r -t 30 endpoint <&3 || true
-    [ -n "$endpoint" ] || { fail "the broker did not start on $1"; cat "$tmp/broker.err" >&2; }
-}
-stop() {
-    stop_process "$pid" || fail "the broker exited $? on SIGTERM"
-    pid=
-    exec 3<&-
+    data=$1
+    : >"$tmp/broker.err"
+    LANGUAGE= LC_ALL= LC_MESSAGES= LANG=en_US.UTF-8 broker_timeout=0 start_broker
 }
 
 data="$tmp/data"
@@ -60,25 +31,25 @@ grep -Eq '^broker-id = [0-9a-f]{32}$' "$data/identity" || fail "the identity has
 start "$data"
 run 1 english "$broker" --data "$data" --endpoint tcp://127.0.0.1:0
 has err "in use by another broker" "second broker on the same directory"
-has err "pid $pid" "the refusal names the other broker's process"
+has err "pid $broker_pid" "the refusal names the other broker's process"
 has err "$endpoint" "the refusal names the other broker's endpoint"
 # LMDB's own lock file is not what keeps the second one out.
 rm -f "$data/db/lock.mdb"
 run 1 english "$broker" --data "$data" --endpoint tcp://127.0.0.1:0
 has err "in use by another broker" "second broker after lock.mdb was removed"
-kill -0 "$pid" 2>/dev/null || fail "the first broker died"
-stop
+kill -0 "$broker_pid" 2>/dev/null || fail "the first broker died"
+stop_broker
 # The lock goes with the process, even a killed one.
 start "$data"
-kill -KILL "$pid"; wait "$pid" 2>/dev/null || true; pid=; exec 3<&-
+kill -KILL "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=
 start "$data"
-stop
+stop_broker
 
 # --- a directory opened to others is made private, and it is said ----------
 chmod 755 "$data" "$data/db"
 chmod 644 "$data/db/data.mdb" "$data/identity"
 start "$data"
-stop
+stop_broker
 grep -q "made private" "$tmp/broker.err" || fail "the broker did not say it repaired the modes"
 for f in "$data" "$data/db"; do
     [ "$(stat -c %a "$f")" = 700 ] || fail "$f left at mode $(stat -c %a "$f")"
@@ -128,7 +99,7 @@ run 1 english "$broker" init --adopt --data "$data"
 has err "already has an identity" "a second init --adopt"
 start "$data"
 run 1 english "$broker" init --adopt --data "$tmp/nowhere"
-stop
+stop_broker
 
 # --- the administrator's key is never written into the data directory -------
 run 1 english "$broker" init --data "$tmp/d2" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/d2/admin.key"
@@ -138,8 +109,9 @@ mkdir -p "$tmp/d3/sub"
 run 1 english "$broker" init --data "$tmp/d3" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/d3/sub/../sub/a.key"
 has err "may not be inside the data directory" "--admin-key inside it by another path"
 # Relative paths whose parents are not made yet are compared whole too.
+here_broker=$(realpath "$broker")
 cd "$tmp"
-run 1 english "$broker" init --data new/d5 --endpoint tcp://127.0.0.1:0 --admin-key new/d5/a.key
+run 1 english "$here_broker" init --data new/d5 --endpoint tcp://127.0.0.1:0 --admin-key new/d5/a.key
 has err "may not be inside the data directory" "--admin-key inside a relative data directory not made yet"
 cd - >/dev/null
 [ -e "$tmp/new" ] && fail "a refused init made directories"
@@ -166,8 +138,4 @@ has err "no identity file" "an empty directory"
 run 1 english "$broker" --data "$tmp/absent"
 has err "no such data directory" "a directory that does not exist"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "datadir: all checks passed"
+test_end datadir

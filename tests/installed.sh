@@ -15,18 +15,7 @@
 #           into a temporary prefix first, for the test suite
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-broker_pid=
-cleanup() {
-    stop_process "$broker_pid" || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+test_begin
 
 if [ "${1:-}" = --install ]; then
     cmake --install "${2:?usage: installed.sh --install BUILD_DIR}" --prefix "$tmp/root/usr" >/dev/null
@@ -37,22 +26,8 @@ else
 fi
 usr=$root$prefix
 bin=$usr/bin sbin=$usr/sbin
-export HOME="$tmp/home"
-mkdir -p "$HOME"
 # Nothing from a build tree or the environment may help the installed files.
 unset SERTEL_LOCALEDIR SERTEL_SOP_DIR SERTEL_SOURCE_DIR SERTEL_KEY SERTEL_ENDPOINT SERTEL_BROKER
-indonesian() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$@"; }
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -20 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -20 >&2
-    fi
-}
 
 # ---- the binaries, where Debian expects them
 daemons=(sertel-broker)
@@ -282,8 +257,4 @@ else
     echo "note: systemd-analyze is not installed; units not verified" >&2
 fi
 
-if [ "$failures" -gt 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "installed Sertel under $root$prefix: all checks passed"
+test_end "installed Sertel under $root$prefix"

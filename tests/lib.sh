@@ -178,10 +178,13 @@ init_data() {
 # on an ephemeral port of 127.0.0.1 unless ENDPOINT is given. Returns once
 # it listens, with the endpoint it printed in $endpoint and exported as
 # SERTEL_ENDPOINT (the key files name port 0). Runs at most
-# $broker_timeout seconds (600 unless set).
+# $broker_timeout seconds (600 unless set; 0: as long as it likes, with
+# broker_pid the broker's own pid rather than timeout's).
 start_broker() {
+    local limit=()
+    [ "${broker_timeout:-600}" = 0 ] || limit=(timeout "${broker_timeout:-600}")
     : >"$tmp/broker.out"
-    timeout "${broker_timeout:-600}" "$broker" --data "$data" --endpoint "${1:-tcp://127.0.0.1:0}" \
+    "${limit[@]}" "$broker" --data "$data" --endpoint "${1:-tcp://127.0.0.1:0}" \
         >"$tmp/broker.out" 2>>"$tmp/broker.err" &
     broker_pid=$!
     if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ \

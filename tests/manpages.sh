@@ -11,14 +11,8 @@
 set -euo pipefail
 src=${1:?usage: manpages.sh SOURCE_DIR PROGRAM...}
 shift
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
+. "$(dirname "$0")/lib.sh"
+test_begin
 
 # The words listed under "Commands:" and the --options a help text names
 # (the layouts every --help of Sertel shares).

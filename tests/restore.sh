@@ -16,62 +16,21 @@ admin=${2:?$usage}
 sertel=${3:?$usage}
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-broker_pid= watch_pid=
-trap 'stop_process "$watch_pid" || true; stop_process "$broker_pid" || true; rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
-unset SERTEL_KEY XDG_CONFIG_HOME SERTEL_ENDPOINT
-mkdir -p "$HOME"
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-english() { timeout 30 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-run() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    grep -q "Sanitizer" "$tmp/err" && { fail "'$*': sanitizer report"; head -30 "$tmp/err" >&2; }
-    if [ "$rc" -ne "$want" ]; then
-        fail "'$*' exited $rc, expected $want"
-        sed 's/^/  stdout: /' "$tmp/out" | head -10 >&2
-        sed 's/^/  stderr: /' "$tmp/err" | head -10 >&2
-    fi
-}
-has() { grep -qF -- "$2" "$tmp/$1" || { fail "$3: std$1 lacks '$2'"; sed 's/^/  /' "$tmp/$1" | head >&2; }; }
-wait_for() {
-    if ! timeout "${4:-10}" bash -c 'until grep -qE -- "$1" "$2" 2>/dev/null; do sleep 0.05; done' \
-        _ "$2" "$1"; then
-        fail "$3: no line matching '$2' in $(basename "$1") within ${4:-10} s"
-        sed 's/^/  file: /' "$1" | tail -10 >&2
-    fi
-}
+test_begin
+watch_pid=
+at_exit() { stop_process "$watch_pid" || true; }
 
 data="$tmp/data"
 run 0 english "$broker" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key"
-port=
-start_broker() {
-    : >"$tmp/broker.out"
+# restart : the broker again, in English, on the same port after each
+# restart (the watch follows), with a log of this start's own.
+port=0
+restart() {
     : >"$tmp/broker.err"
-    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 \
-        "$broker" --data "$data" --endpoint "tcp://127.0.0.1:${port:-0}" \
-        >"$tmp/broker.out" 2>"$tmp/broker.err" &
-    broker_pid=$!
-    if ! timeout 30 bash -c 'until [ -s "$1" ]; do sleep 0.05; done' _ "$tmp/broker.out"; then
-        echo "FAIL: the broker did not start:" >&2
-        cat "$tmp/broker.err" >&2
-        exit 1
-    fi
-    endpoint=$(head -n 1 "$tmp/broker.out")
-    port=${endpoint##*:}  # the same port after each restart: the watch follows
-    export SERTEL_ENDPOINT="$endpoint"
+    LANGUAGE= LC_ALL= LC_MESSAGES= LANG=en_US.UTF-8 start_broker "tcp://127.0.0.1:$port"
+    port=${endpoint##*:}
 }
-stop_broker() {
-    stop_process "$broker_pid" || fail "the broker exited $? on SIGTERM"
-    broker_pid=
-}
-start_broker
+restart
 
 kadis=197503042001121002 staf=198503142010011003
 mkdir -p "$tmp/keys"
@@ -138,7 +97,7 @@ ls "$data"/db/data.mdb.replaced-* >/dev/null 2>&1 || fail "the replaced database
 cmp -s "$tmp/before-restore.mdb" "$data"/db/data.mdb.replaced-* || fail "the kept database differs"
 grep -q "^epoch = 2 " "$data/identity" || fail "the identity has no epoch 2"
 
-start_broker
+restart
 # After the restore: a new case, numbered after a gap, reaches the watch
 # although its events have numbers the watch had already passed.
 receive_and_pass
@@ -165,7 +124,7 @@ stop_watch
 receive_and_pass
 stop_broker
 cp "$tmp/cadangan/data.mdb" "$data/db/data.mdb"
-start_broker
+restart
 wait_for "$tmp/broker.err" "RESTORED DATABASE" "a database copied back by hand is noticed"
 wait_for "$tmp/broker.err" "agenda numbers continue after the highest" "the broker says how numbering goes on"
 grep -q "^epoch = 3 " "$data/identity" || fail "the identity has no epoch 3"
@@ -192,8 +151,4 @@ run 1 english "$broker" restore --from "$tmp/tidak-ada" --data "$data"
 cmp -s "$tmp/now.mdb" "$data/db/data.mdb" || fail "a refused restore changed the database"
 grep -q "^epoch = 4 " "$data/identity" && fail "a refused restore began an epoch"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "restore: all checks passed"
+test_end restore

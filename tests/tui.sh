@@ -27,23 +27,9 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
+test_begin
 sock="$tmp/tmux.sock"
-broker_pid=
-cleanup() {
-    tmux -S "$sock" kill-server >/dev/null 2>&1 || true
-    if [ -n "$broker_pid" ]; then
-        stop_process "$broker_pid" || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+at_exit() { tmux -S "$sock" kill-server >/dev/null 2>&1 || true; }
 
 T() { tmux -S "$sock" "$@"; }
 
@@ -95,33 +81,15 @@ wait_line() {
     exit 1
 }
 
-# The broker and the officers' own commands: English, so that the text
-# checked does not depend on the translation; one run in Indonesian below.
-english() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_US.UTF-8 "$@"; }
-
 # --- the office -------------------------------------------------------------
-data="$tmp/data"
-timeout 30 "$admin" init --data "$data" --endpoint tcp://127.0.0.1:0 --admin-key "$tmp/admin.key" >"$tmp/init.out"
-: >"$tmp/broker.out"
-"$broker" --data "$data" >"$tmp/broker.out" 2>"$tmp/broker.err" &
-broker_pid=$!
-# The broker prints the endpoint it bound first, once it listens.
-endpoint=
-for ((i = 0; i < 300; i++)); do
-    endpoint=$(head -n 1 "$tmp/broker.out")
-    [ -n "$endpoint" ] && break
-    kill -0 "$broker_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$endpoint" ]; then
-    echo "FAIL: the broker did not start:" >&2
-    cat "$tmp/broker.err" >&2
-    exit 1
-fi
+init_data
+start_broker
 
 kadis=197503042001121002
 kabid=197806122003121001
 staf=198503142010011003
+# The officers' own commands are in English, so that the text checked
+# does not depend on the translation; one run in Indonesian below.
 adm() { english timeout 30 env SERTEL_KEY="$tmp/admin.key" SERTEL_ENDPOINT="$endpoint" "$admin" "$@"; }
 adm officer add --name "Tino Armyanto" --nip $kadis --role kadis --out "$tmp/kadis.key" >/dev/null
 adm officer add --name "Dedi Supriadi" --nip $kabid --role kabid --out "$tmp/kabid.key" >/dev/null
@@ -253,8 +221,4 @@ grep -qF "sertel exited 0" "$tmp/screen" && fail "a crash exited with status 0"
 T send-keys -t tui 'echo "TTY-$(stty -a | grep -cwE -- "-icanon|-echo")-AFTER-SEGV"' Enter
 wait_for "TTY-0-AFTER-SEGV" "the terminal is given back after a crash"
 
-if [ "$failures" -ne 0 ]; then
-    echo "tui: $failures check(s) failed" >&2
-    exit 1
-fi
-echo "tui: all checks passed"
+test_end tui
