@@ -118,7 +118,8 @@ void *bench_raw_dealer(void *zctx, const keyfile_t *kf, const char *endpoint);
 /* Packs and sends one envelope on a raw socket. */
 bool bench_raw_send(void *sock, Sertel__Envelope *env);
 
-/* A valid application for an intake. */
+/* A valid application for an intake, a new applicant and letter each
+ * call (the strings live until the calling thread's next call). */
 void bench_application(Sertel__Application *app);
 
 /* ---- sections; each returns false on an error */

@@ -55,6 +55,7 @@ static long make_intakes(void *sock, long n)
     while (done < n) {
         while (sent < n && sent - done < WINDOW) {
             req.request_id = (uint64_t)sent + 1;
+            bench_application(&app); /* a new applicant and letter */
             if (!bench_raw_send(sock, &req)) {
                 bench_error("intake send: %s", zmq_strerror(errno));
                 return done;

@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <lmdb.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,19 +452,27 @@ bool bench_raw_send(void *sock, Sertel__Envelope *env)
 
 void bench_application(Sertel__Application *app)
 {
+    /* Each application its own applicant and letter, process-wide: the
+     * broker refuses a letter whose applicant and number match an open
+     * case (unless forced), and it looks for one among that applicant's
+     * cases, so one applicant with 100,000 open cases would make every
+     * intake walk them all (not an office's shape). */
+    static atomic_uint next;
+    unsigned n = atomic_fetch_add(&next, 1);
+    static _Thread_local char no[24], nip[19];
+    snprintf(no, sizeof no, "800/%u/Disdik", n + 1);
+    /* born 1987-MM-DD, appointed 2011-01, serial 001-999: unique for
+     * 12 * 28 * 999 applications */
+    snprintf(nip, sizeof nip, "1987%02u%02u2011011%03u", 1 + n % 12, 1 + (n / 12) % 28,
+             1 + (n / 336) % 999);
     sertel__application__init(app);
     app->name = "Budi Santoso";
-    app->nip = "198707072011011001";
+    app->nip = nip;
     app->unit = "Dinas Pendidikan";
     app->position = "Analis Kepegawaian";
     app->email = "budi.santoso@ciamiskab.go.id";
     app->phone = "081234567890";
     app->channel = SERTEL__CHANNEL__CHANNEL_SURAT;
-    /* Each application its own letter: the broker refuses a letter whose
-     * applicant and number match an open case, unless forced. */
-    static _Thread_local char no[24];
-    static _Thread_local unsigned n;
-    snprintf(no, sizeof no, "800/%u/Disdik", ++n);
     app->letter_no = no;
     app->letter_date = "2026-11-20";
     app->subject = "Permohonan pembaharuan sertifikat elektronik";
