@@ -19,7 +19,7 @@ typedef struct {
     bool quick;
     bool keep;                 /* keep data directories */
     const char *tmp;           /* where data directories go */
-    const char *only;          /* sections to run: letters of "abcd", NULL: all */
+    const char *only;          /* sections to run: letters of "abcdep", NULL: all */
     int floor_rtt_n;           /* CURVE round trips */
     int floor_commit_n;        /* LMDB commits (also bounded by floor_commit_s) */
     double floor_commit_s;
@@ -29,6 +29,9 @@ typedef struct {
     int catchup_events;
     int stats_cases;
     int stats_months, stats_officers, stats_runs;
+    int officers;              /* connected officers of (e) */
+    const char *peer_script;   /* bench/pg_peer.sh; NULL: no peer */
+    double peer_s;             /* seconds of each peer run */
 } bench_cfg_t;
 
 /* ---- time and samples */
@@ -38,6 +41,8 @@ static inline double ns_to_us(uint64_t ns)
     return (double)ns / 1e3;
 }
 uint64_t bench_now_ns(void);
+/* KiB as pages of this machine (LMDB's page is the OS page). */
+double bench_pages(double kib);
 
 typedef struct {
     uint64_t *v;
@@ -74,6 +79,18 @@ void bench_machine_cpu(double *busy_s, double *steal_s);
 /* CPU seconds of this process and its reaped children. */
 double bench_own_cpu_s(void);
 
+/* From /proc/PID/status: VmRSS, VmHWM, RssAnon, RssFile in KiB (0 if
+ * absent). */
+typedef struct {
+    long rss_kb, hwm_kb, anon_kb, file_kb;
+} bench_mem_t;
+bench_mem_t bench_mem(pid_t pid);
+/* Size of a file in bytes; 0 when it does not exist. */
+uint64_t bench_file_size(const char *path);
+/* Raises this process's open-file limit to its hard limit (brokers it
+ * starts inherit it); returns the soft limit in force. */
+long bench_raise_nofile(void);
+
 /* Context switches (voluntary + involuntary) of pid so far. */
 long bench_ctxsw(pid_t pid);
 /* The last committed LMDB transaction id of a live environment (opened
@@ -105,6 +122,9 @@ void broker_proc_destroy(broker_proc_t *b, const bench_cfg_t *cfg);
 void bench_nip(int n, char nip[19]);
 /* Enrols an officer (OfficerAdd through the admin key); fills kf. */
 bool bench_enrol(broker_proc_t *b, const char *name, role_t role, unsigned quals, keyfile_t *kf);
+/* Enrols n officers at once, pipelined on one admin connection (so the
+ * broker commits them in groups); fills kfs[0..n). */
+bool bench_enrol_many(broker_proc_t *b, const char *name, role_t role, int n, keyfile_t *kfs);
 conn_t *bench_connect(broker_proc_t *b, const keyfile_t *kf);
 
 /* One call; NULL (and bench_error) on no reply or an Error reply. */
@@ -147,7 +167,11 @@ typedef struct {
     double others_cores, steal_cores;  /* other processes, hypervisor */
     long broker_ctxsw;
     uint64_t commits;           /* LMDB write transactions in the run */
-    double kb_per_commit;       /* written by the broker to the file system */
+    /* Bytes the broker passed to write()/pwrite() during the run (wchar
+     * of /proc/PID/io) less its log file's growth: the data file's
+     * pages and meta writes (and 8-byte eventfd signals). */
+    uint64_t data_bytes, log_bytes;
+    double kb_per_commit;       /* data_bytes / commits, KiB */
     long pushes_delivered;      /* every push the clients read */
 } flow_result_t;
 
@@ -177,9 +201,48 @@ typedef struct {
     uint64_t db_bytes;
 } stats_result_t;
 
+typedef struct {
+    bool have;
+    int officers, welcomed;
+    double enrol_s, connect_s;     /* enrolment; connect + Hello -> every Welcome */
+    bench_mem_t before, after;     /* the broker: no officer connected; all said Hello */
+    double broker_cpu_ms;          /* for the connections and Hellos */
+    long nofile;                   /* open-file limit of the bench (and broker) */
+} conns_result_t;
+
+/* The peer: the same lifecycle on bare PostgreSQL (bench/pg_peer.sh). */
+typedef struct {
+    int clients;
+    long transitions;
+    double tps, p50_us, cpu_us, wal_bytes;
+} peer_run_t;
+
+typedef struct {
+    bool ran;                      /* the script ran and said what it did */
+    bool installed;
+    char version[32], skipped[256];
+    peer_run_t one, many;          /* clients == 0: not measured */
+} peer_result_t;
+
+/* Everything one run measured; a section not run has have == false. */
+typedef struct {
+    floor_result_t fl;
+    flow_result_t one, many;
+    catchup_result_t cu;
+    stats_result_t st;
+    conns_result_t co;
+    peer_result_t pg;
+} bench_results_t;
+
 bool bench_floor(const bench_cfg_t *cfg, floor_result_t *out);
 bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *multi);
 bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out);
 bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out);
+bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out);
+bool bench_peer(const bench_cfg_t *cfg, int clients, peer_result_t *out);
+
+/* Prints every target as PASS / MISS / SKIP / n/a beside the floor and
+ * the peer, as a Markdown table; returns the number of MISSes. */
+int bench_targets(const bench_cfg_t *cfg, const bench_results_t *r);
 
 #endif

@@ -301,8 +301,9 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
                 uint64_t *max_seq)
 {
     memset(out, 0, sizeof *out);
-    char db[600];
+    char db[600], log[600];
     snprintf(db, sizeof db, "%s/db", b->dir);
+    snprintf(log, sizeof log, "%s/broker.log", b->dir);
     worker_t *ws = calloc((size_t)n, sizeof *ws);
     pthread_t *th = calloc((size_t)n, sizeof *th);
     pthread_barrier_t start;
@@ -325,6 +326,7 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
     bench_machine_cpu(&busy0, &steal0);
     long bsw0 = bench_ctxsw(b->pid);
     uint64_t txn0 = bench_lmdb_txnid(db), wb0 = bench_write_bytes(b->pid);
+    uint64_t log0 = bench_file_size(log);
     pthread_barrier_wait(&start);
     for (int i = 0; i < n; i++)
         pthread_join(th[i], NULL);
@@ -336,7 +338,10 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
     uint64_t txn1 = bench_lmdb_txnid(db);
     out->commits = txn1 > txn0 ? txn1 - txn0 : 0;
     uint64_t wb = bench_write_bytes(b->pid) - wb0;
-    out->kb_per_commit = out->commits ? (double)wb / 1024.0 / (double)out->commits : 0;
+    out->log_bytes = bench_file_size(log) - log0;
+    out->data_bytes = wb > out->log_bytes ? wb - out->log_bytes : 0;
+    out->kb_per_commit =
+        out->commits ? (double)out->data_bytes / 1024.0 / (double)out->commits : 0;
     pthread_barrier_destroy(&start);
 
     samples_t lat = {0}, push = {0}, reqpush = {0}, kind[N_KINDS] = {{0}};
@@ -414,10 +419,13 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
            (double)reply_bytes / (double)out->transitions,
            out->pushes_seen ? (double)push_bytes / (double)out->pushes_seen : 0.0);
     if (out->commits)
-        printf("      broker: %lu LMDB write txns = %.1f transitions per commit (group commit);"
-               " %.0f commits/s; %.0f KB written per commit\n",
+        printf("      broker: %lu LMDB write txns = %.2f transitions per commit (group commit);"
+               " %.0f commits/s;\n"
+               "        written per commit %.1f KiB = %.1f pages (write()/pwrite() bytes,"
+               " /proc/PID/io wchar, less the log's %.0f B/commit)\n",
                (unsigned long)out->commits, (double)out->transitions / (double)out->commits,
-               (double)out->commits / out->secs, out->kb_per_commit);
+               (double)out->commits / out->secs, out->kb_per_commit, bench_pages(out->kb_per_commit),
+               (double)out->log_bytes / (double)out->commits);
     printf("      CPU per transition: broker %.1f us (%.0f%% of one core), all clients %.1f us;"
            " broker context switches %.1f per transition\n",
            out->broker_cpu_s * per, 100 * out->broker_cpu_s / out->secs, out->client_cpu_s * per,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,11 @@ uint64_t bench_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double bench_pages(double kib)
+{
+    return kib * 1024.0 / (double)sysconf(_SC_PAGESIZE);
 }
 
 /* ---- samples */
@@ -215,6 +221,40 @@ long bench_ctxsw(pid_t pid)
     return total;
 }
 
+bench_mem_t bench_mem(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    bench_mem_t m = {0};
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &m.rss_kb) != 1 && sscanf(line, "VmHWM: %ld", &m.hwm_kb) != 1 &&
+            sscanf(line, "RssAnon: %ld", &m.anon_kb) != 1)
+            sscanf(line, "RssFile: %ld", &m.file_kb);
+    if (f)
+        fclose(f);
+    return m;
+}
+
+uint64_t bench_file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+long bench_raise_nofile(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return -1;
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+        getrlimit(RLIMIT_NOFILE, &r);
+    }
+    return r.rlim_cur == RLIM_INFINITY ? -1 : (long)r.rlim_cur;
+}
+
 uint64_t bench_lmdb_txnid(const char *db_dir)
 {
     MDB_env *env;
@@ -349,37 +389,98 @@ void bench_nip(int n, char nip[19])
     snprintf(nip, 19, "1985%02u%02u2010011%03u", mm % 100, dd % 100, serial % 1000);
 }
 
-bool bench_enrol(broker_proc_t *b, const char *name, role_t role, unsigned quals, keyfile_t *kf)
+/* A new key for the next officer of b, and the OfficerAdd that enrols it
+ * (pointing into kf, add and pub, which the caller keeps). */
+typedef struct {
+    Sertel__Officer o;
+    Sertel__OfficerAdd add;
+    Sertel__Envelope env;
+    uint8_t pub[32];
+} officer_add_t;
+
+static bool officer_add(broker_proc_t *b, const char *name, role_t role, unsigned quals,
+                        keyfile_t *kf, officer_add_t *m)
 {
-    char err[512], nip[19];
-    bench_nip(b->next_officer++, nip);
+    char err[512];
     memset(kf, 0, sizeof *kf);
     snprintf(kf->endpoint, sizeof kf->endpoint, "%s", b->endpoint);
     memcpy(kf->broker_public, b->admin.broker_public, sizeof kf->broker_public);
-    snprintf(kf->nip, sizeof kf->nip, "%s", nip);
+    bench_nip(b->next_officer++, kf->nip);
     snprintf(kf->name, sizeof kf->name, "%s", name);
     if (keyfile_generate(kf, err, sizeof err) != SERTEL_OK) {
         bench_error("key generation: %s", err);
         return false;
     }
-    uint8_t pub[32];
-    zmq_z85_decode(pub, kf->public_key);
-    Sertel__Officer o = SERTEL__OFFICER__INIT;
-    o.nip = nip;
-    o.name = (char *)name;
-    o.role = (Sertel__Role)role;
-    o.quals = quals;
-    o.active = true;
-    o.public_key.data = pub;
-    o.public_key.len = 32;
-    Sertel__OfficerAdd add = SERTEL__OFFICER_ADD__INIT;
-    add.officer = &o;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ADD;
-    req.officer_add = &add;
-    Sertel__Envelope *reply = bench_call(b->admin_conn, &req, "officer add");
+    zmq_z85_decode(m->pub, kf->public_key);
+    sertel__officer__init(&m->o);
+    m->o.nip = kf->nip;
+    m->o.name = kf->name;
+    m->o.role = (Sertel__Role)role;
+    m->o.quals = quals;
+    m->o.active = true;
+    m->o.public_key.data = m->pub;
+    m->o.public_key.len = sizeof m->pub;
+    sertel__officer_add__init(&m->add);
+    m->add.officer = &m->o;
+    sertel__envelope__init(&m->env);
+    m->env.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ADD;
+    m->env.officer_add = &m->add;
+    return true;
+}
+
+bool bench_enrol(broker_proc_t *b, const char *name, role_t role, unsigned quals, keyfile_t *kf)
+{
+    officer_add_t m;
+    if (!officer_add(b, name, role, quals, kf, &m))
+        return false;
+    Sertel__Envelope *reply = bench_call(b->admin_conn, &m.env, "officer add");
     sertel__envelope__free_unpacked(reply, NULL);
     return reply != NULL;
+}
+
+#define ENROL_WINDOW 64
+
+bool bench_enrol_many(broker_proc_t *b, const char *name, role_t role, int n, keyfile_t *kfs)
+{
+    void *zctx = zmq_ctx_new();
+    void *s = bench_raw_dealer(zctx, &b->admin, b->endpoint);
+    int sent = 0, done = 0;
+    bool ok = s != NULL;
+    while (ok && done < n) {
+        while (ok && sent < n && sent - done < ENROL_WINDOW) {
+            char full[128];
+            officer_add_t m;
+            snprintf(full, sizeof full, "%s %d", name, sent + 1);
+            ok = officer_add(b, full, role, 0, &kfs[sent], &m);
+            m.env.request_id = (uint64_t)sent + 1;
+            ok = ok && bench_raw_send(s, &m.env);
+            sent++;
+        }
+        zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+        if (!ok || zmq_poll(&it, 1, CALL_TIMEOUT_MS) <= 0) {
+            bench_error("officer add: no reply within %d ms (%d of %d enrolled)", CALL_TIMEOUT_MS,
+                        done, n);
+            ok = false;
+            break;
+        }
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        char why[256] = "";
+        Sertel__Envelope *r = NULL;
+        if (zmq_msg_recv(&msg, s, 0) >= 0)
+            r = codec_envelope_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), why, sizeof why);
+        zmq_msg_close(&msg);
+        if (!r || r->body_case == SERTEL__ENVELOPE__BODY_ERROR) {
+            bench_error("officer add refused: %s", r ? r->error->message : why);
+            ok = false;
+        }
+        sertel__envelope__free_unpacked(r, NULL);
+        done++;
+    }
+    if (s)
+        zmq_close(s);
+    zmq_ctx_term(zctx);
+    return ok;
 }
 
 conn_t *bench_connect(broker_proc_t *b, const keyfile_t *kf)

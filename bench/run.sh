@@ -1,40 +1,41 @@
 #!/usr/bin/env bash
-# Builds and runs sertel-bench: Sertel's figures printed beside their
-# targets and beside the floor (bare CURVE round trip, bare durable LMDB
-# commit) measured in the same run. Not part of ctest.
+# Builds and runs sertel-bench: Sertel's figures beside the floor (a bare
+# CURVE round trip and a bare durable LMDB commit) and beside the peer (the
+# same lifecycle on bare PostgreSQL, bench/pg_peer.sh), all measured in this
+# one run, then every target as PASS / MISS in a table (Markdown: it pastes
+# into README as it is). Not part of ctest: a MISS is a measurement.
 #
-# Reproduce (from the repository root):
+# From the repository root:
 #
-#   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
-#   BUILD_DIR=build-bench bench/run.sh            # full run, under ~3 minutes
-#   BUILD_DIR=build-bench bench/run.sh --quick    # ~20 s smoke run
-#   SERTEL_BENCH_QUICK=1 bench/run.sh             # the same, by environment
+#   bench/run.sh            # the full run, about 4 minutes
+#   bench/run.sh --quick    # a smoke run, under a minute (scaled down)
 #
-# BUILD_DIR defaults to "build"; a build directory that does not exist yet
-# is configured as Release. Figures from a Debug or sanitizer build are
-# not comparable (the bench prints the build type in its first line).
+# BUILD_DIR (default "build-bench") is configured as Release when it does
+# not exist yet; the bench prints its build type in its first line, and
+# figures from a Debug or sanitizer build are not comparable.
 #
-# Options (see sertel-bench --help): --only abcd (sections: a floor,
-# b lifecycles, c catch-up, d statistics), --clients N (default 16),
-# --single-secs S, --multi-secs S, --catchup N (default 100000),
-# --stats-cases N (default 1000000), --tmp DIR (data directories; default
-# /tmp: the file system measured), --keep (keep the data directories).
+# Options (sertel-bench --help): --only abcdep (sections: a floor,
+# b lifecycles, c catch-up, d statistics, e connected officers, p peer),
+# --clients N (default 16), --single-secs S, --multi-secs S, --catchup N
+# (default 100000), --stats-cases N (default 1000000), --officers N
+# (default 1000), --no-peer, --peer-secs S (default 10), --keep (keep the
+# data directories). SERTEL_BENCH_TMP: where the data directories go
+# (default /tmp: the file system measured, also PostgreSQL's).
 # Analysis knobs for (c): SERTEL_BENCH_CATCHUP_DELAY_MS (the Kadis pauses
 # after its Hello, a slow reader), SERTEL_BENCH_CATCHUP_RCVHWM and
 # SERTEL_BENCH_CATCHUP_RCVBUF (bytes: a small TCP window, as over a WAN).
 #
-# Then bench/pg_peer.sh: the same lifecycle on bare PostgreSQL (a private
-# cluster in a temporary directory, as the postgres user), 1 and 16
-# clients, its server CPU per transition; optional (postgresql is not a
-# build or test dependency), skipped when not installed.
+# Everything listens on 127.0.0.1 only, every run is bounded in time, and
+# the data directories, brokers and the PostgreSQL cluster are removed
+# when the run ends, also when it fails or is interrupted.
 #
 # The machine should be quiet: the bench reports how much CPU other
 # processes used during each section and flags a noisy run. Exit status:
-# 0 when every section ran (a MISS is a measurement), 1 on an error.
+# 0 when every section ran (whatever the verdicts), 1 on an error.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${BUILD_DIR:-build}"
+build="${BUILD_DIR:-build-bench}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 
 # Build output is shown only when the build fails.
@@ -50,10 +51,24 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 quietly cmake --build "$build" --target sertel-bench -j"$(nproc)"
 
-"$build/bench/sertel-bench" "$@"
-# The peer, bare PostgreSQL running the same lifecycle (skipped, saying so,
-# without PostgreSQL; SERTEL_BENCH_PEER=0 leaves it out).
-if [ "${SERTEL_BENCH_PEER:-1}" != 0 ]; then
-    echo
-    bash "$root/bench/pg_peer.sh" "${SERTEL_BENCH_PEER_SECS:-10}"
-fi
+# One private directory for every data directory of the run (the peer's
+# cluster too: traversable by the postgres user), removed at the end.
+work=$(mktemp -d "${SERTEL_BENCH_TMP:-/tmp}/sertel-bench-run-XXXXXX")
+chmod 711 "$work"
+bench=
+cleanup() {
+    if [ -n "$bench" ]; then
+        kill -TERM "$bench" 2>/dev/null || true
+        wait "$bench" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+SERTEL_BENCH_TMP="$work" "$build/bench/sertel-bench" "$@" &
+bench=$!
+status=0
+wait "$bench" || status=$?
+bench=
+exit "$status"

@@ -1,0 +1,148 @@
+/* (e) Connected officers: the broker's memory with N officers (1,000 by
+ * default) connected at once, each over its own CURVE connection with its
+ * own key, each having said Hello and been welcomed, as an office's
+ * workstations sit through the day.
+ *
+ * The officers are enrolled pipelined on one admin connection; then one
+ * raw DEALER per officer, all in this process (one ZeroMQ context, its
+ * socket limit raised; the open-file limit raised to its hard limit
+ * before any broker starts, so the broker inherits it too). Every key
+ * has one connection, so the broker's per-key limits do not apply. The
+ * broker's VmRSS (and its anonymous and file-backed parts) is read from
+ * /proc/PID/status before the first connection and once every Welcome
+ * has arrived. */
+#include "bench.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "codec.h"
+
+#define WELCOME_WAIT_MS 60000
+#define HELLO_ID 7
+
+static bool send_hello(void *sock)
+{
+    Sertel__Hello hello = SERTEL__HELLO__INIT;
+    hello.client = "sertel-bench";
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
+    req.hello = &hello;
+    req.request_id = HELLO_ID;
+    return bench_raw_send(sock, &req);
+}
+
+/* Reads what arrived on sock; true once it was the Welcome. */
+static bool welcomed(void *sock)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    bool yes = false;
+    while (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) >= 0) {
+        char why[256];
+        Sertel__Envelope *env =
+            codec_envelope_unpack(zmq_msg_data(&m), zmq_msg_size(&m), why, sizeof why);
+        if (env && env->body_case == SERTEL__ENVELOPE__BODY_ERROR)
+            bench_error("hello refused: %s", env->error->message);
+        yes = yes || (env && env->body_case == SERTEL__ENVELOPE__BODY_WELCOME &&
+                      env->request_id == HELLO_ID);
+        sertel__envelope__free_unpacked(env, NULL);
+    }
+    zmq_msg_close(&m);
+    return yes;
+}
+
+/* Connects every officer and says Hello; returns how many were welcomed
+ * within WELCOME_WAIT_MS. */
+static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void *zctx,
+                       void **socks)
+{
+    for (int i = 0; i < n; i++) {
+        socks[i] = bench_raw_dealer(zctx, &kfs[i], b->endpoint);
+        if (!socks[i] || !send_hello(socks[i])) {
+            bench_error("officer %d: cannot connect or say Hello: %s", i + 1,
+                        zmq_strerror(errno));
+            return 0;
+        }
+    }
+    zmq_pollitem_t *items = calloc((size_t)n, sizeof *items);
+    bool *done = calloc((size_t)n, sizeof *done);
+    int welcomed_n = 0;
+    uint64_t deadline = bench_now_ns() + (uint64_t)WELCOME_WAIT_MS * 1000000u;
+    while (items && done && welcomed_n < n && bench_now_ns() < deadline && !bench_failed()) {
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (!done[i])
+                items[m++] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(items, m, 1000) < 0)
+            break;
+        for (int i = 0; i < n; i++)
+            if (!done[i] && welcomed(socks[i])) {
+                done[i] = true;
+                welcomed_n++;
+            }
+    }
+    free(items);
+    free(done);
+    return welcomed_n;
+}
+
+static void print_mem(const char *when, bench_mem_t m)
+{
+    printf("      %-38s VmRSS %7.1f MiB (anonymous %.1f, file-backed %.1f: the LMDB map);"
+           " peak %.1f MiB\n",
+           when, m.rss_kb / 1024.0, m.anon_kb / 1024.0, m.file_kb / 1024.0, m.hwm_kb / 1024.0);
+}
+
+bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    int n = cfg->officers;
+    out->officers = n;
+    out->nofile = bench_raise_nofile();
+    broker_proc_t b = {.pid = 0};
+    keyfile_t *kfs = calloc((size_t)n, sizeof *kfs);
+    void **socks = calloc((size_t)n, sizeof *socks);
+    bool ok = kfs && socks && broker_proc_init(&b, cfg, "conns");
+    uint64_t t0 = bench_now_ns();
+    ok = ok && bench_enrol_many(&b, "Staf", ROLE_STAF, n, kfs);
+    out->enrol_s = (double)(bench_now_ns() - t0) / 1e9;
+    void *zctx = zmq_ctx_new();
+    /* Each DEALER is a socket of its own: past ZeroMQ's default of 1023. */
+    zmq_ctx_set(zctx, ZMQ_MAX_SOCKETS, n + 16);
+    if (ok) {
+        printf("  %d officers enrolled (pipelined) in %.2f s; open-file limit %ld\n", n,
+               out->enrol_s, out->nofile);
+        out->before = bench_mem(b.pid);
+        double cpu0 = bench_cpu_s(b.pid);
+        t0 = bench_now_ns();
+        out->welcomed = connect_all(&b, kfs, n, zctx, socks);
+        out->connect_s = (double)(bench_now_ns() - t0) / 1e9;
+        out->after = bench_mem(b.pid);
+        out->broker_cpu_ms = (bench_cpu_s(b.pid) - cpu0) * 1e3;
+        ok = out->welcomed == n;
+        if (!ok)
+            bench_error("only %d of %d officers were welcomed within %d ms", out->welcomed, n,
+                        WELCOME_WAIT_MS);
+        out->have = ok;
+        printf("  %d CURVE connections, one key each, Hello -> Welcome for all in %.2f s;"
+               " broker CPU %.0f ms\n",
+               out->welcomed, out->connect_s, out->broker_cpu_ms);
+        print_mem("broker, no officer connected:", out->before);
+        print_mem("broker, every officer welcomed:", out->after);
+        printf("      = %.1f KiB more per connected officer\n",
+               (double)(out->after.rss_kb - out->before.rss_kb) / n);
+    }
+    for (int i = 0; socks && i < n; i++)
+        if (socks[i])
+            zmq_close(socks[i]);
+    zmq_ctx_term(zctx);
+    if (b.dir[0])
+        broker_proc_destroy(&b, cfg);
+    free(socks);
+    free(kfs);
+    return ok;
+}
