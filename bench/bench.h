@@ -115,6 +115,9 @@ bool broker_proc_init(broker_proc_t *b, const bench_cfg_t *cfg, const char *tag)
 /* Starts sertel-broker on b->dir and connects the admin. */
 bool broker_proc_spawn(broker_proc_t *b);
 void broker_proc_stop(broker_proc_t *b);
+/* Prints the last lines of the broker's log (after an error: the data
+ * directory is removed with the run). */
+void bench_log_tail(const broker_proc_t *b, int lines);
 /* Stops it and removes the directory (unless cfg->keep). */
 void broker_proc_destroy(broker_proc_t *b, const bench_cfg_t *cfg);
 

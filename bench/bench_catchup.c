@@ -207,7 +207,7 @@ bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out)
     if (!broker_proc_init(&b, cfg, "catchup") ||
         !bench_enrol(&b, "Staf Front Office", ROLE_STAF, 0, &staf) ||
         !bench_enrol(&b, "Kepala Dinas", ROLE_KADIS, 0, &kadis)) {
-        broker_proc_stop(&b);
+        broker_proc_destroy(&b, cfg);
         return false;
     }
     char db[600];

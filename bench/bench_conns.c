@@ -140,8 +140,9 @@ bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
         if (socks[i])
             zmq_close(socks[i]);
     zmq_ctx_term(zctx);
-    if (b.dir[0])
-        broker_proc_destroy(&b, cfg);
+    if (b.dir[0] && !ok)
+        bench_log_tail(&b, 20);
+    broker_proc_destroy(&b, cfg);
     free(socks);
     free(kfs);
     return ok;

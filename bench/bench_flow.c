@@ -444,7 +444,7 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
 {
     memset(single, 0, sizeof *single);
     memset(multi, 0, sizeof *multi);
-    broker_proc_t b;
+    broker_proc_t b = {.pid = 0};
     int n = cfg->clients < 1 ? 1 : cfg->clients;
     office_t *offices = calloc((size_t)n, sizeof *offices);
     bool ok = offices && broker_proc_init(&b, cfg, "flow");
@@ -468,14 +468,9 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
         close_office(&offices[i]);
     free(offices);
     if (b.dir[0]) {
-        if (!ok) {
-            char log[600];
-            snprintf(log, sizeof log, "%s/broker.log", b.dir);
-            printf("  broker log: %s\n", log);
-            broker_proc_stop(&b);
-        } else {
-            broker_proc_destroy(&b, cfg);
-        }
+        if (!ok)
+            bench_log_tail(&b, 20);
+        broker_proc_destroy(&b, cfg);
     }
     return ok;
 }

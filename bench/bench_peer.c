@@ -3,7 +3,7 @@
  * clients, the server's CPU per transition). This runs the script, shows
  * its readable lines and takes its figures from the lines that start
  * with "PEER " (key=value pairs). An interrupted bench stops the script,
- * which stops and removes its cluster itself. */
+ * which stops and removes its cluster itself, and waits for it. */
 #include "bench.h"
 
 #include <errno.h>
@@ -16,10 +16,14 @@
 
 static volatile pid_t peer_pid;
 
+/* Stops the script and waits while it stops and removes its cluster
+ * (bounded by the script), then dies of the signal as it would have. */
 static void on_signal(int sig)
 {
-    if (peer_pid > 0)
+    if (peer_pid > 0) {
         kill(peer_pid, SIGTERM);
+        waitpid(peer_pid, NULL, 0);
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }

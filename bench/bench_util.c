@@ -365,9 +365,29 @@ void broker_proc_stop(broker_proc_t *b)
     }
 }
 
+void bench_log_tail(const broker_proc_t *b, int lines)
+{
+    char path[600], line[1024];
+    snprintf(path, sizeof path, "%s/broker.log", b->dir);
+    FILE *f = fopen(path, "r");
+    long n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n++;
+    printf("  the broker's log (%s), its last %d lines:\n", path, lines);
+    if (f)
+        rewind(f);
+    for (long i = 0; f && fgets(line, sizeof line, f); i++)
+        if (i >= n - lines)
+            printf("    %s", line);
+    if (f)
+        fclose(f);
+}
+
 void broker_proc_destroy(broker_proc_t *b, const bench_cfg_t *cfg)
 {
     broker_proc_stop(b);
+    if (!b->dir[0])
+        return;
     if (cfg->keep)
         printf("  (kept %s)\n", b->dir);
     else {

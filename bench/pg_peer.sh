@@ -29,8 +29,17 @@ fi
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 version=$("$bin/postgres" --version | awk '{print $3}')
 dir=$(mktemp -d "$parent/sertel-pg-XXXXXX")
+pm=
+# The cluster is stopped before its directory goes: by pg_ctl, or, if
+# that fails, by the immediate-shutdown signal to the postmaster, awaited
+# (at most 30 s).
 cleanup() {
-    as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    set +e
+    [ -n "${client:-}" ] && kill "$client" 2>/dev/null
+    if [ -n "$pm" ] && ! as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1; then
+        kill -QUIT "$pm" 2>/dev/null
+        for _ in $(seq 300); do kill -0 "$pm" 2>/dev/null || break; sleep 0.1; done
+    fi
     rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -41,6 +50,7 @@ as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
 as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c synchronous_commit=on -c fsync=on" \
     start >/dev/null
+pm=$(head -n1 "$dir/data/postmaster.pid")
 psql_() { as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -X -qAt "$@"; }
 psql_ -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE cases (id bigint PRIMARY KEY, state int NOT NULL, step int NOT NULL,
@@ -72,7 +82,6 @@ cat >"$dir/t.sql" <<'SQL'
 SELECT transition(:cid, '198503142010011003', '197503042001121002');
 SQL
 chmod 644 "$dir/t.sql"
-pm=$(head -n1 "$dir/data/postmaster.pid")
 server_ticks() {  # the postmaster (with its reaped children) and its live children
     local pid total
     total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
@@ -97,9 +106,15 @@ for n in 1 "$clients"; do
     lsn0=$(wal_lsn)
     await_backends
     before=$(server_ticks)
-    out=$(cd "$dir" && as_pg "$bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -M prepared \
-        -f "$dir/t.sql" -c "$n" -j "$(( n < 2 ? 1 : 2 ))" -T "$secs" -l --log-prefix="$dir/lat" \
-        postgres 2>&1)
+    # In the background, so that a signal is acted on at once; over TCP,
+    # so any user may run it.
+    (cd "$dir" && exec "$bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n \
+        -M prepared -f "$dir/t.sql" -c "$n" -j "$(( n < 2 ? 1 : 2 ))" -T "$secs" -l \
+        --log-prefix="$dir/lat" postgres) >"$dir/out" 2>&1 &
+    client=$!
+    wait "$client" || { cat "$dir/out" >&2; exit 1; }
+    client=
+    out=$(cat "$dir/out")
     await_backends
     after=$(server_ticks)
     wal=$(psql_ -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')")

@@ -56,12 +56,14 @@ quietly cmake --build "$build" --target sertel-bench -j"$(nproc)"
 work=$(mktemp -d "${SERTEL_BENCH_TMP:-/tmp}/sertel-bench-run-XXXXXX")
 chmod 711 "$work"
 bench=
+keep=0
+for a in "$@"; do [ "$a" = --keep ] && keep=1; done
 cleanup() {
     if [ -n "$bench" ]; then
         kill -TERM "$bench" 2>/dev/null || true
         wait "$bench" 2>/dev/null || true
     fi
-    rm -rf "$work"
+    if [ "$keep" = 1 ]; then echo "(kept $work)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
