@@ -26,23 +26,6 @@ src=${4:?$usage}
 . "$(dirname "$0")/lib.sh"
 test_begin
 
-# Officers: NIP, name, role, qualification.
-declare -A nip=(
-    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
-    [jf]=198801012012011002 [verif1]=199002022015031001 [verif2]=199105052016041002
-)
-# sertel as an officer, in Indonesian unless told otherwise.
-as() {
-    local who=$1
-    shift
-    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
-as_en() {
-    local who=$1
-    shift
-    english "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
-
 # --- the broker -------------------------------------------------------------
 init_data
 start_broker
@@ -52,19 +35,7 @@ if ! "$admin" officer add --help >/dev/null 2>&1; then
     echo "FAIL: sertel-admin has no 'officer add' to enrol the officers with" >&2
     exit 1
 fi
-mkdir -p "$tmp/keys"
-enrol() {
-    local who=$1 name=$2 role=$3
-    shift 3
-    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
-        --role "$role" --out "$tmp/keys/$who.key" "$@"
-}
-enrol staf "Siti Rahmawati" staf
-enrol kadis "Tino Armyanto" kadis
-enrol kabid "Dedi Supriadi" kabid
-enrol jf "Rina Kurniasih" jf
-enrol verif1 "Asep Hidayat" staf --qualification verifikator
-enrol verif2 "Nur Aini" staf --qualification verifikator
+enrol_office
 
 # --- help, version, usage -----------------------------------------------------
 run 0 english "$sertel" --version
@@ -178,24 +149,6 @@ run 0 as staf find --json
 json_ok "no case after refused input" "d['cases'] == []"
 
 # --- watches of the officers who receive the dispositions ------------------------
-# start_watch WHO : sertel watch --json in the background, into
-# $tmp/watch.WHO; returns once it is connected.
-declare -A watch_pid
-start_watch() {
-    local who=$1
-    : >"$tmp/watch.$who.err"
-    timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG \
-        "$sertel" watch --json --key "$tmp/keys/$who.key" \
-        >>"$tmp/watch.$who" 2>"$tmp/watch.$who.err" &
-    watch_pid[$who]=$!
-    bg_pids+=($!)
-    wait_for "$tmp/watch.$who.err" "$endpoint" "watch of $who connected"
-}
-stop_watch() {
-    local who=$1 rc=0
-    stop_process "${watch_pid[$who]}" || rc=$?
-    [ "$rc" -eq 0 ] || fail "watch of $who exited $rc on SIGTERM, expected 0"
-}
 for who in kadis kabid jf verif2 verif1; do
     start_watch $who
 done

@@ -50,28 +50,13 @@ SERTEL_CLOCK_FILE="$clock" broker_timeout=900 start_broker
 # runs on its own time, then has no warning to journal between two prints.
 at() { set_clock "$clock" $((t0 + $1)); }
 
-declare -A nip=(
-    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
-    [jf]=198801012012011002 [verif]=199002022015031001 [sekdis]=197904042005011004
-)
-mkdir -p "$tmp/keys"
-enrol() {
-    local who=$1 name=$2 role=$3
-    shift 3
-    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" \
-        --nip "${nip[$who]}" --role "$role" --out "$tmp/keys/$who.key" "$@"
-}
+nip[verif]=${nip[verif1]} nip[sekdis]=197904042005011004
 enrol staf "Siti Rahmawati" staf
 enrol kadis "Drs. Tino Armyanto, M.Si." kadis
 enrol kabid "Dedi Supriadi, S.Kom., M.T." kabid
 enrol jf "Rina Kurniasih, S.T." jf
 enrol verif "Asep Hidayat, A.Md." staf --qualification verifikator
 enrol sekdis "Hj. Euis Sútisna, S.Sos." kabid
-as() {
-    local who=$1
-    shift
-    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
 adm() { english "$admin" "$@" --key "$tmp/admin.key"; }
 
 # --- the office profile -----------------------------------------------------------

@@ -203,3 +203,68 @@ stop_broker() {
     stop_process "$broker_pid" || fail "the broker exited $? on SIGTERM"
     broker_pid=
 }
+
+# --- the officers of a test office ------------------------------------------------
+# These use the calling script's $admin and $sertel.
+
+# The NIPs of the officers the tests enrol, by the name a script calls
+# them; a script adds its own.
+declare -A nip=(
+    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
+    [jf]=198801012012011002 [verif1]=199002022015031001 [verif2]=199105052016041002
+)
+
+# enrol WHO NAME ROLE [OPTIONS...] : sertel-admin officer add for
+# ${nip[WHO]}, the key file to $tmp/keys/WHO.key.
+enrol() {
+    local who=$1 name=$2 role=$3
+    shift 3
+    mkdir -p "$tmp/keys"
+    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
+        --role "$role" --out "$tmp/keys/$who.key" "$@"
+}
+
+# enrol_office : the six officers who walk a renewal through the SOP, one
+# of each role and two verifiers.
+enrol_office() {
+    enrol staf "Siti Rahmawati" staf
+    enrol kadis "Tino Armyanto" kadis
+    enrol kabid "Dedi Supriadi" kabid
+    enrol jf "Rina Kurniasih" jf
+    enrol verif1 "Asep Hidayat" staf --qualification verifikator
+    enrol verif2 "Nur Aini" staf --qualification verifikator
+}
+
+# as WHO CMD... : sertel as that officer, in Indonesian; as_en in English.
+as() {
+    local who=$1
+    shift
+    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
+}
+as_en() {
+    local who=$1
+    shift
+    english "$sertel" "$@" --key "$tmp/keys/$who.key"
+}
+
+# start_watch WHO : sertel watch --json as WHO in the background, in
+# Indonesian, into $tmp/watch.WHO (its pid in watch_pid[WHO], stopped at
+# exit); returns once it is connected to $endpoint.
+start_watch() {
+    local who=$1
+    declare -gA watch_pid
+    : >"$tmp/watch.$who.err"
+    timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG \
+        "$sertel" watch --json --key "$tmp/keys/$who.key" \
+        >>"$tmp/watch.$who" 2>"$tmp/watch.$who.err" &
+    watch_pid[$who]=$!
+    bg_pids+=($!)
+    wait_for "$tmp/watch.$who.err" "$endpoint" "watch of $who connected"
+}
+
+# stop_watch WHO : stops WHO's watch; a failure unless it exits 0.
+stop_watch() {
+    local who=$1 rc=0
+    stop_process "${watch_pid[$who]}" || rc=$?
+    [ "$rc" -eq 0 ] || fail "watch of $who exited $rc on SIGTERM, expected 0"
+}

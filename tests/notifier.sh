@@ -55,15 +55,7 @@ py_ok() {
     fi
 }
 
-declare -A nip=(
-    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
-    [jf]=198801012012011002 [verif1]=199002022015031001 [notifier]=199512122020121001
-)
-as() {
-    local who=$1
-    shift
-    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
+nip[notifier]=199512122020121001
 
 # --- the broker, the SMTP server, the gateway ----------------------------------------
 init_data
@@ -78,13 +70,6 @@ timeout 30 bash -c 'until [ -s "$1" ] && [ -s "$2" ]; do sleep 0.05; done' _ "$t
 : >"$tmp/mail.log"
 : >"$tmp/gw.log"
 
-mkdir -p "$tmp/keys"
-enrol() {
-    local who=$1 name=$2 role=$3
-    shift 3
-    run 0 "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
-        --role "$role" --out "$tmp/keys/$who.key" "$@"
-}
 enrol staf "Siti Rahmawati" staf
 enrol kadis "Tino Armyanto" kadis
 enrol kabid "Dedi Supriadi" kabid

@@ -18,39 +18,14 @@ office_clock() {
 export SERTEL_CLOCK_FILE="$tmp/clock"
 office_clock "${office_start:-2026-11-23 08:00}"
 
-declare -A nip=(
-    [staf]=198503142010011003 [kadis]=197503042001121002 [kabid]=197806122003121001
-    [jf]=198801012012011002 [verif1]=199002022015031001 [verif2]=199105052016041002
-    [sekdis]=197212121998031004
-)
-as() {
-    local who=$1
-    shift
-    indonesian "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
-as_en() {
-    local who=$1
-    shift
-    english "$sertel" "$@" --key "$tmp/keys/$who.key"
-}
+nip[sekdis]=197212121998031004
 adm() { indonesian "$admin" "$@" --key "$tmp/admin.key"; }
 adm_en() { english "$admin" "$@" --key "$tmp/admin.key"; }
 
 init_data ${calendar:+--calendar "$calendar"}
 start_broker
 
-enrol() {
-    local who=$1 name=$2 role=$3
-    shift 3
-    run 0 english "$admin" officer add --key "$tmp/admin.key" --name "$name" --nip "${nip[$who]}" \
-        --role "$role" --out "$tmp/keys/$who.key" "$@"
-}
-enrol staf "Siti Rahmawati" staf
-enrol kadis "Tino Armyanto" kadis
-enrol kabid "Dedi Supriadi" kabid
-enrol jf "Rina Kurniasih" jf
-enrol verif1 "Asep Hidayat" staf --qualification verifikator
-enrol verif2 "Nur Aini" staf --qualification verifikator
+enrol_office
 enrol sekdis "Hendra Gunawan" kabid
 
 printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' >"$tmp/surat.pdf"
@@ -66,16 +41,4 @@ receive() {
     letters=$((letters + 1))
     run 0 as staf receive "${form[@]}" --letter-no "800/$letters/Disdik" "$@"
     id=$(head -n 1 "$tmp/out")
-}
-
-# start_watch WHO : sertel watch --json in the background into
-# $tmp/watch.WHO; returns once it is connected.
-start_watch() {
-    local who=$1
-    : >"$tmp/watch.$who.err"
-    timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG \
-        "$sertel" watch --json --key "$tmp/keys/$who.key" \
-        >>"$tmp/watch.$who" 2>"$tmp/watch.$who.err" &
-    bg_pids+=($!)
-    wait_for "$tmp/watch.$who.err" "$endpoint" "watch of $who connected"
 }
