@@ -1,17 +1,24 @@
 /* The workflow actions the UI offers, each a form and a request: the
- * same requests as `sertel complete|return|resume|reject|contact|notify`.
- * Whether the officer may do it is the broker's to say; its refusal
- * goes to the status line and the form stays open to be corrected. */
+ * same requests as `sertel complete|return|resume|reject|contact|notify|
+ * take|certificate` and an attachment. Files are read by the commands'
+ * own code (officer.h), its messages caught for the screen. Whether the
+ * officer may do it is the broker's to say; its refusal is shown whole
+ * in the form, which stays open to be corrected. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "i18n.h"
 #include "message.h"
+#include "officer.h"
 #include "requests.h"
 #include "tui_internal.h"
 
-enum { F_TO = 0, F_INSTRUCTION = 1, F_NOTE = 2 }; /* complete */
+#define MAX_CANDIDATES 64
+
+enum { F_TO = 0, F_INSTRUCTION = 1, F_NOTE = 2, F_ATTACH = 3 }; /* complete */
+enum { F_FILE = 0 };                               /* attach, certificate */
 enum { F_REASON = 0 };                             /* return, reject; resume's note */
 enum { F_CHANNEL = 0, F_SUMMARY = 1 };             /* contact */
 enum { F_TEMPLATE = 1, F_MESSAGE = 2 };            /* notify, after its channel */
@@ -32,6 +39,8 @@ static const struct {
     {ACT_CONTACT, 'k', N_("Log a contact with the applicant"), N_("contact logged")},
     {ACT_NOTIFY, 'm', N_("Write to the applicant"), N_("message queued")},
     {ACT_TAKE, 't', N_("Take the case"), N_("taken; the step is yours")},
+    {ACT_ATTACH, 'a', N_("Attach a file"), N_("file attached")},
+    {ACT_CERTIFICATE, 's', N_("Record the renewed certificate"), N_("certificate recorded")},
 };
 
 static int find(tui_action_t a)
@@ -68,10 +77,57 @@ static void take_now(tui_t *t, const char *case_id)
     t->detail_stale = t->detail_id[0] != '\0';
 }
 
+/* Whom the step after the case's current one may go to: the active
+ * officers of the next step's role (and qualification, e.g. the
+ * verifiers), from the broker's list; every other officer when the SOP
+ * file is not here to say. The first choice leaves it to the SOP. */
+static void add_to_field(tui_t *t, tui_form_t *f, const char *case_id)
+{
+    const Sertel__Case *c = t->detail && t->detail->case_detail && t->detail->case_detail->case_ &&
+                                    strcmp(t->detail->case_detail->case_->id, case_id) == 0
+                                ? t->detail->case_detail->case_
+                                : tui_inbox_selected(t);
+    const sop_step_t *next = c ? tui_sops_step(t->sops, c->sop_code, c->step + 1) : NULL;
+    const Sertel__OfficerListReply *l = t->officers ? t->officers->officers : NULL;
+    char *labels[MAX_CANDIDATES + 1];
+    const char *values[MAX_CANDIDATES + 1];
+    int n = 0;
+    labels[n] = strdup(_("(whom the SOP names, or the pool)"));
+    values[n++] = "";
+    for (size_t i = 0; l && i < l->n_officers && n <= MAX_CANDIDATES; i++) {
+        const Sertel__Officer *o = l->officers[i];
+        if (!o->active || !o->nip || strcmp(o->nip, t->nip) == 0)
+            continue;
+        if (next && ((role_t)o->role != next->role || (o->quals & next->quals) != next->quals))
+            continue;
+        char label[512], codes[32], quals[40] = "";
+        if (o->quals)
+            snprintf(quals, sizeof quals, " (%s)", qual_codes(o->quals, codes, sizeof codes));
+        snprintf(label, sizeof label, "%s — %s%s%s%s", o->name && *o->name ? o->name : o->nip,
+                 role_title((role_t)o->role), quals, o->unit && *o->unit ? ", " : "",
+                 o->unit ? o->unit : "");
+        labels[n] = strdup(label);
+        values[n++] = o->nip;
+    }
+    bool ok = true;
+    for (int i = 0; i < n; i++)
+        ok = ok && labels[i];
+    if (ok)
+        tui_form_add_list(f, _("To"), false, (const char *const *)labels, values, n);
+    else
+        tui_form_add(f, FIELD_TEXT, _("To (NIP; empty: whom the SOP names)"), false, NIP_LEN, NULL);
+    for (int i = 0; i < n; i++)
+        free(labels[i]);
+}
+
 void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
 {
     if (a == ACT_TAKE) {
         take_now(t, case_id);
+        return;
+    }
+    if (a == ACT_INTAKE) {
+        tui_intake_open(t);
         return;
     }
     int i = find(a);
@@ -83,9 +139,21 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
         return;
     switch (a) {
     case ACT_COMPLETE:
-        tui_form_add(f, FIELD_TEXT, _("To (NIP; empty: whom the SOP names)"), false, NIP_LEN, NULL);
+        if (!t->officers)
+            tui_fetch_officers(t);
+        add_to_field(t, f, case_id);
         tui_form_add(f, FIELD_TEXT, _("Instruction"), false, TEXT_MAX, NULL);
         tui_form_add(f, FIELD_TEXT, _("Note"), false, TEXT_MAX, NULL);
+        tui_form_add(f, FIELD_TEXT, _("Attach (file path)"), false, 4000, NULL);
+        /* The laporan just printed for this case is what step 6 attaches. */
+        if (t->laporan[0] && strcmp(t->laporan_case, case_id) == 0)
+            tui_form_set(f, F_ATTACH, t->laporan);
+        break;
+    case ACT_ATTACH:
+        tui_form_add(f, FIELD_TEXT, _("File (path; at most 4 MiB)"), true, 4000, NULL);
+        break;
+    case ACT_CERTIFICATE:
+        tui_form_add(f, FIELD_TEXT, _("Certificate file (DER or PEM)"), true, 4000, NULL);
         break;
     case ACT_RETURN:
     case ACT_REJECT:
@@ -99,6 +167,7 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
         tui_form_add(f, FIELD_TEXT, _("Summary"), true, TEXT_MAX, NULL);
         break;
     case ACT_TAKE: /* sent at once, above */
+    case ACT_INTAKE: /* its own form, tui_intake.c */
         break;
     case ACT_NOTIFY:
         tui_form_add(f, FIELD_CHOICE, _("Channel"), true, 0, message_codes);
@@ -109,6 +178,31 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
     t->form = f;
 }
 
+bool tui_read_files(tui_t *t, const char *path, officer_files_t *files)
+{
+    cli_multi_t paths = {.n = 0};
+    if (path && *path)
+        paths.v[paths.n++] = path;
+    char why[TUI_STATUS_MAX] = "";
+    cli_error_to(why, sizeof why);
+    bool ok = officer_files_read("sertel", &paths, files);
+    cli_error_to(NULL, 0);
+    if (!ok)
+        tui_status(t, true, "%s", why);
+    return ok;
+}
+
+static uint8_t *read_certificate(tui_t *t, const char *path, size_t *len)
+{
+    char why[TUI_STATUS_MAX] = "";
+    cli_error_to(why, sizeof why);
+    uint8_t *der = officer_read_certificate("sertel", path, len);
+    cli_error_to(NULL, 0);
+    if (!der)
+        tui_status(t, true, "%s", why);
+    return der;
+}
+
 bool tui_action_send(tui_t *t)
 {
     tui_form_t *f = t->form;
@@ -117,6 +211,8 @@ bool tui_action_send(tui_t *t)
         tui_status(t, true, "%s", _("fill in the fields marked *"));
         return false;
     }
+    if (tui_form_action(f) == ACT_INTAKE)
+        return tui_intake_send(t);
     char id[CASE_ID_MAX + 1];
     snprintf(id, sizeof id, "%s", tui_form_case(f));
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
@@ -124,6 +220,9 @@ bool tui_action_send(tui_t *t)
     text_msg_t text;
     Sertel__Contact contact = SERTEL__CONTACT__INIT;
     Sertel__Notify notify = SERTEL__NOTIFY__INIT;
+    Sertel__Attach attach = SERTEL__ATTACH__INIT;
+    Sertel__Certificate cert = SERTEL__CERTIFICATE__INIT;
+    officer_files_t files = {.n = 0};
     /* Values live in the form until it is destroyed; each field has its
      * own buffer, so taking several at once is safe. */
     switch ((tui_action_t)tui_form_action(f)) {
@@ -132,8 +231,29 @@ bool tui_action_send(tui_t *t)
         complete.to_nip = (char *)tui_form_value(f, F_TO);
         complete.instruction = (char *)tui_form_value(f, F_INSTRUCTION);
         complete.note = (char *)tui_form_value(f, F_NOTE);
+        if (!tui_read_files(t, tui_form_value(f, F_ATTACH), &files))
+            return false;
+        complete.attachments = files.ptr;
+        complete.n_attachments = files.n;
         req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
         req.complete = &complete;
+        break;
+    case ACT_ATTACH:
+        if (!tui_read_files(t, tui_form_value(f, F_FILE), &files))
+            return false;
+        attach.case_id = id;
+        attach.attachments = files.ptr;
+        attach.n_attachments = files.n;
+        req.body_case = SERTEL__ENVELOPE__BODY_ATTACH;
+        req.attach = &attach;
+        break;
+    case ACT_CERTIFICATE:
+        cert.case_id = id;
+        cert.serial = "";
+        if (!(cert.der.data = read_certificate(t, tui_form_value(f, F_FILE), &cert.der.len)))
+            return false;
+        req.body_case = SERTEL__ENVELOPE__BODY_CERTIFICATE;
+        req.certificate = &cert;
         break;
     case ACT_RETURN:
         request_return(&req, &text, id, (char *)tui_form_value(f, F_REASON));
@@ -166,7 +286,10 @@ bool tui_action_send(tui_t *t)
     tui_status(t, false, "%s", _("sending…"));
     tui_draw_screen(t, (int64_t)time(NULL)); /* the call may take a while */
     Sertel__Envelope *reply;
-    if (!tui_call(t, &req, &reply, id))
+    bool sent = tui_call(t, &req, &reply, id);
+    officer_files_free(&files);
+    free(cert.der.data);
+    if (!sent)
         return false;
     sertel__envelope__free_unpacked(reply, NULL);
     tui_form_destroy(&t->form);

@@ -169,15 +169,58 @@ static void draw_header(tui_t *t, int width, int64_t now)
     attrset(A_NORMAL);
 }
 
+/* A message too long for the status line (a refusal, a file's path) is
+ * shown whole, wrapped over the lines above it (at most a third of the
+ * screen). */
+typedef struct {
+    int y, x, width, n, max;
+} wrap_at_t;
+
+static void put_piece(void *arg, const char *p, size_t n)
+{
+    wrap_at_t *w = arg;
+    char line[TUI_STATUS_MAX];
+    snprintf(line, sizeof line, "%.*s", (int)n, p);
+    if (w->n < w->max)
+        tui_put(w->y + w->n, w->x, line, w->width, true);
+    w->n++;
+}
+
+static int count_piece_lines(const char *s, int width)
+{
+    wrap_at_t w = {.max = 0};
+    tui_wrap(s, width, put_piece, &w);
+    return w.n;
+}
+
+/* Returns the lines the message took above y (0 when it fits the status
+ * line beside the name, or a form shows it). */
+static int draw_long_status(tui_t *t, int y, int width, int height)
+{
+    if (!t->status[0] || t->form || tui_width(t->status) + 27 <= width)
+        return 0;
+    int n = count_piece_lines(t->status, width - 2), max = height / 3 > 1 ? height / 3 : 1;
+    if (n > max)
+        n = max;
+    wrap_at_t w = {.y = y - n, .x = 1, .width = width - 2, .max = n};
+    attrset(t->status_error ? tui_attr(PAIR_ERROR) | A_BOLD : tui_attr(PAIR_BAR) | A_BOLD);
+    for (int i = 0; i < n; i++)
+        tui_put(y - n + i, 0, "", width, true);
+    tui_wrap(t->status, width - 2, put_piece, &w);
+    attrset(A_NORMAL);
+    return n;
+}
+
 /* The connection, who is signed in, then the last message; a long
- * message makes the name give way, down to 24 columns. */
-static void draw_status(tui_t *t, int y, int width)
+ * message makes the name give way, down to 24 columns (a refusal longer
+ * than that is shown whole above, by draw_long_status). */
+static void draw_status(tui_t *t, int y, int width, bool with_message)
 {
     char who[512];
     const char *conn = t->online ? _("connected") : _("disconnected");
     snprintf(who, sizeof who, "[%s] %s — %s", conn, t->name[0] ? t->name : t->nip,
              role_title(t->role));
-    int who_w = tui_width(who), msg_w = t->status[0] ? tui_width(t->status) : 0;
+    int who_w = tui_width(who), msg_w = t->status[0] && with_message ? tui_width(t->status) : 0;
     int room = who_w;
     if (msg_w && who_w + 3 + msg_w > width) {
         room = width - 3 - msg_w;
@@ -202,8 +245,8 @@ static void draw_keys(tui_t *t, int y, int width)
     const char *keys = t->form ? _("Enter send  Tab next field  Esc cancel")
                        : t->help ? _("any key: back")
                        : t->view == VIEW_DETAIL
-                           ? _("Esc back  c complete  r return  u resume  x reject  k contact  ? help  q quit")
-                           : _("Enter open  c complete  r return  u resume  x reject  k contact  ? help  q quit");
+                           ? _("Esc back t take c complete k contact a attach s cert p laporan ? help q quit")
+                           : _("Enter open n new t take c complete a attach s cert p laporan ? help q quit");
     attrset(A_DIM);
     tui_put(y, 0, keys, width, true);
     attrset(A_NORMAL);
@@ -213,33 +256,32 @@ static void draw_help(int height, int width)
 {
     static const char *const lines[] = {
         N_("Sertel — keys"),
-        "",
-        N_("Up/Down, PgUp/PgDn, Home/End   move in the inbox or scroll the case"),
-        N_("Enter                          open the selected case"),
-        N_("Esc, Left, Backspace           back to the inbox"),
-        N_("c   complete the step and dispose (to NIP, instruction, note)"),
-        N_("r   return an incomplete application to the applicant (reason)"),
-        N_("u   resume: the applicant answered (note)"),
+        N_("Up/Down, PgUp/PgDn, Home/End  move in the inbox or scroll the case"),
+        N_("Enter  open the selected case     Esc, Left, Backspace  back to the inbox"),
+        N_("n   register a new application (step 1): the form of `sertel receive`"),
+        N_("t   take the case from your role's pool (it leaves the others' inboxes)"),
+        N_("c   complete the step and dispose it (to whom: a list of names; instruction,"),
+        N_("    note, a file to attach: the laporan just printed at step 6)"),
+        N_("r   return to the applicant (reason)   u   resume: the applicant answered"),
         N_("x   reject the application (reason)"),
         N_("k   log a contact with the applicant (channel, summary)"),
-        N_("t   take the case from your role's pool (it leaves the others' inboxes)"),
         N_("m   write to the applicant (channel, template or message)"),
-        N_("g   fetch the inbox again"),
-        N_("?   this help          q   quit"),
-        "",
-        N_("In a form: Tab/Down next field, Shift-Tab/Up previous, Left/Right"),
-        N_("move or choose, Enter send, Esc cancel."),
-        "",
-        N_("* marks a disposition that reached you and you have not looked at."),
+        N_("a   attach a file to the case (its path)"),
+        N_("s   record the renewed certificate (its file, DER or PEM)"),
+        N_("p   write the laporan as PDF (and open it);  l   the lembar disposisi"),
+        N_("g   fetch the inbox again      ?   this help      q   quit"),
+        N_("In a form: Tab/Down next field, Shift-Tab/Up previous, Left/Right or"),
+        N_("Space choose, Enter send, Esc cancel; * marks a field that must be filled."),
+        N_("* before a case: a disposition that reached you, not looked at yet."),
         N_("The countdown is working time left against the step's Mutu Baku."),
     };
     for (int i = 1; i < height - 2; i++) {
         move(i, 0);
         clrtoeol();
     }
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0] && (int)i + 2 < height - 2; i++) {
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0] && (int)i + 1 < height - 2; i++) {
         attrset(i == 0 ? A_BOLD : A_NORMAL);
-        tui_put((int)i + 2, 2, lines[i][0] ? _(lines[i]) : "", width - 3, false);
+        tui_put((int)i + 1, 2, _(lines[i]), width - 3, false);
     }
     attrset(A_NORMAL);
 }
@@ -262,9 +304,10 @@ void tui_draw_screen(tui_t *t, int64_t now)
     else
         tui_inbox_draw(t, 1, body, width, now);
     draw_keys(t, height - 2, width);
-    draw_status(t, height - 1, width);
+    bool above = draw_long_status(t, height - 1, width, height) > 0;
+    draw_status(t, height - 1, width, !above);
     if (t->form)
-        tui_form_draw(t->form, height, width);
+        tui_form_draw(t->form, height, width, t->status_error ? t->status : NULL);
     else
         curs_set(0);
     refresh();

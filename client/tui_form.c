@@ -10,7 +10,8 @@
 #include "i18n.h"
 #include "tui_internal.h"
 
-#define FORM_MAX_FIELDS 4
+#define FORM_MAX_FIELDS 24
+#define FORM_MAX_ERROR_LINES 6
 #define FIELD_MAX_CHARS 512
 
 typedef struct {
@@ -18,7 +19,8 @@ typedef struct {
     char label[160];
     bool required;
     size_t max_bytes;
-    const char *const *choices;
+    const char *const *choices; /* the codes shown, and the values */
+    char **labels, **values;    /* or owned: labels shown, values given */
     int choice, n_choices;
     wchar_t text[FIELD_MAX_CHARS + 1];
     int len, cur, scroll; /* in characters */
@@ -30,7 +32,7 @@ struct tui_form {
     int action;
     char case_id[CASE_ID_MAX + 1];
     field_t f[FORM_MAX_FIELDS];
-    int n, focus;
+    int n, focus, top; /* top: first field shown when not all fit */
 };
 
 tui_form_t *tui_form_new(const char *title, int action, const char *case_id)
@@ -44,20 +46,36 @@ tui_form_t *tui_form_new(const char *title, int action, const char *case_id)
     return f;
 }
 
+static void free_list(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 void tui_form_destroy(tui_form_t **fp)
 {
     if (fp && *fp) {
+        for (int i = 0; i < (*fp)->n; i++) {
+            free_list((*fp)->f[i].labels, (*fp)->f[i].n_choices);
+            free_list((*fp)->f[i].values, (*fp)->f[i].n_choices);
+        }
         free(*fp);
         *fp = NULL;
     }
 }
 
+static field_t *add(tui_form_t *f)
+{
+    return f && f->n < FORM_MAX_FIELDS ? &f->f[f->n++] : NULL;
+}
+
 void tui_form_add(tui_form_t *f, tui_field_kind_t kind, const char *label, bool required,
                   size_t max_bytes, const char *const *choices)
 {
-    if (!f || f->n == FORM_MAX_FIELDS)
+    field_t *d = add(f);
+    if (!d)
         return;
-    field_t *d = &f->f[f->n++];
     d->kind = kind;
     snprintf(d->label, sizeof d->label, "%s", label);
     d->required = required;
@@ -65,6 +83,41 @@ void tui_form_add(tui_form_t *f, tui_field_kind_t kind, const char *label, bool 
     d->choices = choices;
     while (choices && choices[d->n_choices])
         d->n_choices++;
+}
+
+void tui_form_add_list(tui_form_t *f, const char *label, bool required,
+                       const char *const *labels, const char *const *values, int n)
+{
+    field_t *d = add(f);
+    if (!d)
+        return;
+    d->kind = FIELD_CHOICE;
+    d->required = required;
+    snprintf(d->label, sizeof d->label, "%s", label);
+    d->labels = calloc((size_t)(n ? n : 1), sizeof *d->labels);
+    d->values = calloc((size_t)(n ? n : 1), sizeof *d->values);
+    for (int i = 0; d->labels && d->values && i < n; i++) {
+        d->labels[i] = strdup(labels[i]);
+        d->values[i] = strdup(values[i]);
+        if (!d->labels[i] || !d->values[i])
+            break;
+        d->n_choices = i + 1;
+    }
+    if (d->n_choices < n) { /* out of memory: the field offers nothing rather than half */
+        free_list(d->labels, n);
+        free_list(d->values, n);
+        d->labels = d->values = NULL;
+        d->n_choices = 0;
+    }
+}
+
+void tui_form_set(tui_form_t *f, int i, const char *value)
+{
+    if (!f || i < 0 || i >= f->n || f->f[i].kind != FIELD_TEXT)
+        return;
+    field_t *d = &f->f[i];
+    size_t n = mbstowcs(d->text, value, FIELD_MAX_CHARS);
+    d->len = d->cur = n == (size_t)-1 ? 0 : (int)n;
 }
 
 int tui_form_action(const tui_form_t *f)
@@ -84,7 +137,7 @@ const char *tui_form_value(tui_form_t *f, int i)
         return "";
     field_t *d = &f->f[i];
     if (d->kind == FIELD_CHOICE)
-        return d->n_choices ? d->choices[d->choice] : "";
+        return !d->n_choices ? "" : d->values ? d->values[d->choice] : d->choices[d->choice];
     d->text[d->len] = L'\0';
     size_t n = wcstombs(d->utf8, d->text, sizeof d->utf8 - 1);
     if (n == (size_t)-1)
@@ -147,6 +200,11 @@ static void erase_at(field_t *d, int at)
     d->len--;
     if (d->cur > at)
         d->cur--;
+}
+
+static const char *choice_text(const field_t *d, int i)
+{
+    return d->labels ? d->labels[i] : d->choices[i];
 }
 
 static void choose(field_t *d, int delta)
@@ -227,11 +285,13 @@ tui_form_result_t tui_form_key(tui_form_t *f, int got, wint_t key)
         if (key == ' ')
             choose(d, 1);
         /* A typed first letter picks the choice that starts with it. */
-        for (int i = 0; i < d->n_choices && key < 128; i++)
-            if (d->choices[i][0] == (char)towlower(key)) {
-                d->choice = i;
+        for (int i = 1; i <= d->n_choices && key < 128; i++) {
+            int at = (d->choice + i) % d->n_choices; /* the next one, so repeats go round */
+            if ((char)towlower((wint_t)choice_text(d, at)[0]) == (char)towlower(key)) {
+                d->choice = at;
                 break;
             }
+        }
     } else if (iswprint(key)) {
         insert(d, (wchar_t)key);
     }
@@ -279,18 +339,11 @@ static int draw_text(field_t *d, int y, int x, int width)
     return cursor;
 }
 
-void tui_form_draw(tui_form_t *f, int lines, int cols)
+static void draw_frame(int y0, int x0, int h, int w)
 {
-    int w = cols - 4 < 72 ? cols - 4 : 72;
-    bool roomy = lines >= 2 * f->n + 5;
-    int h = 2 + (roomy ? 2 * f->n : f->n) + 1;
-    if (w < 20 || h > lines)
-        return; /* the screen says it is too small */
-    int y0 = (lines - h) / 2, x0 = (cols - w) / 2;
     attrset(A_NORMAL);
     for (int y = y0; y < y0 + h; y++)
         tui_put(y, x0, "", w, true);
-    /* the frame */
     mvaddch(y0, x0, ACS_ULCORNER);
     mvhline(y0, x0 + 1, ACS_HLINE, w - 2);
     mvaddch(y0, x0 + w - 1, ACS_URCORNER);
@@ -299,34 +352,102 @@ void tui_form_draw(tui_form_t *f, int lines, int cols)
     mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
     mvhline(y0 + h - 1, x0 + 1, ACS_HLINE, w - 2);
     mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
+}
+
+/* The refusal, wrapped whole inside the box (the lines it takes). */
+typedef struct {
+    char line[FORM_MAX_ERROR_LINES][512];
+    int n;
+    bool cut;
+} err_lines_t;
+
+static void keep_line(void *arg, const char *p, size_t n)
+{
+    err_lines_t *e = arg;
+    if (e->n == FORM_MAX_ERROR_LINES) {
+        e->cut = true;
+        return;
+    }
+    snprintf(e->line[e->n++], sizeof e->line[0], "%.*s", (int)n, p);
+}
+
+/* Keeps the focused field among the shown ones. */
+static void scroll_to_focus(tui_form_t *f, int shown)
+{
+    if (f->focus < f->top)
+        f->top = f->focus;
+    if (f->focus >= f->top + shown)
+        f->top = f->focus - shown + 1;
+    if (f->top > f->n - shown)
+        f->top = f->n - shown;
+    if (f->top < 0)
+        f->top = 0;
+}
+
+/* One field at row y: its label (marked * when required) and value; the
+ * value on the next row when roomy. Returns the cursor's column or -1. */
+static int draw_field(field_t *d, bool focus, bool roomy, int y, int x0, int w, int *cy)
+{
+    attrset(focus ? A_BOLD : A_NORMAL);
+    int lw = roomy ? w - 4 : (w - 4) * 2 / 5;
+    /* A label cut to fit keeps its mark. */
+    int used = tui_put(y, x0 + 2, d->label, d->required ? lw - 2 : lw, false);
+    if (d->required)
+        tui_put(y, x0 + 2 + used, " *", 2, false);
+    int fy = roomy ? y + 1 : y, fx = roomy ? x0 + 2 : x0 + 3 + lw;
+    int fw = x0 + w - 2 - fx, cx = -1;
+    attrset(focus ? A_REVERSE : A_UNDERLINE);
+    if (d->kind == FIELD_CHOICE) {
+        char c[320];
+        snprintf(c, sizeof c, "◀ %s ▶", d->n_choices ? choice_text(d, d->choice) : "");
+        tui_put(fy, fx, c, fw, true);
+        cx = fx;
+    } else {
+        cx = draw_text(d, fy, fx, fw);
+    }
+    *cy = fy;
+    return focus ? cx : -1;
+}
+
+void tui_form_draw(tui_form_t *f, int lines, int cols, const char *error)
+{
+    int w = cols - 4 < 76 ? cols - 4 : 76;
+    if (w < 20)
+        return; /* the screen says it is too small */
+    err_lines_t e = {.n = 0};
+    if (error && *error)
+        tui_wrap(error, w - 4, keep_line, &e);
+    /* Rows for the fields: the screen less its margins, the frame, the
+     * hint line and the refusal. */
+    int avail = lines - 2 - 2 - 1 - e.n;
+    bool roomy = avail >= 2 * f->n;
+    int shown = roomy ? f->n : avail < f->n ? avail : f->n;
+    if (shown < 1)
+        return;
+    scroll_to_focus(f, shown);
+    int h = 2 + (roomy ? 2 * f->n : shown) + 1 + e.n;
+    int y0 = (lines - h) / 2, x0 = (cols - w) / 2;
+    draw_frame(y0, x0, h, w);
     char title[320];
-    snprintf(title, sizeof title, " %s — %s ", f->title, f->case_id);
+    snprintf(title, sizeof title, f->case_id[0] ? " %s — %s " : " %s ", f->title, f->case_id);
     attrset(A_BOLD);
     tui_put(y0, x0 + 2, title, w - 4, false);
+    if (f->top > 0)
+        tui_put(y0, x0 + w - 4, "↑", 1, false);
+    if (f->top + shown < f->n)
+        tui_put(y0 + h - 1, x0 + w - 4, "↓", 1, false);
     int cy = -1, cx = -1, y = y0 + 1;
-    for (int i = 0; i < f->n; i++) {
-        field_t *d = &f->f[i];
-        char label[200];
-        snprintf(label, sizeof label, "%s%s", d->label, d->required ? " *" : "");
-        attrset(i == f->focus ? A_BOLD : A_NORMAL);
-        int lw = roomy ? w - 4 : (w - 4) / 3;
-        int used = tui_put(y, x0 + 2, label, lw, false);
-        int fy = roomy ? y + 1 : y, fx = roomy ? x0 + 2 : x0 + 3 + used;
-        int fw = x0 + w - 2 - fx;
-        attrset(i == f->focus ? A_REVERSE : A_UNDERLINE);
-        if (d->kind == FIELD_CHOICE) {
-            char c[128];
-            snprintf(c, sizeof c, "◀ %s ▶", d->n_choices ? d->choices[d->choice] : "");
-            tui_put(fy, fx, c, fw, true);
-            if (i == f->focus)
-                cy = fy, cx = fx;
-        } else {
-            int at = draw_text(d, fy, fx, fw);
-            if (i == f->focus)
-                cy = fy, cx = at;
-        }
+    for (int i = f->top; i < f->top + shown; i++) {
+        int fy, at = draw_field(&f->f[i], i == f->focus, roomy, y, x0, w, &fy);
+        if (at >= 0)
+            cy = fy, cx = at;
         y += roomy ? 2 : 1;
     }
+    attrset(tui_attr(PAIR_ERROR) | A_BOLD);
+    for (int i = 0; i < e.n; i++)
+        tui_put(y + i, x0 + 2, e.line[i], w - 4, false);
+    if (e.cut)
+        tui_put(y + e.n - 1, x0 + w - 3, "…", 1, false);
     attrset(A_DIM);
     tui_put(y0 + h - 2, x0 + 2, _("* required · Enter send · Tab next · Esc cancel"), w - 4, false);
     attrset(A_NORMAL);

@@ -178,7 +178,7 @@ static cols_t layout(tui_t *t, int width, int64_t now, int first, int last)
     int wide = width >= 110;
     cols_t c = {.id = clamp(tui_width(_("Agenda no.")), 13, 20),
                 .urg = clamp(tui_width(_("Urgency")), 5, wide ? 14 : 7),
-                .cd = clamp(tui_width(_("Mutu Baku")), 8, 22),
+                .cd = clamp(tui_width(_("Mutu Baku")), 8, 26),
                 .state = clamp(tui_width(_("State")), 5, wide ? 16 : 8)};
     char buf[128];
     int lv;
@@ -186,7 +186,7 @@ static cols_t layout(tui_t *t, int width, int64_t now, int first, int last)
         const Sertel__Case *k = t->rows[i];
         c.id = clamp(tui_width(k->id), c.id, 20);
         c.urg = clamp(tui_width(urgency_title(urgency_of(k))), c.urg, wide ? 14 : 7);
-        c.cd = clamp(tui_width(tui_countdown(t, k, t->inbox_at, now, buf, sizeof buf, &lv)), c.cd, 22);
+        c.cd = clamp(tui_width(tui_countdown(t, k, t->inbox_at, now, buf, sizeof buf, &lv)), c.cd, 26);
         c.state = clamp(tui_width(case_state_title((case_state_t)k->state)), c.state, wide ? 16 : 8);
     }
     /* 2 for the mark, one blank between columns */

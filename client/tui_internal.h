@@ -4,6 +4,8 @@
  *   tui_main.c     terminal set-up and restore, the poll loop, keys
  *   tui_session.c  the broker: Hello, the position, queries, pushes
  *   tui_action.c   the workflow actions sent from the forms
+ *   tui_intake.c   registering an application (step 1)
+ *   tui_print.c    the laporan and lembar disposisi as PDF
  *   tui_inbox.c    the inbox list and the Mutu Baku countdown
  *   tui_detail.c   one case: applicant, letter, history
  *   tui_form.c     the small input forms
@@ -21,6 +23,7 @@
 
 #include "case.h"
 #include "cli.h"
+#include "officer.h"
 #include "position.h"
 #include "sop.h"
 #include "worktime.h"
@@ -88,6 +91,10 @@ typedef struct tui {
     tui_form_t *form;
     bool help;
 
+    /* the laporan printed last, which completing step 6 attaches */
+    char laporan[4096];
+    char laporan_case[CASE_ID_MAX + 1];
+
     char status[TUI_STATUS_MAX];
     bool status_error;
     bool quit;
@@ -118,15 +125,34 @@ void tui_position_open(tui_t *t);
 /* ---- tui_action.c */
 
 typedef enum {
-    ACT_COMPLETE = 1, ACT_RETURN, ACT_RESUME, ACT_REJECT, ACT_CONTACT, ACT_NOTIFY, ACT_TAKE
+    ACT_COMPLETE = 1, ACT_RETURN, ACT_RESUME, ACT_REJECT, ACT_CONTACT, ACT_NOTIFY, ACT_TAKE,
+    ACT_ATTACH, ACT_CERTIFICATE, ACT_INTAKE
 } tui_action_t;
-/* The action bound to a key ('c', 'r', 'u', 'x', 'k'), or 0. */
+/* The action on a case bound to a key ('c', 'r', 'u', 'x', 'k', 'm', 't',
+ * 'a', 's'), or 0. */
 tui_action_t tui_action_for_key(wint_t key);
 /* Opens the action's form on the case. */
 void tui_action_open(tui_t *t, tui_action_t a, const char *case_id);
+/* Reads the file at path (none when empty) with the commands' own code
+ * (size limits, not empty); a problem goes to the status line. */
+bool tui_read_files(tui_t *t, const char *path, officer_files_t *files);
 /* Sends the submitted form; true when the broker did it (the form is
  * closed), false when it refused (the form stays open, reason shown). */
 bool tui_action_send(tui_t *t);
+
+/* ---- tui_intake.c */
+
+/* The application form of `sertel receive` (step 1), with the letter's
+ * file; sent by tui_action_send. */
+void tui_intake_open(tui_t *t);
+bool tui_intake_send(tui_t *t);
+
+/* ---- tui_print.c */
+
+/* Writes the case's laporan (laporan true) or lembar disposisi as PDF,
+ * as `sertel print` does, into the current directory; names the file on
+ * the status line and opens it with xdg-open when there is a display. */
+void tui_print(tui_t *t, const char *case_id, bool laporan);
 
 /* ---- tui_inbox.c */
 
@@ -167,8 +193,16 @@ void tui_form_destroy(tui_form_t **f);
  * FIELD_CHOICE. */
 void tui_form_add(tui_form_t *f, tui_field_kind_t kind, const char *label, bool required,
                   size_t max_bytes, const char *const *choices);
+/* A choice field whose entries are shown as labels and give values (both
+ * copied): e.g. officers' names giving their NIPs. */
+void tui_form_add_list(tui_form_t *f, const char *label, bool required,
+                       const char *const *labels, const char *const *values, int n);
+/* Puts a value in text field i (e.g. a file just written). */
+void tui_form_set(tui_form_t *f, int i, const char *value);
 tui_form_result_t tui_form_key(tui_form_t *f, int got, wint_t key);
-void tui_form_draw(tui_form_t *f, int lines, int cols);
+/* Draws the form over the screen, scrolled to its focused field when not
+ * all fit, with error (may be NULL) wrapped whole inside it. */
+void tui_form_draw(tui_form_t *f, int lines, int cols, const char *error);
 int tui_form_action(const tui_form_t *f);
 const char *tui_form_case(const tui_form_t *f);
 /* Field i's value as UTF-8 (valid until the next key). */

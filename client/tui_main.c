@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "doc.h"
 #include "i18n.h"
 #include "tui.h"
 #include "tui_internal.h"
@@ -172,6 +173,14 @@ static void key(tui_t *t, int got, wint_t k)
         back_to_inbox(t);
     } else if (t->view == VIEW_INBOX && ((!fn && (k == '\n' || k == '\r')) || (fn && (k == KEY_ENTER || k == KEY_RIGHT)))) {
         open_selected(t);
+    } else if (!fn && k == 'n') {
+        tui_action_open(t, ACT_INTAKE, "");
+    } else if (!fn && (k == 'p' || k == 'l')) {
+        const char *id = current_case(t);
+        if (id)
+            tui_print(t, id, k == 'p');
+        else
+            tui_status(t, true, "%s", _("no case selected"));
     } else if (!fn && tui_action_for_key(k)) {
         const char *id = current_case(t);
         if (id)
@@ -248,6 +257,7 @@ static void destroy(tui_t *t)
     if (t->officers)
         sertel__envelope__free_unpacked(t->officers, NULL);
     tui_sops_destroy(&t->sops);
+    doc_release();
     cli_release_calendar();
     cli_close(&t->cli);
     free(t);

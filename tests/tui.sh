@@ -169,11 +169,16 @@ wait_for "Agenda no." "back in the inbox"
 # t takes the selected case from the Kadis pool, at once
 T send-keys -t tui t
 wait_for "taken; the step is yours" "t takes the case from the pool"
+# resuming a case that waits on nobody: the broker refuses, the form stays
+T send-keys -t tui u
+wait_for "Resume — $id" "the resume form"
+T send-keys -t tui Enter
+wait_line 24 "$id: " "the broker's refusal on the status line"
+T send-keys -t tui Escape
+wait_for "cancelled" "Esc closes the refused form"
 T send-keys -t tui c
 wait_for "Complete the step — $id" "the complete form"
-T send-keys -t tui 12345 Enter
-wait_line 24 "12345" "the broker's refusal on the status line"
-T send-keys -t tui C-u Tab "Harap diverifikasi" Enter
+T send-keys -t tui Tab "Harap diverifikasi" Enter
 wait_for "$id: step completed" "the disposition made from the form"
 wait_for "No cases wait on you." "the case left the Kadis' inbox"
 officer kabid inbox >"$tmp/kabid.out" 2>&1 || true
