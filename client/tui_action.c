@@ -77,47 +77,55 @@ static void take_now(tui_t *t, const char *case_id)
     t->detail_stale = t->detail_id[0] != '\0';
 }
 
-/* Whom the step after the case's current one may go to: the active
- * officers of the next step's role (and qualification, e.g. the
- * verifiers), from the broker's list; every other officer when the SOP
- * file is not here to say. The first choice leaves it to the SOP. */
-static void add_to_field(tui_t *t, tui_form_t *f, const char *case_id)
+/* The case the action is on, as the screen has it (open, or selected). */
+static const Sertel__Case *case_shown(tui_t *t, const char *case_id)
 {
     const Sertel__Case *c = t->detail && t->detail->case_detail && t->detail->case_detail->case_ &&
                                     strcmp(t->detail->case_detail->case_->id, case_id) == 0
                                 ? t->detail->case_detail->case_
                                 : tui_inbox_selected(t);
+    return c && strcmp(c->id, case_id) == 0 ? c : NULL;
+}
+
+/* Whom the step after the case's current one may go to: the active
+ * officers of the next step's role (and qualification, e.g. the
+ * verifiers), by name, from the broker's list; every other officer when
+ * the SOP file is not here to say. The first choice leaves it to the SOP. */
+static void add_to_field(tui_t *t, tui_form_t *f, const Sertel__Case *c)
+{
+    const sop_step_t *now = c ? tui_sops_step(t->sops, c->sop_code, c->step) : NULL;
     const sop_step_t *next = c ? tui_sops_step(t->sops, c->sop_code, c->step + 1) : NULL;
     const Sertel__OfficerListReply *l = t->officers ? t->officers->officers : NULL;
-    char *labels[MAX_CANDIDATES + 1];
-    const char *values[MAX_CANDIDATES + 1];
+    static char text[MAX_CANDIDATES + 1][256];
+    const char *labels[MAX_CANDIDATES + 1], *values[MAX_CANDIDATES + 1];
     int n = 0;
-    labels[n] = strdup(_("(whom the SOP names, or the pool)"));
+    /* The last step goes to nobody: the case is archived. */
+    bool last = now && !next;
+    labels[n] = last ? _("(nobody: the case is archived)") : _("(whom the SOP names, or the pool)");
     values[n++] = "";
-    for (size_t i = 0; l && i < l->n_officers && n <= MAX_CANDIDATES; i++) {
+    for (size_t i = 0; !last && l && i < l->n_officers && n <= MAX_CANDIDATES; i++) {
         const Sertel__Officer *o = l->officers[i];
         if (!o->active || !o->nip || strcmp(o->nip, t->nip) == 0)
             continue;
         if (next && ((role_t)o->role != next->role || (o->quals & next->quals) != next->quals))
             continue;
-        char label[512], codes[32], quals[40] = "";
+        char codes[32], quals[40] = "";
         if (o->quals)
             snprintf(quals, sizeof quals, " (%s)", qual_codes(o->quals, codes, sizeof codes));
-        snprintf(label, sizeof label, "%s — %s%s%s%s", o->name && *o->name ? o->name : o->nip,
+        snprintf(text[n], sizeof text[n], "%s — %s%s%s%s", o->name && *o->name ? o->name : o->nip,
                  role_title((role_t)o->role), quals, o->unit && *o->unit ? ", " : "",
                  o->unit ? o->unit : "");
-        labels[n] = strdup(label);
+        labels[n] = text[n];
         values[n++] = o->nip;
     }
-    bool ok = true;
-    for (int i = 0; i < n; i++)
-        ok = ok && labels[i];
-    if (ok)
-        tui_form_add_list(f, _("To"), false, (const char *const *)labels, values, n);
-    else
-        tui_form_add(f, FIELD_TEXT, _("To (NIP; empty: whom the SOP names)"), false, NIP_LEN, NULL);
-    for (int i = 0; i < n; i++)
-        free(labels[i]);
+    tui_form_add_list(f, _("To"), false, labels, values, n); /* copies them */
+}
+
+static bool wants_laporan(tui_t *t, const char *case_id)
+{
+    const Sertel__Case *c = case_shown(t, case_id);
+    const sop_step_t *st = c ? tui_sops_step(t->sops, c->sop_code, c->step) : NULL;
+    return st && (st->requires & REQ_LAPORAN);
 }
 
 void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
@@ -141,12 +149,13 @@ void tui_action_open(tui_t *t, tui_action_t a, const char *case_id)
     case ACT_COMPLETE:
         if (!t->officers)
             tui_fetch_officers(t);
-        add_to_field(t, f, case_id);
+        add_to_field(t, f, case_shown(t, case_id));
         tui_form_add(f, FIELD_TEXT, _("Instruction"), false, TEXT_MAX, NULL);
         tui_form_add(f, FIELD_TEXT, _("Note"), false, TEXT_MAX, NULL);
         tui_form_add(f, FIELD_TEXT, _("Attach (file path)"), false, 4000, NULL);
-        /* The laporan just printed for this case is what step 6 attaches. */
-        if (t->laporan[0] && strcmp(t->laporan_case, case_id) == 0)
+        /* The laporan just printed for this case is what a step whose
+         * Kelengkapan asks for one (step 6) attaches. */
+        if (t->laporan[0] && strcmp(t->laporan_case, case_id) == 0 && wants_laporan(t, case_id))
             tui_form_set(f, F_ATTACH, t->laporan);
         break;
     case ACT_ATTACH:

@@ -259,7 +259,7 @@ static void draw_help(int height, int width)
         N_("Up/Down, PgUp/PgDn, Home/End  move in the inbox or scroll the case"),
         N_("Enter  open the selected case     Esc, Left, Backspace  back to the inbox"),
         N_("n   register a new application (step 1): the form of `sertel receive`"),
-        N_("t   take the case from your role's pool (it leaves the others' inboxes)"),
+        N_("t   take the case from your role's pool (it leaves the others' inbox)"),
         N_("c   complete the step and dispose it (to whom: a list of names; instruction,"),
         N_("    note, a file to attach: the laporan just printed at step 6)"),
         N_("r   return to the applicant (reason)   u   resume: the applicant answered"),

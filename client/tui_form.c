@@ -386,10 +386,9 @@ static void scroll_to_focus(tui_form_t *f, int shown)
 
 /* One field at row y: its label (marked * when required) and value; the
  * value on the next row when roomy. Returns the cursor's column or -1. */
-static int draw_field(field_t *d, bool focus, bool roomy, int y, int x0, int w, int *cy)
+static int draw_field(field_t *d, bool focus, bool roomy, int lw, int y, int x0, int w, int *cy)
 {
     attrset(focus ? A_BOLD : A_NORMAL);
-    int lw = roomy ? w - 4 : (w - 4) * 2 / 5;
     /* A label cut to fit keeps its mark. */
     int used = tui_put(y, x0 + 2, d->label, d->required ? lw - 2 : lw, false);
     if (d->required)
@@ -436,9 +435,19 @@ void tui_form_draw(tui_form_t *f, int lines, int cols, const char *error)
         tui_put(y0, x0 + w - 4, "↑", 1, false);
     if (f->top + shown < f->n)
         tui_put(y0 + h - 1, x0 + w - 4, "↓", 1, false);
+    /* Side by side, the labels take what the widest needs, up to half. */
+    int lw = w - 4;
+    if (!roomy) {
+        lw = 10;
+        for (int i = 0; i < f->n; i++) {
+            int need = tui_width(f->f[i].label) + (f->f[i].required ? 2 : 0);
+            lw = need > lw ? need : lw;
+        }
+        lw = lw < (w - 4) / 2 ? lw : (w - 4) / 2;
+    }
     int cy = -1, cx = -1, y = y0 + 1;
     for (int i = f->top; i < f->top + shown; i++) {
-        int fy, at = draw_field(&f->f[i], i == f->focus, roomy, y, x0, w, &fy);
+        int fy, at = draw_field(&f->f[i], i == f->focus, roomy, lw, y, x0, w, &fy);
         if (at >= 0)
             cy = fy, cx = at;
         y += roomy ? 2 : 1;

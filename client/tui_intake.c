@@ -27,7 +27,7 @@ static const struct {
     {"--position", N_("Position")},     {"--email", N_("E-mail")},
     {"--phone", N_("Phone")},           {"--channel", N_("Came by")},
     {"--letter-no", N_("Letter no.")},  {"--letter-date", N_("Letter date")},
-    {"--subject", N_("Subject")},       {"--urgency", N_("Urgency")},
+    {"--subject", N_("Subject")},       {"--urgency", N_("Urgency level")},
     {"--sifat", N_("Sifat (classification)")}, {"--agenda-no", N_("Agenda no. (office's)")},
     {"--srikandi-no", N_("SRIKANDI no.")}, {"--received", N_("Received on")},
 };

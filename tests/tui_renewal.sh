@@ -227,6 +227,9 @@ keys kadis p
 see kadis "$id-laporan.pdf written" "the Kadis writes the laporan to read it"
 keys kadis c
 see kadis "Complete the step — $id" "the archiving form"
+see kadis "(nobody: the case is archived)" "the last step goes to nobody"
+grep -A1 -F "Attach (file path)" "$tmp/screen" | grep -qF "laporan.pdf" &&
+    fail "the archiving form offers to attach the laporan again"
 keys kadis Enter
 see kadis "$id: step completed" "step 7 completed"
 see kadis "No cases wait on you." "the archived case leaves the inbox"
