@@ -87,11 +87,84 @@ uint64_t store_from_be64(const uint8_t in[8])
     return v;
 }
 
+/* The spaces of the unnamed database: their own named databases only in
+ * a store that is not flat yet (format 3 and older, being migrated). */
+static bool hot_db(int db)
+{
+    return db == DB_CASES || db == DB_JOURNAL || db == DB_INDEX;
+}
+
 static int open_dbis(store_t *s, MDB_txn *txn)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < DB__COUNT; i++)
-        rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, &s->dbi[i]);
+        rc = hot_db(i) && s->flat ? mdb_dbi_open(txn, NULL, 0, &s->dbi[i])
+                                  : mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, &s->dbi[i]);
+    return rc;
+}
+
+int store_open_dbi(store_t *s, MDB_txn *txn, int db)
+{
+    return hot_db(db) ? mdb_dbi_open(txn, NULL, 0, &s->dbi[db])
+                      : mdb_dbi_open(txn, dbs[db].name, 0, &s->dbi[db]);
+}
+
+size_t store_case_key(const store_t *s, const char *id, uint8_t out[CASE_KEY_MAX])
+{
+    size_t n = strnlen(id, CASE_ID_MAX + 1), o = s->flat ? 1 : 0;
+    if (n == 0 || n > CASE_ID_MAX)
+        return 0; /* no case has such an id */
+    out[0] = KS_CASE;
+    memcpy(out + o, id, n);
+    return o + n;
+}
+
+bool store_case_key_id(const store_t *s, const MDB_val *k, MDB_val *id)
+{
+    size_t o = s->flat ? 1 : 0;
+    if (k->mv_size <= o || k->mv_size > o + CASE_ID_MAX ||
+        (o && ((const uint8_t *)k->mv_data)[0] != KS_CASE))
+        return false;
+    *id = store_val((const uint8_t *)k->mv_data + o, k->mv_size - o);
+    return true;
+}
+
+size_t store_seq_key(const store_t *s, uint64_t seq, uint8_t out[SEQ_KEY_MAX])
+{
+    size_t o = s->flat ? 1 : 0;
+    out[0] = KS_JOURNAL;
+    store_be64(out + o, seq);
+    return o + 8;
+}
+
+bool store_seq_key_of(const store_t *s, const MDB_val *k, uint64_t *seq)
+{
+    size_t o = s->flat ? 1 : 0;
+    const uint8_t *b = k->mv_data;
+    if (k->mv_size != o + 8 || (o && b[0] != KS_JOURNAL))
+        return false;
+    *seq = store_from_be64(b + o);
+    return true;
+}
+
+bool store_is_index_key(const store_t *s, const MDB_val *k)
+{
+    (void)s;
+    static const char prefixes[] = {IX_APPLICANT, IX_OFFICER, IX_POOL, IX_STATE, IX_TIMER, 0};
+    return k->mv_size > 1 && memchr(prefixes, ((const uint8_t *)k->mv_data)[0], 5) != NULL;
+}
+
+int store_space_first(store_txn_t *t, MDB_cursor *cur, store_db_t db, MDB_val *k, MDB_val *v)
+{
+    if (!t->s->flat)
+        return mdb_cursor_get(cur, k, v, MDB_FIRST);
+    uint8_t first = db == DB_JOURNAL ? KS_JOURNAL : KS_CASE;
+    *k = store_val(&first, 1);
+    int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+    uint64_t seq;
+    MDB_val id;
+    if (rc == 0 && !(db == DB_JOURNAL ? store_seq_key_of(t->s, k, &seq) : store_case_key_id(t->s, k, &id)))
+        rc = ((const uint8_t *)k->mv_data)[0] == first ? 0 : MDB_NOTFOUND;
     return rc;
 }
 
@@ -119,8 +192,8 @@ static sertel_err_t write_format(store_txn_t *t)
 }
 
 /* Brings the environment to this layout in one write transaction: a new
- * one gets the format record, format 1 is migrated (and says so), a newer
- * format is refused untouched. */
+ * one gets the format record, an older format is migrated step by step
+ * (and says so), a newer format is refused untouched. */
 static bool prepare(store_t *s, char *err, size_t errlen)
 {
     store_txn_t t = {.s = s, .write = true};
@@ -130,6 +203,7 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         return false;
     }
     unsigned format = detect_format(t.txn);
+    s->flat = format == 0 || format == STORE_FORMAT;
     if (format > STORE_FORMAT) {
         mdb_txn_abort(t.txn);
         if (format == UINT32_MAX)
@@ -149,12 +223,21 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         e = store_migrate_v1(&t, err, errlen);
     if (e == SERTEL_OK && format == 2)
         e = store_migrate_v2(&t, err, errlen);
+    if (e == SERTEL_OK && format && format < 4)
+        e = store_migrate_v3(&t, err, errlen);
     if (e == SERTEL_OK && format != STORE_FORMAT)
         e = write_format(&t);
     if (e == SERTEL_OK)
         e = store_map_err(mdb_txn_commit(t.txn));
     else
         mdb_txn_abort(t.txn);
+    /* A migration rewrites records in one transaction: a map too small
+     * for old and new copies at once grows, and the step starts again. */
+    if (e == SERTEL_E_MAP_FULL && format && format < STORE_FORMAT && store_grow(s) == SERTEL_OK) {
+        if (errlen)
+            err[0] = '\0';
+        return prepare(s, err, errlen);
+    }
     if (e != SERTEL_OK && !err[0])
         diag_at(err, errlen, s->dir, 0, _("cannot prepare the database: %s"), sertel_strerror(e));
     if (e == SERTEL_OK && format && format < STORE_FORMAT)

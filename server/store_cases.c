@@ -97,8 +97,9 @@ sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c
 /* The seq of the case's last event, kept in front of the record. */
 static uint64_t case_head(store_txn_t *t, const char *id)
 {
-    MDB_val k = store_str(id), v;
-    if (mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 || v.mv_size < CASE_HEAD)
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
+    if (!k.mv_size || mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 || v.mv_size < CASE_HEAD)
         return 0;
     return store_from_be64(v.mv_data);
 }
@@ -128,7 +129,10 @@ sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head)
         pb.app->nik = pb.app->email = pb.app->phone = (char *)"";
     }
     size_t slen = store_sealed_len(plen), n = e == SERTEL_OK ? protobuf_c_message_get_packed_size(&pb.base) : 0;
-    MDB_val k = store_str(c->id), v = {CASE_HEAD + slen + n, NULL};
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, c->id, key)), v = {CASE_HEAD + slen + n, NULL};
+    if (e == SERTEL_OK && !k.mv_size)
+        e = SERTEL_E_INVALID;
     int rc = e == SERTEL_OK ? mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, MDB_RESERVE) : 0;
     if (e == SERTEL_OK && rc != 0)
         e = store_map_err(rc);
@@ -137,7 +141,7 @@ sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head)
         store_be64(p, head);
         p[8] = (uint8_t)(slen >> 8);
         p[9] = (uint8_t)slen;
-        store_seal(t->s, c->id, k.mv_size, plain, plen, p + CASE_HEAD);
+        store_seal(t->s, c->id, strlen(c->id), plain, plen, p + CASE_HEAD);
         protobuf_c_message_pack(&pb.base, p + CASE_HEAD + slen);
     }
     sodium_memzero(plain, sizeof plain);
@@ -158,7 +162,8 @@ sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val
 {
     const uint8_t *p = v->mv_data;
     size_t slen = v->mv_size >= CASE_HEAD ? (size_t)p[8] << 8 | p[9] : 0;
-    if (v->mv_size < CASE_HEAD || v->mv_size < CASE_HEAD + slen) {
+    MDB_val id;
+    if (!store_case_key_id(s, k, &id) || v->mv_size < CASE_HEAD || v->mv_size < CASE_HEAD + slen) {
         snprintf(why, whylen, "%s", "(too short)");
         return SERTEL_E_STORAGE;
     }
@@ -172,7 +177,7 @@ sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val
     size_t plen;
     Sertel__Application *a = NULL;
     if (slen > sizeof plain + 64 ||
-        !store_unseal(s, k->mv_data, k->mv_size, p + CASE_HEAD, slen, plain, &plen) ||
+        !store_unseal(s, id.mv_data, id.mv_size, p + CASE_HEAD, slen, plain, &plen) ||
         !(a = sertel__application__unpack(NULL, plen, plain))) {
         snprintf(why, whylen, "%s", s->keyed ? "(its personal data do not open with the data key)"
                                               : "(no data key to open its personal data)");
@@ -193,15 +198,18 @@ static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_va
     if (store_case_decode(t->s, k, v, out, why, sizeof why) == SERTEL_OK)
         return SERTEL_OK;
     char id[CASE_ID_MAX + 1];
-    snprintf(id, sizeof id, "%.*s", (int)(k->mv_size < CASE_ID_MAX ? k->mv_size : CASE_ID_MAX),
-             (const char *)k->mv_data);
+    MDB_val bare = *k;
+    store_case_key_id(t->s, k, &bare);
+    snprintf(id, sizeof id, "%.*s", (int)(bare.mv_size < CASE_ID_MAX ? bare.mv_size : CASE_ID_MAX),
+             (const char *)bare.mv_data);
     return store_damaged(t->s, "case", id);
 }
 
 sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
 {
-    MDB_val k = store_str(id), v;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
+    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
     if (rc != 0)
         return store_map_err(rc);
     return case_from_val(t, &k, &v, out);
@@ -290,9 +298,11 @@ sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
         return store_map_err(rc);
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); e == SERTEL_OK && rc == 0;
+    MDB_val k, v, id;
+    for (rc = store_space_first(t, cur, DB_CASES, &k, &v); e == SERTEL_OK && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (t->s->flat && !store_case_key_id(t->s, &k, &id) && ((uint8_t *)k.mv_data)[0] != KS_CASE)
+            break; /* past the cases' space */
         e = case_from_val(t, &k, &v, c);
         if (e == SERTEL_OK && fn(c, arg))
             break;

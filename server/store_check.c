@@ -37,8 +37,9 @@ store_t *store_open_readonly(const char *dir, char *err, size_t errlen)
         format = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
     }
     bool ok = rc == 0 && format == STORE_FORMAT;
+    s->flat = true;
     for (int i = 0; ok && i < DB__COUNT; i++)
-        ok = mdb_dbi_open(txn, store_db_name(i), 0, &s->dbi[i]) == 0;
+        ok = store_open_dbi(s, txn, i) == 0;
     if (rc != 0)
         diag_at(err, errlen, dir, 0, _("cannot open the database: %s"), mdb_strerror(rc));
     else if (format != STORE_FORMAT)
@@ -75,10 +76,11 @@ static void hex_of(const uint8_t *hash, char out[2 * STORE_HASH_LEN + 1])
 }
 
 /* One record against the one before; false with r->problem set. */
-static bool verify_record(const MDB_val *k, const MDB_val *v, uint64_t expect,
+static bool verify_record(const store_t *s, const MDB_val *k, const MDB_val *v, uint64_t expect,
                           const uint8_t prev[STORE_HASH_LEN], store_chain_report_t *r)
 {
-    uint64_t seq = k->mv_size == 8 ? store_from_be64(k->mv_data) : 0;
+    uint64_t seq = 0;
+    store_seq_key_of(s, k, &seq);
     store_jrec_t rec;
     uint8_t hash[STORE_HASH_LEN];
     r->bad_seq = expect;
@@ -117,9 +119,9 @@ sertel_err_t store_verify_chain(store_txn_t *t, store_chain_report_t *r)
     uint8_t prev[STORE_HASH_LEN] = {0};
     MDB_val k, v;
     bool ok = true;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && ok;
+    for (rc = store_space_first(t, cur, DB_JOURNAL, &k, &v); rc == 0 && ok;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        ok = verify_record(&k, &v, r->events + 1, prev, r);
+        ok = verify_record(t->s, &k, &v, r->events + 1, prev, r);
         if (ok) {
             memcpy(prev, v.mv_data, STORE_HASH_LEN);
             r->events++;
@@ -217,9 +219,8 @@ static void check_links(store_txn_t *t, const case_t *c, uint64_t head, uint64_t
 {
     for (uint64_t seq = head; seq;) {
         Sertel__Event *ev = NULL;
-        uint8_t key[8];
-        store_be64(key, seq);
-        MDB_val k = store_val(key, 8), v;
+        uint8_t key[SEQ_KEY_MAX];
+        MDB_val k = store_val(key, store_seq_key(t->s, seq, key)), v;
         store_jrec_t rec;
         if (seq > last || mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &k, &v) != 0 ||
             !store_jrec_parse(seq, &v, &rec) ||
@@ -245,14 +246,16 @@ static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, report_t *r
     if (mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur) != 0)
         return problem(r, "%s", _("the cases cannot be read"));
     case_t *c = malloc(sizeof *c);
-    MDB_val k, v;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); c && rc == 0;
+    MDB_val k, v, id;
+    for (int rc = store_space_first(t, cur, DB_CASES, &k, &v); c && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (((uint8_t *)k.mv_data)[0] != KS_CASE)
+            break; /* past the cases' space */
         char why[256] = "";
         sertel_err_t e = store_case_decode(t->s, &k, &v, c, why, sizeof why);
         /* Without the data key the sealed part stays shut: the rest is checked. */
-        bool ok = (e == SERTEL_OK || e == SERTEL_E_DENIED) && k.mv_size == strlen(c->id) &&
-                  memcmp(k.mv_data, c->id, k.mv_size) == 0;
+        bool ok = (e == SERTEL_OK || e == SERTEL_E_DENIED) && store_case_key_id(t->s, &k, &id) &&
+                  id.mv_size == strlen(c->id) && memcmp(id.mv_data, c->id, id.mv_size) == 0;
         if (!ok) {
             problem(r, _("case record '%.*s' does not decode %s"), (int)(k.mv_size < 64 ? k.mv_size : 64),
                     (const char *)k.mv_data, why);
@@ -293,8 +296,14 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
     MDB_val k, v;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (rc == 0 || i < rows->n) {
-        /* The applicant rows are keyed hashes: without the key, not checked. */
-        if (rc == 0 && !t->s->keyed && ((uint8_t *)k.mv_data)[0] == IX_APPLICANT) {
+        if (rc == 0 && ((uint8_t *)k.mv_data)[0] > IX_TIMER) {
+            rc = MDB_NOTFOUND; /* the names and the journal come after every index row */
+            continue;
+        }
+        /* The other spaces of the database; the applicant rows are keyed
+         * hashes: without the key, not checked. */
+        if (rc == 0 && (!store_is_index_key(t->s, &k) ||
+                        (!t->s->keyed && ((uint8_t *)k.mv_data)[0] == IX_APPLICANT))) {
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;
         }

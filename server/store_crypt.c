@@ -253,8 +253,10 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
         return store_map_err(rc);
     }
     MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
+    for (rc = store_space_first(t, cur, DB_CASES, &k, &v); rc == 0 && e == SERTEL_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (((uint8_t *)k.mv_data)[0] != KS_CASE)
+            break; /* past the cases' space */
         char why[256], id[CASE_ID_MAX + 1];
         e = store_case_decode(t->s, &k, &v, c, why, sizeof why);
         snprintf(id, sizeof id, "%s", c->id);
@@ -263,7 +265,8 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
             e = swap_applicant_row(t, to, c);
         if (e == SERTEL_OK)
             e = store_case_write(&nt, c, head);
-        MDB_val again = store_str(id);
+        uint8_t key[CASE_KEY_MAX];
+        MDB_val again = store_val(key, store_case_key(t->s, id, key));
         if (e == SERTEL_OK && mdb_cursor_get(cur, &again, &v, MDB_SET) != 0)
             e = SERTEL_E_STORAGE;
     }

@@ -1,26 +1,40 @@
 /* Shared by the store_*.c files only: the environment, its databases, the
  * layout of the records, and small helpers over MDB_val.
  *
- * The layout (format STORE_FORMAT; the meta record "format" says which):
+ * The layout (format STORE_FORMAT; the meta record "format" says which).
+ * What a transition writes (journal, case, index rows) lives in LMDB's
+ * unnamed database, told apart by the key's first byte, so that a commit
+ * dirties one B-tree: its root, the leaves it touches and the pages on
+ * their way, and no record of a named database (format 3 kept these in
+ * three named databases, whose records changed on every commit too: two
+ * to three pages more per transition). The spaces, in key order:
  *
- *   journal   u64 BE seq -> [32 hash][u64 BE previous seq of the same case]
- *             [packed Event]. Appended in key order (MDB_APPEND). The source
- *             of truth: the statistics and the request memory are folded
- *             from it, the last sequence number is its last key, and
- *             hash = SHA-256(previous record's hash || seq || case link ||
+ *   'A' 'O' 'P' 'S' 'T'  the secondary indexes of cases, one key per row
+ *             and no value, told apart by the first byte (IX_*);
+ *   'C' id    the case -> [u64 BE seq of its last event][u16 BE n][n
+ *             bytes: the applicant's NIK, e-mail and phone, sealed
+ *             (store_crypt.c), bound to the id][packed Case without
+ *             them]; the link starts the walk of the case's own events;
+ *   names     LMDB's records of the named databases below (lowercase);
+ *   0xFF seq  the journal: u64 BE seq -> [32 hash][u64 BE previous seq of
+ *             the same case][packed Event]. The last space, so appended
+ *             in key order (MDB_APPEND). The source of truth: the
+ *             statistics and the request memory are folded from it, the
+ *             last sequence number is its last key, and hash =
+ *             SHA-256(previous record's hash || seq || case link ||
  *             packed Event), so an edit or a removal breaks the chain.
- *   cases     case id -> [u64 BE seq of its last event][u16 BE n][n bytes:
- *             the applicant's NIK, e-mail and phone, sealed (store_crypt.c)]
- *             [packed Case without them]; the link starts the walk of the
- *             case's own events backwards.
- *   index     every secondary index of cases, one key per row and no
- *             value, told apart by the first byte (IX_*). One database
- *             keeps a transition's index rows in one B-tree.
+ *
+ * Named databases, written by administration or now and then:
  *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter;
  *             "data-key-id" -> the id of the data key the store is sealed
- *             with (the key itself is DIR/data.key, never in data.mdb).
- *   officers, keys, actings, texts, blobs: the office's registry (written
- *             by administration, not by transitions).
+ *             with (the key itself is DIR/data.key, never in data.mdb);
+ *             "stats" -> the statistics checkpoint (store_stats.c);
+ *   officers, keys, actings, texts, blobs: the office's registry;
+ *   applicant: the outbox and the certificate register.
+ *
+ * Because the hot records are keys of the unnamed database, `mdb_dump -a`
+ * (named databases only) does not show them; backups are whole copies
+ * (sertel-broker backup, mdb_copy).
  *
  * Adding a record type (say, an outbox):
  *   1. a DB_<NAME> value below and its name (and flags) in store.c's dbs
@@ -28,11 +42,11 @@
  *      so no format change is needed for a new kind of record;
  *   2. its functions in a store_<name>.c of its own, declared in store.h,
  *      using store_put_pb / store_map_err / store_val below;
- *   3. a secondary index of it goes into DB_INDEX under a new IX_* byte,
- *      written in the same transaction as the record;
+ *   3. a secondary index of it goes into the index space under a new IX_*
+ *      byte (uppercase, not 'C'), written in the same transaction;
  *   4. what store_check (store_check.c) should verify of it.
  * Change STORE_FORMAT (and teach store_migrate.c the step) only when an
- * existing record changes meaning. */
+ * existing record changes meaning or place. */
 #ifndef SERTEL_STORE_INTERNAL_H
 #define SERTEL_STORE_INTERNAL_H
 
@@ -41,17 +55,22 @@
 
 #include "store.h"
 
-#define STORE_FORMAT 3
+#define STORE_FORMAT 4
 #define STORE_HASH_LEN 32
 #define JOURNAL_HEAD (STORE_HASH_LEN + 8) /* hash and case link before the Event */
 #define CASE_HEAD 10 /* last event seq, u16 BE length of the sealed part; then it, the Case */
 #define STORE_DATA_KEY_LEN 32
 
+/* First byte of a key in the unnamed database's spaces (format 4). */
+enum { KS_CASE = 'C', KS_JOURNAL = 0xFF };
+#define CASE_KEY_MAX (1 + CASE_ID_MAX)
+#define SEQ_KEY_MAX 9
+
 typedef enum {
     DB_META,
-    DB_CASES,
-    DB_JOURNAL,
-    DB_INDEX,
+    DB_CASES,   /* the unnamed database (format 4), under KS_CASE */
+    DB_JOURNAL, /* the unnamed database (format 4), under KS_JOURNAL */
+    DB_INDEX,   /* the unnamed database (format 4), under the IX_* bytes */
     DB_OFFICERS, /* nip -> packed Officer */
     DB_KEYS,     /* 32-byte public key -> nip */
     DB_ACTINGS,  /* u64 BE id -> packed Acting */
@@ -62,7 +81,7 @@ typedef enum {
     DB__COUNT
 } store_db_t;
 
-/* First byte of a DB_INDEX key; the rest, then the case id. */
+/* First byte of an index key; the rest, then the case id. */
 enum {
     IX_OFFICER = 'O',   /* nip NUL: in that officer's inbox */
     IX_POOL = 'P',      /* role byte, quals byte: in that role pool */
@@ -81,6 +100,9 @@ struct store {
     store_stats_view_t *stats; /* folded from the journal, in memory */
     store_dedup_t *dedup;      /* request ids of the recent journal */
     bool damaged;              /* a record did not decode: writes refused */
+    bool flat;                 /* the hot spaces are in the unnamed database
+                                * (format 4); false only while an older
+                                * store is migrated, before the move */
     int64_t head_logged_at;    /* the chain head was last logged then */
     bool keyed;                /* the data key is loaded */
     uint8_t seal_key[32];      /* derived from the data key: sealing */
@@ -147,6 +169,19 @@ sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const 
  * writes) and returns SERTEL_E_STORAGE. */
 sertel_err_t store_damaged(store_t *s, const char *what, const char *where);
 
+/* Keys of the hot spaces, as this store lays them out: prefixed in the
+ * unnamed database, bare in format 3's own databases (during migration).
+ * The *_of functions take a key apart; false: not a key of that space. */
+size_t store_case_key(const store_t *s, const char *id, uint8_t out[CASE_KEY_MAX]);
+bool store_case_key_id(const store_t *s, const MDB_val *k, MDB_val *id);
+size_t store_seq_key(const store_t *s, uint64_t seq, uint8_t out[SEQ_KEY_MAX]);
+bool store_seq_key_of(const store_t *s, const MDB_val *k, uint64_t *seq);
+bool store_is_index_key(const store_t *s, const MDB_val *k);
+/* Opens db's handle in txn (not creating it): what a read-only open does. */
+int store_open_dbi(store_t *s, MDB_txn *txn, int db);
+/* A cursor on the first key of the journal's (or the cases') space. */
+int store_space_first(store_txn_t *t, MDB_cursor *cur, store_db_t db, MDB_val *k, MDB_val *v);
+
 /* meta records */
 uint64_t store_meta_get(store_txn_t *t, const char *name);
 sertel_err_t store_meta_put(store_txn_t *t, const char *name, uint64_t value);
@@ -211,6 +246,9 @@ bool store_unseal(const store_t *s, const void *ad, size_t adlen, const uint8_t 
                   uint8_t *out, size_t *out_len);
 /* Format 2 -> 3: the applicants' personal data sealed, their index keyed. */
 sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen);
+/* Format 3 -> 4: the journal, the cases and the index moved from their
+ * named databases into the unnamed one's spaces; the store is flat after. */
+sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen);
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c);
 
 #endif

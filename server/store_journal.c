@@ -40,13 +40,6 @@ bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r)
     return true;
 }
 
-static bool key_seq(const MDB_val *k, uint64_t *seq)
-{
-    if (k->mv_size != 8)
-        return false;
-    *seq = store_from_be64(k->mv_data);
-    return true;
-}
 
 /* The last record: its seq (0: none) and hash (zeros before the first). */
 static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
@@ -61,12 +54,14 @@ static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STO
     *seq = 0;
     if (hash)
         memset(hash, 0, STORE_HASH_LEN);
-    if (rc == MDB_NOTFOUND)
+    /* The journal's space is the last: a last key outside it means none. */
+    if (rc == MDB_NOTFOUND ||
+        (rc == 0 && t->s->flat && ((const uint8_t *)k.mv_data)[0] != KS_JOURNAL))
         return SERTEL_OK;
     store_jrec_t r = {0};
     if (rc != 0)
         return store_map_err(rc);
-    if (!key_seq(&k, seq) || !store_jrec_parse(*seq, &v, &r))
+    if (!store_seq_key_of(t->s, &k, seq) || !store_jrec_parse(*seq, &v, &r))
         return store_damaged(t->s, "journal", "last record");
     if (hash)
         memcpy(hash, r.hash, STORE_HASH_LEN);
@@ -92,8 +87,9 @@ sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[2 * STORE_
 /* Points the case's head at its newest event; returns the one before. */
 sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev)
 {
-    MDB_val k = store_str(case_id), v;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, case_id, key)), v;
+    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
     *prev = 0;
     if (rc == MDB_NOTFOUND)
         return SERTEL_OK; /* an event about a case not (or no longer) stored */
@@ -145,12 +141,11 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
         e = store_journal_link(t, ev->case_id, next, &case_prev);
     if (e != SERTEL_OK)
         return e;
-    uint8_t key[8], head[JOURNAL_HEAD];
-    store_be64(key, next);
+    uint8_t key[SEQ_KEY_MAX], head[JOURNAL_HEAD];
     store_be64(head + STORE_HASH_LEN, case_prev);
     memset(head, 0, STORE_HASH_LEN);
     /* Appended in key order: LMDB fills the last page without a search. */
-    MDB_val k = store_val(key, 8), v = {JOURNAL_HEAD + protobuf_c_message_get_packed_size(&ev->base), NULL};
+    MDB_val k = store_val(key, store_seq_key(t->s, next, key)), v = {JOURNAL_HEAD + protobuf_c_message_get_packed_size(&ev->base), NULL};
     int rc = mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &v, MDB_RESERVE | MDB_APPEND);
     if (rc != 0)
         return store_map_err(rc);
@@ -189,9 +184,8 @@ static sertel_err_t unpack_rec(store_txn_t *t, const store_jrec_t *r, Sertel__Ev
 
 static sertel_err_t get_rec(store_txn_t *t, uint64_t seq, store_jrec_t *r)
 {
-    uint8_t key[8];
-    store_be64(key, seq);
-    MDB_val k = store_val(key, 8), v;
+    uint8_t key[SEQ_KEY_MAX];
+    MDB_val k = store_val(key, store_seq_key(t->s, seq, key)), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &k, &v);
     if (rc != 0)
         return store_map_err(rc);
@@ -239,9 +233,8 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
     if (rc != 0)
         return store_map_err(rc);
-    uint8_t start[8];
-    store_be64(start, since + 1);
-    MDB_val k = store_val(start, 8), v;
+    uint8_t start[SEQ_KEY_MAX];
+    MDB_val k = store_val(start, store_seq_key(t->s, since + 1, start)), v;
     sertel_err_t e = SERTEL_OK;
     int stop = 0;
     uint64_t expect = since + 1;
@@ -250,7 +243,7 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
         store_jrec_t r = {0};
         uint64_t seq;
         /* A gap is damage too: a replay must not skip what it cannot read. */
-        if (!key_seq(&k, &seq) || seq != expect || !store_jrec_parse(seq, &v, &r)) {
+        if (!store_seq_key_of(t->s, &k, &seq) || seq != expect || !store_jrec_parse(seq, &v, &r)) {
             char where[32];
             snprintf(where, sizeof where, "seq %llu", (unsigned long long)expect);
             e = store_damaged(t->s, "journal", where);
@@ -268,8 +261,9 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
 /* The case's event seqs, oldest first, by its links backwards. */
 static sertel_err_t case_seqs(store_txn_t *t, const char *case_id, uint64_t **out, size_t *n)
 {
-    MDB_val k = store_str(case_id), v;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, case_id, key)), v;
+    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
     *out = NULL;
     *n = 0;
     if (rc != 0)

@@ -7,7 +7,11 @@
  * chain hash and case link (in seq order, as if appended now), writes the
  * index rows from the cases, and drops what format 2 derives instead.
  * Format 2 -> 3 seals the applicants' personal data (store_crypt.c) and
- * indexes applicants under the keyed hash of their NIP. */
+ * indexes applicants under the keyed hash of their NIP. Format 3 -> 4
+ * moves the journal, the cases and the index rows out of their named
+ * databases into the unnamed one's key spaces (store_internal.h), records
+ * unchanged. Steps 1-3 run on the named databases (the store is not flat
+ * yet); the move comes last. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -244,4 +248,57 @@ sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen)
     free(c);
     free(ids.ids);
     return e == SERTEL_OK ? seal_applicant_records(t) : e;
+}
+
+/* ---- format 3 -> 4 */
+
+/* Every record of the named database db put into the unnamed one under
+ * prefix (0: the key as it is), then the named database dropped. */
+static sertel_err_t move_space(store_txn_t *t, store_db_t db, MDB_dbi main, int prefix,
+                               unsigned flags)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, db), &cur);
+    if (rc != 0)
+        return store_map_err(rc);
+    MDB_val k, v;
+    uint8_t key[512];
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        size_t o = prefix ? 1 : 0;
+        if (k.mv_size == 0 || k.mv_size + o > sizeof key || (!prefix && !store_is_index_key(t->s, &k))) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        key[0] = (uint8_t)prefix;
+        memcpy(key + o, k.mv_data, k.mv_size);
+        MDB_val nk = store_val(key, k.mv_size + o);
+        if ((rc = mdb_put(t->txn, main, &nk, &v, flags)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        rc = mdb_drop(t->txn, store_dbi(t, db), 1);
+    return store_map_err(rc);
+}
+
+sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen)
+{
+    MDB_dbi main;
+    int rc = mdb_dbi_open(t->txn, NULL, 0, &main);
+    sertel_err_t e = rc ? store_map_err(rc) : SERTEL_OK;
+    if (e == SERTEL_OK)
+        e = move_space(t, DB_INDEX, main, 0, 0);
+    if (e == SERTEL_OK)
+        e = move_space(t, DB_CASES, main, KS_CASE, 0);
+    /* In seq order, after every other key: appended. */
+    if (e == SERTEL_OK)
+        e = move_space(t, DB_JOURNAL, main, KS_JOURNAL, MDB_APPEND);
+    if (e == SERTEL_OK) {
+        t->s->flat = true;
+        t->s->dbi[DB_INDEX] = t->s->dbi[DB_CASES] = t->s->dbi[DB_JOURNAL] = main;
+    } else if (e != SERTEL_E_MAP_FULL) {
+        diag_at(err, errlen, t->s->dir, 0, _("migration: the journal, cases and index cannot be "
+                                             "moved: %s"), sertel_strerror(e));
+    }
+    return e;
 }

@@ -400,9 +400,8 @@ static void test_foreign_value(void **state)
     record_scenario(f);
     store_txn_t *t;
     assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
-    uint8_t key[8];
-    store_be64(key, store_last_seq(t) + 1);
-    MDB_val k = store_val(key, 8), v = store_str("short");
+    uint8_t key[SEQ_KEY_MAX];
+    MDB_val k = store_val(key, store_seq_key(t->s, store_last_seq(t) + 1, key)), v = store_str("short");
     assert_int_equal(mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &v, 0), 0);
     assert_int_equal(store_commit(&t), SERTEL_OK);
     Sertel__Stats st = SERTEL__STATS__INIT;

@@ -1,5 +1,6 @@
 /* Upgrade in place: a data directory in the layout of format 1 (Sertel
- * before the chained journal) is migrated when the real broker starts on
+ * before the chained journal) or format 3 (the journal, cases and index
+ * in named databases) is migrated when the real broker starts on
  * it, and every case, its history, the inboxes and the applicant lookup
  * are what they were; the journal goes on without a gap. A store of a
  * newer format than this build's is refused, untouched.
@@ -14,6 +15,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -142,6 +144,52 @@ static void read_cases(const char *dir, cases_t *all)
     store_close(&s);
 }
 
+/* ---- the format-3 writer: format 3 kept the journal, the cases and the
+ * index rows, records as they are now, in three named databases; format 4
+ * keeps them in the unnamed database under 0xFF, 'C' and the index bytes. */
+
+static void write_format3(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 32);
+    mdb_env_set_mapsize(env, 256u << 20);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    MDB_dbi main, cases = open_db(txn, "cases", 0), journal = open_db(txn, "journal", 0),
+                  index = open_db(txn, "index", 0), meta = open_db(txn, "meta", 0);
+    assert_int_equal(mdb_dbi_open(txn, NULL, 0, &main), 0);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int moved = 0;
+    assert_int_equal(mdb_cursor_open(txn, main, &cur), 0);
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        const uint8_t *b = k.mv_data;
+        MDB_dbi to = b[0] == 0xFF ? journal : b[0] == 'C' ? cases
+                   : b[0] && strchr("AOPST", b[0]) ? index : 0;
+        if (!to) { /* a named database's record */
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        size_t skip = to == index ? 0 : 1;
+        put(txn, to, b + skip, k.mv_size - skip, v.mv_data, v.mv_size);
+        assert_int_equal(mdb_cursor_del(cur, 0), 0);
+        moved++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        if (rc == EINVAL)
+            rc = MDB_NOTFOUND;
+    }
+    mdb_cursor_close(cur);
+    assert_true(moved > 0);
+    put(txn, meta, "format", 6, "\0\0\0\3", 4);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
 /* Rewrites the directory's store as format 1 stored the same office. */
 static void write_format1(const char *dir)
 {
@@ -149,6 +197,7 @@ static void write_format1(const char *dir)
     all.n = 0;
     cases_t *cases = &all;
     read_cases(dir, cases);
+    write_format3(dir);
     char path[512];
     snprintf(path, sizeof path, "%s/db", dir);
     MDB_env *env;
@@ -279,9 +328,10 @@ static void look(conn_t *staf, char ids[CASES][32], seen_t *s)
     sertel__envelope__free_unpacked(r, NULL);
 }
 
-static void test_migrates_format1(void **state)
+/* An office's store rewritten by writer in an older format, then the
+ * broker started on it: everything as it was, the journal going on. */
+static void migrates(void (*writer)(const char *dir), const char *old_db)
 {
-    (void)state;
     harness_t h;
     assert_true(harness_start(&h));
     keyfile_t key;
@@ -302,8 +352,8 @@ static void test_migrates_format1(void **state)
     size_t events = harness_journal_len(&h);
 
     harness_stop(&h, SIGTERM);
-    write_format1(h.dir);
-    assert_true(has_db(h.dir, "case_events"));
+    writer(h.dir);
+    assert_true(has_db(h.dir, old_db));
     assert_true(harness_restart(&h));
 
     look(staf, ids, &after);
@@ -322,10 +372,29 @@ static void test_migrates_format1(void **state)
     assert_int_equal(r->done->seq, events + 1);
     sertel__envelope__free_unpacked(r, NULL);
     harness_stop(&h, SIGTERM);
-    assert_false(has_db(h.dir, "case_events"));
+    assert_false(has_db(h.dir, old_db));
     assert_false(has_db(h.dir, "replies"));
+    assert_false(has_db(h.dir, "journal"));
+    assert_false(has_db(h.dir, "cases"));
+    /* The chain, every record and index row, as a fresh store's. */
+    char out[4096];
+    if (harness_broker_tool(&h, "check", h.dir, out, sizeof out) != 0)
+        fail_msg("check after the migration: %s", out);
     conn_close(&staf);
     harness_destroy(&h);
+}
+
+static void test_migrates_format1(void **state)
+{
+    (void)state;
+    migrates(write_format1, "case_events");
+}
+
+/* Format 3: the same records in their own named databases. */
+static void test_migrates_format3(void **state)
+{
+    (void)state;
+    migrates(write_format3, "journal");
 }
 
 /* A format this build does not know: refused with a message, untouched. */
@@ -352,7 +421,7 @@ static void test_refuses_newer_format(void **state)
     store_t *s = store_open(path, err, sizeof err);
     assert_null(s);
     assert_non_null(strstr(err, "format 99"));
-    assert_true(has_db(h.dir, "index"));
+    assert_true(has_db(h.dir, "officers"));
     harness_destroy(&h);
 }
 
@@ -360,6 +429,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrates_format1),
+        cmocka_unit_test(test_migrates_format3),
         cmocka_unit_test(test_refuses_newer_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,9 +148,11 @@ static void damage(const char *dir, damage_t how)
     mdb_env_set_maxdbs(env, 32);
     assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "journal", 0, &journal), 0);
-    uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, VICTIM};
-    MDB_val k = {8, key}, v;
+    /* The journal is the unnamed database's last space (0xFF, then the
+     * seq big-endian). */
+    assert_int_equal(mdb_dbi_open(txn, NULL, 0, &journal), 0);
+    uint8_t key[9] = {0xFF, 0, 0, 0, 0, 0, 0, 0, VICTIM};
+    MDB_val k = {9, key}, v;
     assert_int_equal(mdb_get(txn, journal, &k, &v), 0);
     if (how == REMOVE) {
         assert_int_equal(mdb_del(txn, journal, &k, NULL), 0);
