@@ -132,6 +132,7 @@ conn_t *bench_connect(broker_proc_t *b, const keyfile_t *kf);
 
 /* One call; NULL (and bench_error) on no reply or an Error reply. */
 Sertel__Envelope *bench_call(conn_t *c, Sertel__Envelope *req, const char *what);
+Sertel__Envelope *bench_call_ms(conn_t *c, Sertel__Envelope *req, const char *what, int timeout_ms);
 /* Hello(last_seq); returns the Welcome's last_seq, or UINT64_MAX on error. */
 uint64_t bench_hello(conn_t *c, uint64_t last_seq);
 
@@ -199,6 +200,7 @@ typedef struct {
     double write_s;
     double all_p50_ms, all_p99_ms, month_p50_ms, month_p99_ms;
     double rpc_all_p50_ms, rpc_month_p50_ms; /* StatsQuery through the broker */
+    double rpc_first_ms;        /* its first StatsQuery after start */
     bool have_rpc;
     long rows_steps, rows_officers, rows_months;
     uint64_t db_bytes;
@@ -209,6 +211,8 @@ typedef struct {
     int officers, welcomed;
     double enrol_s, connect_s;     /* enrolment; connect + Hello -> every Welcome */
     bench_mem_t before, after;     /* the broker: no officer connected; all said Hello */
+    bool have_bare;
+    bench_mem_t bare_idle, bare;   /* floor: a bare CURVE ROUTER, idle and connected */
     double broker_cpu_ms;          /* for the connections and Hellos */
     long nofile;                   /* open-file limit of the bench (and broker) */
 } conns_result_t;
@@ -242,6 +246,8 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
 bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out);
 bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out);
 bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out);
+/* The bare ROUTER of (e)'s floor: `sertel-bench --bare-router SECRET`. */
+int bench_bare_router_main(const char *secret_z85);
 bool bench_peer(const bench_cfg_t *cfg, int clients, peer_result_t *out);
 
 /* Prints every target as PASS / MISS / SKIP / n/a beside the floor and

@@ -262,8 +262,8 @@ bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out)
             printf("      all %ld pushes + Welcome in %.1f ms (Welcome at %.1f ms); broker CPU %.0f ms\n",
                    out->received, out->all_ms, out->welcome_ms, out->broker_cpu_s * 1e3);
         else
-            printf("      %s after %d Hello%s (the broker replays in rounds of at most 4000 and"
-                   " says more; a %d ms stall also asks again): %ld pushes in %.1f ms;"
+            printf("      %s after %d Hello%s (the broker replays in rounds, at most half its"
+                   " send queue each, and says more; a %d ms stall also asks again): %ld pushes in %.1f ms;"
                    " broker CPU %.0f ms\n",
                    out->complete ? "complete" : "INCOMPLETE", out->hellos,
                    out->hellos == 1 ? "" : "s", STALL_MS, out->received, out->all_ms,

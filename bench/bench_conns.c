@@ -10,13 +10,22 @@
  * has one connection, so the broker's per-key limits do not apply. The
  * broker's VmRSS (and its anonymous and file-backed parts) is read from
  * /proc/PID/status before the first connection and once every Welcome
- * has arrived. */
+ * has arrived.
+ *
+ * Beside it, the floor: the same number of CURVE connections to a bare
+ * ROUTER that echoes one small message per connection, in a process of
+ * its own (this program run as `sertel-bench --bare-router KEY`): what
+ * ZeroMQ alone keeps per connection on this machine. */
 #include "bench.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "codec.h"
@@ -36,7 +45,7 @@ static bool send_hello(void *sock)
 }
 
 /* Reads what arrived on sock; true once it was the Welcome. */
-static bool welcomed(void *sock)
+static bool welcomed(void *sock, int *refused)
 {
     zmq_msg_t m;
     zmq_msg_init(&m);
@@ -45,8 +54,10 @@ static bool welcomed(void *sock)
         char why[256];
         Sertel__Envelope *env =
             codec_envelope_unpack(zmq_msg_data(&m), zmq_msg_size(&m), why, sizeof why);
-        if (env && env->body_case == SERTEL__ENVELOPE__BODY_ERROR)
+        if (env && env->body_case == SERTEL__ENVELOPE__BODY_ERROR) {
             bench_error("hello refused: %s", env->error->message);
+            (*refused)++;
+        }
         yes = yes || (env && env->body_case == SERTEL__ENVELOPE__BODY_WELCOME &&
                       env->request_id == HELLO_ID);
         sertel__envelope__free_unpacked(env, NULL);
@@ -70,9 +81,9 @@ static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void
     }
     zmq_pollitem_t *items = calloc((size_t)n, sizeof *items);
     bool *done = calloc((size_t)n, sizeof *done);
-    int welcomed_n = 0;
+    int welcomed_n = 0, refused = 0;
     uint64_t deadline = bench_now_ns() + (uint64_t)WELCOME_WAIT_MS * 1000000u;
-    while (items && done && welcomed_n < n && bench_now_ns() < deadline && !bench_failed()) {
+    while (items && done && welcomed_n < n && bench_now_ns() < deadline && !refused) {
         int m = 0;
         for (int i = 0; i < n; i++)
             if (!done[i])
@@ -80,7 +91,7 @@ static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void
         if (zmq_poll(items, m, 1000) < 0)
             break;
         for (int i = 0; i < n; i++)
-            if (!done[i] && welcomed(socks[i])) {
+            if (!done[i] && welcomed(socks[i], &refused)) {
                 done[i] = true;
                 welcomed_n++;
             }
@@ -88,6 +99,99 @@ static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void
     free(items);
     free(done);
     return welcomed_n;
+}
+
+/* ---- the floor: a bare CURVE ROUTER */
+
+int bench_bare_router_main(const char *secret_z85)
+{
+    void *ctx = zmq_ctx_new();
+    void *r = zmq_socket(ctx, ZMQ_ROUTER);
+    int one = 1;
+    char ep[256];
+    size_t len = sizeof ep;
+    if (!r || zmq_setsockopt(r, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(r, ZMQ_CURVE_SECRETKEY, secret_z85, 40) != 0 ||
+        zmq_bind(r, "tcp://127.0.0.1:0") != 0 ||
+        zmq_getsockopt(r, ZMQ_LAST_ENDPOINT, ep, &len) != 0)
+        return 1;
+    printf("%s\n", ep);
+    fflush(stdout);
+    for (;;) {
+        zmq_msg_t rid, body;
+        zmq_msg_init(&rid);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&rid, r, 0) < 0 || zmq_msg_recv(&body, r, 0) < 0)
+            break;
+        bool stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
+        zmq_msg_send(&rid, r, ZMQ_SNDMORE);
+        zmq_msg_send(&body, r, 0);
+        if (stop)
+            break;
+    }
+    zmq_close(r);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* n CURVE DEALERs to a bare ROUTER process, one echoed message each. */
+static bool bare_rss(int n, bench_mem_t *idle, bench_mem_t *busy)
+{
+    char spub[41], ssec[41], ep[256] = "";
+    int fds[2];
+    if (zmq_curve_keypair(spub, ssec) != 0 || pipe(fds) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl("/proc/self/exe", "sertel-bench", "--bare-router", ssec, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    bool ok = pid > 0 && f && fgets(ep, sizeof ep, f) != NULL;
+    if (f)
+        fclose(f);
+    ep[strcspn(ep, "\n")] = '\0';
+    if (ok)
+        *idle = bench_mem(pid);
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, n + 16);
+    void **socks = calloc((size_t)n, sizeof *socks);
+    int zero = 0, echoed = 0;
+    for (int i = 0; ok && socks && i < n; i++) {
+        char cpub[41], csec[41];
+        zmq_curve_keypair(cpub, csec);
+        void *d = socks[i] = zmq_socket(ctx, ZMQ_DEALER);
+        ok = d && zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero) == 0 &&
+             zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, spub, 40) == 0 &&
+             zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, cpub, 40) == 0 &&
+             zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, csec, 40) == 0 && zmq_connect(d, ep) == 0 &&
+             zmq_send(d, "hello, bare router", 18, 0) == 18;
+    }
+    int rcvtimeo = WELCOME_WAIT_MS;
+    char buf[64];
+    for (int i = 0; ok && socks && i < n; i++) {
+        zmq_setsockopt(socks[i], ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+        echoed += zmq_recv(socks[i], buf, sizeof buf, 0) == 18;
+    }
+    ok = ok && echoed == n;
+    if (ok)
+        *busy = bench_mem(pid);
+    if (socks && socks[0])
+        zmq_send(socks[0], "stop", 4, 0);
+    for (int i = 0; socks && i < n; i++)
+        if (socks[i])
+            zmq_close(socks[i]);
+    free(socks);
+    zmq_ctx_term(ctx);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    return ok;
 }
 
 static void print_mem(const char *when, bench_mem_t m)
@@ -135,6 +239,13 @@ bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
         print_mem("broker, every officer welcomed:", out->after);
         printf("      = %.1f KiB more per connected officer\n",
                (double)(out->after.rss_kb - out->before.rss_kb) / n);
+    }
+    if (ok && bare_rss(n, &out->bare_idle, &out->bare)) {
+        out->have_bare = true;
+        printf("  floor: a bare CURVE ROUTER process, %d DEALERs, one message echoed each:\n"
+               "      VmRSS %.1f MiB idle, %.1f MiB connected = %.1f KiB per connection\n",
+               n, out->bare_idle.rss_kb / 1024.0, out->bare.rss_kb / 1024.0,
+               (double)(out->bare.rss_kb - out->bare_idle.rss_kb) / n);
     }
     for (int i = 0; socks && i < n; i++)
         if (socks[i])

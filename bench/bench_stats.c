@@ -174,11 +174,16 @@ static bool time_query(store_t *st, const calendar_t *cal, int64_t from, int64_t
     return ok;
 }
 
-static bool time_rpc(broker_proc_t *b, int64_t from, int64_t to, int runs, double *p50_ms)
+/* runs StatsQuery calls; the first may fold the whole journal (the
+ * broker's first query after start), so it may take up to FIRST_RPC_MS
+ * and is timed apart into *first_ms when first_ms is not NULL. */
+#define FIRST_RPC_MS 600000
+static bool time_rpc(broker_proc_t *b, int64_t from, int64_t to, int runs, double *p50_ms,
+                     double *first_ms)
 {
     samples_t s = {0};
     bool ok = true;
-    for (int i = 0; ok && i < runs; i++) {
+    for (int i = first_ms ? -1 : 0; ok && i < runs; i++) {
         Sertel__StatsQuery q = SERTEL__STATS_QUERY__INIT;
         q.from = from;
         q.to = to;
@@ -186,8 +191,12 @@ static bool time_rpc(broker_proc_t *b, int64_t from, int64_t to, int runs, doubl
         req.body_case = SERTEL__ENVELOPE__BODY_STATS;
         req.stats = &q;
         uint64_t t0 = bench_now_ns();
-        Sertel__Envelope *r = bench_call(b->admin_conn, &req, "stats");
-        samples_add(&s, bench_now_ns() - t0);
+        Sertel__Envelope *r =
+            bench_call_ms(b->admin_conn, &req, "stats", i < 0 ? FIRST_RPC_MS : 20000);
+        if (i < 0)
+            *first_ms = (double)(bench_now_ns() - t0) / 1e6;
+        else
+            samples_add(&s, bench_now_ns() - t0);
         ok = r && r->body_case == SERTEL__ENVELOPE__BODY_STATS_REPLY;
         if (r)
             sertel__envelope__free_unpacked(r, NULL);
@@ -281,12 +290,14 @@ bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out)
 
     /* The same through a real broker: StatsQuery from the administrator. */
     if (ok && broker_proc_spawn(&b)) {
-        out->have_rpc = time_rpc(&b, 0, 0, cfg->stats_runs, &out->rpc_all_p50_ms) &&
-                        time_rpc(&b, m_from, m_to, cfg->stats_runs, &out->rpc_month_p50_ms);
+        out->have_rpc =
+            time_rpc(&b, 0, 0, cfg->stats_runs, &out->rpc_all_p50_ms, &out->rpc_first_ms) &&
+            time_rpc(&b, m_from, m_to, cfg->stats_runs, &out->rpc_month_p50_ms, NULL);
         if (out->have_rpc)
-            printf("  StatsQuery through sertel-broker (CURVE, admin): whole period p50 %.3f ms,"
-                   " one month p50 %.3f ms\n",
-                   out->rpc_all_p50_ms, out->rpc_month_p50_ms);
+            printf("  StatsQuery through sertel-broker (CURVE, admin): the first after the broker"
+                   " started %.0f ms;\n"
+                   "      then whole period p50 %.3f ms, one month p50 %.3f ms\n",
+                   out->rpc_first_ms, out->rpc_all_p50_ms, out->rpc_month_p50_ms);
         ok = out->have_rpc;
     }
     out->have = ok;

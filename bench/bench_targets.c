@@ -179,7 +179,8 @@ static void commit_row(table_t *t, const bench_results_t *r, bool peer_ok)
         snprintf(c[C_FLOOR], CELL, "%.1f KiB = %.1f pages", r->fl.commit_kb,
                  bench_pages(r->fl.commit_kb));
     if (peer_ok && r->pg.one.clients)
-        snprintf(c[C_PEER], CELL, "WAL %.1f KiB", r->pg.one.wal_bytes / 1024.0);
+        snprintf(c[C_PEER], CELL, "WAL %.1f KiB (tables: at checkpoints)",
+                 r->pg.one.wal_bytes / 1024.0);
 }
 
 static void catchup_row(table_t *t, const bench_results_t *r)
@@ -208,6 +209,9 @@ static void rss_row(table_t *t, const bench_results_t *r)
     char(*c)[CELL] = row(t, judge(co->have && co->officers >= OFFICERS, false, true, mib <= RSS_MIB),
                          target);
     snprintf(c[C_SERTEL], CELL, "%.1f MiB (%.1f with none)", mib, co->before.rss_kb / 1024.0);
+    if (co->have_bare)
+        snprintf(c[C_FLOOR], CELL, "bare CURVE ROUTER %.1f MiB (%.1f idle)",
+                 co->bare.rss_kb / 1024.0, co->bare_idle.rss_kb / 1024.0);
 }
 
 static void issue3_rows(table_t *t, const bench_results_t *r)

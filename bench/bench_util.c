@@ -514,9 +514,14 @@ conn_t *bench_connect(broker_proc_t *b, const keyfile_t *kf)
 
 Sertel__Envelope *bench_call(conn_t *c, Sertel__Envelope *req, const char *what)
 {
+    return bench_call_ms(c, req, what, CALL_TIMEOUT_MS);
+}
+
+Sertel__Envelope *bench_call_ms(conn_t *c, Sertel__Envelope *req, const char *what, int timeout_ms)
+{
     Sertel__Envelope *reply = NULL;
     char err[512] = "";
-    if (conn_call(c, req, &reply, CALL_TIMEOUT_MS, err, sizeof err) != SERTEL_OK) {
+    if (conn_call(c, req, &reply, timeout_ms, err, sizeof err) != SERTEL_OK) {
         bench_error("%s: %s", what, err);
         return NULL;
     }
