@@ -146,6 +146,16 @@ bool bench_raw_send(void *sock, Sertel__Envelope *env);
  * call (the strings live until the calling thread's next call). */
 void bench_application(Sertel__Application *app);
 
+/* ---- the floor's durable commit, also timed between the 1-client
+ * lifecycles of (b) so that both are measured in the same minutes */
+
+typedef struct bench_commits bench_commits_t;
+/* A fresh LMDB environment under cfg->tmp (removed by close). */
+bench_commits_t *bench_commits_open(const bench_cfg_t *cfg);
+/* One durable commit of one put of 64 B, as the floor's. */
+bool bench_commit(bench_commits_t *c);
+void bench_commits_close(bench_commits_t **c);
+
 /* ---- sections; each returns false on an error */
 
 typedef struct {
@@ -177,6 +187,9 @@ typedef struct {
     uint64_t data_bytes, log_bytes;
     double kb_per_commit;       /* data_bytes / commits, KiB */
     long pushes_delivered;      /* every push the clients read */
+    /* the floor's commit, timed between lifecycles (1 client only) */
+    long floor_commits;
+    double floor_commit_p50_us, floor_commit_p99_us;
 } flow_result_t;
 
 typedef struct {

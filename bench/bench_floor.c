@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,31 +154,101 @@ static int put_all(MDB_txn *txn, const MDB_dbi *dbi, const put_shape_t *shape, i
     return rc;
 }
 
-/* Commits of one put per database of shape, after preload entries per
- * database (so that trees have a realistic depth). */
+/* An LMDB environment of its own, committed to with one put per entry
+ * of shape, each commit durable (default sync, as the broker's). */
+struct bench_commits {
+    char dir[512];
+    MDB_env *env;
+    MDB_dbi dbi[16];
+    const put_shape_t *shape;
+    int n;
+    uint64_t next;
+};
+
+static void commits_close(bench_commits_t *c)
+{
+    if (c->env)
+        mdb_env_close(c->env);
+    c->env = NULL;
+    bench_rmtree(c->dir);
+}
+
+/* preload entries per put first (so that trees have a realistic depth). */
+static int commits_open(const bench_cfg_t *cfg, const put_shape_t *shape, int n, int preload,
+                        bench_commits_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->shape = shape;
+    c->n = n;
+    c->next = (uint64_t)preload;
+    if (!bench_mkdtemp(cfg, "floor", c->dir, sizeof c->dir))
+        return ENOENT;
+    MDB_txn *txn;
+    int rc = mdb_env_create(&c->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(c->env, 16);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(c->env, 256u << 20);
+    if (rc == 0)
+        rc = mdb_env_open(c->env, c->dir, MDB_NOTLS, 0600); /* default: fully synchronous */
+    if (rc == 0 && (rc = mdb_txn_begin(c->env, NULL, 0, &txn)) == 0) {
+        for (int d = 0; rc == 0 && d < n; d++)
+            rc = mdb_dbi_open(txn, shape[d].db, shape[d].db ? MDB_CREATE : 0, &c->dbi[d]);
+        for (int i = 0; rc == 0 && i < preload; i++)
+            rc = put_all(txn, c->dbi, shape, n, (uint64_t)i);
+        rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
+    }
+    return rc;
+}
+
+static int commit_one(bench_commits_t *c)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
+    if (rc == 0 && (rc = put_all(txn, c->dbi, c->shape, c->n, c->next++)) == 0)
+        rc = mdb_txn_commit(txn);
+    else if (rc == 0)
+        mdb_txn_abort(txn);
+    return rc;
+}
+
+bench_commits_t *bench_commits_open(const bench_cfg_t *cfg)
+{
+    bench_commits_t *c = malloc(sizeof *c);
+    int rc = c ? commits_open(cfg, bare_shape, 1, 0, c) : ENOMEM;
+    if (rc != 0) {
+        bench_error("LMDB floor environment: %s", mdb_strerror(rc));
+        if (c)
+            commits_close(c);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+bool bench_commit(bench_commits_t *c)
+{
+    int rc = commit_one(c);
+    if (rc != 0)
+        bench_error("LMDB floor commit: %s", mdb_strerror(rc));
+    return rc == 0;
+}
+
+void bench_commits_close(bench_commits_t **c)
+{
+    if (!*c)
+        return;
+    commits_close(*c);
+    free(*c);
+    *c = NULL;
+}
+
+/* Commits of shape for count commits or secs seconds, after preload. */
 static bool commit_run(const bench_cfg_t *cfg, const put_shape_t *shape, int n, int preload,
                        int count, double secs, commit_stats_t *out)
 {
-    char dir[512];
-    if (!bench_mkdtemp(cfg, "floor", dir, sizeof dir))
-        return false;
-    MDB_env *env = NULL;
-    MDB_dbi dbi[16];
-    MDB_txn *txn;
-    int rc = mdb_env_create(&env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs(env, 16);
-    if (rc == 0)
-        rc = mdb_env_set_mapsize(env, 256u << 20);
-    if (rc == 0)
-        rc = mdb_env_open(env, dir, MDB_NOTLS, 0600); /* default: fully synchronous */
-    if (rc == 0 && (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
-        for (int d = 0; rc == 0 && d < n; d++)
-            rc = mdb_dbi_open(txn, shape[d].db, shape[d].db ? MDB_CREATE : 0, &dbi[d]);
-        for (int i = 0; rc == 0 && i < preload; i++)
-            rc = put_all(txn, dbi, shape, n, (uint64_t)i);
-        rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
-    }
+    bench_commits_t c;
+    int rc = commits_open(cfg, shape, n, preload, &c);
     samples_t s = {0};
     uint64_t start = 0, end = 0, budget = (uint64_t)(secs * 1e9), wb0 = 0;
     double cpu0 = 0;
@@ -188,11 +259,7 @@ static bool commit_run(const bench_cfg_t *cfg, const put_shape_t *shape, int n, 
             wb0 = bench_write_bytes(0);
         }
         uint64_t t0 = bench_now_ns();
-        rc = mdb_txn_begin(env, NULL, 0, &txn);
-        if (rc == 0 && (rc = put_all(txn, dbi, shape, n, (uint64_t)(preload + i))) == 0)
-            rc = mdb_txn_commit(txn);
-        else if (rc == 0)
-            mdb_txn_abort(txn);
+        rc = commit_one(&c);
         end = bench_now_ns();
         if (i >= COMMIT_WARMUP)
             samples_add(&s, end - t0);
@@ -201,9 +268,7 @@ static bool commit_run(const bench_cfg_t *cfg, const put_shape_t *shape, int n, 
     }
     double cpu = bench_cpu_s(0) - cpu0;
     uint64_t wb = bench_write_bytes(0) - wb0;
-    if (env)
-        mdb_env_close(env);
-    bench_rmtree(dir);
+    commits_close(&c);
     if (rc != 0 || !s.n) {
         bench_error("LMDB commit: %s", mdb_strerror(rc));
         samples_free(&s);

@@ -20,7 +20,13 @@
  * per case. Steps 1-4 name the next officer (to_nip): without it steps 2
  * and 5 go to the role pool and every kadis / verifier of every office
  * would be told. EV_RECEIVED still goes to the kadis pool by design, so
- * with N offices each intake is pushed to N kadis connections. */
+ * with N offices each intake is pushed to N kadis connections.
+ *
+ * The 1-client run also times the floor's durable commit (one put, in an
+ * LMDB environment of its own on the same file system), ten after each
+ * case, so that the single-client verdict compares figures of the same
+ * minutes: on a shared disk the cost of an fsync drifts. That time is not
+ * counted in the run's. */
 #include "bench.h"
 
 #include <pthread.h>
@@ -28,11 +34,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PUSH_WAIT_MS 20000
 #define CALL_TIMEOUT_MS 20000
 #define WARMUP_CASES 2
+#define FLOOR_PER_CASE 10
 
 enum { STAF, KADIS, KABID, JF, VERIF, N_SEATS };
 enum { K_INTAKE, K_COMPLETE, K_CONTACT, K_CERT, N_KINDS };
@@ -64,6 +72,11 @@ typedef struct {
     uint64_t reply_bytes, push_bytes; /* packed sizes: replies, awaited pushes */
     uint64_t max_seq;
     pthread_barrier_t *start;
+    /* The floor's commit timed after each case (1 client): same minutes. */
+    bench_commits_t *floor;
+    samples_t floor_lat;
+    uint64_t floor_ns;
+    double floor_cpu_s;
 } worker_t;
 
 static atomic_int stop_all;
@@ -248,6 +261,31 @@ static bool lifecycle(worker_t *w)
     return true;
 }
 
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* FLOOR_PER_CASE bare durable commits, timed, between two cases. */
+static bool floor_commits(worker_t *w)
+{
+    double cpu0 = thread_cpu_s();
+    for (int i = 0; i < FLOOR_PER_CASE; i++) {
+        uint64_t t0 = bench_now_ns();
+        if (!bench_commit(w->floor)) {
+            stop_workers();
+            return false;
+        }
+        uint64_t dt = bench_now_ns() - t0;
+        samples_add(&w->floor_lat, dt);
+        w->floor_ns += dt;
+    }
+    w->floor_cpu_s += thread_cpu_s() - cpu0;
+    return true;
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
@@ -259,7 +297,7 @@ static void *worker_main(void *arg)
     pthread_barrier_wait(w->start);
     w->measuring = true;
     while (!atomic_load(&stop_all) && bench_now_ns() < w->deadline)
-        if (!lifecycle(w))
+        if (!lifecycle(w) || (w->floor && !floor_commits(w)))
             break;
     return NULL;
 }
@@ -296,9 +334,11 @@ static double pct_us(samples_t *s, double p)
     return ns_to_us(samples_pct(s, p));
 }
 
-/* Runs n offices for secs seconds; offices [0, n) are connected. */
-static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_result_t *out,
-                uint64_t *max_seq)
+/* Runs n offices for secs seconds; offices [0, n) are connected. With
+ * floor, the first office times the floor's commits after each case (its
+ * time is taken out of the run's). */
+static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_commits_t *floor,
+                flow_result_t *out, uint64_t *max_seq)
 {
     memset(out, 0, sizeof *out);
     char db[600], log[600];
@@ -314,6 +354,7 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
         ws[i].index = i;
         ws[i].start = &start;
         ws[i].deadline = UINT64_MAX;
+        ws[i].floor = i == 0 ? floor : NULL;
         pthread_create(&th[i], NULL, worker_main, &ws[i]);
     }
     /* Warm-up cases run before the first barrier; the clock starts at
@@ -332,7 +373,8 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
         pthread_join(th[i], NULL);
     uint64_t t1 = bench_now_ns();
     out->broker_cpu_s = bench_cpu_s(b->pid) - bcpu0;
-    out->client_cpu_s = bench_cpu_s(0) - ccpu0;
+    double floor_cpu_s = ws[0].floor_cpu_s, elapsed = (double)(t1 - t0) / 1e9;
+    out->client_cpu_s = bench_cpu_s(0) - ccpu0 - floor_cpu_s;
     out->broker_ctxsw = bench_ctxsw(b->pid) - bsw0;
     bench_machine_cpu(&busy1, &steal1);
     uint64_t txn1 = bench_lmdb_txnid(db);
@@ -372,12 +414,17 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
     bool ok = !atomic_load(&stop_all) && out->transitions > 0;
     out->have = ok;
     out->clients = n;
-    out->secs = (double)(t1 - t0) / 1e9;
+    out->secs = elapsed - (double)ws[0].floor_ns / 1e9;
     out->tps = (double)out->transitions / out->secs;
-    out->others_cores = (busy1 - busy0 - out->broker_cpu_s - out->client_cpu_s) / out->secs;
+    out->others_cores =
+        (busy1 - busy0 - out->broker_cpu_s - out->client_cpu_s - floor_cpu_s) / elapsed;
     if (out->others_cores < 0)
         out->others_cores = 0;
-    out->steal_cores = (steal1 - steal0) / out->secs;
+    out->steal_cores = (steal1 - steal0) / elapsed;
+    out->floor_commits = (long)ws[0].floor_lat.n;
+    out->floor_commit_p50_us = pct_us(&ws[0].floor_lat, 50);
+    out->floor_commit_p99_us = pct_us(&ws[0].floor_lat, 99);
+    samples_free(&ws[0].floor_lat);
     out->lat_p50_us = pct_us(&lat, 50);
     out->lat_p99_us = pct_us(&lat, 99);
     out->lat_max_us = pct_us(&lat, 100);
@@ -406,6 +453,11 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, flow_re
     printf("        p50 by request: intake %.1f, complete %.1f, contact %.1f, certificate %.1f us\n",
            out->kind_p50_us[K_INTAKE], out->kind_p50_us[K_COMPLETE], out->kind_p50_us[K_CONTACT],
            out->kind_p50_us[K_CERT]);
+    if (out->floor_commits)
+        printf("      the floor's commit, %d after each case:     p50 %8.1f us   p99 %8.1f us"
+               "  (%ld, not in the time above)\n",
+               FLOOR_PER_CASE, out->floor_commit_p50_us, out->floor_commit_p99_us,
+               out->floor_commits);
     printf("      push, reply -> push at next officer:   p50 %8.1f us   p99 %8.1f us   max %8.1f us  (%ld pushes)\n",
            out->push_p50_us, out->push_p99_us, out->push_max_us, out->pushes_seen);
     printf("      push, request -> push at next officer: p50 %8.1f us   p99 %8.1f us\n",
@@ -455,15 +507,18 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
         printf("  broker %s (pid %d); %d officers enrolled in %.2f s\n", b.endpoint, (int)b.pid,
                n * N_SEATS, (double)(bench_now_ns() - t0) / 1e9);
     uint64_t max_seq = 0;
+    bench_commits_t *floor = ok ? bench_commits_open(cfg) : NULL;
+    ok = ok && floor;
     /* One client: only its five connections exist. */
     ok = ok && connect_office(&b, &offices[0], 0);
     if (ok && cfg->single_s > 0)
-        ok = run(&b, offices, 1, cfg->single_s, single, &max_seq);
+        ok = run(&b, offices, 1, cfg->single_s, floor, single, &max_seq);
     /* Offices that join now have missed nothing of theirs. */
     for (int i = 1; ok && i < n; i++)
         ok = connect_office(&b, &offices[i], max_seq);
     if (ok && cfg->multi_s > 0 && n > 1)
-        ok = run(&b, offices, n, cfg->multi_s, multi, &max_seq);
+        ok = run(&b, offices, n, cfg->multi_s, NULL, multi, &max_seq);
+    bench_commits_close(&floor);
     for (int i = 0; offices && i < n; i++)
         close_office(&offices[i]);
     free(offices);
