@@ -7,8 +7,9 @@
  * a different person or case. Semantic checks (NIP shape, e-mail, required
  * fields) belong to the command that uses the data and live in validate.c.
  *
- * Strings and enums are described once, in tables, so both directions and
- * the checks stay in step with the structs. */
+ * Strings and enums are described once, in tables, and the plain numbers
+ * in lists, so both directions and the checks stay in step with the
+ * structs. */
 #include "codec.h"
 
 #include <stdarg.h>
@@ -61,46 +62,42 @@ typedef struct {
     size_t n_enums;
 } layout_t;
 
+/* The tables name each message's types once: S and E below read PB and C,
+ * defined around each message's tables. */
+#define S(member) STR_FIELD(PB, C, member)
+#define E(member, lo, hi) ENUM_FIELD(PB, C, member, lo, hi)
+
+#define PB Sertel__Application
+#define C application_t
 static const str_field_t app_strs[] = {
-    STR_FIELD(Sertel__Application, application_t, name),
-    STR_FIELD(Sertel__Application, application_t, nip),
-    STR_FIELD(Sertel__Application, application_t, nik),
-    STR_FIELD(Sertel__Application, application_t, unit),
-    STR_FIELD(Sertel__Application, application_t, position),
-    STR_FIELD(Sertel__Application, application_t, email),
-    STR_FIELD(Sertel__Application, application_t, phone),
-    STR_FIELD(Sertel__Application, application_t, letter_no),
-    STR_FIELD(Sertel__Application, application_t, letter_date),
-    STR_FIELD(Sertel__Application, application_t, subject),
-    STR_FIELD(Sertel__Application, application_t, agenda_no),
-    STR_FIELD(Sertel__Application, application_t, srikandi_no),
-    STR_FIELD(Sertel__Application, application_t, received_date),
+    S(name), S(nip), S(nik), S(unit), S(position), S(email), S(phone), S(letter_no),
+    S(letter_date), S(subject), S(agenda_no), S(srikandi_no), S(received_date),
 };
 /* 0 means "not given" on the wire; whether a field is required is the
  * intake command's decision, not the codec's. */
 static const enum_field_t app_enums[] = {
-    ENUM_FIELD(Sertel__Application, application_t, channel, 0, CHANNEL_EMAIL),
-    ENUM_FIELD(Sertel__Application, application_t, urgency, 0, URGENCY_SANGAT_SEGERA),
-    ENUM_FIELD(Sertel__Application, application_t, classification, 0, CLASS_SANGAT_RAHASIA),
+    E(channel, 0, CHANNEL_EMAIL),
+    E(urgency, 0, URGENCY_SANGAT_SEGERA),
+    E(classification, 0, CLASS_SANGAT_RAHASIA),
 };
+#undef PB
+#undef C
 static const layout_t app_layout = { app_strs, COUNT(app_strs), app_enums, COUNT(app_enums) };
 
+#define PB Sertel__Case
+#define C case_t
 static const str_field_t case_strs[] = {
-    STR_FIELD(Sertel__Case, case_t, id),
-    STR_FIELD(Sertel__Case, case_t, sop_code),
-    STR_FIELD(Sertel__Case, case_t, received_by),
-    STR_FIELD(Sertel__Case, case_t, assignee),
-    STR_FIELD(Sertel__Case, case_t, instruction),
-    STR_FIELD(Sertel__Case, case_t, cert_serial),
-    STR_FIELD(Sertel__Case, case_t, closed_reason),
-    STR_FIELD(Sertel__Case, case_t, note),
+    S(id), S(sop_code), S(received_by), S(assignee), S(instruction), S(cert_serial),
+    S(closed_reason), S(note),
 };
 /* A case always has a state: 0 would be a case that never existed. */
 static const enum_field_t case_enums[] = {
-    ENUM_FIELD(Sertel__Case, case_t, state, CASE_OPEN, CASE_WITHDRAWN),
-    ENUM_FIELD(Sertel__Case, case_t, pool_role, ROLE_NONE, ROLE_MAX),
-    ENUM_FIELD(Sertel__Case, case_t, urgency, 0, URGENCY_SANGAT_SEGERA),
+    E(state, CASE_OPEN, CASE_WITHDRAWN),
+    E(pool_role, ROLE_NONE, ROLE_MAX),
+    E(urgency, 0, URGENCY_SANGAT_SEGERA),
 };
+#undef PB
+#undef C
 static const layout_t case_layout = { case_strs, COUNT(case_strs), case_enums, COUNT(case_enums) };
 
 static const str_field_t attach_strs[] = {
@@ -116,34 +113,47 @@ static const str_field_t recent_strs[] = {
 };
 static const layout_t recent_layout = { recent_strs, COUNT(recent_strs), NULL, 0 };
 
+#define PB Sertel__Event
+#define C event_t
 static const str_field_t event_strs[] = {
-    STR_FIELD(Sertel__Event, event_t, case_id),
-    STR_FIELD(Sertel__Event, event_t, actor),
-    STR_FIELD(Sertel__Event, event_t, acting_for),
-    STR_FIELD(Sertel__Event, event_t, assignee),
-    STR_FIELD(Sertel__Event, event_t, text),
-    STR_FIELD(Sertel__Event, event_t, note),
+    S(case_id), S(actor), S(acting_for), S(assignee), S(text), S(note),
 };
 /* Only the engine's kinds: event_t cannot carry the administrative kinds
  * (EV_OFFICER_CHANGED...) until event_kind_t names them. */
 static const enum_field_t event_enums[] = {
-    ENUM_FIELD(Sertel__Event, event_t, kind, EV_RECEIVED, EV_REASSIGNED),
-    ENUM_FIELD(Sertel__Event, event_t, actor_role, ROLE_NONE, ROLE_MAX),
-    ENUM_FIELD(Sertel__Event, event_t, acting, ACTING_NONE, ACTING_PLH),
-    ENUM_FIELD(Sertel__Event, event_t, assignee_role, ROLE_NONE, ROLE_MAX),
-    ENUM_FIELD(Sertel__Event, event_t, escalate_to, ROLE_NONE, ROLE_MAX),
-    ENUM_FIELD(Sertel__Event, event_t, urgency, 0, URGENCY_SANGAT_SEGERA),
+    E(kind, EV_RECEIVED, EV_REASSIGNED),
+    E(actor_role, ROLE_NONE, ROLE_MAX),
+    E(acting, ACTING_NONE, ACTING_PLH),
+    E(assignee_role, ROLE_NONE, ROLE_MAX),
+    E(escalate_to, ROLE_NONE, ROLE_MAX),
+    E(urgency, 0, URGENCY_SANGAT_SEGERA),
 };
+#undef PB
+#undef C
 static const layout_t event_layout = { event_strs, COUNT(event_strs), event_enums, COUNT(event_enums) };
 
-static const str_field_t officer_strs[] = {
-    STR_FIELD(Sertel__Officer, officer_t, nip),
-    STR_FIELD(Sertel__Officer, officer_t, name),
-};
-static const enum_field_t officer_enums[] = {
-    ENUM_FIELD(Sertel__Officer, officer_t, role, ROLE_NONE, ROLE_MAX),
-};
+#define PB Sertel__Officer
+#define C officer_t
+static const str_field_t officer_strs[] = { S(nip), S(name) };
+static const enum_field_t officer_enums[] = { E(role, ROLE_NONE, ROLE_MAX) };
+#undef PB
+#undef C
 static const layout_t officer_layout = { officer_strs, COUNT(officer_strs), officer_enums, COUNT(officer_enums) };
+
+#undef S
+#undef E
+
+/* The numbers and flags a message and its struct share by name, copied as
+ * they are in both directions (X-macro lists, so the two stay in step). */
+#define CASE_SCALARS(X) X(created_at) X(step) X(pool_quals) X(step_started_at) \
+    X(segment_started_at) X(work_banked) X(wait_wall) X(wait_work) X(waiting_since) X(warn_at) \
+    X(due_at) X(warned) X(overdue) X(contacts) X(cert_not_after) X(closed_at) X(deadline) \
+    X(last_event_at)
+#define EVENT_SCALARS(X) X(at) X(step) X(next_step) X(assignee_quals) X(work) X(wall) \
+    X(wait_wall) X(wait_work) X(standard) X(deadline)
+#define OFFICER_SCALARS(X) X(quals) X(active)
+/* Used with `to` and `from` pointing at the two sides. */
+#define COPY_SCALAR(member) to->member = from->member;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -207,10 +217,11 @@ static sertel_err_t decode_layout(const layout_t *l, const char *prefix, const v
     return SERTEL_OK;
 }
 
-/* Points the message's string fields at the struct's arrays. The const is
- * cast away because protobuf-c declares char *; the message built here is
- * only packed, which never writes through these pointers. */
-static void point_strings(const layout_t *l, const void *src, void *pb)
+/* Points the message's string fields at the struct's arrays and copies
+ * its enums. The const is cast away because protobuf-c declares char *;
+ * the message built here is only packed, which never writes through these
+ * pointers. */
+static void layout_to_pb(const layout_t *l, const void *src, void *pb)
 {
     const char *s = src;
     char *p = pb;
@@ -218,6 +229,8 @@ static void point_strings(const layout_t *l, const void *src, void *pb)
         char *field = (char *)(s + l->strs[i].c_off);
         memcpy(p + l->strs[i].pb_off, &field, sizeof field);
     }
+    for (size_t i = 0; i < l->n_enums; i++)
+        memcpy(p + l->enums[i].pb_off, s + l->enums[i].c_off, sizeof(int));
 }
 
 static sertel_err_t check_count(const char *field, size_t n, size_t max,
@@ -241,10 +254,7 @@ static size_t clamp_count(int n, int max)
 void codec_app_to_pb(const application_t *a, Sertel__Application *pb)
 {
     sertel__application__init(pb);
-    point_strings(&app_layout, a, pb);
-    pb->channel = (Sertel__Channel)a->channel;
-    pb->urgency = (Sertel__Urgency)a->urgency;
-    pb->classification = (Sertel__Classification)a->classification;
+    layout_to_pb(&app_layout, a, pb);
 }
 
 /* A missing sub-message is the default message in proto3: all empty. */
@@ -284,32 +294,7 @@ typedef struct {
 
 _Static_assert(offsetof(case_block_t, app) == 0, "pb->app must be the block's address");
 
-static void case_scalars_to_pb(const case_t *c, Sertel__Case *pb)
-{
-    pb->state = (Sertel__CaseState)c->state;
-    pb->created_at = c->created_at;
-    pb->step = c->step;
-    pb->pool_role = (Sertel__Role)c->pool_role;
-    pb->pool_quals = c->pool_quals;
-    pb->step_started_at = c->step_started_at;
-    pb->segment_started_at = c->segment_started_at;
-    pb->work_banked = c->work_banked;
-    pb->wait_wall = c->wait_wall;
-    pb->wait_work = c->wait_work;
-    pb->waiting_since = c->waiting_since;
-    pb->warn_at = c->warn_at;
-    pb->due_at = c->due_at;
-    pb->warned = c->warned;
-    pb->overdue = c->overdue;
-    pb->contacts = c->contacts;
-    pb->cert_not_after = c->cert_not_after;
-    pb->closed_at = c->closed_at;
-    pb->urgency = (Sertel__Urgency)c->urgency;
-    pb->deadline = c->deadline;
-    pb->last_event_at = c->last_event_at;
-}
-
-/* Points ptrs at the boxes' texts (packed only, see point_strings). */
+/* Points ptrs at the boxes' texts (packed only, see layout_to_pb). */
 static size_t boxes_to_pb(const boxes_t *b, char **ptrs)
 {
     size_t n = clamp_count(b->n, CASE_MAX_BOXES);
@@ -336,7 +321,7 @@ static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *
     for (size_t i = 0; i < pb->n_attachments; i++) {
         const attachment_t *a = &c->attachments[i];
         sertel__attachment__init(&b->attach[i]);
-        point_strings(&attach_layout, a, &b->attach[i]);
+        layout_to_pb(&attach_layout, a, &b->attach[i]);
         b->attach[i].size = a->size;
         b->attach[i].step = a->step;
         b->attach_ptr[i] = &b->attach[i];
@@ -345,7 +330,7 @@ static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *
 
     pb->n_actors = pb->n_actor_roles = clamp_count(c->n_actors, CASE_MAX_ACTORS);
     for (size_t i = 0; i < pb->n_actors; i++) {
-        b->actors[i] = (char *)c->actors[i]; /* packed only, see point_strings */
+        b->actors[i] = (char *)c->actors[i]; /* packed only, see layout_to_pb */
         b->actor_roles[i] = (Sertel__Role)c->actor_roles[i];
     }
     pb->actors = b->actors;
@@ -354,7 +339,7 @@ static void case_repeated_to_pb(const case_t *c, case_block_t *b, Sertel__Case *
     pb->n_recent = clamp_count(c->n_recent, CASE_RECENT_REQUESTS);
     for (size_t i = 0; i < pb->n_recent; i++) {
         sertel__case__recent__init(&b->recent[i]);
-        point_strings(&recent_layout, &c->recent[i], &b->recent[i]);
+        layout_to_pb(&recent_layout, &c->recent[i], &b->recent[i]);
         b->recent[i].id = c->recent[i].id;
         b->recent_ptr[i] = &b->recent[i];
     }
@@ -369,8 +354,10 @@ sertel_err_t codec_case_to_pb(const case_t *c, Sertel__Case *pb)
     case_block_t *b = calloc(1, sizeof *b);
     if (!b)
         return SERTEL_E_NOMEM;
-    point_strings(&case_layout, c, pb);
-    case_scalars_to_pb(c, pb);
+    layout_to_pb(&case_layout, c, pb);
+    const case_t *from = c;
+    Sertel__Case *to = pb;
+    CASE_SCALARS(COPY_SCALAR)
     codec_app_to_pb(&c->app, &b->app);
     pb->app = &b->app;
     case_repeated_to_pb(c, b, pb);
@@ -381,28 +368,6 @@ void codec_case_pb_clear(Sertel__Case *pb)
 {
     free(pb->app); /* the whole case_block_t, see there */
     sertel__case__init(pb);
-}
-
-static void case_scalars_from_pb(const Sertel__Case *pb, case_t *c)
-{
-    c->created_at = pb->created_at;
-    c->step = pb->step;
-    c->pool_quals = pb->pool_quals;
-    c->step_started_at = pb->step_started_at;
-    c->segment_started_at = pb->segment_started_at;
-    c->work_banked = pb->work_banked;
-    c->wait_wall = pb->wait_wall;
-    c->wait_work = pb->wait_work;
-    c->waiting_since = pb->waiting_since;
-    c->warn_at = pb->warn_at;
-    c->due_at = pb->due_at;
-    c->warned = pb->warned;
-    c->overdue = pb->overdue;
-    c->contacts = pb->contacts;
-    c->cert_not_after = pb->cert_not_after;
-    c->closed_at = pb->closed_at;
-    c->deadline = pb->deadline;
-    c->last_event_at = pb->last_event_at;
 }
 
 static sertel_err_t attachments_from_pb(const Sertel__Case *pb, case_t *c,
@@ -477,7 +442,9 @@ sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, si
         e = boxes_from_pb(pb->boxes, pb->n_boxes, &tmp.boxes, why, whylen);
     if (e != SERTEL_OK)
         return e;
-    case_scalars_from_pb(pb, &tmp);
+    const Sertel__Case *from = pb;
+    case_t *to = &tmp;
+    CASE_SCALARS(COPY_SCALAR)
     memcpy(c, &tmp, sizeof tmp);
     return SERTEL_OK;
 }
@@ -490,38 +457,11 @@ void codec_event_to_pb(const event_t *ev, uint64_t seq, codec_event_pb_t *m)
     sertel__event__init(pb);
     pb->n_boxes = boxes_to_pb(&ev->boxes, m->boxes);
     pb->boxes = m->boxes;
-    pb->deadline = ev->deadline;
-    pb->urgency = (Sertel__Urgency)ev->urgency;
-    point_strings(&event_layout, ev, pb);
+    layout_to_pb(&event_layout, ev, pb);
     pb->seq = seq;
-    pb->kind = (Sertel__EventKind)ev->kind;
-    pb->at = ev->at;
-    pb->step = ev->step;
-    pb->actor_role = (Sertel__Role)ev->actor_role;
-    pb->acting = (Sertel__ActingKind)ev->acting;
-    pb->next_step = ev->next_step;
-    pb->assignee_role = (Sertel__Role)ev->assignee_role;
-    pb->assignee_quals = ev->assignee_quals;
-    pb->escalate_to = (Sertel__Role)ev->escalate_to;
-    pb->work = ev->work;
-    pb->wall = ev->wall;
-    pb->wait_wall = ev->wait_wall;
-    pb->wait_work = ev->wait_work;
-    pb->standard = ev->standard;
-}
-
-static void event_scalars_from_pb(const Sertel__Event *pb, event_t *ev)
-{
-    ev->at = pb->at;
-    ev->step = pb->step;
-    ev->next_step = pb->next_step;
-    ev->assignee_quals = pb->assignee_quals;
-    ev->work = pb->work;
-    ev->wall = pb->wall;
-    ev->wait_wall = pb->wait_wall;
-    ev->wait_work = pb->wait_work;
-    ev->standard = pb->standard;
-    ev->deadline = pb->deadline;
+    const event_t *from = ev;
+    Sertel__Event *to = pb;
+    EVENT_SCALARS(COPY_SCALAR)
 }
 
 /* No why in this API: events come from the broker's own journal, so a
@@ -537,7 +477,9 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
         e = boxes_from_pb(pb->boxes, pb->n_boxes, &tmp.boxes, NULL, 0);
     if (e != SERTEL_OK)
         return e;
-    event_scalars_from_pb(pb, &tmp);
+    const Sertel__Event *from = pb;
+    event_t *to = &tmp;
+    EVENT_SCALARS(COPY_SCALAR)
     memcpy(ev, &tmp, sizeof tmp);
     if (seq)
         *seq = pb->seq;
@@ -551,10 +493,10 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
 void codec_officer_to_pb(const officer_t *o, Sertel__Officer *pb)
 {
     sertel__officer__init(pb);
-    point_strings(&officer_layout, o, pb);
-    pb->role = (Sertel__Role)o->role;
-    pb->quals = o->quals;
-    pb->active = o->active;
+    layout_to_pb(&officer_layout, o, pb);
+    const officer_t *from = o;
+    Sertel__Officer *to = pb;
+    OFFICER_SCALARS(COPY_SCALAR)
 }
 
 sertel_err_t codec_officer_from_pb(const Sertel__Officer *pb, officer_t *o,
@@ -565,8 +507,9 @@ sertel_err_t codec_officer_from_pb(const Sertel__Officer *pb, officer_t *o,
     sertel_err_t e = decode_layout(&officer_layout, "", pb, &tmp, why, whylen);
     if (e != SERTEL_OK)
         return e;
-    tmp.quals = pb->quals;
-    tmp.active = pb->active;
+    const Sertel__Officer *from = pb;
+    officer_t *to = &tmp;
+    OFFICER_SCALARS(COPY_SCALAR)
     memcpy(o, &tmp, sizeof tmp);
     return SERTEL_OK;
 }
