@@ -10,13 +10,10 @@
 # Usage: admin_remote.sh PATH_TO_sertel-admin PATH_TO_sertel-broker SOURCE_DIR
 set -euo pipefail
 
-usage="usage: admin_remote.sh PATH_TO_sertel-admin PATH_TO_sertel-broker SOURCE_DIR"
-admin=${1:?$usage}
-broker=${2:?$usage}
-src=${3:?$usage}
+. "$(dirname "$0")/lib.sh"
+test_args admin broker src -- "$@"
 sop="$src/sop/pembaharuan-sertifikat-elektronik.sop"
 
-. "$(dirname "$0")/lib.sh"
 test_begin
 
 adm() { english "$admin" "$@"; }

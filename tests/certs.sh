@@ -8,13 +8,9 @@
 # command, and the holder is no longer due.
 # Usage: certs.sh sertel-broker sertel-admin sertel SOURCE_DIR
 set -euo pipefail
-usage="usage: certs.sh BROKER ADMIN SERTEL SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-src=${4:?$usage}
-
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel src -- "$@"
+
 test_begin
 # Until the admin's outbox holds N messages whose cause starts with pengingat.
 reminders_reach() {

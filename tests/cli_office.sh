@@ -4,12 +4,8 @@
 #
 # Usage: cli_office.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
 set -euo pipefail
-usage="usage: cli_office.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-src=${4:?$usage}
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel src -- "$@"
 . "$(dirname "$0")/office_env.sh"
 
 # --- 1. the lembar disposisi ----------------------------------------------------

@@ -6,12 +6,8 @@
 #
 # Usage: cli_office_wita.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
 set -euo pipefail
-usage="usage: cli_office_wita.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-src=${4:?$usage}
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel src -- "$@"
 wita_dir=$(mktemp -d)
 at_exit() { rm -rf "$wita_dir"; } # run by lib.sh's test_cleanup
 sed 's/^zona = +07:00 WIB$/zona = +08:00 WITA/' "$src/sop/kalender-kerja.conf" >"$wita_dir/wita.conf"

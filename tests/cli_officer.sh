@@ -17,13 +17,9 @@
 # Usage: cli_officer.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
 set -euo pipefail
 
-usage="usage: cli_officer.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-src=${4:?$usage}
-
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel src -- "$@"
+
 test_begin
 
 # --- the broker -------------------------------------------------------------

@@ -13,13 +13,9 @@
 # Usage: documents.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR
 set -euo pipefail
 
-usage="usage: documents.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-src=${4:?$usage}
-
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel src -- "$@"
+
 test_begin
 # SERTEL_KEEP_DOCS=DIR keeps the documents made, to look at.
 at_exit() {
@@ -27,17 +23,32 @@ at_exit() {
 }
 cmd_timeout=60
 
+# pdf_has PDF WHAT TEXT... : the PDF's text holds each TEXT.
 pdf_has() {
-    if ! pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n' ' ' | grep -qF -- "$2"; then
-        fail "$3: $(basename "$1") lacks '$2'"
-        pdftotext -enc UTF-8 "$1" - 2>/dev/null | head -40 | sed 's/^/  pdf: /' >&2
-    fi
+    local pdf=$1 what=$2 text
+    shift 2
+    pdftotext -enc UTF-8 "$pdf" - 2>/dev/null | tr '\n' ' ' >"$tmp/pdf.txt"
+    for text in "$@"; do
+        if ! grep -qF -- "$text" "$tmp/pdf.txt"; then
+            fail "$what: $(basename "$pdf") lacks '$text'"
+            pdftotext -enc UTF-8 "$pdf" - 2>/dev/null | head -40 | sed 's/^/  pdf: /' >&2
+        fi
+    done
 }
 # qr_of FILE : the text of the QR code on the PDF's pages.
 qr_of() {
     pdftoppm -r 150 -png "$1" "$tmp/page" >/dev/null 2>&1
     zbarimg --quiet --raw "$tmp"/page-*.png 2>/dev/null | head -n 1
     rm -f "$tmp"/page-*.png
+}
+# sealed KIND PDF : the seal in the PDF's QR code into $seal; a failure
+# unless it seals a KIND of $case.
+sealed() {
+    seal=$(qr_of "$2")
+    case "$seal" in
+    SERTEL1\;"$1"\;"$case"\;*) ;;
+    *) fail "$1: the QR code reads '$seal'" ;;
+    esac
 }
 
 # --- the broker, on a pinned clock --------------------------------------------
@@ -123,26 +134,21 @@ run 0 as verif complete "$case"
 run 0 as jf print "$case" --out "$tmp/lembar.pdf"
 has out "$tmp/lembar.pdf" "print names the file"
 qpdf --check "$tmp/lembar.pdf" >/dev/null 2>&1 || fail "lembar: qpdf --check"
-for text in "LEMBAR DISPOSISI" "PEMERINTAH KABUPATEN CIAMIS" "Nomor agenda" "Diteruskan kepada" "$case" \
+pdf_has "$tmp/lembar.pdf" "lembar disposisi" \
+    "LEMBAR DISPOSISI" "PEMERINTAH KABUPATEN CIAMIS" "Nomor agenda" "Diteruskan kepada" "$case" \
     "800/123/Disdik" "20 November 2026" "24 November 2026" "Segera" \
     "Dra. Hj. Ñoño Sútisna" "Kusumahdinata" "sistem informasi kepegawaian daerah" \
     "Hj. Euis Sútisna, S.Sos., Plh. Kepala Dinas" "a.n. Drs. Tino Armyanto, M.Si." \
     "Proses sesuai SOP" "Verifikasi dan asistensi" "Asep Hidayat" "Pelajari dan telaah" \
     "045/SE/XI/2026" "SRK-2026-778812" "23 November 2026" "Terbatas" \
-    "Utamakan, sertifikat pemohon habis minggu ini"; do
-    pdf_has "$tmp/lembar.pdf" "$text" "lembar disposisi"
-done
-seal=$(qr_of "$tmp/lembar.pdf")
-case "$seal" in
-SERTEL1\;lembar\;"$case"\;*) ;;
-*) fail "lembar: the QR code reads '$seal'" ;;
-esac
-pdf_has "$tmp/lembar.pdf" "${seal%;*}" "the seal is printed beside the QR code"
+    "Utamakan, sertifikat pemohon habis minggu ini"
+sealed lembar "$tmp/lembar.pdf"
+pdf_has "$tmp/lembar.pdf" "the seal is printed beside the QR code" "${seal%;*}"
 # Same case, same journal: the same bytes.
 run 0 as jf print "$case" --out "$tmp/lembar2.pdf"
 cmp -s "$tmp/lembar.pdf" "$tmp/lembar2.pdf" || fail "two prints of one journal differ"
 run 0 english "$sertel" print "$case" --out "$tmp/lembar-en.pdf" --key "$tmp/keys/jf.key"
-pdf_has "$tmp/lembar-en.pdf" "Agenda number" "lembar in English"
+pdf_has "$tmp/lembar-en.pdf" "lembar in English" "Agenda number"
 
 # --- verify: the QR text and the PDF, before and after the case moves ---------------
 run 0 as jf verify "$seal"
@@ -164,16 +170,11 @@ has err "SERTEL1" "a text that is no seal"
 # --- the laporan hasil pembaharuan -----------------------------------------------------
 run 0 as verif print "$case" --laporan --out "$tmp/laporan.pdf"
 qpdf --check "$tmp/laporan.pdf" >/dev/null 2>&1 || fail "laporan: qpdf --check"
-for text in "LAPORAN HASIL PEMBAHARUAN SERTIFIKAT ELEKTRONIK" "5A3F09C1" "24 November 2028" \
+pdf_has "$tmp/laporan.pdf" "laporan" \
+    "LAPORAN HASIL PEMBAHARUAN SERTIFIKAT ELEKTRONIK" "5A3F09C1" "24 November 2028" \
     "Diminta memperbarui di aplikasi BSrE" "Mutu Baku" "320701xxxxxx0001" "Ciamis, 24 November 2026" \
-    "pesan menunggu dikirim"; do
-    pdf_has "$tmp/laporan.pdf" "$text" "laporan"
-done
-seal=$(qr_of "$tmp/laporan.pdf")
-case "$seal" in
-SERTEL1\;laporan\;"$case"\;*) ;;
-*) fail "laporan: the QR code reads '$seal'" ;;
-esac
+    "pesan menunggu dikirim"
+sealed laporan "$tmp/laporan.pdf"
 
 # --- step 6 takes the generated laporan as its report; step 7 archives ---------
 at 3600
@@ -189,12 +190,11 @@ run 0 english "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/moni
 qpdf --check "$tmp/monitoring.pdf" >/dev/null 2>&1 || fail "report: qpdf --check"
 run 0 indonesian "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/monitoring-id.pdf" \
     --key "$tmp/keys/kadis.key"
-for text in "MONITORING PELAKSANAAN SOP" "1 Juli 2026" "31 Desember 2026" "Prosedur" \
+pdf_has "$tmp/monitoring-id.pdf" "monitoring report" \
+    "MONITORING PELAKSANAAN SOP" "1 Juli 2026" "31 Desember 2026" "Prosedur" \
     "Penilaian terhadap penerapan" "Catatan hasil penilaian" "Tindakan yang harus diambil" \
     "Paraf penilai" "berjalan dengan baik" "Menerima Permohonan" "Drs. Tino Armyanto, M.Si." \
-    "Kepala Dinas Komunikasi dan Informatika" "Asep Hidayat" "menunggu pemohon"; do
-    pdf_has "$tmp/monitoring-id.pdf" "$text" "monitoring report"
-done
+    "Kepala Dinas Komunikasi dan Informatika" "Asep Hidayat" "menunggu pemohon"
 run 0 indonesian "$admin" report --from 2026-07-01 --to 2026-12-31 --out "$tmp/monitoring-2.pdf" \
     --key "$tmp/keys/kadis.key"
 cmp -s "$tmp/monitoring-id.pdf" "$tmp/monitoring-2.pdf" || fail "two reports of one period differ"

@@ -268,3 +268,22 @@ stop_watch() {
     stop_process "${watch_pid[$who]}" || rc=$?
     [ "$rc" -eq 0 ] || fail "watch of $who exited $rc on SIGTERM, expected 0"
 }
+
+# test_args NAME... -- ARG... : the script's arguments into the variables
+# NAME..., in order; its usage, and exit 2, when one is missing.
+test_args() {
+    local names=() name
+    while [ "$1" != -- ]; do
+        names+=("$1")
+        shift
+    done
+    shift
+    if [ $# -lt ${#names[@]} ]; then
+        echo "usage: $(basename "$0") ${names[*]^^}" >&2
+        exit 2
+    fi
+    for name in "${names[@]}"; do
+        printf -v "$name" '%s' "$1"
+        shift
+    done
+}

@@ -20,14 +20,9 @@
 #
 # Usage: notifier.sh sertel-broker sertel-admin sertel sertel-notifier SOURCE_DIR
 set -euo pipefail
-usage="usage: notifier.sh BROKER ADMIN SERTEL NOTIFIER SOURCE_DIR"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-notifier=${4:?$usage}
-src=${5:?$usage}
-
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel notifier src -- "$@"
+
 test_begin
 notifier_pid=
 at_exit() {

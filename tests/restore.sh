@@ -10,12 +10,9 @@
 #
 # Usage: restore.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel
 set -euo pipefail
-usage="usage: restore.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
-
 . "$(dirname "$0")/lib.sh"
+test_args broker admin sertel -- "$@"
+
 test_begin
 watch_pid=
 at_exit() { stop_process "$watch_pid" || true; }

@@ -16,17 +16,14 @@
 # Usage: tui.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel
 set -euo pipefail
 
-usage="usage: tui.sh PATH_TO_sertel-broker PATH_TO_sertel-admin PATH_TO_sertel"
-broker=${1:?$usage}
-admin=${2:?$usage}
-sertel=${3:?$usage}
+. "$(dirname "$0")/lib.sh"
+test_args broker admin sertel -- "$@"
 
 if ! command -v tmux >/dev/null 2>&1; then
     echo "tui: SKIPPED: tmux is not installed (bash .ci/deps installs it); the terminal UI was not tested"
     exit 0
 fi
 
-. "$(dirname "$0")/lib.sh"
 test_begin
 sock="$tmp/tmux.sock"
 at_exit() { tmux -S "$sock" kill-server >/dev/null 2>&1 || true; }
