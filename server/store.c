@@ -284,6 +284,16 @@ void store_close(store_t **s)
 {
     if (!s || !*s)
         return;
+    /* The statistics as far as they were folded: the next start folds
+     * only the journal after them. */
+    store_txn_t *t = NULL;
+    if (!(*s)->readonly && !(*s)->damaged && (*s)->stats && (*s)->stats->seq > (*s)->stats_saved &&
+        store_begin(*s, NULL, true, &t) == SERTEL_OK) {
+        if (store_stats_checkpoint(t, true))
+            store_commit(&t);
+        else
+            store_abort(&t);
+    }
     mdb_env_close((*s)->env);
     store_stats_view_free(&(*s)->stats);
     store_dedup_free(&(*s)->dedup);

@@ -179,6 +179,14 @@ sertel_err_t store_stats_query(store_txn_t *t, int64_t from, int64_t to, const c
  * queries find little to fold (the sweep calls it). */
 sertel_err_t store_stats_refresh(store_txn_t *t, const calendar_t *cal);
 void store_stats_clear(Sertel__Stats *out);
+/* Saves the statistics as a checkpoint in t (a write transaction) when
+ * they are STORE_STATS_SAVE_EVERY events past the last one, or when force
+ * and past it at all; true when it wrote. A store opened later folds only
+ * the journal after the checkpoint (store_close saves one too). */
+#define STORE_STATS_SAVE_EVERY 10000
+bool store_stats_checkpoint(store_txn_t *t, bool force);
+/* Journal events folded into the statistics since the store was opened. */
+uint64_t store_stats_folded(const store_t *s);
 
 /* ---- applicant lookups: an applicant's NIP is indexed under its keyed
  * hash (BLAKE2b with a key derived from the data key), never in clear */

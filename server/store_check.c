@@ -38,6 +38,7 @@ store_t *store_open_readonly(const char *dir, char *err, size_t errlen)
     }
     bool ok = rc == 0 && format == STORE_FORMAT;
     s->flat = true;
+    s->readonly = true;
     for (int i = 0; ok && i < DB__COUNT; i++)
         ok = store_open_dbi(s, txn, i) == 0;
     if (rc != 0)

@@ -53,6 +53,7 @@
 #include <lmdb.h>
 #include <string.h>
 
+#include "stats.h"
 #include "store.h"
 
 #define STORE_FORMAT 4
@@ -90,7 +91,19 @@ enum {
     IX_TIMER = 'T',     /* u64 BE instant: an SLA warning or deadline */
 };
 
-typedef struct store_stats_view store_stats_view_t;
+/* The statistics folded from the journal (store_stats.c): one aggregate
+ * per month and subject, sorted by key. */
+#define STATS_KEY_MAX 64
+typedef struct {
+    char key[STATS_KEY_MAX];
+    stats_agg_t agg;
+} view_row_t;
+typedef struct store_stats_view {
+    view_row_t *v; /* sorted by key */
+    size_t n, cap;
+    uint64_t seq;  /* journal folded up to here */
+    int offset;    /* the zone the months were cut in */
+} store_stats_view_t;
 typedef struct store_dedup store_dedup_t;
 
 struct store {
@@ -104,6 +117,9 @@ struct store {
                                 * (format 4); false only while an older
                                 * store is migrated, before the move */
     int64_t head_logged_at;    /* the chain head was last logged then */
+    bool readonly;             /* store_open_readonly: nothing written */
+    uint64_t stats_saved;      /* the seq of the statistics checkpoint */
+    uint64_t stats_folded;     /* journal events folded since the open */
     bool keyed;                /* the data key is loaded */
     uint8_t seal_key[32];      /* derived from the data key: sealing */
     uint8_t index_key[32];     /* and the applicant index's keyed hash */
@@ -207,6 +223,12 @@ void store_stats_view_free(store_stats_view_t **v);
 /* Aggregates in the view (for tests: it grows with months and subjects,
  * never with cases). */
 size_t store_stats_view_size(const store_t *s);
+/* The statistics checkpoint (store_stats_save.c), meta "stats": the view
+ * as it was at a journal sequence, with that record's chain hash. Load:
+ * the view saved, if it was cut in this zone and the journal still has
+ * that record with that hash; NULL otherwise (fold the whole journal). */
+store_stats_view_t *store_stats_load(store_txn_t *t, int offset);
+sertel_err_t store_stats_save(store_txn_t *t, const store_stats_view_t *w);
 void store_dedup_free(store_dedup_t **d);
 /* The outermost write transaction committed: its appended request ids
  * become part of the request memory. */

@@ -8,9 +8,11 @@
  *   "YYYY-MM/o/<nip>"    steps completed by that officer
  *   "YYYY-MM/w"          waits on the applicant (wall time)
  *
- * built from the whole journal when first asked, then brought up to date
- * with the events committed since (a handful, as queries and the sweep
- * keep it current). A query merges the aggregates of its months: its cost
+ * built when first asked from the last checkpoint (store_stats_save.c:
+ * the view as it was at a journal sequence, saved now and then by the
+ * sweep and when the store closes) and the journal after it, then brought
+ * up to date with the events committed since (a handful, as queries and
+ * the sweep keep it current). A query merges the aggregates of its months: its cost
  * does not grow with the number of cases. The month is the office's
  * (calendar_utc_offset) month of the event. */
 #include "store_internal.h"
@@ -20,19 +22,6 @@
 
 #include "stats.h"
 
-#define STATS_KEY_MAX 64
-
-typedef struct {
-    char key[STATS_KEY_MAX];
-    stats_agg_t agg;
-} view_row_t;
-
-struct store_stats_view {
-    view_row_t *v; /* sorted by key */
-    size_t n, cap;
-    uint64_t seq;  /* journal folded up to here */
-    int offset;    /* the zone the months were cut in */
-};
 
 /* ---- the view: fold side */
 
@@ -126,16 +115,17 @@ static bool fold(store_stats_view_t *w, const Sertel__Event *ev)
 }
 
 typedef struct {
-    store_stats_view_t *w;
+    store_t *s;
     uint64_t upto;
 } fold_one_limit_t;
 
 static int fold_until(const Sertel__Event *ev, void *arg)
 {
     fold_one_limit_t *l = arg;
-    if (ev->seq > l->upto || !fold(l->w, ev))
+    if (ev->seq > l->upto || !fold(l->s->stats, ev))
         return 1;
-    l->w->seq = ev->seq;
+    l->s->stats->seq = ev->seq;
+    l->s->stats_folded++;
     return 0;
 }
 
@@ -160,6 +150,8 @@ static sertel_err_t view_current(store_txn_t *t, int offset, store_stats_view_t 
     store_t *s = t->s;
     if (s->stats && s->stats->offset != offset)
         store_stats_view_free(&s->stats); /* another zone: cut again */
+    if (!s->stats)
+        s->stats = store_stats_load(t, offset);
     if (!s->stats && !(s->stats = calloc(1, sizeof *s->stats)))
         return SERTEL_E_NOMEM;
     store_stats_view_t *w = s->stats;
@@ -167,7 +159,7 @@ static sertel_err_t view_current(store_txn_t *t, int offset, store_stats_view_t 
     uint64_t upto = t->write ? t->base_seq : store_last_seq(t);
     sertel_err_t e = SERTEL_OK;
     if (w->seq < upto) {
-        fold_one_limit_t lim = {w, upto};
+        fold_one_limit_t lim = {s, upto};
         e = store_journal_since(t, w->seq, fold_until, &lim);
         if (e == SERTEL_OK && w->seq < upto)
             e = SERTEL_E_NOMEM; /* a fold stopped for lack of memory */

@@ -81,15 +81,20 @@ void sweep_due(broker_t *b)
     }
     /* The statistics folded while the journal's new pages are warm, so a
      * query finds little left to fold. */
+    bool saved = false;
     if (e == SERTEL_OK)
         store_stats_refresh(txn, b->cal);
+    /* Now and then the statistics saved, so a restart folds only the
+     * journal after them. */
+    if (e == SERTEL_OK)
+        saved = store_stats_checkpoint(txn, false);
     store_dedup_prune(b->store, ctx.now - STORE_DEDUP_KEEP_S);
     store_log_chain_head(b->store, ctx.now, false);
     /* Certificates near their expiry: reminders queued, once each. */
     int reminded = 0;
     if (e == SERTEL_OK)
         reminded = certs_remind(&ctx, &e);
-    if (e == SERTEL_OK && (due.n || reminded))
+    if (e == SERTEL_OK && (due.n || reminded || saved))
         e = store_commit(&txn);
     else
         store_abort(&txn);

@@ -417,6 +417,93 @@ static void test_foreign_value(void **state)
     store_abort(&t);
 }
 
+/* ---- the checkpoint: a restart folds only the journal after it */
+
+static uint8_t *packed(const Sertel__Stats *st, size_t *len)
+{
+    *len = protobuf_c_message_get_packed_size(&st->base);
+    uint8_t *p = malloc(*len ? *len : 1);
+    assert_non_null(p);
+    protobuf_c_message_pack(&st->base, p);
+    return p;
+}
+
+static void reopen(fixture_t *f)
+{
+    char err[256];
+    store_close(&f->s);
+    f->s = store_open(f->dir, err, sizeof err);
+    assert_non_null(f->s);
+}
+
+static void assert_same_stats(fixture_t *f, const uint8_t *want, size_t want_len)
+{
+    Sertel__Stats st = query(f, 0, 0);
+    size_t len;
+    uint8_t *got = packed(&st, &len);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(got, want, len);
+    free(got);
+    store_stats_clear(&st);
+}
+
+static void test_checkpoint(void **state)
+{
+    fixture_t *f = *state;
+    record_scenario(f);
+    Sertel__Stats st = query(f, 0, 0);
+    size_t len;
+    uint8_t *before = packed(&st, &len);
+    store_stats_clear(&st);
+    assert_int_equal(store_stats_folded(f->s), 12);
+
+    /* Closed, the store saves the statistics: the next open folds none
+     * of the journal and answers the same. */
+    reopen(f);
+    assert_same_stats(f, before, len);
+    assert_int_equal(store_stats_folded(f->s), 0);
+    free(before);
+
+    /* Events after the checkpoint: only they are folded, and the result
+     * is what a fold of the whole journal gives. */
+    event_t more[] = {
+        done(EV_DISPOSED, JAN_20, 2, NIP_B, 12 * MIN, 10 * MIN),
+        done(EV_ARCHIVED, JAN_20, 7, NIP_C, 40 * MIN, 60 * MIN),
+        done(EV_RECEIVED, JAN_20, 1, NIP_A, 0, 0),
+    };
+    record(f, more, 3);
+    st = query(f, 0, 0);
+    uint8_t *tail = packed(&st, &len);
+    store_stats_clear(&st);
+    assert_int_equal(store_stats_folded(f->s), 3);
+    store_txn_t *t;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    MDB_val k = store_str("stats");
+    assert_int_equal(mdb_del(t->txn, store_dbi(t, DB_META), &k, NULL), 0);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    store_stats_view_free(&f->s->stats);
+    f->s->stats_saved = 0;
+    assert_same_stats(f, tail, len);
+    assert_int_equal(store_stats_folded(f->s), 3 + 15);
+
+    /* A checkpoint that does not fit the journal (its record's hash
+     * changed) is not used: the whole journal is folded again. */
+    reopen(f);
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    MDB_val v;
+    assert_int_equal(mdb_get(t->txn, store_dbi(t, DB_META), &k, &v), 0);
+    uint8_t *copy = malloc(v.mv_size);
+    memcpy(copy, v.mv_data, v.mv_size);
+    copy[12] ^= 1; /* the first byte of the chain hash */
+    MDB_val nv = store_val(copy, v.mv_size);
+    assert_int_equal(mdb_put(t->txn, store_dbi(t, DB_META), &k, &nv, 0), 0);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    free(copy);
+    assert_same_stats(f, tail, len);
+    assert_int_equal(store_stats_folded(f->s), 15);
+    free(tail);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +519,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_independent_of_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
