@@ -113,18 +113,20 @@ typedef struct {
     const char *db;   /* NULL: the unnamed main database */
     size_t vlen;
     key_mode_t key;
+    uint8_t space;    /* not 0: the key's first byte (a key space) */
 } put_shape_t;
 
-static const put_shape_t bare_shape[] = {{NULL, 64, KEY_SEQ}};
+static const put_shape_t bare_shape[] = {{NULL, 64, KEY_SEQ, 0}};
 
 /* Roughly the puts of one broker transition (a Complete) in the store's
- * format 3: the case, three rows of the one index database (the inbox
- * row moved, a timer), each at a random place in its tree, and the
- * journal record appended. Informative only: it is not the
- * floor, and the store may change under it. */
+ * format 4, all in LMDB's unnamed database under key spaces: the case
+ * ('C'), three index rows (the inbox row moved, a timer), each at a random
+ * place in its space, and the journal record appended ('\xFF' seq).
+ * Informative only: it is not the floor, and the store may change under
+ * it. */
 static const put_shape_t broker_shape[] = {
-    {"cases", 600, KEY_RANDOM}, {"index", 0, KEY_RANDOM}, {"index", 0, KEY_RANDOM},
-    {"index", 0, KEY_RANDOM},   {"journal", 250, KEY_SEQ},
+    {NULL, 600, KEY_RANDOM, 'C'}, {NULL, 0, KEY_RANDOM, 'O'}, {NULL, 0, KEY_RANDOM, 'S'},
+    {NULL, 0, KEY_RANDOM, 'T'},   {NULL, 250, KEY_SEQ, 0xFF},
 };
 
 typedef struct {
@@ -132,13 +134,17 @@ typedef struct {
     size_t n;
 } commit_stats_t;
 
-static void make_key(uint8_t key[8], key_mode_t mode, uint64_t i, int d)
+static size_t make_key(uint8_t key[9], const put_shape_t *shape, uint64_t i, int d)
 {
+    key_mode_t mode = shape->key;
     /* random: a different odd multiplier per put, so that the rows of one
      * commit land in different places */
     uint64_t v = mode == KEY_SEQ ? i : (i + 1) * (0x9E3779B97F4A7C15u + 2u * (uint64_t)d);
+    size_t at = shape->space ? 1 : 0;
+    key[0] = shape->space;
     for (int b = 0; b < 8; b++)
-        key[b] = (uint8_t)(v >> (56 - 8 * b));
+        key[at + b] = (uint8_t)(v >> (56 - 8 * b));
+    return at + 8;
 }
 
 static int put_all(MDB_txn *txn, const MDB_dbi *dbi, const put_shape_t *shape, int n, uint64_t i)
@@ -146,9 +152,8 @@ static int put_all(MDB_txn *txn, const MDB_dbi *dbi, const put_shape_t *shape, i
     static uint8_t value[1024];
     int rc = 0;
     for (int d = 0; rc == 0 && d < n; d++) {
-        uint8_t key[8];
-        make_key(key, shape[d].key, i, d);
-        MDB_val k = {8, key}, v = {shape[d].vlen, value};
+        uint8_t key[9];
+        MDB_val k = {make_key(key, &shape[d], i, d), key}, v = {shape[d].vlen, value};
         rc = mdb_put(txn, dbi[d], &k, &v, 0);
     }
     return rc;
@@ -311,7 +316,7 @@ static bool lmdb_commit(const bench_cfg_t *cfg, floor_result_t *out)
     out->shaped_cpu_us = c.cpu_us;
     out->shaped_kb = c.kb;
     printf("  (info, not the floor) the same with %d puts shaped like one transition of the store's\n"
-           "   format 3 (the case, 3 rows of the index database, the journal record appended),\n"
+           "   format 4 (in one B-tree: the case, 3 index rows, the journal record appended),\n"
            "   10,000 entries preloaded per put, %zu commits:\n"
            "      p50 %8.1f us   p99 %8.1f us   max %8.1f us   %.0f commits/s\n"
            "      CPU %.0f us, written %.1f KiB = %.1f pages per commit\n",
