@@ -139,6 +139,9 @@ uint64_t bench_hello(conn_t *c, uint64_t last_seq);
 /* A raw CURVE DEALER to the broker with an officer's keys (for pipelining
  * and for catch-up, which conn_t is not built for). */
 void *bench_raw_dealer(void *zctx, const keyfile_t *kf, const char *endpoint);
+/* Echoes every message of a ROUTER back to its sender until one says
+ * "stop" (echoed too) or the socket is closed. */
+void bench_router_echo(void *router);
 /* Packs and sends one envelope on a raw socket. */
 bool bench_raw_send(void *sock, Sertel__Envelope *env);
 

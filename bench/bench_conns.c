@@ -74,8 +74,7 @@ static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void
     for (int i = 0; i < n; i++) {
         socks[i] = bench_raw_dealer(zctx, &kfs[i], b->endpoint);
         if (!socks[i] || !send_hello(socks[i])) {
-            bench_error("officer %d: cannot connect or say Hello: %s", i + 1,
-                        zmq_strerror(errno));
+            bench_error("officer %d: cannot connect or say Hello: %s", i + 1, zmq_strerror(errno));
             return 0;
         }
     }
@@ -117,18 +116,7 @@ int bench_bare_router_main(const char *secret_z85)
         return 1;
     printf("%s\n", ep);
     fflush(stdout);
-    for (;;) {
-        zmq_msg_t rid, body;
-        zmq_msg_init(&rid);
-        zmq_msg_init(&body);
-        if (zmq_msg_recv(&rid, r, 0) < 0 || zmq_msg_recv(&body, r, 0) < 0)
-            break;
-        bool stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
-        zmq_msg_send(&rid, r, ZMQ_SNDMORE);
-        zmq_msg_send(&body, r, 0);
-        if (stop)
-            break;
-    }
+    bench_router_echo(r);
     zmq_close(r);
     zmq_ctx_term(ctx);
     return 0;

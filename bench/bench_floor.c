@@ -24,21 +24,7 @@ typedef struct {
 static void *echo_main(void *arg)
 {
     echo_t *e = arg;
-    for (;;) {
-        zmq_msg_t rid, body;
-        zmq_msg_init(&rid);
-        zmq_msg_init(&body);
-        if (zmq_msg_recv(&rid, e->router, 0) < 0 || zmq_msg_recv(&body, e->router, 0) < 0) {
-            zmq_msg_close(&rid);
-            zmq_msg_close(&body);
-            break;
-        }
-        bool stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
-        zmq_msg_send(&rid, e->router, ZMQ_SNDMORE);
-        zmq_msg_send(&body, e->router, 0);
-        if (stop)
-            break;
-    }
+    bench_router_echo(e->router);
     return NULL;
 }
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FLOOR_X 1.2              /* single-client p50 within 1.2x the floor */
-#define PEER_TPS_X 1.5           /* N clients: 1.5x PostgreSQL's transitions/s */
-#define PEER_CPU_X 0.5           /* broker CPU per transition: half PostgreSQL's */
-#define COMMIT_KIB 24.0          /* written per single-transition commit */
-#define PUSH_P99_US 500.0        /* reply -> next officer, N clients */
+#define FLOOR_X 1.2       /* single-client p50 within 1.2x the floor */
+#define PEER_TPS_X 1.5    /* N clients: 1.5x PostgreSQL's transitions/s */
+#define PEER_CPU_X 0.5    /* broker CPU per transition: half PostgreSQL's */
+#define COMMIT_KIB 24.0   /* written per single-transition commit */
+#define PUSH_P99_US 500.0 /* reply -> next officer, N clients */
 #define CATCHUP_EVENTS 100000
 #define CATCHUP_MS 250.0
 #define OFFICERS 1000
@@ -113,9 +113,9 @@ static void single_rows(table_t *t, const bench_results_t *r, bool peer_ok)
     double commit_us = paired ? one->floor_commit_p50_us : fl->commit_p50_us;
     double floor_us = fl->rtt_p50_us + commit_us;
     bool have_floor = fl->have_rtt && (paired || fl->have_commit);
-    char(*c)[CELL] = row(t, judge(one->have && have_floor, false, true,
-                                  one->lat_p50_us <= FLOOR_X * floor_us),
-                         "1 client: transition p50 ≤ 1.2x floor");
+    char(*c)[CELL] =
+        row(t, judge(one->have && have_floor, false, true, one->lat_p50_us <= FLOOR_X * floor_us),
+            "1 client: transition p50 ≤ 1.2x floor");
     snprintf(c[C_SERTEL], CELL, "p50 %.0f µs = %.2fx floor", one->lat_p50_us,
              floor_us > 0 ? one->lat_p50_us / floor_us : 0);
     if (have_floor)
@@ -144,16 +144,15 @@ static void multi_rows(table_t *t, const bench_results_t *r, bool peer_ok)
     double ceiling = cpu_per > 0 ? (double)nproc * 1e6 / cpu_per : 0;
 
     snprintf(target, sizeof target, "%d clients: transitions/s ≥ 1.5x PostgreSQL's", many->clients);
-    char(*c)[CELL] = row(t, judge(many->have, true, pg_ok, many->tps >= PEER_TPS_X * pg->tps),
-                         target);
+    char(*c)[CELL] =
+        row(t, judge(many->have, true, pg_ok, many->tps >= PEER_TPS_X * pg->tps), target);
     snprintf(c[C_SERTEL], CELL, "%s /s", grouped(many->tps, a));
     snprintf(c[C_FLOOR], CELL, "CPU ceiling %s /s (%ld cores)", grouped(ceiling, b), nproc);
     if (pg_ok)
         snprintf(c[C_PEER], CELL, "%s /s (Sertel %.2fx)", grouped(pg->tps, a),
                  pg->tps > 0 ? many->tps / pg->tps : 0);
 
-    double broker_us =
-        many->transitions ? many->broker_cpu_s * 1e6 / (double)many->transitions : 0;
+    double broker_us = many->transitions ? many->broker_cpu_s * 1e6 / (double)many->transitions : 0;
     snprintf(target, sizeof target, "%d clients: broker CPU per transition ≤ ½ PostgreSQL's",
              many->clients);
     c = row(t, judge(many->have, true, pg_ok, broker_us <= PEER_CPU_X * pg->cpu_us), target);
@@ -209,8 +208,8 @@ static void rss_row(table_t *t, const bench_results_t *r)
     snprintf(target, sizeof target, "broker RSS, %s officers said Hello ≤ 32 MiB",
              grouped(co->officers ? co->officers : OFFICERS, a));
     double mib = co->after.rss_kb / 1024.0;
-    char(*c)[CELL] = row(t, judge(co->have && co->officers >= OFFICERS, false, true, mib <= RSS_MIB),
-                         target);
+    char(*c)[CELL] =
+        row(t, judge(co->have && co->officers >= OFFICERS, false, true, mib <= RSS_MIB), target);
     snprintf(c[C_SERTEL], CELL, "%.1f MiB (%.1f with none)", mib, co->before.rss_kb / 1024.0);
     if (co->have_bare)
         snprintf(c[C_FLOOR], CELL, "bare CURVE ROUTER %.1f MiB (%.1f idle)",
@@ -266,8 +265,8 @@ int bench_targets(const bench_cfg_t *cfg, const bench_results_t *r)
            sysconf(_SC_PAGESIZE));
     if (!peer_ok)
         printf("PostgreSQL-relative targets print SKIP: %s.\n",
-               r->pg.skipped[0]    ? r->pg.skipped
-               : cfg->peer_script  ? "the peer failed (see above)"
-                                   : "the peer was left out (--no-peer)");
+               r->pg.skipped[0]   ? r->pg.skipped
+               : cfg->peer_script ? "the peer failed (see above)"
+                                  : "the peer was left out (--no-peer)");
     return t.misses;
 }

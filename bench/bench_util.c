@@ -566,6 +566,25 @@ void *bench_raw_dealer(void *zctx, const keyfile_t *kf, const char *endpoint)
     return s;
 }
 
+void bench_router_echo(void *router)
+{
+    for (;;) {
+        zmq_msg_t rid, body;
+        zmq_msg_init(&rid);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&rid, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) {
+            zmq_msg_close(&rid);
+            zmq_msg_close(&body);
+            return;
+        }
+        bool stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
+        zmq_msg_send(&rid, router, ZMQ_SNDMORE);
+        zmq_msg_send(&body, router, 0);
+        if (stop)
+            return;
+    }
+}
+
 bool bench_raw_send(void *sock, Sertel__Envelope *env)
 {
     env->version = PROTOCOL_VERSION;
