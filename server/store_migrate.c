@@ -214,18 +214,20 @@ static sertel_err_t seal_applicant_records(store_txn_t *t)
         uint8_t kind = k.mv_size ? ((uint8_t *)k.mv_data)[0] : 0;
         if (kind != 'm' && kind != 'c')
             continue;
-        uint8_t *key = malloc(k.mv_size), *plain = malloc(v.mv_size ? v.mv_size : 1);
+        size_t plen = v.mv_size;
+        uint8_t *key = malloc(k.mv_size), *plain = malloc(plen ? plen : 1);
         if (!key || !plain) {
             e = SERTEL_E_NOMEM;
         } else {
             memcpy(key, k.mv_data, k.mv_size);
-            memcpy(plain, v.mv_data, v.mv_size);
-            /* A put moves the page the cursor reads: put, then find it again. */
+            memcpy(plain, v.mv_data, plen);
+            /* A put moves the page the cursor reads: put, then find it
+             * again (v is then the sealed value, longer than plain). */
             MDB_val kk = store_val(key, k.mv_size);
-            e = store_put_sealed(t, DB_APPLICANT, kk, plain, v.mv_size);
+            e = store_put_sealed(t, DB_APPLICANT, kk, plain, plen);
             if (e == SERTEL_OK && mdb_cursor_get(cur, &kk, &v, MDB_SET) != 0)
                 e = SERTEL_E_STORAGE;
-            sodium_memzero(plain, v.mv_size);
+            sodium_memzero(plain, plen);
         }
         free(key);
         free(plain);

@@ -1,6 +1,6 @@
 /* Upgrade in place: a data directory in the layout of format 1 (Sertel
- * before the chained journal) or format 3 (the journal, cases and index
- * in named databases) is migrated when the real broker starts on
+ * before the chained journal), format 2 (nothing sealed) or format 3 (the
+ * journal, cases and index in named databases) is migrated when the real broker starts on
  * it, and every case, its history, the inboxes and the applicant lookup
  * are what they were; the journal goes on without a gap. A store of a
  * newer format than this build's is refused, untouched.
@@ -188,6 +188,126 @@ static void write_format3(const char *dir)
     put(txn, meta, "format", 6, "\0\0\0\3", 4);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+}
+
+/* ---- the format-2 writer: format 2 had the layout of format 3 but sealed
+ * nothing (the case record was [u64 head][packed Case], NIK, e-mail and
+ * phone in it), indexed applicants by their NIP in the clear ('A', NIP,
+ * NUL, case id), kept the outbox's and the register's records packed in
+ * the clear, and had no data key. */
+
+typedef struct {
+    record_t r[32];
+    int n;
+} plain_t;
+
+static int keep_item(const Sertel__OutboxItem *item, void *arg)
+{
+    plain_t *p = arg;
+    assert_true(p->n < 32);
+    record_t *r = &p->r[p->n++];
+    r->klen = 9;
+    r->k = malloc(9);
+    r->k[0] = 'm';
+    be64(r->k + 1, item->id);
+    r->v = codec_pack(&item->base, &r->vlen);
+    return 0;
+}
+
+static int keep_cert(const Sertel__CertRecord *c, void *arg)
+{
+    plain_t *p = arg;
+    assert_true(p->n < 32);
+    record_t *r = &p->r[p->n++];
+    r->klen = 1 + strlen(c->serial);
+    r->k = malloc(r->klen);
+    r->k[0] = 'c';
+    memcpy(r->k + 1, c->serial, r->klen - 1);
+    r->v = codec_pack(&c->base, &r->vlen);
+    return 0;
+}
+
+/* The outbox's and the register's records as the store opens them. */
+static void read_applicant(const char *dir, plain_t *p)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/db", dir);
+    store_t *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    assert_int_equal(store_outbox_all(t, keep_item, p), SERTEL_OK);
+    assert_int_equal(store_certs(t, keep_cert, p), SERTEL_OK);
+    store_abort(&t);
+    store_close(&s);
+}
+
+static void write_format2(const char *dir)
+{
+    static cases_t all;
+    static plain_t applicant;
+    all.n = applicant.n = 0;
+    read_cases(dir, &all);
+    read_applicant(dir, &applicant);
+    assert_true(applicant.n > 0); /* the intakes queued e-mails */
+    write_format3(dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 32);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    MDB_dbi cases = open_db(txn, "cases", 0), index = open_db(txn, "index", 0),
+            meta = open_db(txn, "meta", 0), appl = open_db(txn, "applicant", 0);
+    MDB_val k, v;
+    for (int i = 0; i < all.n; i++) {
+        const case_t *c = &all.c[i];
+        k = (MDB_val){strlen(c->id), (void *)c->id};
+        assert_int_equal(mdb_get(txn, cases, &k, &v), 0);
+        uint8_t rec[8 + 4096];
+        memcpy(rec, v.mv_data, 8); /* the head: the seq of its last event */
+        Sertel__Case pb;
+        assert_int_equal(codec_case_to_pb(c, &pb), SERTEL_OK);
+        size_t len = protobuf_c_message_get_packed_size(&pb.base);
+        assert_true(len <= 4096);
+        protobuf_c_message_pack(&pb.base, rec + 8);
+        codec_case_pb_clear(&pb);
+        put(txn, cases, c->id, strlen(c->id), rec, 8 + len);
+    }
+    /* The applicant rows by NIP in the clear. */
+    MDB_cursor *cur;
+    assert_int_equal(mdb_cursor_open(txn, index, &cur), 0);
+    k = (MDB_val){1, "A"};
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && ((uint8_t *)k.mv_data)[0] == 'A'; rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT)) {
+        assert_int_equal(mdb_cursor_del(cur, 0), 0);
+    }
+    mdb_cursor_close(cur);
+    for (int i = 0; i < all.n; i++) {
+        const case_t *c = &all.c[i];
+        if (!c->app.nip[0])
+            continue;
+        uint8_t key[128];
+        size_t n = 0;
+        key[n++] = 'A';
+        memcpy(key + n, c->app.nip, strlen(c->app.nip) + 1);
+        n += strlen(c->app.nip) + 1;
+        memcpy(key + n, c->id, strlen(c->id));
+        n += strlen(c->id);
+        put(txn, index, key, n, "", 0);
+    }
+    for (int i = 0; i < applicant.n; i++)
+        put(txn, appl, applicant.r[i].k, applicant.r[i].klen, applicant.r[i].v, applicant.r[i].vlen);
+    records_free(applicant.r, applicant.n);
+    MDB_val kk = {11, "data-key-id"};
+    assert_int_equal(mdb_del(txn, meta, &kk, NULL), 0);
+    put(txn, meta, "format", 6, "\0\0\0\2", 4);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    snprintf(path, sizeof path, "%s/data.key", dir);
+    assert_int_equal(unlink(path), 0);
 }
 
 /* Rewrites the directory's store as format 1 stored the same office. */
@@ -390,6 +510,13 @@ static void test_migrates_format1(void **state)
     migrates(write_format1, "case_events");
 }
 
+/* Format 2: nothing sealed, the applicants indexed by NIP, no data key. */
+static void test_migrates_format2(void **state)
+{
+    (void)state;
+    migrates(write_format2, "journal");
+}
+
 /* Format 3: the same records in their own named databases. */
 static void test_migrates_format3(void **state)
 {
@@ -429,6 +556,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrates_format1),
+        cmocka_unit_test(test_migrates_format2),
         cmocka_unit_test(test_migrates_format3),
         cmocka_unit_test(test_refuses_newer_format),
     };
