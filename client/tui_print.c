@@ -58,9 +58,12 @@ static bool open_file(const char *path)
     return waitpid(pid, &st, 0) == pid;
 }
 
+_Static_assert(sizeof(((tui_t *)0)->laporan) >= PATH_MAX, "a written laporan's path is kept whole");
+
 void tui_print(tui_t *t, const char *case_id, bool laporan)
 {
-    char id[CASE_ID_MAX + 1], name[CASE_ID_MAX + 32], path[PATH_MAX + 1];
+    /* path: realpath's size. */
+    char id[CASE_ID_MAX + 1], name[CASE_ID_MAX + 32], path[PATH_MAX];
     snprintf(id, sizeof id, "%s", case_id);
     snprintf(name, sizeof name, "%s-%s.pdf", id, laporan ? "laporan" : "disposisi");
     if (!realpath(".", path) || strlen(path) + strlen(name) + 2 > sizeof path)
