@@ -29,10 +29,8 @@ set_clock "$clock" $t0
 export SERTEL_CLOCK_FILE="$clock"
 init_data
 start_broker
-run 0 indonesian "$admin" officer add --key "$tmp/admin.key" --name "Asep Hidayat" --nip 199002022015031001 \
-    --role staf --qualification verifikator --out "$tmp/verif.key"
-run 0 indonesian "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
-    --role staf --out "$tmp/staf.key"
+enrol verif1 "Asep Hidayat" staf --qualification verifikator
+enrol staf "Siti Rahmawati" staf
 
 # --- import: bad rows named by line, nothing loaded ----------------------------------
 head='nip,nik,nama,unit,email,telepon,serial,berlaku_sampai'
@@ -80,7 +78,7 @@ reminders_reach 4 "16 days later"
 stop_broker
 start_broker "$endpoint"
 # The same instant after a restart: nothing again.
-run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
+run 0 as verif1 inbox
 [ "$(reminder_causes)" = "6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] ||
     fail "after 16 days and a restart: $(reminder_causes)"
 # 31 days on: Budi has 59 days (e-mail and WhatsApp: he has a phone).
@@ -89,31 +87,31 @@ reminders_reach 6 "31 days later"
 stop_broker
 start_broker "$endpoint"
 set_clock "$clock" $((t0 + 31 * day + 120))
-run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
+run 0 as verif1 inbox
 [ "$(reminder_causes)" = "6281234567890:pengingat-60 6281311112222:pengingat-7 ani@ciamiskab.go.id:pengingat-30 ani@ciamiskab.go.id:pengingat-60 budi@ciamiskab.go.id:pengingat-60 cici@ciamiskab.go.id:pengingat-7" ] || fail "a restart sends nothing twice: $(reminder_causes)"
 run 0 indonesian "$admin" journal --json --key "$tmp/admin.key"
 json_ok "each reminder reaches the verifiers as 'perlu diperbarui', journaled once" \
     "sum(1 for e in d['events'] if e['kind'] == 'perlu-diperbarui') == 4"
 
-run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
+run 0 as verif1 inbox
 grep -q "Perlu diperbarui" "$tmp/out" && grep -q "0A1D" "$tmp/out" && grep -q "0A1B" "$tmp/out" ||
     fail "the verifier's inbox lists the reminded holders: $(cat "$tmp/out")"
-run 0 indonesian "$sertel" inbox --key "$tmp/staf.key"
+run 0 as staf inbox
 grep -q "Perlu diperbarui" "$tmp/out" && fail "a staf without the qualification sees no register"
 
 # --- a renewal from the register ---------------------------------------------------------
-run 2 indonesian "$sertel" renew 0A1B --key "$tmp/staf.key"
-run 0 indonesian "$sertel" renew 0A1B --key "$tmp/verif.key"
+run 2 as staf renew 0A1B
+run 0 as verif1 renew 0A1B
 id=$(head -n 1 "$tmp/out")
 [[ "$id" =~ ^SE- ]] || fail "renew prints the new case number: $id"
-run 0 indonesian "$sertel" show "$id" --json --key "$tmp/verif.key"
+run 0 as verif1 show "$id" --json
 json_ok "the renewal case carries the holder's data" \
     "d['case']['applicant']['name'] == 'Budi Santoso' and d['case']['applicant']['nip'] == '198707072011011001' and d['case']['step'] == 1"
-run 2 indonesian "$sertel" renew 0A1B --key "$tmp/verif.key"
+run 2 as verif1 renew 0A1B
 run 0 indonesian "$admin" certs due --within 60 --json --key "$tmp/admin.key"
 json_ok "a holder being renewed is no longer due" \
     "'0A1B' not in [c['serial'] for c in d['certificates']]"
-run 0 indonesian "$sertel" inbox --key "$tmp/verif.key"
+run 0 as verif1 inbox
 grep -q "0A1B" "$tmp/out" && fail "a holder being renewed leaves the verifier's list"
 
 stop_broker

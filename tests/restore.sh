@@ -29,25 +29,21 @@ restart() {
 }
 restart
 
-kadis=197503042001121002 staf=198503142010011003
-mkdir -p "$tmp/keys"
-run 0 english "$admin" officer add --key "$tmp/admin.key" --name "Tino Armyanto" --nip $kadis \
-    --role kadis --out "$tmp/keys/kadis.key"
-run 0 english "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip $staf \
-    --role staf --out "$tmp/keys/staf.key"
+enrol kadis "Tino Armyanto" kadis
+enrol staf "Siti Rahmawati" staf
 echo "%PDF surat" >"$tmp/surat.pdf"
 # receive_and_pass : a new application, passed to the Kepala Dinas; its
 # number in $id.
 letters=0
 receive_and_pass() {
     letters=$((letters + 1))
-    run 0 english "$sertel" receive --key "$tmp/keys/staf.key" --name "Budi Santoso" \
+    run 0 as_en staf receive --name "Budi Santoso" \
         --nip 198707072011011001 --unit "Dinas Pendidikan" --position "Analis Kepegawaian" \
         --email budi.santoso@ciamiskab.go.id --phone 081234567890 --channel surat \
         --letter-no "800/$letters/Disdik" --letter-date 2026-11-20 \
         --subject "Permohonan pembaharuan sertifikat elektronik" --attach "$tmp/surat.pdf"
     id=$(cat "$tmp/out")
-    run 0 english "$sertel" complete "$id" --key "$tmp/keys/staf.key" --instruction "Mohon disposisi"
+    run 0 as_en staf complete "$id" --instruction "Mohon disposisi"
 }
 start_watch() {
     : >"$tmp/watch.err"
