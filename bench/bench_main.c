@@ -10,6 +10,7 @@
  *
  * then every target as PASS / MISS beside the floor and the peer
  * (bench_targets.c).
+ *
  * A MISS is a measurement, not a failure: the exit status is 1 only when
  * something went wrong (a refused request, a broker that did not start,
  * a lost push). How to run it: bench/run.sh. */

@@ -108,7 +108,7 @@ static void single_rows(table_t *t, const bench_results_t *r, bool peer_ok)
 {
     const floor_result_t *fl = &r->fl;
     const flow_result_t *one = &r->one;
-    /* The commits timed between the 1-client cases, else section (a)'s. */
+    /* The commits timed within the 1-client run, else section (a)'s. */
     bool paired = one->floor_commits > 0;
     double commit_us = paired ? one->floor_commit_p50_us : fl->commit_p50_us;
     double floor_us = fl->rtt_p50_us + commit_us;
@@ -257,7 +257,7 @@ int bench_targets(const bench_cfg_t *cfg, const bench_results_t *r)
            cfg->quick ? " (QUICK run: scaled down, not for README)" : "");
     print_table(&t);
     printf("\nfloor: a bare CURVE round trip (p50) + a bare durable LMDB commit of one put\n"
-           "(p50, timed between the 1-client cases), on this machine, in this run.\n"
+           "(p50, one timed before each request of the 1-client run), on this machine, in this run.\n"
            "Written per commit: the bytes the broker passed to write()/pwrite() (wchar of\n"
            "/proc/PID/io) less its log file's growth, over the 1-client run's LMDB commits\n"
            "(one transition each), in pages of %ld bytes; the floor's: the same for its bare\n"
