@@ -257,11 +257,11 @@ int bench_targets(const bench_cfg_t *cfg, const bench_results_t *r)
            cfg->quick ? " (QUICK run: scaled down, not for README)" : "");
     print_table(&t);
     printf("\nfloor: a bare CURVE round trip (p50) + a bare durable LMDB commit of one put\n"
-           "(p50, one timed before each request of the 1-client run), on this machine, in this run.\n"
-           "Written per commit: the bytes the broker passed to write()/pwrite() (wchar of\n"
-           "/proc/PID/io) less its log file's growth, over the 1-client run's LMDB commits\n"
-           "(one transition each), in pages of %ld bytes; the floor's: the same for its bare\n"
-           "commits; PostgreSQL's: WAL bytes per transition.\n",
+           "(p50, one timed before each request of the 1-client run), on this machine, in\n"
+           "this run. Written per commit: the bytes the broker passed to write()/pwrite()\n"
+           "(wchar of /proc/PID/io) less its log file's growth, over the 1-client run's LMDB\n"
+           "commits (one transition each), in pages of %ld bytes; the floor's: the same for\n"
+           "its bare commits; PostgreSQL's: WAL bytes per transition.\n",
            sysconf(_SC_PAGESIZE));
     if (!peer_ok)
         printf("PostgreSQL-relative targets print SKIP: %s.\n",
