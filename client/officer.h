@@ -128,8 +128,6 @@ typedef struct {
 } officer_intake_field_t;
 extern const officer_intake_field_t officer_intake_fields[];
 extern const size_t officer_n_intake_fields;
-/* Every field checked with the broker's rules; false after cli_error. */
-bool officer_intake_check(const char *prog, const officer_intake_t *a);
 /* The Application the values make (pointers into a). */
 void officer_intake_fill(const officer_intake_t *a, Sertel__Application *app);
 

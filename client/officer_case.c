@@ -219,7 +219,8 @@ static const char *field_value(const officer_intake_t *a, size_t i)
     return *(const char *const *)((const char *)a + officer_intake_fields[i].offset);
 }
 
-bool officer_intake_check(const char *prog, const officer_intake_t *a)
+/* Every field checked with the broker's rules; false after cli_error. */
+static bool intake_check(const char *prog, const officer_intake_t *a)
 {
     char why[256];
     for (size_t i = 0; i < N_RECEIVE_FIELDS; i++) {
@@ -311,7 +312,7 @@ int officer_receive(int argc, char **argv)
     if (rc != OFFICER_GO)
         return rc;
     officer_files_t files = {0};
-    if (!officer_intake_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
+    if (!intake_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
         !officer_files_read(spec.prog, &a.attach, &files)) {
         officer_files_free(&files);
         return EXIT_USAGE;

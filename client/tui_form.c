@@ -152,6 +152,12 @@ const char *tui_form_value(tui_form_t *f, int i)
     return s;
 }
 
+void tui_form_focus(tui_form_t *f, int i)
+{
+    if (i >= 0 && i < f->n)
+        f->focus = i;
+}
+
 int tui_form_missing(tui_form_t *f)
 {
     for (int i = 0; i < f->n; i++)

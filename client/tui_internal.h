@@ -207,6 +207,7 @@ int tui_form_action(const tui_form_t *f);
 const char *tui_form_case(const tui_form_t *f);
 /* Field i's value as UTF-8 (valid until the next key). */
 const char *tui_form_value(tui_form_t *f, int i);
+void tui_form_focus(tui_form_t *f, int i);
 /* The first required field left empty, or -1; focuses it. */
 int tui_form_missing(tui_form_t *f);
 

@@ -116,9 +116,13 @@ grep -qF "NIK (16 digits) *" "$tmp/screen" && fail "the NIK, which is optional, 
 letter_date=$(date -d yesterday +%F)
 # Name, NIP, (NIK), unit, position, e-mail, phone, (came by), letter no.,
 # date, subject; the urgency chosen by its first letter.
-keys staf "Budi Santoso" Tab 198702152010011004 Tab Tab "Dinas Pendidikan" Tab "Analis Kebijakan" Tab \
+# The NIP mistyped first: the field is named by its label, and focused.
+keys staf "Budi Santoso" Tab 12345 Tab Tab "Dinas Pendidikan" Tab "Analis Kebijakan" Tab \
     budi@ciamiskab.go.id Tab 081234567890 Tab Tab 800/123/Disdik Tab "$letter_date" Tab \
     "Pembaharuan sertifikat elektronik" Tab s Enter
+see staf "NIP (18 digits): " "a mistyped NIP refused, named by the form's label"
+grep -qF -- "--nip" "$tmp/screen" && fail "the form's refusal names a command-line option"
+keys staf C-u 198702152010011004 Enter
 see staf "registered (step 1)" "the application registered from the form"
 id=$(grep -oE 'SE-[0-9]{4}-[0-9]+' "$tmp/screen" | head -n 1)
 [ -n "$id" ] || { fail "no case number on the screen"; show_screen; exit 1; }
