@@ -212,6 +212,85 @@ static uint8_t *read_certificate(tui_t *t, const char *path, size_t *len)
     return der;
 }
 
+/* What a request points at, kept until it is sent. */
+typedef struct {
+    char id[CASE_ID_MAX + 1];
+    Sertel__Complete complete;
+    text_msg_t text;
+    Sertel__Contact contact;
+    Sertel__Notify notify;
+    Sertel__Attach attach;
+    Sertel__Certificate cert;
+    officer_files_t files;
+} parts_t;
+
+/* Builds the request of the submitted form into req (pointing into m);
+ * false, with the reason on the status line, when a file cannot be used. */
+static bool build(tui_t *t, tui_form_t *f, Sertel__Envelope *req, parts_t *m)
+{
+    char *id = m->id;
+    /* Values live in the form until it is destroyed; each field has its
+     * own buffer, so taking several at once is safe. */
+    switch ((tui_action_t)tui_form_action(f)) {
+    case ACT_COMPLETE:
+        m->complete.case_id = id;
+        m->complete.to_nip = (char *)tui_form_value(f, F_TO);
+        m->complete.instruction = (char *)tui_form_value(f, F_INSTRUCTION);
+        m->complete.note = (char *)tui_form_value(f, F_NOTE);
+        if (!tui_read_files(t, tui_form_value(f, F_ATTACH), &m->files))
+            return false;
+        m->complete.attachments = m->files.ptr;
+        m->complete.n_attachments = m->files.n;
+        req->body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
+        req->complete = &m->complete;
+        break;
+    case ACT_ATTACH:
+        if (!tui_read_files(t, tui_form_value(f, F_FILE), &m->files))
+            return false;
+        m->attach.case_id = id;
+        m->attach.attachments = m->files.ptr;
+        m->attach.n_attachments = m->files.n;
+        req->body_case = SERTEL__ENVELOPE__BODY_ATTACH;
+        req->attach = &m->attach;
+        break;
+    case ACT_CERTIFICATE:
+        m->cert.case_id = id;
+        m->cert.serial = "";
+        if (!(m->cert.der.data = read_certificate(t, tui_form_value(f, F_FILE), &m->cert.der.len)))
+            return false;
+        req->body_case = SERTEL__ENVELOPE__BODY_CERTIFICATE;
+        req->certificate = &m->cert;
+        break;
+    case ACT_RETURN:
+        request_return(req, &m->text, id, (char *)tui_form_value(f, F_REASON));
+        break;
+    case ACT_RESUME:
+        request_resume(req, &m->text, id, (char *)tui_form_value(f, F_REASON));
+        break;
+    case ACT_REJECT:
+        request_reject(req, &m->text, id, (char *)tui_form_value(f, F_REASON));
+        break;
+    case ACT_CONTACT:
+        m->contact.case_id = id;
+        m->contact.channel = (Sertel__ContactChannel)contact_channel_from_code(tui_form_value(f, F_CHANNEL));
+        m->contact.summary = (char *)tui_form_value(f, F_SUMMARY);
+        req->body_case = SERTEL__ENVELOPE__BODY_CONTACT;
+        req->contact = &m->contact;
+        break;
+    case ACT_NOTIFY:
+        m->notify.case_id = id;
+        m->notify.channel = message_channel_from_code(tui_form_value(f, F_CHANNEL));
+        m->notify.template_ = (char *)tui_form_value(f, F_TEMPLATE);
+        m->notify.text = (char *)tui_form_value(f, F_MESSAGE);
+        req->body_case = SERTEL__ENVELOPE__BODY_NOTIFY;
+        req->notify = &m->notify;
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
 bool tui_action_send(tui_t *t)
 {
     tui_form_t *f = t->form;
@@ -222,73 +301,14 @@ bool tui_action_send(tui_t *t)
     }
     if (tui_form_action(f) == ACT_INTAKE)
         return tui_intake_send(t);
-    char id[CASE_ID_MAX + 1];
-    snprintf(id, sizeof id, "%s", tui_form_case(f));
+    parts_t m = {.complete = SERTEL__COMPLETE__INIT, .contact = SERTEL__CONTACT__INIT,
+                 .notify = SERTEL__NOTIFY__INIT, .attach = SERTEL__ATTACH__INIT,
+                 .cert = SERTEL__CERTIFICATE__INIT};
+    snprintf(m.id, sizeof m.id, "%s", tui_form_case(f));
+    char *id = m.id;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    Sertel__Complete complete = SERTEL__COMPLETE__INIT;
-    text_msg_t text;
-    Sertel__Contact contact = SERTEL__CONTACT__INIT;
-    Sertel__Notify notify = SERTEL__NOTIFY__INIT;
-    Sertel__Attach attach = SERTEL__ATTACH__INIT;
-    Sertel__Certificate cert = SERTEL__CERTIFICATE__INIT;
-    officer_files_t files = {.n = 0};
-    /* Values live in the form until it is destroyed; each field has its
-     * own buffer, so taking several at once is safe. */
-    switch ((tui_action_t)tui_form_action(f)) {
-    case ACT_COMPLETE:
-        complete.case_id = id;
-        complete.to_nip = (char *)tui_form_value(f, F_TO);
-        complete.instruction = (char *)tui_form_value(f, F_INSTRUCTION);
-        complete.note = (char *)tui_form_value(f, F_NOTE);
-        if (!tui_read_files(t, tui_form_value(f, F_ATTACH), &files))
-            return false;
-        complete.attachments = files.ptr;
-        complete.n_attachments = files.n;
-        req.body_case = SERTEL__ENVELOPE__BODY_COMPLETE;
-        req.complete = &complete;
-        break;
-    case ACT_ATTACH:
-        if (!tui_read_files(t, tui_form_value(f, F_FILE), &files))
-            return false;
-        attach.case_id = id;
-        attach.attachments = files.ptr;
-        attach.n_attachments = files.n;
-        req.body_case = SERTEL__ENVELOPE__BODY_ATTACH;
-        req.attach = &attach;
-        break;
-    case ACT_CERTIFICATE:
-        cert.case_id = id;
-        cert.serial = "";
-        if (!(cert.der.data = read_certificate(t, tui_form_value(f, F_FILE), &cert.der.len)))
-            return false;
-        req.body_case = SERTEL__ENVELOPE__BODY_CERTIFICATE;
-        req.certificate = &cert;
-        break;
-    case ACT_RETURN:
-        request_return(&req, &text, id, (char *)tui_form_value(f, F_REASON));
-        break;
-    case ACT_RESUME:
-        request_resume(&req, &text, id, (char *)tui_form_value(f, F_REASON));
-        break;
-    case ACT_REJECT:
-        request_reject(&req, &text, id, (char *)tui_form_value(f, F_REASON));
-        break;
-    case ACT_CONTACT:
-        contact.case_id = id;
-        contact.channel = (Sertel__ContactChannel)contact_channel_from_code(tui_form_value(f, F_CHANNEL));
-        contact.summary = (char *)tui_form_value(f, F_SUMMARY);
-        req.body_case = SERTEL__ENVELOPE__BODY_CONTACT;
-        req.contact = &contact;
-        break;
-    case ACT_NOTIFY:
-        notify.case_id = id;
-        notify.channel = message_channel_from_code(tui_form_value(f, F_CHANNEL));
-        notify.template_ = (char *)tui_form_value(f, F_TEMPLATE);
-        notify.text = (char *)tui_form_value(f, F_MESSAGE);
-        req.body_case = SERTEL__ENVELOPE__BODY_NOTIFY;
-        req.notify = &notify;
-        break;
-    default:
+    if (!build(t, f, &req, &m)) {
+        officer_files_free(&m.files); /* what was read before the one refused */
         return false;
     }
     int i = find((tui_action_t)tui_form_action(f));
@@ -296,8 +316,8 @@ bool tui_action_send(tui_t *t)
     tui_draw_screen(t, (int64_t)time(NULL)); /* the call may take a while */
     Sertel__Envelope *reply;
     bool sent = tui_call(t, &req, &reply, id);
-    officer_files_free(&files);
-    free(cert.der.data);
+    officer_files_free(&m.files);
+    free(m.cert.der.data);
     if (!sent)
         return false;
     sertel__envelope__free_unpacked(reply, NULL);

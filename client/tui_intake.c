@@ -117,8 +117,10 @@ bool tui_intake_send(tui_t *t)
         *(const char **)((char *)&a + officer_intake_fields[field_of[i]].offset) = *v ? v : NULL;
     }
     officer_files_t files = {.n = 0};
-    if (!tui_read_files(t, letter, &files))
+    if (!tui_read_files(t, letter, &files)) {
+        officer_files_free(&files);
         return false;
+    }
     Sertel__Application app;
     officer_intake_fill(&a, &app);
     Sertel__Intake in = SERTEL__INTAKE__INIT;
