@@ -10,6 +10,9 @@
  *           case's event links hold, the index rows are exactly those the
  *           cases imply. Run it before restoring a copy.
  *
+ * Both first read every page in a child process (mdbwalk.h): damaged
+ * pages are problems found, never a crash of the check.
+ *
  * Exit status: 0 intact, 1 usage, 2 the store cannot be read, 4 problems
  * found (as sertel-admin journal verify). */
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "datadir.h"
 #include "i18n.h"
 #include "mdbfile.h"
+#include "mdbwalk.h"
 #include "store.h"
 
 /* DIR/db in a data directory, DIR itself in a backup copy. */
@@ -35,15 +39,25 @@ static bool store_path(const char *dir, char *path, size_t len)
     return true;
 }
 
-static store_t *open_checked(const char *prog, const char *dir)
+/* NULL with the exit status in *rc: 2 unreadable, 4 damaged pages. */
+static store_t *open_checked(const char *prog, const char *dir, int *rc)
 {
     char path[4096], file[4200], err[1024] = "";
     store_path(dir, path, sizeof path);
     snprintf(file, sizeof file, "%s/data.mdb", path);
     mdbfile_info_t info;
-    /* A cut or foreign file is refused before LMDB maps it. */
-    store_t *s = mdbfile_check(file, &info, err, sizeof err) ? store_open_readonly(path, err, sizeof err)
-                                                             : NULL;
+    char why[1024];
+    /* A cut or foreign file is refused before LMDB maps it, and one whose
+     * pages would crash LMDB is found by a child process first. */
+    store_t *s = NULL;
+    *rc = 2;
+    if (!mdbfile_check(file, &info, err, sizeof err))
+        ;
+    else if (!mdbwalk_check(path, false, NULL, why, sizeof why)) {
+        diag_at(err, sizeof err, file, 0, _("damaged: %s"), why);
+        *rc = 4;
+    } else
+        s = store_open_readonly(path, err, sizeof err);
     if (!s)
         fprintf(stderr, "%s: %s\n", prog, err);
     return s;
@@ -71,9 +85,10 @@ static int run(const char *prog, bool full, const char *dir)
 {
     char name[64];
     snprintf(name, sizeof name, "sertel-broker %s", prog);
-    store_t *s = open_checked(name, dir);
+    int rc;
+    store_t *s = open_checked(name, dir, &rc);
     if (!s)
-        return 2;
+        return rc;
     store_txn_t *t;
     if (store_begin(s, NULL, false, &t) != SERTEL_OK) {
         fprintf(stderr, "%s: %s\n", name, sertel_strerror(SERTEL_E_STORAGE));

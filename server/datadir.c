@@ -8,11 +8,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "i18n.h"
 #include "log.h"
 #include "mdbfile.h"
+#include "mdbwalk.h"
 
 struct datadir {
     char dir[4096];
@@ -143,6 +145,32 @@ static bool check_identity(datadir_t *d, char *err, size_t errlen)
     return e == SERTEL_OK;
 }
 
+/* Every record read once in a child process (mdbwalk.h) before this one
+ * maps a page: LMDB trusts its pages, and a damaged one would otherwise
+ * crash the broker whenever a request first reached it. */
+static bool walk_database(const datadir_t *d, const char *path, char *err, size_t errlen)
+{
+    char db[4200], why[1024];
+    snprintf(db, sizeof db, "%s/db", d->dir);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    mdbwalk_stats_t st;
+    if (!mdbwalk_check(db, true, &st, why, sizeof why)) {
+        diag_at(err, errlen, path, 0,
+                _("damaged: %s. The broker does not start on a damaged database: run "
+                  "'sertel-broker check --data %s' to see what is damaged, then put a backup "
+                  "back with 'sertel-broker restore'"),
+                why, d->dir);
+        return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    log_msg(LOG_INFO, _("database read whole in %.2f s before start: %llu records in %u databases, "
+                        "%llu free pages"),
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+            (unsigned long long)st.records, st.databases, (unsigned long long)st.free_pages);
+    return true;
+}
+
 static bool check_database(const datadir_t *d, char *err, size_t errlen)
 {
     char path[4200];
@@ -159,7 +187,7 @@ static bool check_database(const datadir_t *d, char *err, size_t errlen)
                                 "(restore a backup with 'sertel-broker restore')"), why);
         return false;
     }
-    return true;
+    return walk_database(d, path, err, errlen);
 }
 
 datadir_t *datadir_open(const char *dir, char *err, size_t errlen)

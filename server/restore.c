@@ -25,6 +25,7 @@
 #include "i18n.h"
 #include "identity.h"
 #include "mdbfile.h"
+#include "mdbwalk.h"
 
 typedef struct {
     const char *from, *dir;
@@ -100,9 +101,13 @@ static bool check_backup(const restore_opts_t *o, const identity_t *mine, char *
     snprintf(path, sizeof path, "%s/data.mdb", o->from);
     if (!mdbfile_check(path, NULL, err, errlen))
         return false;
+    char why[1024];
+    if (!mdbwalk_check(o->from, true, NULL, why, sizeof why)) {
+        diag_at(err, errlen, path, 0, _("damaged: %s; not restored"), why);
+        return false;
+    }
     identity_t theirs;
     snprintf(path, sizeof path, "%s/%s", o->from, IDENTITY_FILE);
-    char why[1024];
     sertel_err_t e = identity_read(path, &theirs, why, sizeof why);
     if (e == SERTEL_E_NOT_FOUND)
         return true; /* a copy made with mdb_copy: nothing says whose */
