@@ -14,9 +14,9 @@
 
 #include "i18n.h"
 
-/* LMDB's own database numbers: the free list and the list of named
- * databases. */
-enum { FREE_DBI = 0, MAIN_DBI = 1, MAX_NAMED = 64, MAX_NAME = 64 };
+/* LMDB's own number for its free list; at most this many named
+ * databases, of names this long. */
+enum { FREE_DBI = 0, MAX_NAMED = 64, MAX_NAME = 64 };
 
 /* What the child sends back through the pipe, whole (under PIPE_BUF). */
 typedef enum { WALK_OK, WALK_DAMAGED, WALK_SIGNAL } walk_state_t;
@@ -198,26 +198,33 @@ static bool walk_db(walk_t *w, MDB_dbi dbi, const char *name)
     return ok;
 }
 
-/* The names of the named databases, from the main one (whose records are
- * they): each a short printable name. */
-static bool named_dbs(walk_t *w, char names[][MAX_NAME + 1], unsigned *count)
+/* The named databases, from the main one: among its records (format 4
+ * keeps the hot key spaces there too) those LMDB opens as databases. A
+ * record that is not one answers MDB_INCOMPATIBLE. */
+static bool named_dbs(walk_t *w, MDB_dbi main_dbi, MDB_dbi dbis[], char names[][MAX_NAME + 1],
+                      unsigned *count)
 {
     MDB_cursor *c;
     MDB_val k, v;
-    int rc = mdb_cursor_open(w->txn, MAIN_DBI, &c);
+    int rc = mdb_cursor_open(w->txn, main_dbi, &c);
     *count = 0;
     for (MDB_cursor_op op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(c, &k, &v, op)) == 0;
          op = MDB_NEXT) {
-        bool name = k.mv_size >= 1 && k.mv_size <= MAX_NAME && *count < MAX_NAMED;
-        for (size_t i = 0; name && i < k.mv_size; i++)
-            name = ((const unsigned char *)k.mv_data)[i] > 0x20 &&
-                   ((const unsigned char *)k.mv_data)[i] < 0x7f;
-        if (!name) {
-            mdb_cursor_close(c);
-            return damaged("%s", _("the list of databases holds a name that is not one"));
-        }
+        bool name = k.mv_size >= 1 && k.mv_size <= MAX_NAME && v.mv_size == 48 &&
+                    !memchr(k.mv_data, '\0', k.mv_size);
+        if (!name)
+            continue;
         memcpy(names[*count], k.mv_data, k.mv_size);
-        names[(*count)++][k.mv_size] = '\0';
+        names[*count][k.mv_size] = '\0';
+        int open = mdb_dbi_open(w->txn, names[*count], 0, &dbis[*count]);
+        if (open == MDB_INCOMPATIBLE)
+            continue;
+        if (open != 0 || *count == MAX_NAMED - 1) {
+            mdb_cursor_close(c);
+            return damaged(_("the database '%s' cannot be opened: %s"), names[*count],
+                           mdb_strerror(open ? open : MDB_DBS_FULL));
+        }
+        ++*count;
     }
     if (rc == 0 || rc == MDB_NOTFOUND)
         mdb_cursor_close(c);
@@ -227,19 +234,16 @@ static bool named_dbs(walk_t *w, char names[][MAX_NAME + 1], unsigned *count)
 static bool walk_all(walk_t *w)
 {
     static char names[MAX_NAMED][MAX_NAME + 1];
+    static MDB_dbi dbis[MAX_NAMED];
     unsigned count;
     MDB_dbi main_dbi; /* opened by name (none): that sets its comparison functions */
     int rc = mdb_dbi_open(w->txn, NULL, 0, &main_dbi);
     if (rc != 0)
         return damaged(_("the list of databases cannot be read: %s"), mdb_strerror(rc));
-    if (!walk_db(w, main_dbi, _("(list of databases)")) || !named_dbs(w, names, &count))
+    if (!walk_db(w, main_dbi, _("(main database)")) || !named_dbs(w, main_dbi, dbis, names, &count))
         return false;
     for (unsigned i = 0; i < count; i++) {
-        MDB_dbi dbi;
-        rc = mdb_dbi_open(w->txn, names[i], 0, &dbi);
-        if (rc != 0)
-            return damaged(_("the database '%s' cannot be opened: %s"), names[i], mdb_strerror(rc));
-        if (!walk_db(w, dbi, names[i]))
+        if (!walk_db(w, dbis[i], names[i]))
             return false;
         report.stats.databases++;
     }
