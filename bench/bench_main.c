@@ -3,10 +3,11 @@
  *
  *   (a) floor: bare CURVE round trip, bare durable LMDB commit
  *   (b) seven-step renewals through a real broker, 1 and N clients
+ *   (p) the peer: the same lifecycle on bare PostgreSQL (bench/pg_peer.sh),
+ *       right after (b)
  *   (c) catch-up of an officer who missed 100,000 events
  *   (d) statistics query over 1,000,000 archived cases
  *   (e) the broker's memory with 1,000 officers connected
- *   (p) the peer: the same lifecycle on bare PostgreSQL (bench/pg_peer.sh)
  *
  * then every target as PASS / MISS beside the floor and the peer
  * (bench_targets.c).
@@ -259,10 +260,11 @@ int main(int argc, char **argv)
         {'a', "(a) floor"},
         {'b', "(b) seven-step renewals through sertel-broker (10 durable transitions and 8 awaited"
               " pushes per case)"},
+        /* right after (b): the disk's fsync drifts with the machine's load */
+        {'p', "(p) the peer: the same lifecycle on bare PostgreSQL (bench/pg_peer.sh)"},
         {'c', "(c) catch-up"},
         {'d', "(d) statistics"},
         {'e', "(e) connected officers: the broker's memory"},
-        {'p', "(p) the peer: the same lifecycle on bare PostgreSQL (bench/pg_peer.sh)"},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         char l = sections[i].letter;
