@@ -256,6 +256,17 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
     if (errlen)
         err[0] = '\0';
     snprintf(s->dir, sizeof s->dir, "%s", dir);
+    if (!store_env_open(s, err, errlen) || !store_scrub(s, err, errlen)) {
+        if (s->env)
+            mdb_env_close(s->env);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+bool store_env_open(store_t *s, char *err, size_t errlen)
+{
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, MAX_DBS);
@@ -264,20 +275,14 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
     /* LMDB never maps less than the data already holds; a map that grew
      * in an earlier run grows again on demand. */
     if (rc == 0)
-        rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+        rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0600);
     if (rc == 0) {
         int dead = 0;
         mdb_reader_check(s->env, &dead);
     } else {
-        diag_at(err, errlen, dir, 0, _("cannot open the database: %s"), mdb_strerror(rc));
+        diag_at(err, errlen, s->dir, 0, _("cannot open the database: %s"), mdb_strerror(rc));
     }
-    if (rc != 0 || !prepare(s, err, errlen)) {
-        if (s->env)
-            mdb_env_close(s->env);
-        free(s);
-        return NULL;
-    }
-    return s;
+    return rc == 0 && prepare(s, err, errlen);
 }
 
 void store_close(store_t **s)

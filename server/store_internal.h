@@ -233,6 +233,13 @@ void store_dedup_free(store_dedup_t **d);
 /* The outermost write transaction committed: its appended request ids
  * become part of the request memory. */
 void store_dedup_take(store_t *s, const store_pending_t *p, size_t n);
+/* Opens s->dir's environment and brings it to this format (migrating). */
+bool store_env_open(store_t *s, char *err, size_t errlen);
+/* After a migration that sealed personal data (meta "scrub" set in its
+ * transaction): the file rewritten compact (store_scrub.c), so that no
+ * page it freed keeps the data in the clear; the environment reopened. */
+sertel_err_t store_scrub_mark(store_txn_t *t);
+bool store_scrub(store_t *s, char *err, size_t errlen);
 /* Format 1 (before the journal chain) -> STORE_FORMAT, in txn. */
 sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen);
 /* The index rows of a case (store_cases.c): what c needs, and writing the

@@ -160,6 +160,8 @@ sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen)
     uint8_t prev[STORE_HASH_LEN] = {0};
     for (uint64_t seq = 1; e == SERTEL_OK && seq <= last; seq++)
         e = migrate_event(t, seq, prev, err, errlen);
+    if (e == SERTEL_OK)
+        e = store_scrub_mark(t); /* format 1 kept the personal data in the clear */
     return e == SERTEL_OK ? drop_old(t) : e;
 }
 
@@ -249,6 +251,8 @@ sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen)
         e = seal_case(t, ids.ids[i], c, err, errlen);
     free(c);
     free(ids.ids);
+    if (e == SERTEL_OK)
+        e = store_scrub_mark(t);
     return e == SERTEL_OK ? seal_applicant_records(t) : e;
 }
 
