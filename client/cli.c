@@ -244,29 +244,51 @@ const calendar_t *cli_calendar(void)
     return fallback_calendar;
 }
 
-int cli_fetch_calendar(cli_t *cli)
+/* The broker's calendar into *out; the conn_call's result, with its
+ * reason in err. */
+static sertel_err_t ask_calendar(cli_t *cli, int timeout_ms, calendar_t **out, char *err,
+                                 size_t errlen)
 {
-    if (office_calendar)
-        return EXIT_DONE;
     Sertel__CalendarQuery q = SERTEL__CALENDAR_QUERY__INIT;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
     req.body_case = SERTEL__ENVELOPE__BODY_CALENDAR_QUERY;
     req.calendar_query = &q;
+    sertel_err_t e = conn_call(cli->conn, &req, &reply, timeout_ms, err, errlen);
+    if (e != SERTEL_OK)
+        return e;
+    /* A broker without a calendar of its own runs the default one. */
+    *out = NULL;
+    if (reply->body_case == SERTEL__ENVELOPE__BODY_CALENDAR && reply->calendar->text &&
+        reply->calendar->text[0])
+        *out = calendar_parse(reply->calendar->text, reply->calendar->filename, err, errlen);
+    if (!*out)
+        *out = calendar_default();
+    sertel__envelope__free_unpacked(reply, NULL);
+    return SERTEL_OK;
+}
+
+int cli_fetch_calendar(cli_t *cli)
+{
+    if (office_calendar)
+        return EXIT_DONE;
     char err[1024];
-    sertel_err_t e = conn_call(cli->conn, &req, &reply, cli->timeout_ms, err, sizeof err);
+    sertel_err_t e = ask_calendar(cli, cli->timeout_ms, &office_calendar, err, sizeof err);
     if (e != SERTEL_OK) {
         cli_error(cli->prog, "%s", err);
         return e == SERTEL_E_DENIED ? EXIT_REFUSED : EXIT_UNREACHABLE;
     }
-    /* A broker without a calendar of its own runs the default one. */
-    if (reply->body_case == SERTEL__ENVELOPE__BODY_CALENDAR && reply->calendar->text &&
-        reply->calendar->text[0])
-        office_calendar = calendar_parse(reply->calendar->text, reply->calendar->filename, err,
-                                         sizeof err);
-    if (!office_calendar)
-        office_calendar = calendar_default();
-    sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
+}
+
+bool cli_refresh_calendar(cli_t *cli, int timeout_ms)
+{
+    char err[1024];
+    calendar_t *fresh = NULL;
+    if (ask_calendar(cli, timeout_ms, &fresh, err, sizeof err) != SERTEL_OK)
+        return false;
+    calendar_destroy(&office_calendar);
+    office_calendar = fresh;
+    return true;
 }
 
 int cli_calendar_ensure(const char *prog, const cli_common_t *common)

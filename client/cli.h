@@ -98,6 +98,11 @@ const calendar_t *cli_calendar(void);
 /* Asks the broker for its calendar on cli's connection (once per
  * process). Returns an exit code. */
 int cli_fetch_calendar(cli_t *cli);
+/* Asks again, quietly, within timeout_ms: for a client that stays
+ * connected while an administrator may load another calendar. False (the
+ * calendar known is kept) when the broker does not answer. A pointer
+ * from cli_calendar is stale after a true return. */
+bool cli_refresh_calendar(cli_t *cli, int timeout_ms);
 /* The same on a connection of its own: for commands that turn dates
  * into instants before they send anything. */
 int cli_calendar_ensure(const char *prog, const cli_common_t *common);

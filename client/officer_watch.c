@@ -163,6 +163,10 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
     sertel__envelope__free_unpacked(reply, NULL);
     if (rc != EXIT_DONE)
         return rc;
+    /* A new session, so times in the office's zone as the broker runs it
+     * now (a calendar load may have changed it meanwhile), before the
+     * catch-up is printed; kept as they were if it does not answer. */
+    cli_refresh_calendar(&w->cli, timeout_ms);
     /* replayed is 0 from a broker that does not count; what arrived is
      * then the measure. */
     uint64_t arrived = (uint64_t)drain(w, 0);

@@ -107,8 +107,13 @@ bool tui_hello(tui_t *t, bool *denied)
         lost(t, _("connecting"), err);
         return false;
     }
-    if (cli_fetch_calendar(&t->cli) == EXIT_DONE)
-        t->cal = cli_calendar(); /* the office's zone, hours and holidays */
+    /* The office's zone, hours and holidays: asked again with each new
+     * session, as a calendar load may have changed them meanwhile. */
+    if (!t->online)
+        cli_refresh_calendar(&t->cli, HELLO_TIMEOUT_MS);
+    else
+        cli_fetch_calendar(&t->cli);
+    t->cal = cli_calendar();
     const Sertel__Officer *o = reply->welcome->officer;
     if (o) {
         snprintf(t->nip, sizeof t->nip, "%s", o->nip ? o->nip : "");

@@ -25,12 +25,20 @@ has err "bad.conf:3" "a bad calendar names file and line"
 run 1 adm sop check "$calendar"
 
 # --- times in WITA ------------------------------------------------------------------
+# The Kepala Dinas' `sertel watch` (text) prints the office's times too.
+timeout 600 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$sertel" watch \
+    --key "$tmp/keys/kadis.key" >"$tmp/watch.text" 2>"$tmp/watch.text.err" &
+bg_pids+=($!)
+wait_for "$tmp/watch.text.err" "$endpoint" "the text watch connected"
 receive
 run 0 as kadis show "$id"
 has out "23 Nov 2026 08:00 WITA" "the registration time is the office's, labelled WITA"
 has out "08:10 WITA" "step 1's deadline is 10 minutes later in WITA"
 grep -q "WIB" "$tmp/out" && fail "show still says WIB in a WITA office"
 run 0 as staf complete "$id"
+wait_for "$tmp/watch.text" "^23 Nov 2026 08:00 WITA +$id +didisposisikan" \
+    "watch prints the disposition's time in WITA"
+grep -q "WIB" "$tmp/watch.text" && fail "watch says WIB in a WITA office"
 run 0 as kadis complete "$id" --instruction "Proses" --deadline "2026-11-23 08:05"
 run 0 as kabid show "$id" --json
 json_ok "a --deadline is a WITA time" "d['case']['deadline'] == $(date -u -d '2026-11-23 08:05 +0800' +%s)"
@@ -51,6 +59,13 @@ run 0 as kadis show "$id"
 has out "09:00 WIT" "after calendar load times are shown in WIT"
 run 0 adm journal --json
 json_ok "the calendar load is journaled" "any('calendar load' in (e.get('text') or '') for e in d['events'])"
+# A watch asks for the calendar again when it connects again.
+stop_broker
+start_broker "$endpoint"
+receive
+run 0 as staf complete "$id"
+wait_for "$tmp/watch.text" "^23 Nov 2026 09:03 WIT +$id +didisposisikan" \
+    "after calendar load and a reconnection, watch prints WIT times" 60
 
 # --- an absent broker ----------------------------------------------------------------------
 start=$(date +%s%N)
