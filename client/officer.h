@@ -89,6 +89,9 @@ bool officer_check_nip(const char *prog, const char *option, const char *value);
 int officer_request(cli_t *cli, const char *prog, const cli_common_t *common,
                     Sertel__Envelope *req, Sertel__Envelope__BodyCase want,
                     Sertel__Envelope **reply);
+/* The same on the open connection, for a request that follows one. */
+int officer_call(cli_t *cli, const char *prog, Sertel__Envelope *req, Sertel__Envelope__BodyCase want,
+                 Sertel__Envelope **reply);
 
 /* The certificate in path (DER or PEM) as DER, malloc'd; NULL after
  * naming the problem (officer_cert.c). */

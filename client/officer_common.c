@@ -88,13 +88,19 @@ int officer_request(cli_t *cli, const char *prog, const cli_common_t *common,
                     Sertel__Envelope *req, Sertel__Envelope__BodyCase want,
                     Sertel__Envelope **reply)
 {
-    char err[1024];
     *reply = NULL;
     int rc = cli_open(cli, prog, common);
     if (rc == EXIT_DONE)
         rc = cli_fetch_calendar(cli); /* times are shown in the office's zone */
-    if (rc != EXIT_DONE)
-        return rc;
+    return rc == EXIT_DONE ? officer_call(cli, prog, req, want, reply) : rc;
+}
+
+int officer_call(cli_t *cli, const char *prog, Sertel__Envelope *req, Sertel__Envelope__BodyCase want,
+                 Sertel__Envelope **reply)
+{
+    char err[1024];
+    int rc = EXIT_DONE;
+    *reply = NULL;
     sertel_err_t e = conn_call(cli->conn, req, reply, cli->timeout_ms, err, sizeof err);
     if (e != SERTEL_OK) {
         cli_error(prog, "%s", err);

@@ -186,6 +186,58 @@ static bool find_query(const char *prog, const find_args_t *a, Sertel__SearchQue
     return true;
 }
 
+/* The pages of one find: a search the broker stopped at its bound
+ * (`truncated`) goes on past the last case it examined (`resume_after`),
+ * as further requests, so other officers are served in between and no
+ * later case is silently left out. At most FIND_PAGES requests. */
+enum { FIND_PAGES = 256 };
+typedef struct {
+    Sertel__Envelope *pages[FIND_PAGES];
+    size_t n_pages;
+    Sertel__CaseList all; /* the pages' cases; truncated as the last page */
+} found_t;
+
+static bool found_add(found_t *f, Sertel__Envelope *page)
+{
+    const Sertel__CaseList *l = page->case_list;
+    Sertel__Case **more = realloc(f->all.cases, (f->all.n_cases + l->n_cases + 1) * sizeof *more);
+    f->pages[f->n_pages++] = page;
+    if (!more)
+        return false;
+    memcpy(more + f->all.n_cases, l->cases, l->n_cases * sizeof *more);
+    f->all.cases = more;
+    f->all.n_cases += l->n_cases;
+    f->all.truncated = l->truncated;
+    return true;
+}
+
+static void found_free(found_t *f)
+{
+    for (size_t i = 0; i < f->n_pages; i++)
+        sertel__envelope__free_unpacked(f->pages[i], NULL);
+    free(f->all.cases);
+}
+
+static int find_rest(cli_t *cli, const char *prog, Sertel__Envelope *req, found_t *f)
+{
+    Sertel__SearchQuery *q = req->search;
+    int rc = EXIT_DONE;
+    while (rc == EXIT_DONE && f->all.truncated && f->all.n_cases < SEARCH_LIMIT &&
+           f->n_pages < FIND_PAGES) {
+        const char *from = f->pages[f->n_pages - 1]->case_list->resume_after;
+        /* No place to go on from (an older broker), or none past the last. */
+        if (!from || !*from || (q->after && strcmp(from, q->after) <= 0))
+            break;
+        q->after = (char *)from;
+        q->limit = SEARCH_LIMIT - (uint32_t)f->all.n_cases;
+        Sertel__Envelope *reply;
+        rc = officer_call(cli, prog, req, SERTEL__ENVELOPE__BODY_CASE_LIST, &reply);
+        if (rc == EXIT_DONE && !found_add(f, reply))
+            rc = EXIT_UNREACHABLE;
+    }
+    return rc;
+}
+
 int officer_find(int argc, char **argv)
 {
     static const officer_spec_t spec = {
@@ -221,21 +273,27 @@ int officer_find(int argc, char **argv)
     req.body_case = SERTEL__ENVELOPE__BODY_SEARCH;
     req.search = &q;
     cli_t cli;
+    found_t f = {0};
     rc = officer_request(&cli, spec.prog, &common, &req, SERTEL__ENVELOPE__BODY_CASE_LIST, &reply);
+    if (rc == EXIT_DONE && found_add(&f, reply))
+        rc = find_rest(&cli, spec.prog, &req, &f);
+    else if (rc == EXIT_DONE)
+        rc = EXIT_UNREACHABLE;
     if (rc == EXIT_DONE) {
         if (common.json)
-            json_cases(reply->case_list, officer_now());
+            json_cases(&f.all, officer_now());
         else
-            print_found(reply->case_list);
-        if (reply->case_list->n_cases >= SEARCH_LIMIT)
+            print_found(&f.all);
+        if (f.all.n_cases >= SEARCH_LIMIT)
             cli_error(spec.prog, _("only the first %d matches are listed; narrow the search"),
                       SEARCH_LIMIT);
-        else if (reply->case_list->truncated)
-            cli_error(spec.prog, "%s",
-                      _("the broker stopped searching after as many cases as it examines for one "
-                        "search: later cases may match too; narrow the search with --nip or --state"));
-        sertel__envelope__free_unpacked(reply, NULL);
+        else if (f.all.truncated)
+            cli_error(spec.prog, _("the search stopped after %d pages of the broker's bounded "
+                                   "searches: later cases may match too; narrow the search with "
+                                   "--nip or --state"),
+                      FIND_PAGES);
     }
+    found_free(&f);
     cli_close(&cli);
     return rc;
 }

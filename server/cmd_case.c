@@ -293,7 +293,7 @@ static sertel_err_t check_duplicate(cmd_ctx_t *ctx, const Sertel__Intake *in,
     if (!other)
         return SERTEL_E_NOMEM;
     dup_walk_t w = {app, other, false};
-    sertel_err_t e = store_cases_by_applicant(ctx->txn, app->nip, find_same_letter, &w);
+    sertel_err_t e = store_cases_by_applicant(ctx->txn, app->nip, NULL, find_same_letter, &w);
     if (e != SERTEL_OK || !w.hit)
         return e;
     if (!in->force)

@@ -112,6 +112,7 @@ typedef struct {
     push_scope_t scope;           /* search: whose cases may be listed */
     int scan_left;                /* search: cases it may still examine (-1: any) */
     bool truncated;
+    char last_seen[CASE_ID_MAX + 1]; /* search: the last case examined */
 } list_t;
 
 static bool listed(const list_t *l, const char *id)
@@ -144,6 +145,9 @@ static sertel_err_t reply_list(cmd_ctx_t *ctx, list_t *l, Sertel__Envelope *repl
     cl->cases = (Sertel__Case **)l->cases.items;
     cl->n_cases = l->cases.n;
     cl->truncated = l->truncated;
+    cl->resume_after = l->truncated ? cmd_strdup(ctx, l->last_seen) : (char *)"";
+    if (!cl->resume_after)
+        return SERTEL_E_NOMEM;
     reply->body_case = SERTEL__ENVELOPE__BODY_CASE_LIST;
     reply->case_list = cl;
     return SERTEL_OK;
@@ -252,6 +256,7 @@ static int add_if_match(const case_t *c, void *arg)
     }
     if (l->scan_left > 0)
         l->scan_left--;
+    snprintf(l->last_seen, sizeof l->last_seen, "%s", c->id);
     if ((q->name && *q->name && !contains_ci(c->app.name, q->name)) ||
         (q->nip && *q->nip && strcmp(c->app.nip, q->nip) != 0) ||
         (q->state && (int)c->state != (int)q->state) ||
@@ -274,13 +279,14 @@ CMD(cmd_search)
                 .limit = q->limit ? (q->limit > SEARCH_MAX ? SEARCH_MAX : q->limit) : SEARCH_DEFAULT};
     session_scope(ctx, &ctx->officer, &l.scope);
     sertel_err_t e;
-    /* The narrowest index that answers the query, then the filter. */
+    /* The narrowest index that answers the query, from past `after` (a
+     * page's or a bounded search's continuation), then the filter. */
     if (q->nip && *q->nip)
-        e = store_cases_by_applicant(ctx->txn, q->nip, add_if_match, &l);
+        e = store_cases_by_applicant(ctx->txn, q->nip, q->after, add_if_match, &l);
     else if (q->state)
-        e = store_cases_by_state(ctx->txn, (case_state_t)q->state, add_if_match, &l);
+        e = store_cases_by_state(ctx->txn, (case_state_t)q->state, q->after, add_if_match, &l);
     else
-        e = store_cases_all(ctx->txn, add_if_match, &l);
+        e = store_cases_all(ctx->txn, q->after, add_if_match, &l);
     return e == SERTEL_OK ? reply_list(ctx, &l, reply) : e;
 }
 

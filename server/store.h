@@ -68,9 +68,12 @@ typedef int (*store_case_fn)(const case_t *c, void *arg); /* nonzero stops */
 /* Cases assigned to nip, then those in the pool of (role, quals). */
 sertel_err_t store_inbox(store_txn_t *t, const char *nip, role_t role, unsigned quals,
                          store_case_fn fn, void *arg);
-sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, store_case_fn fn, void *arg);
-sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, store_case_fn fn, void *arg);
-sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg);
+/* after (NULL or empty: from the first) starts past that case number. */
+sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, const char *after,
+                                  store_case_fn fn, void *arg);
+sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, const char *after,
+                                      store_case_fn fn, void *arg);
+sertel_err_t store_cases_all(store_txn_t *t, const char *after, store_case_fn fn, void *arg);
 /* Ids of cases with a timer (warn or due) at or before now, oldest first. */
 typedef int (*store_id_fn)(const char *case_id, void *arg);
 sertel_err_t store_timers_due(store_txn_t *t, int64_t now, store_id_fn fn, void *arg);

@@ -217,11 +217,13 @@ sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
 
 /* Calls fn for the case named at the end of each index key that starts
  * with prefix (plen bytes; the case id follows at skip). want (may be
- * NULL) filters on the key. A heap case_t keeps deep callers' stacks
- * small. */
+ * NULL) filters on the key. after (NULL or empty: from the first; only
+ * where the id follows the prefix directly) starts past that case, by a
+ * seek, so that a bounded search resumes where it stopped. A heap case_t
+ * keeps deep callers' stacks small. */
 static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen, size_t skip,
                              bool (*want)(const MDB_val *k, void *), void *warg,
-                             store_case_fn fn, void *arg)
+                             const char *after, store_case_fn fn, void *arg)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
@@ -229,7 +231,11 @@ static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen,
         return store_map_err(rc);
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
-    MDB_val k = store_val(prefix, plen), v;
+    uint8_t seek[64 + CASE_ID_MAX];
+    size_t alen = after && skip == plen && plen <= 64 ? strnlen(after, CASE_ID_MAX) : 0;
+    memcpy(seek, prefix, plen);
+    memcpy(seek + plen, after ? after : "", alen);
+    MDB_val k = store_val(seek, plen + alen), v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); e == SERTEL_OK && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
@@ -238,7 +244,8 @@ static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen,
             e = store_damaged(t->s, "index row", "key size");
             break;
         }
-        if (want && !want(&k, warg))
+        if ((want && !want(&k, warg)) || (alen && k.mv_size == plen + alen &&
+                                          memcmp(k.mv_data, seek, plen + alen) == 0))
             continue;
         char id[CASE_ID_MAX + 1];
         memcpy(id, (uint8_t *)k.mv_data + skip, k.mv_size - skip);
@@ -270,27 +277,43 @@ sertel_err_t store_inbox(store_txn_t *t, const char *nip, role_t role, unsigned 
     size_t n = strnlen(nip, NIP_LEN);
     memcpy(prefix + 1, nip, n);
     prefix[1 + n] = '\0';
-    sertel_err_t e = each_row(t, prefix, n + 2, n + 2, NULL, NULL, fn, arg);
+    sertel_err_t e = each_row(t, prefix, n + 2, n + 2, NULL, NULL, NULL, fn, arg);
     if (e != SERTEL_OK)
         return e;
     uint8_t pool[2] = {IX_POOL, (uint8_t)role};
-    return each_row(t, pool, 2, 3, pool_matches, &quals, fn, arg);
+    return each_row(t, pool, 2, 3, pool_matches, &quals, NULL, fn, arg);
 }
 
-sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, store_case_fn fn, void *arg)
+sertel_err_t store_cases_by_state(store_txn_t *t, case_state_t st, const char *after,
+                                  store_case_fn fn, void *arg)
 {
     uint8_t prefix[2] = {IX_STATE, (uint8_t)st};
-    return each_row(t, prefix, 2, 2, NULL, NULL, fn, arg);
+    return each_row(t, prefix, 2, 2, NULL, NULL, after, fn, arg);
 }
 
-sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, store_case_fn fn, void *arg)
+sertel_err_t store_cases_by_applicant(store_txn_t *t, const char *nip, const char *after,
+                                      store_case_fn fn, void *arg)
 {
     uint8_t prefix[1 + STORE_APPLICANT_KEY_MAX] = {IX_APPLICANT};
     size_t n = store_applicant_key(t->s, nip, prefix + 1);
-    return each_row(t, prefix, n + 1, n + 1, NULL, NULL, fn, arg);
+    return each_row(t, prefix, n + 1, n + 1, NULL, NULL, after, fn, arg);
 }
 
-sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
+/* The first case past after (NULL or empty: the first case). */
+static int cases_from(store_txn_t *t, MDB_cursor *cur, const char *after, MDB_val *k, MDB_val *v)
+{
+    uint8_t key[CASE_KEY_MAX];
+    size_t n = after && *after ? store_case_key(t->s, after, key) : 0;
+    if (n == 0)
+        return store_space_first(t, cur, DB_CASES, k, v);
+    *k = store_val(key, n);
+    int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+    if (rc == 0 && k->mv_size == n && memcmp(k->mv_data, key, n) == 0)
+        rc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+    return rc;
+}
+
+sertel_err_t store_cases_all(store_txn_t *t, const char *after, store_case_fn fn, void *arg)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur);
@@ -299,7 +322,7 @@ sertel_err_t store_cases_all(store_txn_t *t, store_case_fn fn, void *arg)
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
     MDB_val k, v, id;
-    for (rc = store_space_first(t, cur, DB_CASES, &k, &v); e == SERTEL_OK && rc == 0;
+    for (rc = cases_from(t, cur, after, &k, &v); e == SERTEL_OK && rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (t->s->flat && !store_case_key_id(t->s, &k, &id) && ((uint8_t *)k.mv_data)[0] != KS_CASE)
             break; /* past the cases' space */

@@ -381,9 +381,27 @@ has err "$nowhere" "an unreachable broker is named"
 run 3 as staf receive "${form[@]}" --endpoint $nowhere
 has err "$nowhere" "an unreachable broker is named by a write"
 
+# --- a bounded search goes on where the broker stopped -----------------------------------
+# One case examined per request: find asks again from the last case
+# examined until every case was, and lists what the unbounded search does.
+run 0 as kadis find --name a --json
+python3 -c 'import json,sys; print(sorted(c["id"] for c in json.load(open(sys.argv[1]))["cases"]))' \
+    "$tmp/out" >"$tmp/found.whole"
+[ "$(wc -c <"$tmp/found.whole")" -gt 20 ] || fail "find --name a found too little to compare"
 for who in "${!watch_pid[@]}"; do
     stop_watch "$who"
 done
+stop_broker
+broker_args=(--max-search-scan 1)
+start_broker
+run 0 as kadis find --name a --json
+python3 -c 'import json,sys; print(sorted(c["id"] for c in json.load(open(sys.argv[1]))["cases"]))' \
+    "$tmp/out" >"$tmp/found.paged"
+cmp -s "$tmp/found.whole" "$tmp/found.paged" ||
+    fail "a find the broker bounded at one case lists $(cat "$tmp/found.paged"), not $(cat "$tmp/found.whole")"
+run 0 as_en kadis find --name "Nama Yang Tidak Ada"
+has out "No case matches" "a bounded find of nothing"
+[ -s "$tmp/err" ] && fail "a bounded find that examined every case warned: $(cat "$tmp/err")"
 stop_broker
 for f in "$tmp"/watch.*.err "$tmp/broker.err"; do
     sanitizer_clean "$f" "$(basename "$f")"

@@ -185,7 +185,7 @@ start_broker() {
     [ "${broker_timeout:-600}" = 0 ] || limit=(timeout "${broker_timeout:-600}")
     : >"$tmp/broker.out"
     "${limit[@]}" "$broker" --data "$data" --endpoint "${1:-tcp://127.0.0.1:0}" \
-        >"$tmp/broker.out" 2>>"$tmp/broker.err" &
+        ${broker_args[@]+"${broker_args[@]}"} >"$tmp/broker.out" 2>>"$tmp/broker.err" &
     broker_pid=$!
     if ! timeout 30 bash -c 'until [ "$(wc -l <"$1")" -ge 1 ]; do sleep 0.05; done' _ \
         "$tmp/broker.out"; then

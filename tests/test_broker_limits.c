@@ -228,8 +228,49 @@ static void test_in_flight_and_bounded_search(void **state)
     assert_int_equal(harness_error(r), 0);
     assert_int_equal(r->case_list->n_cases, 0);
     assert_true(r->case_list->truncated);
+    /* It says where it stopped, and goes on from there: the other 200
+     * cases, then the search is whole. */
+    char resume[64];
+    snprintf(resume, sizeof resume, "%s", r->case_list->resume_after);
+    assert_true(resume[0] != '\0');
     sertel__envelope__free_unpacked(r, NULL);
+    q.after = resume;
+    r = harness_call(kadis, &req);
+    assert_int_equal(harness_error(r), 0);
+    assert_int_equal(r->case_list->n_cases, 0);
+    assert_false(r->case_list->truncated);
+    assert_string_equal(r->case_list->resume_after, "");
+    sertel__envelope__free_unpacked(r, NULL);
+
+    /* Every case matches: page after bounded page lists each once, in
+     * order, 300 then 200, and nothing is left out. */
     q.name = "Pemohon Massal";
+    q.after = "";
+    q.limit = 1000;
+    size_t seen = 0, pages = 0;
+    char last[64] = "";
+    do {
+        r = harness_call(kadis, &req);
+        assert_int_equal(harness_error(r), 0);
+        for (size_t i = 0; i < r->case_list->n_cases; i++) {
+            assert_true(strcmp(r->case_list->cases[i]->id, last) > 0);
+            snprintf(last, sizeof last, "%s", r->case_list->cases[i]->id);
+        }
+        seen += r->case_list->n_cases;
+        pages++;
+        bool more = r->case_list->truncated;
+        if (more) {
+            assert_string_equal(r->case_list->resume_after, last);
+            snprintf(resume, sizeof resume, "%s", r->case_list->resume_after);
+            q.after = resume;
+        }
+        sertel__envelope__free_unpacked(r, NULL);
+        if (!more)
+            break;
+    } while (pages < 10);
+    assert_int_equal(seen, 500);
+    assert_int_equal(pages, 2);
+    q.after = "";
     q.limit = 10;
     r = harness_call(kadis, &req);
     assert_int_equal(r->case_list->n_cases, 10);
