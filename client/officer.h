@@ -105,9 +105,12 @@ typedef struct {
     Sertel__Attachment *ptr[CLI_MAX_MULTI];
     size_t n;
 } officer_files_t;
-/* Reads every file of paths (each at most 4 MiB, none empty, together
- * within one request); false after cli_error. */
+/* Reads every file of paths (each at most 4 MiB, none empty, none a PDF
+ * cut short, together within one request); false after cli_error. */
 bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f);
+/* The same for the application letter (step 1): each file must also be a
+ * type the SOP files at hand take for it, judged by content (filetype.h). */
+bool officer_letter_read(const char *prog, const cli_multi_t *paths, officer_files_t *f);
 void officer_files_free(officer_files_t *f);
 
 /* The application form (`sertel receive`): each value, NULL when not given. */

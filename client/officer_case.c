@@ -3,13 +3,18 @@
  * certificate. Everything is checked here first with the same rules as
  * the broker (validate.h), so that a typo costs nothing and sends
  * nothing; what the workflow allows is the broker's to decide. */
+#include <dirent.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "case.h"
 #include "codec.h"
+#include "filetype.h"
+#include "paths.h"
+#include "sop.h"
 #include "clockfile.h"
 #include "i18n.h"
 #include "officer.h"
@@ -36,7 +41,53 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f)
+/* The types a letter may be, from the SOP files this client reads
+ * (paths_sop_dir): those allowed by any SOP whose step 1 asks for the
+ * letter; 0 when no SOP file is at hand (the broker decides alone). */
+static unsigned letter_types(void)
+{
+    unsigned types = 0;
+    const char *dir = paths_sop_dir();
+    DIR *d = dir && *dir ? opendir(dir) : NULL;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".sop") != 0)
+            continue;
+        char path[4096], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        sop_t *sop = sop_load(path, err, sizeof err);
+        const sop_step_t *first = sop ? sop_step(sop, 1) : NULL;
+        if (first && (first->requires & REQ_SURAT))
+            types |= sop_file_types(sop);
+        sop_destroy(&sop);
+    }
+    if (d)
+        closedir(d);
+    return types;
+}
+
+/* Judged by content as the broker judges it: a PDF cut short is refused
+ * anywhere; a letter must also be of a type the SOP takes. */
+static bool file_type_ok(const char *prog, const char *path, const Sertel__Attachment *a,
+                         unsigned want)
+{
+    const char *broken = NULL;
+    unsigned type = filetype_detect(a->content.data, a->content.len, &broken);
+    char list[64];
+    if (broken)
+        cli_error(prog, _("%s: starts as a PDF but is damaged or cut short: %s"), path, _(broken));
+    else if (want && !(type & want))
+        cli_error(prog, _("%s: the letter must be %s by its content (whatever its name says), "
+                          "and this file is not"),
+                  path, filetype_list(want, list, sizeof list));
+    else
+        return true;
+    return false;
+}
+
+/* Reads every file; want: the types they must be (0: any but a broken PDF). */
+static bool files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f,
+                       unsigned want)
 {
     size_t total = 0;
     f->n = 0;
@@ -57,6 +108,8 @@ bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_file
             cli_error(prog, _("%s: the file is empty"), paths->v[i]);
             return false;
         }
+        if (!file_type_ok(prog, paths->v[i], a, want))
+            return false;
     }
     if (total > ATTACH_TOTAL_MAX) {
         cli_error(prog, _("the attachments add up to %zu bytes; one request carries at most %u"),
@@ -64,6 +117,16 @@ bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_file
         return false;
     }
     return true;
+}
+
+bool officer_files_read(const char *prog, const cli_multi_t *paths, officer_files_t *f)
+{
+    return files_read(prog, paths, f, 0);
+}
+
+bool officer_letter_read(const char *prog, const cli_multi_t *paths, officer_files_t *f)
+{
+    return files_read(prog, paths, f, paths->n ? letter_types() : 0);
 }
 
 /* ---- sending a write and saying what happened */
@@ -313,7 +376,7 @@ int officer_receive(int argc, char **argv)
         return rc;
     officer_files_t files = {0};
     if (!intake_check(spec.prog, &a) || !force_check(spec.prog, &a) ||
-        !officer_files_read(spec.prog, &a.attach, &files)) {
+        !officer_letter_read(spec.prog, &a.attach, &files)) {
         officer_files_free(&files);
         return EXIT_USAGE;
     }
@@ -366,7 +429,7 @@ int officer_renew(int argc, char **argv)
     snprintf(number, sizeof number, "REG-%s", pos[0]);
     officer_files_t files = {0};
     if (!officer_check_text(spec.prog, "SERIAL", pos[0], SERIAL_MAX, true) ||
-        !channel_from_code(channel) || !officer_files_read(spec.prog, &attach, &files)) {
+        !channel_from_code(channel) || !officer_letter_read(spec.prog, &attach, &files)) {
         if (!channel_from_code(channel))
             cli_error(spec.prog, _("%s: '%s' is not one of %s"), "--channel", channel, "surat, telp, fax, email");
         officer_files_free(&files);

@@ -80,6 +80,8 @@ typedef struct {
     char name[FILE_NAME_MAX + 1];
     uint64_t size;
     int step;                     /* step at which it was attached */
+    unsigned type;                /* FILETYPE_* from the content, set by the broker
+                                     when it arrives; not stored (0 once read back) */
 } attachment_t;
 
 typedef struct {

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "filetype.h"
 #include "i18n.h"
+#include "names.h"
 #include "validate.h"
 
 /* Everything a handler needs, resolved once. */
@@ -313,6 +315,27 @@ static sertel_err_t check_attachment(ctx_t *x, const attachment_t *a, int i)
     return SERTEL_OK;
 }
 
+/* A step that asks for the letter or the laporan takes documents only:
+ * the types the SOP allows, judged by content, so that a renamed
+ * spreadsheet or a PDF cut short in transfer is refused on arrival. */
+static sertel_err_t check_document_type(ctx_t *x, const attachment_t *a)
+{
+    unsigned allowed = sop_file_types(x->sop);
+    if (!(x->step->requires & (REQ_SURAT | REQ_LAPORAN)) || (a->type & allowed))
+        return SERTEL_OK;
+    char list[64];
+    filetype_list(allowed, list, sizeof list);
+    if (a->type == FILETYPE_BROKEN_PDF)
+        return refuse(x, SERTEL_E_INVALID,
+                      _("attachment %s starts as a PDF but is damaged or cut short (its "
+                        "trailer is unreadable); send the whole file again"),
+                      a->name);
+    return refuse(x, SERTEL_E_INVALID,
+                  _("attachment %s: step %d (%s) takes the letter and the laporan only as %s, "
+                    "and this file is not one by its content (whatever its name says)"),
+                  a->name, x->step->number, x->step->activity, list);
+}
+
 /* All of the command's attachments, and room for them in the case. */
 static sertel_err_t check_attachments(ctx_t *x)
 {
@@ -323,6 +346,8 @@ static sertel_err_t check_attachments(ctx_t *x)
                       CASE_MAX_ATTACH);
     for (int i = 0; i < cmd->n_attachments; i++) {
         sertel_err_t err = check_attachment(x, &cmd->attachments[i], i);
+        if (!err)
+            err = check_document_type(x, &cmd->attachments[i]);
         if (err)
             return err;
     }
@@ -837,11 +862,39 @@ static sertel_err_t do_contact(ctx_t *x)
     return SERTEL_OK;
 }
 
+/* A certificate sent whole must be the applicant's: its subject's name
+ * is the applicant's (titles, case and accents aside), and a NIK or NIP
+ * in its serialNumber is the applicant's own. */
+static sertel_err_t check_holder(ctx_t *x)
+{
+    const command_t *cmd = x->cmd;
+    const application_t *app = &x->c->app;
+    if (!cmd->cert_holder)
+        return SERTEL_OK;
+    if (!cmd->cert_holder[0])
+        return refuse(x, SERTEL_E_INVALID,
+                      _("the certificate's subject names nobody (it has no CN)"));
+    if (!name_same_person(app->name, cmd->cert_holder))
+        return refuse(x, SERTEL_E_INVALID,
+                      _("the certificate is issued to \"%s\", not to the applicant %s"),
+                      cmd->cert_holder, app->name);
+    const char *id = cmd->cert_holder_id ? cmd->cert_holder_id : "";
+    if (strlen(id) == NIK_LEN && app->nik[0] && strcmp(id, app->nik) != 0)
+        return refuse(x, SERTEL_E_INVALID,
+                      _("the certificate names NIK %s; the applicant's NIK is %s"), id, app->nik);
+    if (strlen(id) == NIP_LEN && strcmp(id, app->nip) != 0)
+        return refuse(x, SERTEL_E_INVALID,
+                      _("the certificate names NIP %s; the applicant's NIP is %s"), id, app->nip);
+    return SERTEL_OK;
+}
+
 static sertel_err_t do_certificate(ctx_t *x)
 {
     const command_t *cmd = x->cmd;
     sertel_err_t err = check_text(x, N_("certificate serial number"), cmd->cert_serial,
                                   SERIAL_MAX, true);
+    if (!err)
+        err = check_holder(x);
     if (err)
         return err;
     /* As certificates print it: hexadecimal, perhaps in colon-separated pairs. */

@@ -76,6 +76,10 @@ typedef struct {
     const char *force_of;         /* CMD_INTAKE: the open case it resembles, or NULL */
     const char *cert_serial;      /* CMD_CERTIFICATE */
     int64_t cert_not_after;       /* CMD_CERTIFICATE */
+    const char *cert_holder;      /* CMD_CERTIFICATE: the subject's CN when the certificate
+                                     itself was sent, else NULL (serial typed in) */
+    const char *cert_holder_id;   /* CMD_CERTIFICATE: digits of the subject's serialNumber
+                                     (a NIK or NIP), or NULL */
 } command_t;
 
 typedef enum {

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "filetype.h"
 #include "i18n.h"
 #include "text.h"
 #include "validate.h"
@@ -65,6 +66,7 @@ static bool add_box(parser_t *p, void *field, char *value);
 static bool set_percent(parser_t *p, void *field, char *value);
 static bool set_stand_in(parser_t *p, void *field, char *value);
 static bool set_separation(parser_t *p, void *field, char *value);
+static bool add_file_types(parser_t *p, void *field, char *value);
 
 #define H(f) offsetof(sop_t, f)
 #define S(f) offsetof(sop_step_t, f)
@@ -95,6 +97,8 @@ static const key_def_t keys[] = {
     {"plt-plh", SEC_HEADER, set_stand_in, H(stand_in), K_REPEATS},
     /* "tidak" lets the officer who registered a letter dispose it as Plt/Plh. */
     {"pisah-tugas", SEC_HEADER, set_separation, H(no_separation), K_EMPTY_OK},
+    /* What the letter and the laporan may be, judged by content: "pdf, png". */
+    {"jenis-berkas", SEC_HEADER, add_file_types, H(file_types), K_REPEATS},
     /* Repeats by nature: each one opens the next step. */
     {"langkah", SEC_ANY, start_step, 0, K_REPEATS},
     {"kegiatan", SEC_STEP, set_text, S(activity), K_REQUIRED},
@@ -382,6 +386,23 @@ static bool set_separation(parser_t *p, void *field, char *value)
         return fail(p, _("invalid pisah-tugas '%s': expected ya or tidak"), value);
     *(int *)field = strcmp(value, "tidak") == 0;
     return true;
+}
+
+static bool add_file_types(parser_t *p, void *field, char *value)
+{
+    unsigned *mask = field;
+    for (char *it; (it = next_item(&value)) != NULL;) {
+        unsigned t = filetype_from_name(it);
+        if (!t)
+            return fail(p, _("unknown jenis-berkas '%s' (expected pdf, png or jpeg)"), it);
+        *mask |= t;
+    }
+    return true;
+}
+
+unsigned sop_file_types(const sop_t *sop)
+{
+    return sop && sop->file_types ? sop->file_types : FILETYPE_PDF;
 }
 
 bool sop_may_stand_in(const sop_t *sop, role_t holder, role_t by)

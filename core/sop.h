@@ -57,6 +57,9 @@ typedef struct {
      * role r may act for a holder of role h; 0: the default (same role or
      * the one directly below). */
     unsigned stand_in[8];
+    /* "jenis-berkas": FILETYPE_* bits the letter and the laporan may be;
+     * 0: PDF alone (sop_file_types). */
+    unsigned file_types;
     int no_separation;    /* "pisah-tugas: tidak": the registrar may also dispose as Plt/Plh */
     sop_step_t steps[SOP_MAX_STEPS];
     size_t n_steps;
@@ -77,6 +80,8 @@ const char *sop_box(const sop_t *sop, const char *name);
 const char *sop_boxes_text(const sop_t *sop, char *buf, size_t len);
 /* Whether an officer of role by may be Plt/Plh of a holder of role holder. */
 bool sop_may_stand_in(const sop_t *sop, role_t holder, role_t by);
+/* The types (FILETYPE_* of filetype.h) a letter or laporan may be. */
+unsigned sop_file_types(const sop_t *sop);
 /* Percentage of the Mutu Baku a step has at this urgency (1..100). */
 int sop_urgency_percent(const sop_t *sop, int urgency);
 /* Mutu Baku of a step as text: "10 menit", "1 hari" (translated). */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "filetype.h"
 #include "cmd.h"
 #include "i18n.h"
 #include "log.h"
@@ -131,6 +132,10 @@ static sertel_err_t take_attachments(cmd_ctx_t *ctx, Sertel__Attachment **in, si
         sha256_hex(pa->content.data, pa->content.len, a[i].hash);
         snprintf(a[i].name, sizeof a[i].name, "%s", pa->name);
         a[i].size = pa->content.len;
+        const char *broken = NULL;
+        a[i].type = filetype_detect(pa->content.data, pa->content.len, &broken);
+        if (broken)
+            a[i].type = FILETYPE_BROKEN_PDF;
         sertel_err_t e = store_blob_put(ctx->txn, a[i].hash, pa->content.data, pa->content.len);
         if (e != SERTEL_OK)
             return e;
@@ -422,8 +427,41 @@ CMD(cmd_contact)
 }
 
 /* Serial (hex) and expiry read from the certificate itself. */
-static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, char *serial,
-                             size_t len, int64_t *not_after)
+/* What the broker reads from a certificate sent whole. */
+typedef struct {
+    char serial[SERIAL_MAX + 1];
+    int64_t not_after;
+    char holder[NAME_MAX_LEN + 1];    /* subject CN */
+    char holder_id[NIP_LEN + 1];      /* digits of the subject's serialNumber, if 16 or 18 */
+} cert_facts_t;
+
+/* One attribute of the subject as UTF-8 into out ("" when absent or too long). */
+static void subject_entry(X509_NAME *name, int nid, char *out, size_t len)
+{
+    out[0] = '\0';
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    X509_NAME_ENTRY *e = i >= 0 ? X509_NAME_get_entry(name, i) : NULL;
+    unsigned char *utf8 = NULL;
+    int n = e ? ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e)) : -1;
+    if (n > 0 && (size_t)n < len)
+        snprintf(out, len, "%s", (const char *)utf8);
+    OPENSSL_free(utf8);
+}
+
+/* "NIK:3207..." or "3207...": the digits, kept when they make a NIK or a NIP. */
+static void holder_id(X509_NAME *name, char *out, size_t len)
+{
+    char raw[128], digits[sizeof raw];
+    size_t d = 0;
+    subject_entry(name, NID_serialNumber, raw, sizeof raw);
+    for (const char *p = raw; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[d++] = *p;
+    digits[d] = '\0';
+    snprintf(out, len, "%s", d == NIK_LEN || d == NIP_LEN ? digits : "");
+}
+
+static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, cert_facts_t *f)
 {
     const unsigned char *p = der->data;
     X509 *x = d2i_X509(NULL, &p, (long)der->len);
@@ -432,10 +470,13 @@ static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, cha
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
     char *hex = bn ? BN_bn2hex(bn) : NULL;
     struct tm tm;
-    bool ok = hex && strlen(hex) < len && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1;
+    bool ok = hex && strlen(hex) < sizeof f->serial &&
+              ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1;
     if (ok) {
-        snprintf(serial, len, "%s", hex);
-        *not_after = (int64_t)timegm(&tm);
+        snprintf(f->serial, sizeof f->serial, "%s", hex);
+        f->not_after = (int64_t)timegm(&tm);
+        subject_entry(X509_get_subject_name(x), NID_commonName, f->holder, sizeof f->holder);
+        holder_id(X509_get_subject_name(x), f->holder_id, sizeof f->holder_id);
     }
     OPENSSL_free(hex);
     BN_free(bn);
@@ -446,17 +487,22 @@ static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, cha
 CMD(cmd_certificate)
 {
     const Sertel__Certificate *in = req->certificate;
-    char serial[SERIAL_MAX + 1];
-    snprintf(serial, sizeof serial, "%s", in->serial ? in->serial : "");
-    int64_t not_after = in->not_after;
+    cert_facts_t *f = cmd_alloc(ctx, sizeof *f);
+    if (!f)
+        return SERTEL_E_NOMEM;
+    snprintf(f->serial, sizeof f->serial, "%s", in->serial ? in->serial : "");
+    f->not_after = in->not_after;
     if (in->serial && strlen(in->serial) > SERIAL_MAX)
         return cmd_fail(ctx, SERTEL_E_INVALID, _("certificate serial is too long"));
     if (in->der.len) {
-        sertel_err_t e = read_der(ctx, &in->der, serial, sizeof serial, &not_after);
+        sertel_err_t e = read_der(ctx, &in->der, f);
         if (e != SERTEL_OK)
             return e;
     }
-    command_t cmd = {.kind = CMD_CERTIFICATE, .cert_serial = serial, .cert_not_after = not_after};
+    command_t cmd = {.kind = CMD_CERTIFICATE, .cert_serial = f->serial,
+                     .cert_not_after = f->not_after,
+                     .cert_holder = in->der.len ? f->holder : NULL,
+                     .cert_holder_id = f->holder_id};
     return apply_on(ctx, in->case_id, &cmd, reply);
 }
 

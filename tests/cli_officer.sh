@@ -54,7 +54,7 @@ run 1 indonesian "$sertel" </dev/null
 # Nothing listens on port 1: a command that sent anything would wait for
 # it and exit 3, not 1.
 nowhere=tcp://127.0.0.1:1
-printf '%%PDF-1.4 surat permohonan pembaharuan\n' >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" "surat permohonan pembaharuan"
 form=(--name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan"
     --position "Analis Kepegawaian" --email budi.santoso@ciamiskab.go.id --phone 081234567890
     --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20
@@ -118,6 +118,18 @@ head -c $((4 * 1024 * 1024 + 1)) /dev/zero >"$tmp/besar.pdf"
 form_with --attach "$tmp/besar.pdf"
 run 1 as staf receive "${changed[@]}" --endpoint $nowhere
 has err "besar.pdf" "attachment over 4 MiB"
+# The letter is judged by content, not by name (issue 9, point 5).
+printf 'Bukan PDF, hanya teks yang diberi nama .pdf\n' >"$tmp/palsu.pdf"
+form_with --attach "$tmp/palsu.pdf"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "palsu.pdf" "a renamed text file as the letter"
+has err "pdf menurut isinya" "the letter's type is judged by content"
+head -c -20 "$tmp/surat.pdf" >"$tmp/terpotong.pdf"
+form_with --attach "$tmp/terpotong.pdf"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "rusak atau terpotong" "a PDF cut short"
+run 1 as staf complete SE-2026-00001 --attach "$tmp/terpotong.pdf" --endpoint $nowhere
+has err "terpotong.pdf" "a PDF cut short is refused at any step"
 run 1 as staf receive "${form[@]}" --bogus x --endpoint $nowhere
 has err "--bogus" "unknown option"
 run 1 as staf complete --endpoint $nowhere
@@ -156,6 +168,13 @@ disposed_to() {
 }
 
 # --- step 1: the staf receives the application ----------------------------------
+# Without an SOP file at hand the client cannot judge the letter's type:
+# the broker refuses it, naming the step and the types it takes.
+form_with --attach "$tmp/palsu.pdf"
+mkdir -p "$tmp/tanpa-sop"
+SERTEL_SOP_DIR="$tmp/tanpa-sop" run 2 as staf receive "${changed[@]}"
+has err "palsu.pdf" "the broker refuses a renamed text file as the letter"
+has err "hanya sebagai pdf" "the refusal names the types the SOP takes"
 run 0 as staf receive "${form[@]}"
 id=$(cat "$tmp/out")
 [[ "$id" =~ ^SE-[0-9]{4}-[0-9]+$ ]] || fail "receive printed '$id', not a case number alone"
@@ -220,9 +239,27 @@ run 0 as verif2 certificate "$id" --serial 01AB --not-after 2030-01-01
 has out "01AB" "certificate by hand"
 has out "2030" "certificate by hand names its expiry"
 serial=5A3F09C1
-if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/cert.key" -out "$tmp/cert.pem" \
-    -days 400 -subj "/CN=Budi Santoso" -set_serial 0x$serial >/dev/null 2>&1; then
+# cert_for FILE SUBJECT : a self-signed certificate for SUBJECT, as DER.
+cert_for() {
+    openssl req -x509 -utf8 -newkey rsa:2048 -nodes -keyout "$tmp/other.key" -out "$tmp/other.pem" \
+        -days 400 -subj "$2" -set_serial 0x77 >/dev/null 2>&1 &&
+        openssl x509 -in "$tmp/other.pem" -outform DER -out "$1"
+}
+# The subject names the applicant (titles, case and accents aside), and a
+# NIP in its serialNumber is the applicant's.
+if openssl req -x509 -utf8 -newkey rsa:2048 -nodes -keyout "$tmp/cert.key" -out "$tmp/cert.pem" \
+    -days 400 -subj "/CN=Drs. BÚDI SANTOSO, M.Si./serialNumber=NIP:198707072011011001" \
+    -set_serial 0x$serial >/dev/null 2>&1; then
     openssl x509 -in "$tmp/cert.pem" -outform DER -out "$tmp/cert.der"
+    cert_for "$tmp/lain.der" "/CN=Siti Aminah"
+    run 2 as verif2 certificate "$id" --file "$tmp/lain.der"
+    has err "Siti Aminah" "a certificate of someone else is refused, naming its holder"
+    has err "Budi Santoso" "the refusal names the applicant"
+    cert_for "$tmp/nip-lain.der" "/CN=Budi Santoso/serialNumber=199001012015031001"
+    run 2 as verif2 certificate "$id" --file "$tmp/nip-lain.der"
+    has err "199001012015031001" "a certificate naming another NIP is refused"
+    run 0 as verif2 show "$id"
+    has out "01AB" "a refused certificate changes nothing"
     run 0 as verif2 certificate "$id" --file "$tmp/cert.der"
     has out "$serial" "certificate from a DER file"
     run 0 as verif2 certificate "$id" --file "$tmp/cert.pem"
@@ -231,7 +268,13 @@ else
     echo "note: no openssl command; the certificate files are not tried" >&2
     serial=01AB
 fi
-printf '%%PDF-1.4 laporan hasil pembaharuan\n' >"$tmp/laporan.pdf"
+# The broker judges the laporan by content too (the client checks a
+# letter's type only; the step is the broker's to know).
+printf 'PK\003\004 a spreadsheet renamed\n' >"$tmp/laporan-palsu.pdf"
+run 2 as verif2 complete "$id" --attach "$tmp/laporan-palsu.pdf"
+has err "laporan-palsu.pdf" "a renamed file as the laporan is refused by the broker"
+has err "langkah 6" "the refusal names the step"
+make_pdf "$tmp/laporan.pdf" "laporan hasil pembaharuan"
 run 0 as verif2 complete "$id" --attach "$tmp/laporan.pdf"
 has out "langkah 7 (Kepala Dinas, Tino Armyanto)" "step 6 completed with the report"
 disposed_to kadis 7

@@ -103,7 +103,7 @@ cmp -s "$tmp/lambang.png" "$tmp/logo-back.png" || fail "office show: the logo co
 run 2 english "$admin" office load "$tmp/kantor.conf" --key "$tmp/keys/kadis.key"
 
 # --- a renewal through its seven steps ------------------------------------------
-printf '%%PDF-1.4 surat permohonan\n' >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" "surat permohonan"
 long_subject="Permohonan pembaharuan sertifikat elektronik untuk penandatanganan naskah dinas \
 secara elektronik pada aplikasi SRIKANDI dan sistem informasi kepegawaian daerah"
 run 0 as staf receive --name "Dra. Hj. Ñoño Sútisna Wiraatmadja Kusumahdinata, M.Si." \

@@ -249,10 +249,37 @@ void harness_application(Sertel__Application *app, const char *applicant, const 
     app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
 }
 
+const uint8_t *harness_pdf(const char *text, size_t *len)
+{
+    static char buf[1024];
+    int o1 = snprintf(buf, sizeof buf, "%%PDF-1.4\n");
+    int o2 = o1 + snprintf(buf + o1, sizeof buf - (size_t)o1,
+                           "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
+    int x = o2 + snprintf(buf + o2, sizeof buf - (size_t)o2,
+                          "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n%% %s\n", text);
+    int n = x + snprintf(buf + x, sizeof buf - (size_t)x,
+                         "xref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \n"
+                         "trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n",
+                         o1, o2, x);
+    *len = (size_t)n;
+    return (const uint8_t *)buf;
+}
+
+void harness_pdf_fill(uint8_t *buf, size_t size, char fill)
+{
+    static const char head[] = "%PDF-1.4\nxref\n0 1\n0000000000 65535 f \n"
+                               "trailer << /Size 1 >>\n%";
+    static const char tail[] = "\nstartxref\n9\n%%EOF\n";
+    memset(buf, fill, size);
+    memcpy(buf, head, sizeof head - 1);
+    memcpy(buf + size - (sizeof tail - 1), tail, sizeof tail - 1);
+}
+
 Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip)
 {
-    static const char text[] = "%PDF-1.4 surat permohonan";
-    return harness_intake_letter(c, applicant, applicant_nip, (const uint8_t *)text, sizeof text - 1);
+    size_t len;
+    const uint8_t *pdf = harness_pdf("surat permohonan", &len);
+    return harness_intake_letter(c, applicant, applicant_nip, pdf, len);
 }
 
 Sertel__Envelope *harness_intake_letter(conn_t *c, const char *applicant, const char *applicant_nip,

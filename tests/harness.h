@@ -57,6 +57,11 @@ sertel_err_t harness_try_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope
                               int timeout_ms);
 /* Registers an application (with its letter attached, as step 1 asks)
  * as the front-office officer of c; returns the reply (Done or Error). */
+/* A small whole PDF (header, two objects, xref, trailer) carrying text
+ * in a comment; in a static buffer, good until the next call. */
+const uint8_t *harness_pdf(const char *text, size_t *len);
+/* size bytes (at least 128) of a whole PDF padded with fill. */
+void harness_pdf_fill(uint8_t *buf, size_t size, char fill);
 Sertel__Envelope *harness_intake(conn_t *c, const char *applicant, const char *applicant_nip);
 /* The same with the letter's content given. */
 Sertel__Envelope *harness_intake_letter(conn_t *c, const char *applicant, const char *applicant_nip,

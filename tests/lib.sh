@@ -48,6 +48,24 @@ stop_process() {
     return $rc
 }
 
+# make_pdf FILE TEXT : a small whole PDF (header, two objects, a
+# cross-reference table, trailer, %%EOF) carrying TEXT in a comment; the
+# broker takes letters and reports by content, not by name.
+make_pdf() {
+    local LC_ALL=C head obj1 obj2 note
+    head=$'%PDF-1.4\n'
+    obj1=$'1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n'
+    obj2=$'2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n'
+    note="% ${2:-dokumen}"$'\n'
+    {
+        printf '%s' "$head" "$obj1" "$obj2" "$note"
+        printf 'xref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \n' \
+            ${#head} $((${#head} + ${#obj1}))
+        printf 'trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' \
+            $((${#head} + ${#obj1} + ${#obj2} + ${#note}))
+    } >"$1"
+}
+
 # --- the frame of a test --------------------------------------------------------
 # A test script starts with test_begin and ends with test_end NAME.
 

@@ -108,7 +108,7 @@ start_notifier() {
 }
 
 # --- applications: the automatic e-mail -------------------------------------------------
-printf '%%PDF-1.4 surat permohonan\n' >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" "surat permohonan"
 receive() { # NAME NIP EMAIL PHONE
     run 0 as staf receive --name "$1" --nip "$2" --unit "Dinas Pendidikan" --position "Analis" \
         --email "$3" --phone "$4" --channel surat --letter-no "800/1/Disdik" --letter-date 2026-11-20 \

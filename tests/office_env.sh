@@ -28,7 +28,7 @@ start_broker
 enrol_office
 enrol sekdis "Hendra Gunawan" kabid
 
-printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" "surat permohonan"
 form=(--name "Budi Santoso" --nip 198707072011011001 --unit "Dinas Pendidikan"
     --position "Analis Kepegawaian" --email budi.santoso@ciamiskab.go.id --phone 081234567890
     --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20

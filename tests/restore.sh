@@ -31,7 +31,7 @@ restart
 
 enrol kadis "Tino Armyanto" kadis
 enrol staf "Siti Rahmawati" staf
-echo "%PDF surat" >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" surat
 # receive_and_pass : a new application, passed to the Kepala Dinas; its
 # number in $id.
 letters=0

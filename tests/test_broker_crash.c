@@ -139,8 +139,7 @@ static Sertel__Envelope *intake_req(Sertel__Envelope *req, Sertel__Intake *in,
     harness_application(app, "Pemohon Beban", NULL);
     sertel__attachment__init(letter);
     letter->name = "surat.pdf";
-    letter->content.data = (uint8_t *)"%PDF-1.4 surat";
-    letter->content.len = 14;
+    letter->content.data = (uint8_t *)harness_pdf("surat", &letter->content.len);
     atts[0] = letter;
     sertel__intake__init(in);
     in->app = app;

@@ -163,8 +163,7 @@ static void test_seven_steps(void **state)
     sertel__envelope__free_unpacked(call_ok(o->conns[VERIF2], &creq), NULL);
     Sertel__Attachment report = SERTEL__ATTACHMENT__INIT;
     report.name = "laporan-pembaharuan.pdf";
-    report.content.data = (uint8_t *)"%PDF-1.4 laporan";
-    report.content.len = 16;
+    report.content.data = (uint8_t *)harness_pdf("laporan", &report.content.len);
     complete(o->conns[VERIF2], id, NULL, NULL, &report);
     expect_disposed_to(o, KADIS, id, 7);
 

@@ -474,8 +474,7 @@ static void test_repeated_request(void **state)
     harness_application(&app, "Pemohon Ulang", NULL);
     Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
     letter.name = "surat.pdf";
-    letter.content.data = (uint8_t *)"%PDF-1.4 surat";
-    letter.content.len = 14;
+    letter.content.data = (uint8_t *)harness_pdf("surat", &letter.content.len);
     Sertel__Attachment *atts[] = {&letter};
     Sertel__Intake in = SERTEL__INTAKE__INIT;
     in.app = &app;

@@ -188,6 +188,7 @@ static void ask_big_letters(office_t *o, harness_raw_t *r, uint64_t *id, int n)
     enum { MIB = 1024 * 1024 };
     uint8_t *letter = calloc(1, MIB);
     assert_non_null(letter);
+    harness_pdf_fill(letter, MIB, ' ');
     conn_t *staf = harness_connect(&o->h, &o->keys[STAF]);
     Sertel__Envelope *done = harness_intake_letter(staf, "Pemohon Berkas Besar", NULL, letter, MIB);
     assert_int_equal(harness_error(done), 0);

@@ -19,7 +19,7 @@
 static Sertel__Envelope *intake_with(conn_t *staf, int i, uint8_t *content)
 {
     /* Each letter differs, so each is stored (blobs are by content). */
-    memset(content, 'A' + i, ATTACH_BYTES);
+    harness_pdf_fill(content, ATTACH_BYTES, (char)('A' + i));
     return harness_intake_letter(staf, "Budi Santoso", NULL, content, ATTACH_BYTES);
 }
 

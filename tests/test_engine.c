@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "filetype.h"
 
 #define MIN 60
 #define HOUR 3600
@@ -38,10 +39,10 @@ static struct {
 
 static const attachment_t letter = {
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-    "surat-permohonan.pdf", 182044, 0};
+    "surat-permohonan.pdf", 182044, 0, FILETYPE_PDF};
 static const attachment_t report = {
     "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
-    "laporan-pembaharuan.pdf", 53120, 0};
+    "laporan-pembaharuan.pdf", 53120, 0, FILETYPE_PDF};
 
 static officer_t officer(const char *nip, const char *name, role_t role, unsigned quals)
 {

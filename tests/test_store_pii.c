@@ -95,8 +95,7 @@ static void test_sealed_at_rest(void **state)
     Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
     Sertel__Attachment *atts[] = {&letter};
     letter.name = "surat.pdf";
-    letter.content.data = (uint8_t *)"%PDF-1.4 surat";
-    letter.content.len = 14;
+    letter.content.data = (uint8_t *)harness_pdf("surat", &letter.content.len);
     in.attachments = atts;
     in.n_attachments = 1;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;

@@ -119,7 +119,7 @@ wait_line 24 "[connected]" "the status line is the last line of 80x24"
 bell_before=$(T display-message -p -t tui '#{window_bell_flag}')
 
 # --- a disposition arrives ---------------------------------------------------
-printf 'Surat permohonan pembaharuan sertifikat elektronik\n' >"$tmp/surat.txt"
+make_pdf "$tmp/surat.txt" "Surat permohonan pembaharuan sertifikat elektronik"
 officer staf receive --name "Budi Santoso" --nip 198702152010011004 --unit "Dinas Pendidikan" \
     --position "Analis Kebijakan" --email budi@ciamiskab.go.id --phone 081234567890 \
     --channel surat --letter-no 800/123/Disdik --letter-date 2026-11-20 \

@@ -84,7 +84,7 @@ start_broker() {
     port=${endpoint##*:}
     export SERTEL_ENDPOINT="$endpoint"
 }
-echo "%PDF surat" >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" surat
 # writer N : registers applications until killed; each acknowledged one's
 # number goes to $tmp/acked.N (written only once the broker answered).
 writer() {
