@@ -1,5 +1,6 @@
 /* sertel-admin officer: enrol officers with their keys, list them, change
- * their role, disable them. Everything goes through the broker; the only
+ * their role, correct their names, replace a lost key, disable and enable
+ * them. Everything goes through the broker; the only
  * secret handled here is a new officer's private key, which is made on
  * this machine and never sent. */
 #include <errno.h>
@@ -65,7 +66,7 @@ static const char *role_text(role_t role, unsigned quals, char *buf, size_t len)
 /* ---- officer add -------------------------------------------------------- */
 
 typedef struct {
-    const char *name, *nip, *role, *qual, *unit, *out;
+    const char *name, *nip, *role, *qual, *unit, *position, *out;
     role_t role_v;
     unsigned quals;
 } add_opts_t;
@@ -73,13 +74,23 @@ typedef struct {
 static const admin_cmd_t cmd_add = {
     "sertel-admin officer add",
     N_("--name NAME --nip NIP --role kadis|kabid|jf|staf|admin|notifier\n"
-       "       [--qualification verifikator] [--unit UNIT] --out KEYFILE"),
+       "       [--qualification verifikator] [--unit UNIT] [--position TEXT] --out KEYFILE"),
     N_("Enrols an officer. Their CURVE key pair is made here; only the public key\n"
        "is sent to the broker. Once the broker has accepted the officer, their key\n"
        "file (endpoint, broker key, key pair) is written to KEYFILE with mode 0600;\n"
        "an existing KEYFILE is never overwritten. Hand the file to the officer.\n"),
     false, 0, 0,
 };
+
+static int key_out_check(const char *prog, const char *out)
+{
+    if (access(out, F_OK) == 0) {
+        cli_error(prog, _("%s already exists; key files are never overwritten: choose another --out"),
+                  out);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
 
 /* Everything that can be checked without the broker, so that a mistake
  * costs nothing and never half-enrols an officer. */
@@ -98,16 +109,13 @@ static int add_check(add_opts_t *o)
         return EXIT_USAGE;
     if (validate_text(_("name"), o->name, NAME_MAX_LEN, true, why, sizeof why) != SERTEL_OK ||
         validate_text(_("unit"), o->unit ? o->unit : "", NAME_MAX_LEN, false, why,
+                      sizeof why) != SERTEL_OK ||
+        validate_text(_("position"), o->position ? o->position : "", NAME_MAX_LEN, false, why,
                       sizeof why) != SERTEL_OK) {
         cli_error(prog, "%s", why);
         return EXIT_USAGE;
     }
-    if (access(o->out, F_OK) == 0) {
-        cli_error(prog, _("%s already exists; key files are never overwritten: choose another --out"),
-                  o->out);
-        return EXIT_USAGE;
-    }
-    return EXIT_DONE;
+    return key_out_check(prog, o->out);
 }
 
 static void officer_pb(const add_opts_t *o, const keyfile_t *kf, uint8_t pub[32],
@@ -118,6 +126,7 @@ static void officer_pb(const add_opts_t *o, const keyfile_t *kf, uint8_t pub[32]
     pb->nip = (char *)o->nip;
     pb->name = (char *)o->name;
     pb->unit = (char *)(o->unit ? o->unit : "");
+    pb->position = (char *)(o->position ? o->position : "");
     pb->role = (Sertel__Role)o->role_v;
     pb->quals = o->quals;
     pb->active = true;
@@ -147,7 +156,7 @@ static int add_send(cli_t *cli, const add_opts_t *o, const keyfile_t *kf)
  * rename only where the file system has no links). So KEYFILE appears only for an enrolled officer, and a full disk
  * or a read-only directory is found before the broker enrols anyone:
  * an enrolled NIP cannot be enrolled again with a new key. */
-static int add_finish(const char *tmp, const char *out, int rc)
+static int key_finish(const char *prog, const char *tmp, const char *out, int rc)
 {
     if (rc != EXIT_DONE) {
         unlink(tmp);
@@ -157,37 +166,47 @@ static int add_finish(const char *tmp, const char *out, int rc)
         unlink(tmp);
         return EXIT_DONE;
     }
-    cli_error(cmd_add.prog, _("the officer is enrolled, but %s could not be made (%s); their key "
-                              "file is %s: rename it"), out, strerror(errno), tmp);
+    cli_error(prog, _("the broker took the key, but %s could not be made (%s); the officer's "
+                      "key file is %s: rename it"), out, strerror(errno), tmp);
     return EXIT_USAGE;
 }
 
-static int add_run(add_opts_t *o, const cli_common_t *common)
+/* Sends the request that carries the new public key. */
+typedef int (*key_send_fn)(cli_t *cli, const void *arg, const keyfile_t *kf);
+
+/* A new key pair for an officer: written beside out, sent, and moved into
+ * place once the broker took it (key_finish). */
+static int key_run(const char *prog, const cli_common_t *common, const char *nip,
+                   const char *name, const char *out, key_send_fn send, const void *arg)
 {
     cli_t cli;
     char err[1024], tmp[4096];
-    int rc = cli_open(&cli, cmd_add.prog, common);
+    int rc = cli_open(&cli, prog, common);
     keyfile_t kf = {0};
     if (rc == EXIT_DONE) {
-        /* The officer reaches the broker where the admin's file says. */
         /* The endpoint this admin reached the broker at (--endpoint or
          * $SERTEL_ENDPOINT when given) is the one officers will use. */
         snprintf(kf.endpoint, sizeof kf.endpoint, "%s", conn_endpoint(cli.conn));
         memcpy(kf.broker_public, cli.kf.broker_public, sizeof kf.broker_public);
-        snprintf(kf.nip, sizeof kf.nip, "%s", o->nip);
-        snprintf(kf.name, sizeof kf.name, "%s", o->name);
-        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", o->out, (long)getpid());
+        snprintf(kf.nip, sizeof kf.nip, "%s", nip);
+        snprintf(kf.name, sizeof kf.name, "%s", name);
+        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
         if (keyfile_generate(&kf, err, sizeof err) != SERTEL_OK ||
             keyfile_write(tmp, &kf, err, sizeof err) != SERTEL_OK) {
-            cli_error(cmd_add.prog, "%s", err);
+            cli_error(prog, "%s", err);
             rc = EXIT_USAGE;
         } else {
-            rc = add_finish(tmp, o->out, add_send(&cli, o, &kf));
+            rc = key_finish(prog, tmp, out, send(&cli, arg, &kf));
         }
     }
     cli_close(&cli);
     memset(&kf, 0, sizeof kf); /* the secret key leaves memory with the command */
     return rc;
+}
+
+static int add_send_key(cli_t *cli, const void *arg, const keyfile_t *kf)
+{
+    return add_send(cli, arg, kf);
 }
 
 static int officer_add(int argc, char **argv)
@@ -199,6 +218,8 @@ static int officer_add(int argc, char **argv)
         {"--role", "ROLE", &o.role, NULL, NULL, N_("kadis, kabid, jf, staf, admin or notifier")},
         {"--qualification", "QUAL", &o.qual, NULL, NULL, N_("verifikator (Verifikator Sertifikat Elektronik)")},
         {"--unit", "UNIT", &o.unit, NULL, NULL, N_("the officer's unit (optional)")},
+        {"--position", "TEXT", &o.position, NULL, NULL,
+         N_("the officer's position (jabatan), shown beside their name (optional)")},
         {"--out", "KEYFILE", &o.out, NULL, NULL, N_("where to write the officer's key file")},
     };
     cli_common_t common = {0};
@@ -206,7 +227,8 @@ static int officer_add(int argc, char **argv)
                                 &common, NULL, &n_pos);
     if (rc != ADMIN_RUN)
         return rc;
-    if ((rc = add_check(&o)) != EXIT_DONE || (rc = add_run(&o, &common)) != EXIT_DONE)
+    if ((rc = add_check(&o)) != EXIT_DONE ||
+        (rc = key_run(cmd_add.prog, &common, o.nip, o.name, o.out, add_send_key, &o)) != EXIT_DONE)
         return rc;
     char role[256];
     printf(_("Officer %s (%s, %s) has been enrolled. Key file: %s\n"), o.nip, o.name,
@@ -237,6 +259,8 @@ static void list_json(const Sertel__OfficerListReply *r)
         json_obj_begin(&j, NULL);
         json_str(&j, "nip", o->nip);
         json_str(&j, "name", o->name);
+        json_str(&j, "unit", o->unit);
+        json_str(&j, "position", o->position);
         json_str(&j, "role", role_code((role_t)o->role));
         json_str(&j, "role_title", role_title((role_t)o->role));
         json_arr_begin(&j, "qualifications");
@@ -363,6 +387,164 @@ static int officer_role(int argc, char **argv)
     return EXIT_DONE;
 }
 
+/* ---- officer rekey, enable, edit ---------------------------------------- */
+
+/* The enrolled officer with this NIP, from the broker's list; EXIT_DONE
+ * with the name copied, else the exit code after saying why. */
+static int officer_lookup(const char *prog, const cli_common_t *common, const char *nip,
+                          char *name, size_t len)
+{
+    Sertel__OfficerList list = SERTEL__OFFICER_LIST__INIT;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_LIST;
+    req.officer_list = &list;
+    int rc = admin_request(prog, common, &req, SERTEL__ENVELOPE__BODY_OFFICERS, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    rc = EXIT_REFUSED;
+    for (size_t i = 0; i < reply->officers->n_officers; i++)
+        if (strcmp(reply->officers->officers[i]->nip, nip) == 0) {
+            snprintf(name, len, "%s", reply->officers->officers[i]->name);
+            rc = EXIT_DONE;
+        }
+    sertel__envelope__free_unpacked(reply, NULL);
+    if (rc != EXIT_DONE)
+        cli_error(prog, _("officer %s is not enrolled"), nip);
+    return rc;
+}
+
+static const admin_cmd_t cmd_rekey = {
+    "sertel-admin officer rekey",
+    N_("NIP --out KEYFILE"),
+    N_("Gives an officer a new key pair, for a key file lost or leaked. The pair is\n"
+       "made here and only the public key is sent; the old key is refused from that\n"
+       "moment and its live sessions are dropped. The new key file is written to\n"
+       "KEYFILE with mode 0600 (never over an existing file). The change is\n"
+       "journaled. A disabled officer stays disabled: see officer enable.\n"),
+    false, 1, 1,
+};
+
+static int rekey_send(cli_t *cli, const void *arg, const keyfile_t *kf)
+{
+    uint8_t pub[32];
+    zmq_z85_decode(pub, kf->public_key);
+    Sertel__OfficerRekey in = SERTEL__OFFICER_REKEY__INIT;
+    in.nip = (char *)arg;
+    in.public_key.data = pub;
+    in.public_key.len = sizeof pub;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_REKEY;
+    req.officer_rekey = &in;
+    int rc = admin_call(cli, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    return rc;
+}
+
+static int officer_rekey(int argc, char **argv)
+{
+    const char *out = NULL, *pos[1];
+    const cli_opt_t opts[] = {
+        {"--out", "KEYFILE", &out, NULL, NULL, N_("where to write the officer's new key file")},
+    };
+    cli_common_t common = {0};
+    int n_pos, rc = admin_parse(&cmd_rekey, argc, argv, opts, 1, &common, pos, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    if (!out)
+        return admin_usage_error(&cmd_rekey, _("%s is required"), "--out");
+    char name[NAME_MAX_LEN + 1];
+    if (!check_officer_id(cmd_rekey.prog, "NIP", pos[0]))
+        return EXIT_USAGE;
+    if ((rc = key_out_check(cmd_rekey.prog, out)) != EXIT_DONE ||
+        (rc = officer_lookup(cmd_rekey.prog, &common, pos[0], name, sizeof name)) != EXIT_DONE ||
+        (rc = key_run(cmd_rekey.prog, &common, pos[0], name, out, rekey_send, pos[0])) != EXIT_DONE)
+        return rc;
+    printf(_("%s (NIP %s) has a new key; the old one is refused from now on. Key file: %s\n"),
+           name, pos[0], out);
+    printf(_("Hand this file to the officer in person: it holds their private key, and no copy "
+             "is kept anywhere else.\n"));
+    return EXIT_DONE;
+}
+
+static const admin_cmd_t cmd_enable = {
+    "sertel-admin officer enable",
+    N_("NIP"),
+    N_("Enables a disabled officer again: the broker accepts their key from now on\n"
+       "(give them a new one first with officer rekey if theirs was lost).\n"),
+    false, 1, 1,
+};
+
+static int officer_enable(int argc, char **argv)
+{
+    cli_common_t common = {0};
+    const char *pos[1];
+    int n_pos, rc = admin_parse(&cmd_enable, argc, argv, NULL, 0, &common, pos, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    if (!check_officer_id(cmd_enable.prog, "NIP", pos[0]))
+        return EXIT_USAGE;
+    Sertel__OfficerEnable in = SERTEL__OFFICER_ENABLE__INIT;
+    in.nip = (char *)pos[0];
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ENABLE;
+    req.officer_enable = &in;
+    rc = admin_request(cmd_enable.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    sertel__envelope__free_unpacked(reply, NULL);
+    printf(_("Officer %s is enabled: the broker accepts their key again.\n"), pos[0]);
+    return EXIT_DONE;
+}
+
+static const admin_cmd_t cmd_edit = {
+    "sertel-admin officer edit",
+    N_("NIP [--name NAME] [--unit UNIT] [--position TEXT]"),
+    N_("Corrects an officer's name, unit or position (jabatan); what is not given\n"
+       "stays as it is. The change is journaled; events already recorded keep the\n"
+       "words they were written with.\n"),
+    false, 1, 1,
+};
+
+static int officer_edit(int argc, char **argv)
+{
+    const char *name = NULL, *unit = NULL, *position = NULL, *pos[1];
+    const cli_opt_t opts[] = {
+        {"--name", "NAME", &name, NULL, NULL, N_("the officer's full name")},
+        {"--unit", "UNIT", &unit, NULL, NULL, N_("the officer's unit")},
+        {"--position", "TEXT", &position, NULL, NULL, N_("the officer's position (jabatan)")},
+    };
+    cli_common_t common = {0};
+    int n_pos, rc = admin_parse(&cmd_edit, argc, argv, opts, 3, &common, pos, &n_pos);
+    if (rc != ADMIN_RUN)
+        return rc;
+    char why[256];
+    if (!name && !unit && !position)
+        return admin_usage_error(&cmd_edit, _("nothing to change: give --name, --unit or --position"));
+    if (!check_officer_id(cmd_edit.prog, "NIP", pos[0]))
+        return EXIT_USAGE;
+    if ((name && validate_text(_("name"), name, NAME_MAX_LEN, true, why, sizeof why)) ||
+        (unit && validate_text(_("unit"), unit, NAME_MAX_LEN, true, why, sizeof why)) ||
+        (position && validate_text(_("position"), position, NAME_MAX_LEN, true, why, sizeof why))) {
+        cli_error(cmd_edit.prog, "%s", why);
+        return EXIT_USAGE;
+    }
+    Sertel__OfficerEdit in = SERTEL__OFFICER_EDIT__INIT;
+    in.nip = (char *)pos[0];
+    in.name = (char *)(name ? name : "");
+    in.unit = (char *)(unit ? unit : "");
+    in.position = (char *)(position ? position : "");
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_EDIT;
+    req.officer_edit = &in;
+    rc = admin_request(cmd_edit.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (rc != EXIT_DONE)
+        return rc;
+    sertel__envelope__free_unpacked(reply, NULL);
+    printf(_("Officer %s is updated.\n"), pos[0]);
+    return EXIT_DONE;
+}
+
 /* ---- the group -------------------------------------------------------- */
 
 static const admin_sub_t subs[] = {
@@ -370,6 +552,9 @@ static const admin_sub_t subs[] = {
     {"list", officer_list, N_("list the enrolled officers")},
     {"disable", officer_disable, N_("refuse an officer's key from now on")},
     {"role", officer_role, N_("change an officer's role and qualification")},
+    {"rekey", officer_rekey, N_("give an officer a new key pair; the old key is cut off")},
+    {"enable", officer_enable, N_("accept a disabled officer's key again")},
+    {"edit", officer_edit, N_("correct an officer's name, unit or position")},
 };
 
 int admin_officer_main(int argc, char **argv)

@@ -134,7 +134,7 @@ static const layout_t event_layout = { event_strs, COUNT(event_strs), event_enum
 
 #define PB Sertel__Officer
 #define C officer_t
-static const str_field_t officer_strs[] = { S(nip), S(name) };
+static const str_field_t officer_strs[] = { S(nip), S(name), S(unit), S(position) };
 static const enum_field_t officer_enums[] = { E(role, ROLE_NONE, ROLE_MAX) };
 #undef PB
 #undef C
@@ -488,8 +488,8 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
 
 /* --------------------------------------------------------------- officer */
 
-/* officer_t has no unit or public key: those stay empty here and are
- * filled by the caller that has them (the officer registry). */
+/* officer_t has no public key: it stays empty here and is filled by the
+ * caller that has it (the officer registry). */
 void codec_officer_to_pb(const officer_t *o, Sertel__Officer *pb)
 {
     sertel__officer__init(pb);

@@ -22,6 +22,8 @@
 typedef struct {
     char nip[NIP_LEN + 1];
     char name[NAME_MAX_LEN + 1];
+    char unit[NAME_MAX_LEN + 1];     /* optional */
+    char position[NAME_MAX_LEN + 1]; /* jabatan, optional */
     role_t role;
     unsigned quals;
     bool active;

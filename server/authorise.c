@@ -5,6 +5,7 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "zap.h"
 
 /* Role check from the command table. The workflow's own rules (step,
  * assignee, Plt/Plh) are the engine's. */
@@ -36,9 +37,17 @@ static sertel_err_t check(broker_t *b, store_txn_t *t, item_t *it, int64_t now, 
         snprintf(why, len, "%s", _("unknown request"));
         return SERTEL_E_PROTOCOL;
     }
-    if (store_officer_get(t, it->nip, &it->officer, NULL) != SERTEL_OK || !it->officer.active) {
+    uint8_t key[32];
+    char tag[ZAP_TAG_LEN + 1];
+    if (store_officer_get(t, it->nip, &it->officer, key) != SERTEL_OK || !it->officer.active) {
         session_cut_off(b, it->nip);
         snprintf(why, len, "%s", _("your key is not (or no longer) enrolled"));
+        return SERTEL_E_DENIED;
+    }
+    /* A connection opened with a key since replaced: its sessions were
+     * cut off with the change; the new key's are left alone. */
+    if (strcmp(it->key_tag, zap_key_tag(key, tag)) != 0) {
+        snprintf(why, len, "%s", _("your key has been replaced; use your new key file"));
         return SERTEL_E_DENIED;
     }
     if (!role_allowed(it->def, &it->officer)) {

@@ -95,6 +95,16 @@ static sertel_err_t load_officer(cmd_ctx_t *ctx, const char *nip, officer_t *o)
     return SERTEL_OK;
 }
 
+/* The next handshake is refused by ZAP; the live sessions stop once the
+ * change is committed (or at once, should the list be full). */
+static void cut_sessions(cmd_ctx_t *ctx, const char *nip)
+{
+    if (ctx->b->n_cut < (int)(sizeof ctx->b->cut_nips / sizeof ctx->b->cut_nips[0]))
+        snprintf(ctx->b->cut_nips[ctx->b->n_cut++], NIP_LEN + 1, "%s", nip);
+    else
+        session_cut_off(ctx->b, nip);
+}
+
 CMD(cmd_officer_disable)
 {
     officer_t o;
@@ -109,12 +119,7 @@ CMD(cmd_officer_disable)
         e = officer_event(ctx, "officer disable", &o);
     if (e != SERTEL_OK)
         return e;
-    /* The next handshake is refused by ZAP; the live session stops once
-     * the disabling is committed (or at once, should the list be full). */
-    if (ctx->b->n_cut < (int)(sizeof ctx->b->cut_nips / sizeof ctx->b->cut_nips[0]))
-        snprintf(ctx->b->cut_nips[ctx->b->n_cut++], NIP_LEN + 1, "%s", o.nip);
-    else
-        session_cut_off(ctx->b, o.nip);
+    cut_sessions(ctx, o.nip);
     return reply_pong(ctx, reply);
 }
 
@@ -132,6 +137,81 @@ CMD(cmd_officer_role)
     e = store_officer_put(ctx->txn, &o, NULL);
     if (e == SERTEL_OK)
         e = officer_event(ctx, "officer role", &o);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}
+
+/* A new key for a lost or leaked one: the old key is forgotten in the
+ * same transaction (ZAP refuses it from the commit on) and the sessions
+ * opened with it are dropped. */
+CMD(cmd_officer_rekey)
+{
+    const Sertel__OfficerRekey *in = req->officer_rekey;
+    officer_t o;
+    sertel_err_t e = load_officer(ctx, in->nip, &o);
+    if (e != SERTEL_OK)
+        return e;
+    if (strcmp(o.nip, ctx->officer.nip) == 0)
+        return cmd_fail(ctx, SERTEL_E_DENIED,
+                        _("you cannot replace your own key over a session it opened: ask "
+                          "another administrator"));
+    if (in->public_key.len != 32)
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the officer's public key must be 32 bytes"));
+    e = store_officer_put(ctx->txn, &o, in->public_key.data);
+    if (e == SERTEL_E_EXISTS)
+        return cmd_fail(ctx, e, _("this key already belongs to an officer"));
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer rekey", &o);
+    if (e != SERTEL_OK)
+        return e;
+    cut_sessions(ctx, o.nip);
+    return reply_pong(ctx, reply);
+}
+
+CMD(cmd_officer_enable)
+{
+    officer_t o;
+    sertel_err_t e = load_officer(ctx, req->officer_enable->nip, &o);
+    if (e != SERTEL_OK)
+        return e;
+    if (o.active)
+        return cmd_fail(ctx, SERTEL_E_STATE, _("officer %s (%s) is already active"), o.name, o.nip);
+    o.active = true;
+    e = store_officer_put(ctx->txn, &o, NULL);
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer enable", &o);
+    return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
+}
+
+/* One of the officer's words, if given: checked, then copied. */
+static sertel_err_t edit_text(cmd_ctx_t *ctx, const char *label, const char *value, char *field,
+                              size_t size)
+{
+    if (!value || !*value)
+        return SERTEL_OK;
+    sertel_err_t e = validate_text(label, value, size - 1, true, ctx->why, sizeof ctx->why);
+    if (e == SERTEL_OK)
+        snprintf(field, size, "%s", value);
+    return e;
+}
+
+CMD(cmd_officer_edit)
+{
+    const Sertel__OfficerEdit *in = req->officer_edit;
+    officer_t o;
+    sertel_err_t e = load_officer(ctx, in->nip, &o);
+    if (e == SERTEL_OK && !*(in->name ? in->name : "") && !*(in->unit ? in->unit : "") &&
+        !*(in->position ? in->position : ""))
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("nothing to change: give a name, unit or position"));
+    if (e == SERTEL_OK)
+        e = edit_text(ctx, _("name"), in->name, o.name, sizeof o.name);
+    if (e == SERTEL_OK)
+        e = edit_text(ctx, _("unit"), in->unit, o.unit, sizeof o.unit);
+    if (e == SERTEL_OK)
+        e = edit_text(ctx, _("position"), in->position, o.position, sizeof o.position);
+    if (e == SERTEL_OK)
+        e = store_officer_put(ctx->txn, &o, NULL);
+    if (e == SERTEL_OK)
+        e = officer_event(ctx, "officer edit", &o);
     return e == SERTEL_OK ? reply_pong(ctx, reply) : e;
 }
 

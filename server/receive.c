@@ -62,7 +62,9 @@ static item_t *read_item(broker_t *b, bool *bad_frames)
     }
     zmq_msg_recv(&it->body, b->router, 0);
     const char *user = zmq_msg_gets(&it->body, "User-Id");
-    snprintf(it->nip, sizeof it->nip, "%s", user ? user : "");
+    const char *space = user ? strchr(user, ' ') : NULL;
+    snprintf(it->nip, sizeof it->nip, "%.*s", space ? (int)(space - user) : 0, user ? user : "");
+    snprintf(it->key_tag, sizeof it->key_tag, "%s", space ? space + 1 : "");
     /* Frames past the first are read and dropped up to the message's
      * last one: the flag to follow is the last frame's, not the body's
      * (which would never clear and block on the next peer's message). */

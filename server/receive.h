@@ -20,7 +20,8 @@
 typedef struct {
     /* receive */
     zmq_msg_t rid, body;
-    char nip[NIP_LEN + 1];  /* the ZAP User-Id of the connection */
+    char nip[NIP_LEN + 1];  /* the officer of the connection (ZAP User-Id) */
+    char key_tag[17];       /* and the tag of its key (zap.h) */
     Sertel__Envelope *req;  /* decoded; owned */
     const command_def_t *def;
     uint64_t request_id;

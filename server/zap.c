@@ -22,18 +22,29 @@ static void reply(void *zap, const zmq_msg_t *request_id, const char *code,
     zmq_send(zap, "", 0, 0);
 }
 
-/* Looks the key up in a short read transaction of its own. */
-static bool admit(broker_t *b, const uint8_t key[32], char nip[NIP_LEN + 1])
+/* Looks the key up in a short read transaction of its own; user is the
+ * connection's User-Id, "NIP TAG" (zap.h: the key's tag), so that every
+ * request names the key that opened its connection. */
+static bool admit(broker_t *b, const uint8_t key[32], char user[ZAP_USER_MAX])
 {
     store_txn_t *t;
     if (store_begin(b->store, NULL, false, &t) != SERTEL_OK)
         return false;
     officer_t o;
     bool ok = store_officer_by_key(t, key, &o) == SERTEL_OK && o.active;
-    if (ok)
-        snprintf(nip, NIP_LEN + 1, "%s", o.nip);
+    if (ok) {
+        char tag[ZAP_TAG_LEN + 1];
+        snprintf(user, ZAP_USER_MAX, "%s %s", o.nip, zap_key_tag(key, tag));
+    }
     store_abort(&t);
     return ok;
+}
+
+const char *zap_key_tag(const uint8_t key[32], char tag[ZAP_TAG_LEN + 1])
+{
+    for (int i = 0; i < ZAP_TAG_LEN / 2; i++)
+        snprintf(tag + 2 * i, 3, "%02x", key[i]);
+    return tag;
 }
 
 void zap_handle(broker_t *b)
@@ -56,14 +67,14 @@ void zap_handle(broker_t *b)
     }
     if (n < 2)
         goto done;
-    char nip[NIP_LEN + 1] = "";
+    char user[ZAP_USER_MAX] = "";
     /* Only our own socket's domain, and only CURVE with a 32-byte key. */
     bool curve = n == ZAP_FRAMES && zmq_msg_size(&f[2]) == strlen(ZAP_DOMAIN) &&
                  memcmp(zmq_msg_data(&f[2]), ZAP_DOMAIN, strlen(ZAP_DOMAIN)) == 0 &&
                  zmq_msg_size(&f[5]) == 5 &&
                  memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 && zmq_msg_size(&f[6]) == 32;
-    if (curve && admit(b, zmq_msg_data(&f[6]), nip))
-        reply(b->zap, &f[1], "200", "OK", nip);
+    if (curve && admit(b, zmq_msg_data(&f[6]), user))
+        reply(b->zap, &f[1], "200", "OK", user);
     else
         reply(b->zap, &f[1], "400", "unknown or disabled key", "");
 done:

@@ -101,6 +101,46 @@ json_ok "officer list after disable" \
     "any(o['nip'] == '$verif' and o['active'] is False for o in d['officers'])"
 run 2 adm officer disable 199105052016041002
 
+# --- a lost key: rekey, enable, edit (issue 9) ----------------------------------
+run 0 adm officer enable $verif
+has out "$verif" "officer enable names the officer"
+run 0 english "$admin" officer list --key "$tmp/verif.key"
+run 2 adm officer enable $verif
+has err "already active" "enable of an active officer"
+run 0 adm officer rekey $verif --out "$tmp/verif-baru.key"
+has out "Asep Hidayat" "rekey names the officer"
+has out "$tmp/verif-baru.key" "rekey names the new key file"
+[ "$(stat -c %a "$tmp/verif-baru.key")" = 600 ] || fail "the new key file is not mode 0600"
+run 2 english "$admin" officer list --key "$tmp/verif.key"
+run 0 english "$admin" officer list --key "$tmp/verif-baru.key"
+run 1 adm officer rekey $verif --out "$tmp/verif-baru.key"
+has err "never overwritten" "rekey never writes over a file"
+run 2 adm officer rekey 199105052016041002 --out "$tmp/siapa.key"
+[ -e "$tmp/siapa.key" ] && fail "rekey of an unknown officer wrote a key file"
+run 1 adm officer rekey $verif
+has err "--out" "rekey without --out"
+run 0 adm officer edit $verif --name "Asep Hidayat, S.Kom." --position "Pranata Komputer Ahli Pertama" \
+    --unit "Bidang Persandian"
+run 0 adm officer list --json
+json_ok "officer list after edit" \
+    "any(o['nip'] == '$verif' and o['name'] == 'Asep Hidayat, S.Kom.' and \
+         o['position'] == 'Pranata Komputer Ahli Pertama' and o['unit'] == 'Bidang Persandian' \
+         for o in d['officers'])"
+run 1 adm officer edit $verif
+has err "--name" "edit with nothing to change"
+run 2 adm officer edit 199105052016041002 --name "Siapa"
+run 0 adm journal --json
+json_ok "rekey, enable and edit are journaled" \
+    "all(any(e['kind'] == 'petugas' and w in e['text'] and '$verif' in e['text'] \
+             for e in d['events']) for w in ('officer rekey', 'officer enable', 'officer edit'))"
+# Enrolled and refused are told apart in Indonesian too.
+run 0 indonesian "$admin" officer add --name "Rina Marlina" --nip 199203032019032001 --role staf \
+    --position "Pengadministrasi Umum" --out "$tmp/rina.key"
+grep -q "sudah terdaftar" "$tmp/out" && fail "officer add's success reads like the refusal"
+run 2 indonesian "$admin" officer add --name "Rina Marlina" --nip 199203032019032001 --role staf \
+    --out "$tmp/rina2.key"
+has err "sudah terdaftar" "officer add of an enrolled NIP"
+
 # --- acting officials ---------------------------------------------------------
 run 0 adm acting add --for $kadis --by $kabid --from 2026-12-01 --to 2026-12-05T12:00
 has out "Plh." "acting add defaults to Plh."

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zmq.h>
 
 #include "codec.h"
 #include "harness.h"
@@ -619,6 +620,54 @@ static void test_admin_only(void **state)
     assert_serving(o->conns[STAF]);
 }
 
+/* ---- (b2) a replaced key is cut off at once; the new one works */
+
+static void test_rekeyed_officer(void **state)
+{
+    office_t *o = *state;
+    conn_t *lama = o->conns[KADIS_LAMA];
+    keyfile_t fresh = o->keys[KADIS_LAMA];
+    char err[256];
+    assert_int_equal(keyfile_generate(&fresh, err, sizeof err), SERTEL_OK);
+    uint8_t pub[32];
+    zmq_z85_decode(pub, fresh.public_key);
+    Sertel__OfficerRekey rk = SERTEL__OFFICER_REKEY__INIT;
+    rk.nip = (char *)roster[KADIS_LAMA].nip;
+    rk.public_key.data = pub;
+    rk.public_key.len = 32;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_REKEY;
+    req.officer_rekey = &rk;
+    Sertel__Envelope *r = harness_call(o->h.admin_conn, &req);
+    if (harness_error(r))
+        fail_msg("rekey refused: %s", r->error->message);
+    sertel__envelope__free_unpacked(r, NULL);
+
+    /* The live session of the old key: no more pushes, requests refused. */
+    r = harness_intake(o->conns[STAF], "Pemohon Sesudah Kunci Baru", NULL);
+    assert_int_equal(harness_error(r), 0);
+    char id[64];
+    snprintf(id, sizeof id, "%s", r->done->case_id);
+    sertel__envelope__free_unpacked(r, NULL);
+    await_push(o->conns[KADIS], SERTEL__EVENT_KIND__EV_RECEIVED, id);
+    Sertel__Ping ping;
+    r = harness_call(lama, ping_req(&req, &ping));
+    assert_int_equal(harness_error(r), SERTEL__ERROR_CODE__ERR_DENIED);
+    sertel__envelope__free_unpacked(r, NULL);
+    assert_int_equal(drop_queued(lama), 0);
+
+    /* The old key is refused at the handshake; the new one is served. */
+    conn_t *old = harness_connect(&o->h, &o->keys[KADIS_LAMA]);
+    Sertel__Envelope *none = NULL;
+    assert_int_equal(harness_try_call(old, ping_req(&req, &ping), &none, WAIT_MS), SERTEL_E_DENIED);
+    assert_null(none);
+    conn_close(&old);
+    conn_t *renewed = harness_connect(&o->h, &fresh);
+    assert_non_null(renewed);
+    assert_serving(renewed);
+    conn_close(&renewed);
+}
+
 /* ---- (g) Plh: acting for the Kadis while the assignment lasts */
 
 static uint64_t acting_add(office_t *o, int holder, int by)
@@ -706,6 +755,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_officer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rekeyed_officer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeated_request, setup, teardown),
