@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "role.h"
 #include "worktime.h"
 
 int admin_sop_main(int argc, char **argv);
@@ -105,6 +106,25 @@ const char *admin_format_wall(int64_t seconds, char *buf, size_t len);
 const calendar_t *admin_calendar(void);
 /* _("yes") / _("no"). */
 const char *admin_yes_no(bool b);
+
+/* ---- who is who: the broker's officers, for names beside NIPs -------- */
+
+typedef struct {
+    Sertel__Envelope *reply; /* an OfficerListReply, or NULL */
+} admin_roster_t;
+
+/* Names make a list readable, but the list stands without them: on any
+ * failure the roster stays empty and NIPs are shown alone. */
+void admin_roster_fetch(cli_t *cli, admin_roster_t *ro);
+void admin_roster_free(admin_roster_t *ro);
+const Sertel__Officer *admin_roster_find(const admin_roster_t *ro, const char *nip);
+/* The name, or "" when unknown. */
+const char *admin_roster_name(const admin_roster_t *ro, const char *nip);
+role_t admin_roster_role(const admin_roster_t *ro, const char *nip);
+/* "Tino Armyanto (197503042001121002), Kepala Dinas" (with_role), or the
+ * NIP alone when unknown. Returns buf. */
+const char *admin_roster_who(const admin_roster_t *ro, const char *nip, bool with_role, char *buf,
+                             size_t len);
 
 /* A plain text table: columns as wide as their widest cell (in
  * characters, not bytes), the last column unpadded. Cells are copied. */

@@ -15,31 +15,6 @@
 #define TIME_TEXT 64
 #define PERIOD_TEXT 160
 
-/* The broker's officers, for names and roles beside the NIPs of a list. */
-typedef struct {
-    Sertel__Envelope *reply; /* an OfficerListReply, or NULL */
-} roster_t;
-
-static const Sertel__Officer *roster_find(const roster_t *r, const char *nip)
-{
-    for (size_t i = 0; r->reply && i < r->reply->officers->n_officers; i++)
-        if (strcmp(r->reply->officers->officers[i]->nip, nip) == 0)
-            return r->reply->officers->officers[i];
-    return NULL;
-}
-
-static const char *roster_name(const roster_t *r, const char *nip)
-{
-    const Sertel__Officer *o = roster_find(r, nip);
-    return o ? o->name : "";
-}
-
-static role_t roster_role(const roster_t *r, const char *nip)
-{
-    const Sertel__Officer *o = roster_find(r, nip);
-    return o ? (role_t)o->role : ROLE_NONE;
-}
-
 static const char *period_text(const calendar_t *cal, const Sertel__Acting *a, char *buf, size_t len)
 {
     char from[TIME_TEXT], to[TIME_TEXT];
@@ -128,16 +103,23 @@ static int acting_add(int argc, char **argv)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
     req.body_case = SERTEL__ENVELOPE__BODY_ACTING_ADD;
     req.acting_add = &add;
-    rc = admin_request(cmd_add.prog, &common, &req, SERTEL__ENVELOPE__BODY_ACTINGS, &reply);
+    cli_t cli;
+    admin_roster_t ro = {0};
+    if ((rc = cli_open(&cli, cmd_add.prog, &common)) == EXIT_DONE &&
+        (rc = admin_call(&cli, &req, SERTEL__ENVELOPE__BODY_ACTINGS, &reply)) == EXIT_DONE)
+        admin_roster_fetch(&cli, &ro);
+    cli_close(&cli);
     if (rc != EXIT_DONE)
         return rc;
     const Sertel__Acting *made = newest(reply->actings);
     const calendar_t *cal = admin_calendar();
-    char period[PERIOD_TEXT];
+    char period[PERIOD_TEXT], by[320], holder[320];
     if (made)
         printf(_("Acting assignment %llu: %s %s acts for %s, %s.\n"), (unsigned long long)made->id,
-               admin_acting_title(made->kind), made->by_nip, made->holder_nip,
+               admin_acting_title(made->kind), admin_roster_who(&ro, made->by_nip, false, by, sizeof by),
+               admin_roster_who(&ro, made->holder_nip, true, holder, sizeof holder),
                period_text(cal, made, period, sizeof period));
+    admin_roster_free(&ro);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }
@@ -152,7 +134,7 @@ static const admin_cmd_t cmd_list = {
     true, 0, 0,
 };
 
-static void list_json(const Sertel__ActingListReply *r, const roster_t *ro, const calendar_t *cal)
+static void list_json(const Sertel__ActingListReply *r, const admin_roster_t *ro, const calendar_t *cal)
 {
     json_t j;
     json_init(&j, stdout);
@@ -166,10 +148,10 @@ static void list_json(const Sertel__ActingListReply *r, const roster_t *ro, cons
         json_str(&j, "kind", acting_code((acting_kind_t)a->kind));
         json_str(&j, "kind_title", admin_acting_title(a->kind));
         json_str(&j, "holder_nip", a->holder_nip);
-        json_str(&j, "holder_name", roster_name(ro, a->holder_nip));
-        json_str(&j, "holder_role", role_code(roster_role(ro, a->holder_nip)));
+        json_str(&j, "holder_name", admin_roster_name(ro, a->holder_nip));
+        json_str(&j, "holder_role", role_code(admin_roster_role(ro, a->holder_nip)));
         json_str(&j, "by_nip", a->by_nip);
-        json_str(&j, "by_name", roster_name(ro, a->by_nip));
+        json_str(&j, "by_name", admin_roster_name(ro, a->by_nip));
         json_int(&j, "from", a->from);
         json_int(&j, "to", a->to);
         json_str(&j, "from_text", calendar_format_time(cal, a->from, from, sizeof from));
@@ -182,19 +164,7 @@ static void list_json(const Sertel__ActingListReply *r, const roster_t *ro, cons
     json_finish(&j);
 }
 
-/* "Tino Armyanto (197503042001121002), Kepala Dinas" */
-static const char *who(const roster_t *ro, const char *nip, bool with_role, char *buf, size_t len)
-{
-    const Sertel__Officer *o = roster_find(ro, nip);
-    if (!o)
-        snprintf(buf, len, "%s", nip);
-    else
-        snprintf(buf, len, "%s (%s)%s%s", o->name, nip, with_role ? ", " : "",
-                 with_role ? role_title((role_t)o->role) : "");
-    return buf;
-}
-
-static void list_table(const Sertel__ActingListReply *r, const roster_t *ro, const calendar_t *cal)
+static void list_table(const Sertel__ActingListReply *r, const admin_roster_t *ro, const calendar_t *cal)
 {
     const char *titles[] = {_("ID"), _("Kind"), _("In place of"), _("Acting officer"),
                             _("Period"), _("Ended")};
@@ -205,8 +175,8 @@ static void list_table(const Sertel__ActingListReply *r, const roster_t *ro, con
         char id[24], holder[320], by[320], period[PERIOD_TEXT];
         snprintf(id, sizeof id, "%llu", (unsigned long long)a->id);
         const char *row[] = {id, admin_acting_title(a->kind),
-                             who(ro, a->holder_nip, true, holder, sizeof holder),
-                             who(ro, a->by_nip, false, by, sizeof by),
+                             admin_roster_who(ro, a->holder_nip, true, holder, sizeof holder),
+                             admin_roster_who(ro, a->by_nip, false, by, sizeof by),
                              period_text(cal, a, period, sizeof period), admin_yes_no(a->ended)};
         admin_table_add(&t, row);
     }
@@ -215,17 +185,6 @@ static void list_table(const Sertel__ActingListReply *r, const roster_t *ro, con
     else
         printf(_("No acting assignments.\n"));
     admin_table_free(&t);
-}
-
-/* Names make the list readable, but the list stands without them. */
-static void fetch_roster(cli_t *cli, roster_t *ro)
-{
-    Sertel__OfficerList list = SERTEL__OFFICER_LIST__INIT;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_LIST;
-    req.officer_list = &list;
-    if (admin_call(cli, &req, SERTEL__ENVELOPE__BODY_OFFICERS, &ro->reply) != EXIT_DONE)
-        ro->reply = NULL;
 }
 
 static int acting_list(int argc, char **argv)
@@ -239,17 +198,16 @@ static int acting_list(int argc, char **argv)
     req.body_case = SERTEL__ENVELOPE__BODY_ACTING_LIST;
     req.acting_list = &list;
     cli_t cli;
-    roster_t ro = {0};
+    admin_roster_t ro = {0};
     if ((rc = cli_open(&cli, cmd_list.prog, &common)) == EXIT_DONE &&
         (rc = admin_call(&cli, &req, SERTEL__ENVELOPE__BODY_ACTINGS, &reply)) == EXIT_DONE)
-        fetch_roster(&cli, &ro);
+        admin_roster_fetch(&cli, &ro);
     cli_close(&cli);
     if (rc != EXIT_DONE)
         return rc;
     const calendar_t *cal = admin_calendar();
     (common.json ? list_json : list_table)(reply->actings, &ro, cal);
-    if (ro.reply)
-        sertel__envelope__free_unpacked(ro.reply, NULL);
+    admin_roster_free(&ro);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }

@@ -276,3 +276,54 @@ void admin_table_free(admin_table_t *t)
     free(t->cells);
     *t = (admin_table_t){0};
 }
+
+/* ---- who is who */
+
+void admin_roster_fetch(cli_t *cli, admin_roster_t *ro)
+{
+    Sertel__OfficerList list = SERTEL__OFFICER_LIST__INIT;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_LIST;
+    req.officer_list = &list;
+    if (admin_call(cli, &req, SERTEL__ENVELOPE__BODY_OFFICERS, &ro->reply) != EXIT_DONE)
+        ro->reply = NULL;
+}
+
+void admin_roster_free(admin_roster_t *ro)
+{
+    if (ro->reply)
+        sertel__envelope__free_unpacked(ro->reply, NULL);
+    ro->reply = NULL;
+}
+
+const Sertel__Officer *admin_roster_find(const admin_roster_t *ro, const char *nip)
+{
+    for (size_t i = 0; ro->reply && nip && i < ro->reply->officers->n_officers; i++)
+        if (strcmp(ro->reply->officers->officers[i]->nip, nip) == 0)
+            return ro->reply->officers->officers[i];
+    return NULL;
+}
+
+const char *admin_roster_name(const admin_roster_t *ro, const char *nip)
+{
+    const Sertel__Officer *o = admin_roster_find(ro, nip);
+    return o ? o->name : "";
+}
+
+role_t admin_roster_role(const admin_roster_t *ro, const char *nip)
+{
+    const Sertel__Officer *o = admin_roster_find(ro, nip);
+    return o ? (role_t)o->role : ROLE_NONE;
+}
+
+const char *admin_roster_who(const admin_roster_t *ro, const char *nip, bool with_role, char *buf,
+                             size_t len)
+{
+    const Sertel__Officer *o = admin_roster_find(ro, nip);
+    if (!o)
+        snprintf(buf, len, "%s", nip);
+    else
+        snprintf(buf, len, "%s (%s)%s%s", o->name, nip, with_role ? ", " : "",
+                 with_role ? role_title((role_t)o->role) : "");
+    return buf;
+}

@@ -369,18 +369,24 @@ static void event_names(Sertel__EventKind kind, const char **code, const char **
     *title = event_kind_title((event_kind_t)kind);
 }
 
-/* "197806122003121001 (Plh. Kepala Dinas)" when acting, else the NIP. */
-static const char *actor_text(const Sertel__Event *ev, char *buf, size_t len)
+/* Who acted as people read it: "Dedi Supriadi (Plh. Kepala Dinas)" when
+ * acting, else the name; the NIP where the officer is not (or no longer)
+ * enrolled under it. */
+static const char *actor_text(const Sertel__Event *ev, const admin_roster_t *ro, char *buf,
+                              size_t len)
 {
+    const char *name = admin_roster_name(ro, ev->actor);
+    const char *who = *name ? name : ev->actor;
     if (ev->acting == SERTEL__ACTING_KIND__ACTING_NONE)
-        snprintf(buf, len, "%s", ev->actor);
+        snprintf(buf, len, "%s", who);
     else
-        snprintf(buf, len, "%s (%s %s)", ev->actor, admin_acting_title(ev->acting),
+        snprintf(buf, len, "%s (%s %s)", who, admin_acting_title(ev->acting),
                  role_title((role_t)ev->actor_role));
     return buf;
 }
 
-static void journal_json(Sertel__Event *const *evs, size_t n, const calendar_t *cal)
+static void journal_json(Sertel__Event *const *evs, size_t n, const admin_roster_t *ro,
+                         const calendar_t *cal)
 {
     json_t j;
     json_init(&j, stdout);
@@ -399,6 +405,7 @@ static void journal_json(Sertel__Event *const *evs, size_t n, const calendar_t *
         json_str(&j, "kind", code);
         json_str(&j, "title", title);
         json_str(&j, "actor", ev->actor);
+        json_str(&j, "actor_name", admin_roster_name(ro, ev->actor));
         json_str(&j, "actor_role", role_code((role_t)ev->actor_role));
         json_str(&j, "acting", acting_code((acting_kind_t)ev->acting));
         json_str(&j, "acting_for", ev->acting_for);
@@ -414,7 +421,8 @@ static void journal_json(Sertel__Event *const *evs, size_t n, const calendar_t *
     json_finish(&j);
 }
 
-static void journal_table(Sertel__Event *const *evs, size_t n, const calendar_t *cal)
+static void journal_table(Sertel__Event *const *evs, size_t n, const admin_roster_t *ro,
+                          const calendar_t *cal)
 {
     const char *titles[] = {_("Seq"), _("Time"), _("Case"), _("Event"), _("Actor"), _("Step"),
                             _("Text")};
@@ -423,7 +431,7 @@ static void journal_table(Sertel__Event *const *evs, size_t n, const calendar_t 
     for (size_t i = 0; i < n; i++) {
         const Sertel__Event *ev = evs[i];
         const char *code, *title;
-        char seq[24], when[TIME_TEXT], actor[128], step[16], text[1100];
+        char seq[24], when[TIME_TEXT], actor[256], step[16], text[1100];
         event_names(ev->kind, &code, &title);
         snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
         step[0] = '\0';
@@ -432,7 +440,7 @@ static void journal_table(Sertel__Event *const *evs, size_t n, const calendar_t 
         snprintf(text, sizeof text, "%s%s%s", ev->text, *ev->text && *ev->note ? " / " : "",
                  ev->note);
         const char *row[] = {seq, calendar_format_time(cal, ev->at, when, sizeof when), ev->case_id,
-                             title, actor_text(ev, actor, sizeof actor), step, text};
+                             title, actor_text(ev, ro, actor, sizeof actor), step, text};
         admin_table_add(&t, row);
     }
     if (admin_table_rows(&t))
@@ -545,13 +553,19 @@ int admin_journal_main(int argc, char **argv)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
     req.body_case = SERTEL__ENVELOPE__BODY_JOURNAL;
     req.journal = &q;
-    rc = admin_request(cmd_journal.prog, &common, &req, SERTEL__ENVELOPE__BODY_EVENTS, &reply);
+    cli_t cli;
+    admin_roster_t ro = {0};
+    if ((rc = cli_open(&cli, cmd_journal.prog, &common)) == EXIT_DONE &&
+        (rc = admin_call(&cli, &req, SERTEL__ENVELOPE__BODY_EVENTS, &reply)) == EXIT_DONE)
+        admin_roster_fetch(&cli, &ro);
+    cli_close(&cli);
     if (rc != EXIT_DONE)
         return rc;
     Sertel__EventList *el = reply->events;
     size_t n = after_since(el->events, el->n_events, q.since);
     const calendar_t *cal = admin_calendar();
-    (common.json ? journal_json : journal_table)(el->events, n, cal);
+    (common.json ? journal_json : journal_table)(el->events, n, &ro, cal);
+    admin_roster_free(&ro);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }

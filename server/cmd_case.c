@@ -182,8 +182,8 @@ static sertel_err_t write_result(cmd_ctx_t *ctx, const case_t *old, const case_t
 }
 
 /* The engine knows officers by NIP; people read names. Each NIP of an
- * enrolled officer in a refusal becomes "Name (NIP ...)", unless it is
- * already in brackets after a name. */
+ * enrolled officer in a refusal becomes "Name (position, NIP ...)" (the
+ * position when known), unless it is already in brackets after a name. */
 static void name_officers(cmd_ctx_t *ctx)
 {
     char out[sizeof ctx->why];
@@ -199,7 +199,8 @@ static void name_officers(cmd_ctx_t *ctx)
         }
         bool named = p > ctx->why && p[-1] == '(';
         if (run == NIP_LEN && !named && store_officer_get(ctx->txn, nip, &who, NULL) == SERTEL_OK) {
-            int n = snprintf(out + o, sizeof out - o, "%s (NIP %s)", who.name, nip);
+            int n = snprintf(out + o, sizeof out - o, "%s (%s%sNIP %s)", who.name, who.position,
+                             who.position[0] ? ", " : "", nip);
             o = n < 0 ? o : (size_t)n >= sizeof out - o ? sizeof out - 1 : o + (size_t)n;
         } else {
             size_t n = run ? run : 1;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -88,9 +89,10 @@ CMD(cmd_notify)
 {
     const Sertel__Notify *in = req->notify;
     case_t c;
-    if (!in->case_id || store_case_get(ctx->txn, in->case_id, &c) != SERTEL_OK)
-        return cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("case %s not found"), in->case_id ? in->case_id : "");
-    sertel_err_t e = notify_checks(ctx, in, &c);
+    sertel_err_t e = cmd_case_load(ctx, in->case_id, &c);
+    if (e != SERTEL_OK)
+        return e;
+    e = notify_checks(ctx, in, &c);
     if (e != SERTEL_OK)
         return e;
     bool has_template = in->template_ && *in->template_;
@@ -294,7 +296,8 @@ static int add_item(const Sertel__OutboxItem *item, void *arg)
     const Sertel__OutboxQuery *q = w->q;
     bool failed = item->state == SERTEL__MESSAGE_STATE__MSG_FAILED ||
                   item->state == SERTEL__MESSAGE_STATE__MSG_GIVEN_UP;
-    if ((q->case_id && *q->case_id && strcmp(q->case_id, item->case_id) != 0) ||
+    /* Case numbers are typed in either case; they are stored in upper. */
+    if ((q->case_id && *q->case_id && strcasecmp(q->case_id, item->case_id) != 0) ||
         (q->failed_only && !failed) || !visible(w, item))
         return 0;
     size_t len = protobuf_c_message_get_packed_size(&item->base);

@@ -309,9 +309,16 @@ CMD(cmd_journal)
     journal_walk_t w = {.h = {.ctx = ctx},
                         .limit = q->limit ? (q->limit > JOURNAL_MAX ? JOURNAL_MAX : q->limit)
                                           : JOURNAL_DEFAULT};
-    sertel_err_t e = q->case_id && *q->case_id
-                         ? store_journal_of_case(ctx->txn, q->case_id, add_limited, &w)
-                         : store_journal_since(ctx->txn, q->since, add_limited, &w);
+    case_t *c = cmd_alloc(ctx, sizeof *c);
+    if (!c)
+        return SERTEL_E_NOMEM;
+    /* A case asked for must exist: an empty answer would read as "nothing
+     * happened to it"; its number is matched without regard to case. */
+    bool one = q->case_id && *q->case_id;
+    sertel_err_t e = one ? cmd_case_load(ctx, q->case_id, c) : SERTEL_OK;
+    if (e == SERTEL_OK)
+        e = one ? store_journal_of_case(ctx->txn, c->id, add_limited, &w)
+                : store_journal_since(ctx->txn, q->since, add_limited, &w);
     Sertel__EventList *el = cmd_alloc(ctx, sizeof *el);
     if (e != SERTEL_OK || w.h.e != SERTEL_OK || !el)
         return e != SERTEL_OK ? e : w.h.e != SERTEL_OK ? w.h.e : SERTEL_E_NOMEM;

@@ -144,6 +144,7 @@ has err "sudah terdaftar" "officer add of an enrolled NIP"
 # --- acting officials ---------------------------------------------------------
 run 0 adm acting add --for $kadis --by $kabid --from 2026-12-01 --to 2026-12-05T12:00
 has out "Plh." "acting add defaults to Plh."
+has out "Dedi Supriadi ($kabid) acts for Tino Armyanto ($kadis)" "acting add names both officers"
 run 0 adm acting add --for $kadis --by $kabid --from 2027-01-04 --to 2027-01-08 --kind plt
 has out "Plt." "acting add --kind plt"
 run 1 adm acting add --for $kadis --by $kabid --from 2026-12-05 --to 2026-12-01
@@ -212,8 +213,8 @@ json_ok "journal --json" \
 total=$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))' <"$tmp/out")
 run 0 adm journal --json --since 2 --limit 3
 json_ok "journal --since --limit" "[e['seq'] for e in d['events']] == [3, 4, 5]"
-run 0 adm journal --json --case 2026-TIDAK-ADA
-json_ok "journal of an unknown case" "d['events'] == []"
+run 2 adm journal --json --case 2026-TIDAK-ADA
+has err "2026-TIDAK-ADA" "journal of an unknown case is an error naming it"
 run 0 adm journal
 has out "officer changed" "journal text"
 has out "SOP loaded" "journal text"

@@ -220,6 +220,12 @@ has out "langkah 5 (Staf (verifikator), Nur Aini)" "step 4 disposed to a named v
 disposed_to verif2 5
 
 # --- step 5: check, contact, return and resume ----------------------------------------
+# A refusal names the assignee as people know them: name, position, NIP.
+run 0 english "$admin" officer edit --key "$tmp/admin.key" "${nip[verif2]}" \
+    --position "Pranata Komputer Ahli Pertama"
+run 2 as verif1 contact "$id" --channel email --summary "Bukan kasus saya"
+has err "ditugaskan kepada Nur Aini (Pranata Komputer Ahli Pertama, NIP ${nip[verif2]})" \
+    "wrong-actor refusal names the assignee with their position"
 run 2 as verif2 complete "$id"
 has err "Kelengkapan" "step 5 needs a contact first"
 run 0 as verif2 return "$id" --reason "Mohon lampirkan SK terakhir"
@@ -306,6 +312,19 @@ has out "$serial" "show: the certificate"
 has out "Lembar disposisi" "show: the lembar disposisi"
 has out "Proses sesuai SOP" "show: an instruction"
 has out "Tino Armyanto (Kepala Dinas)" "show: who disposed"
+# Case numbers are case-insensitive everywhere; an unknown one is an error.
+lower=${id,,}
+run 0 as kadis show "$lower"
+has out "$id" "show of a case number typed in lower case"
+run 0 as kadis attachment "$lower" 1 --out "$tmp/surat-lower.pdf"
+run 0 english "$admin" journal --key "$tmp/admin.key" --case "$lower"
+has out "$id" "journal --case in lower case"
+run 2 english "$admin" journal --key "$tmp/admin.key" --case SE-2026-99999
+has err "SE-2026-99999" "journal --case of an unknown case is an error"
+run 0 indonesian "$admin" journal --key "$tmp/admin.key" --case "$id"
+has out "Siti Rahmawati" "the journal's Pelaksana column names the officer"
+has out "Nur Aini" "the journal's Pelaksana column names the verifier"
+grep -q "${nip[verif2]}" "$tmp/out" && fail "the journal's table shows a NIP where a name is known"
 has out "dihubungi" "show: the contact in the history"
 has out "dikembalikan" "show: the return in the history"
 # The Kadis, receiving the report at step 7, can open it and the letter.
