@@ -53,7 +53,8 @@ int admin_group(const char *group, const admin_sub_t *subs, size_t n, int argc, 
 void admin_cmd_usage(FILE *to, const admin_cmd_t *cmd, const cli_opt_t *opts, size_t n_opts)
 {
     cli_usage(to, cmd->prog, _(cmd->synopsis), opts, n_opts);
-    fprintf(to, "\n%s", _(cmd->about));
+    char about[4096];
+    fprintf(to, "\n%s", cli_words(_(cmd->about), about, sizeof about));
     fprintf(to, _("\nExit status: 0 done, 1 invalid input (nothing sent), 2 refused by the\n"
                   "broker, 3 broker unreachable.\n"));
 }

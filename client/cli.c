@@ -31,19 +31,43 @@ void cli_error_to(char *buf, size_t len)
     error_len = len;
 }
 
+/* The placeholders a user types dates and times by, in their language:
+ * help and errors must name one format (TTTT-BB-HH and JJ:MM in Indonesian,
+ * YYYY-MM-DD and HH:MM in English). */
+const char *cli_words(const char *in, char *out, size_t len)
+{
+    const struct {
+        const char *word, *local;
+    } words[] = {{"YYYY-MM-DD", _("YYYY-MM-DD")}, {"HH:MM", _("HH:MM")}};
+    size_t o = 0;
+    while (*in && o + 1 < len) {
+        size_t i = 0, n = sizeof words / sizeof words[0];
+        while (i < n && strncmp(in, words[i].word, strlen(words[i].word)) != 0)
+            i++;
+        if (i < n && strlen(words[i].local) < len - o) {
+            memcpy(out + o, words[i].local, strlen(words[i].local));
+            o += strlen(words[i].local);
+            in += strlen(words[i].word);
+        } else {
+            out[o++] = *in++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 void cli_error(const char *prog, const char *fmt, ...)
 {
+    char text[2048], local[2048];
     va_list ap;
     va_start(ap, fmt);
-    if (error_buf) {
-        vsnprintf(error_buf, error_len, fmt, ap);
-        va_end(ap);
-        return;
-    }
-    fprintf(stderr, "%s: ", prog);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    cli_words(text, local, sizeof local);
+    if (error_buf)
+        snprintf(error_buf, error_len, "%s", local);
+    else
+        fprintf(stderr, "%s: %s\n", prog, local);
 }
 
 static const cli_opt_t *find_opt(const char *name, const cli_opt_t *opts, size_t n,
@@ -141,11 +165,12 @@ char **cli_hoist_common(int argc, char **argv, int *argc_out)
 
 void cli_usage(FILE *to, const char *prog, const char *usage, const cli_opt_t *opts, size_t n_opts)
 {
-    fprintf(to, _("Usage: %s %s\n"), prog, usage);
+    char words[1024], left[64], arg[64];
+    fprintf(to, _("Usage: %s %s\n"), prog, cli_words(usage, words, sizeof words));
     for (size_t i = 0; i < n_opts; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "%s %s", opts[i].name, opts[i].arg ? opts[i].arg : "");
-        fprintf(to, "  %-26s %s\n", left, _(opts[i].help));
+        snprintf(left, sizeof left, "%s %s", opts[i].name,
+                 cli_words(opts[i].arg ? opts[i].arg : "", arg, sizeof arg));
+        fprintf(to, "  %-26s %s\n", left, cli_words(_(opts[i].help), words, sizeof words));
     }
     fprintf(to, _("Common options: --key FILE, --endpoint ENDPOINT, --json, --help\n"));
 }

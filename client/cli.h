@@ -85,6 +85,9 @@ void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(pri
  * prog; a later one replaces it) instead of to stderr: the terminal UI
  * shows it on its own screen, where stderr would scribble. NULL ends it. */
 void cli_error_to(char *buf, size_t len);
+/* in with the date and time placeholders (YYYY-MM-DD, HH:MM) in the user's
+ * language, as help and errors say them; returns out. */
+const char *cli_words(const char *in, char *out, size_t len);
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 uint8_t *cli_read_file(const char *prog, const char *path, size_t max, size_t *len);

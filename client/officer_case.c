@@ -277,13 +277,40 @@ const officer_intake_field_t officer_intake_fields[] = {
 #define N_RECEIVE_FIELDS (sizeof officer_intake_fields / sizeof officer_intake_fields[0])
 const size_t officer_n_intake_fields = N_RECEIVE_FIELDS;
 
+static bool intake_fields_check(const char *prog, const officer_intake_t *a);
+
 static const char *field_value(const officer_intake_t *a, size_t i)
 {
     return *(const char *const *)((const char *)a + officer_intake_fields[i].offset);
 }
 
-/* Every field checked with the broker's rules; false after cli_error. */
+/* A letter is not dated, nor received, after today in the office's zone
+ * (the calendar's, as far as this client knows it; the broker checks
+ * again with its own): said here, before anything is sent. */
+static bool not_after_today(const char *prog, const char *option, const char *day)
+{
+    char today[16];
+    time_t local = (time_t)(clock_now() + calendar_utc_offset(cli_calendar()));
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    if (!day || strcmp(day, today) <= 0)
+        return true;
+    cli_error(prog, _("%s %s is after today (%s)"), option, day, today);
+    return false;
+}
+
+/* Every field checked with the broker's rules, and no day after today;
+ * false after cli_error. */
 static bool intake_check(const char *prog, const officer_intake_t *a)
+{
+    if (!intake_fields_check(prog, a))
+        return false;
+    return not_after_today(prog, "--letter-date", a->letter_date) &&
+           not_after_today(prog, "--received", a->received);
+}
+
+static bool intake_fields_check(const char *prog, const officer_intake_t *a)
 {
     char why[256];
     for (size_t i = 0; i < N_RECEIVE_FIELDS; i++) {
@@ -428,7 +455,12 @@ int officer_renew(int argc, char **argv)
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
     snprintf(number, sizeof number, "REG-%s", pos[0]);
     officer_files_t files = {0};
-    if (!officer_check_text(spec.prog, "SERIAL", pos[0], SERIAL_MAX, true) ||
+    char why[256];
+    bool date_ok = !letter_date || check_date("--letter-date", letter_date, 10, why, sizeof why);
+    if (!date_ok)
+        cli_error(spec.prog, "%s", why);
+    if (!date_ok || !not_after_today(spec.prog, "--letter-date", letter_date) ||
+        !officer_check_text(spec.prog, "SERIAL", pos[0], SERIAL_MAX, true) ||
         !channel_from_code(channel) || !officer_letter_read(spec.prog, &attach, &files)) {
         if (!channel_from_code(channel))
             cli_error(spec.prog, _("%s: '%s' is not one of %s"), "--channel", channel, "surat, telp, fax, email");

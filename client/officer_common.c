@@ -28,7 +28,8 @@ int officer_parse(const officer_spec_t *spec, int argc, char **argv, const cli_o
         return EXIT_USAGE;
     if (common->help) {
         cli_usage(stdout, spec->prog, spec->args, opts, n_opts);
-        printf("\n%s\n", _(spec->about));
+        char about[2048];
+        printf("\n%s\n", cli_words(_(spec->about), about, sizeof about));
         return EXIT_DONE;
     }
     if (*n_pos < spec->min_pos) {

@@ -103,6 +103,27 @@ static void add_part(char *buf, size_t len, const char *part)
         snprintf(buf + used, len - used, "%s%s", used ? "; " : "", part);
 }
 
+/* An event is one line wherever it is shown (history, lembar disposisi,
+ * watch): the line breaks of an instruction or a note typed over several
+ * lines read as " / ". */
+static void one_line(char *buf, size_t len)
+{
+    char out[4096];
+    size_t o = 0;
+    for (const char *p = buf; *p && o + 4 < sizeof out; p++) {
+        if (*p == '\r')
+            continue;
+        if (*p == '\n') {
+            memcpy(out + o, " / ", 3);
+            o += 3;
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+    snprintf(buf, len, "%s", out);
+}
+
 const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *names, char *buf,
                                size_t len)
 {
@@ -156,6 +177,7 @@ const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *n
         snprintf(part, sizeof part, _("escalated to %s"), role_title((role_t)ev->escalate_to));
         add_part(buf, len, part);
     }
+    one_line(buf, len);
     return buf;
 }
 

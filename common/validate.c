@@ -341,6 +341,19 @@ static bool has_control(const char *s)
     return false;
 }
 
+/* Characters as people count them: UTF-8 code points (valid text). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Limits are told and counted in characters. The stored field holds max
+ * bytes, which is max characters of plain Latin text; a letter with an
+ * accent or outside the Latin alphabet takes two to four, and a text of
+ * such letters that fits the count but not the room is told so. */
 sertel_err_t validate_text(const char *field, const char *s, size_t max,
                            bool required, char *why, size_t whylen)
 {
@@ -348,10 +361,17 @@ sertel_err_t validate_text(const char *field, const char *s, size_t max,
     size_t len = s ? strlen(s) : 0;
     if (len == 0)
         return required ? err_set(SERTEL_E_INVALID, why, whylen, _("%s must not be empty"), name) : SERTEL_OK;
-    if (len > max)
-        return err_set(SERTEL_E_INVALID, why, whylen, _("%s is longer than %zu bytes"), name, max);
     if (!utf8_valid(s, len))
         return err_set(SERTEL_E_INVALID, why, whylen, _("%s is not valid UTF-8 text"), name);
+    size_t chars = utf8_chars(s);
+    if (chars > max)
+        return err_set(SERTEL_E_INVALID, why, whylen,
+                       _("%s is too long: %zu characters, at most %zu"), name, chars, max);
+    if (len > max)
+        return err_set(SERTEL_E_INVALID, why, whylen,
+                       _("%s is too long: its %zu characters include letters with accents or "
+                         "outside the Latin alphabet, which take more room; shorten it"),
+                       name, chars);
     if (has_control(s))
         return err_set(SERTEL_E_INVALID, why, whylen, _("%s contains a control character"), name);
     return SERTEL_OK;

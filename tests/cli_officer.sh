@@ -92,6 +92,28 @@ has err "--letter-date" "impossible date names the option"
 form_with --letter-date 20-11-2026
 run 1 as staf receive "${changed[@]}" --endpoint $nowhere
 has err "--letter-date" "badly written date names the option"
+has err "TTTT-BB-HH" "the date format is named in the user's words"
+# A letter dated, or received, after today: refused here (exit 1), not
+# only by the broker.
+form_with --letter-date 2099-01-01
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--letter-date 2099-01-01 melewati hari ini" "a future letter date is refused before sending"
+form_with --received 2099-01-01
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "--received 2099-01-01" "a future day of receipt is refused before sending"
+run 1 as staf renew 01AB --letter-date 2099-01-01 --endpoint $nowhere
+has err "2099-01-01" "renew: a future letter date is refused before sending"
+# Help and errors name one date format: TTTT-BB-HH in Indonesian,
+# YYYY-MM-DD in English.
+run 0 indonesian "$sertel" receive --help
+has out "--letter-date TTTT-BB-HH" "Indonesian help names the date as errors do"
+grep -q "YYYY" "$tmp/out" && fail "Indonesian help still says YYYY-MM-DD"
+run 0 english "$sertel" receive --help
+has out "--letter-date YYYY-MM-DD" "English help names the date as YYYY-MM-DD"
+# Limits are told in characters.
+form_with --subject "$(printf 'Ñ%.0s' $(seq 1 300))"
+run 1 as staf receive "${changed[@]}" --endpoint $nowhere
+has err "300 karakter" "a limit is counted and told in characters"
 form_with --phone 12ab
 run 1 as staf receive "${changed[@]}" --endpoint $nowhere
 has err "--phone" "bad phone names the option"
@@ -212,7 +234,8 @@ has out "$id" "inbox of the Kepala Dinas"
 run 0 as kadis complete "$id" --instruction "Proses sesuai SOP"
 has out "$id: didisposisikan ke langkah 3 (Kepala Bidang Persandian dan KAMI)" "step 2 completed"
 disposed_to kabid 3
-run 0 as kabid complete "$id" --instruction "Tindak lanjuti"
+run 0 as kabid complete "$id" --instruction $'Tindak lanjuti\nHubungi pemohon hari ini'
+
 has out "langkah 4 (JF Keamanan Informasi)" "step 3 completed"
 disposed_to jf 4
 run 0 as jf complete "$id" --to "${nip[verif2]}" --instruction "Verifikasi dan asistensi"
@@ -311,6 +334,10 @@ has out "laporan.pdf" "show: the report"
 has out "$serial" "show: the certificate"
 has out "Lembar disposisi" "show: the lembar disposisi"
 has out "Proses sesuai SOP" "show: an instruction"
+# A multi-line instruction keeps each event on its line in the history and
+# the lembar disposisi.
+has out "Tindak lanjuti / Hubungi pemohon hari ini" "show: a multi-line instruction on one line"
+grep -q '^Hubungi pemohon' "$tmp/out" && fail "show: a multi-line instruction broke an event's line"
 has out "Tino Armyanto (Kepala Dinas)" "show: who disposed"
 # Case numbers are case-insensitive everywhere; an unknown one is an error.
 lower=${id,,}

@@ -247,6 +247,22 @@ static void test_utf8_length_bound(void **state)
     assert_true(utf8_valid("", 0));
 }
 
+/* Limits are counted and told in characters (code points), not bytes. */
+static void test_text_counts_characters(void **state)
+{
+    (void)state;
+    char why[256];
+    /* "Ñoño Sútisna": 12 characters, 15 bytes. */
+    assert_int_equal(validate_text("nama", "Ñoño Sútisna", 14, true, why, sizeof why),
+                     SERTEL_E_INVALID);
+    assert_non_null(strstr(why, "12 characters"));
+    assert_int_equal(validate_text("nama", "Ñoño Sútisna", 15, true, why, sizeof why), SERTEL_OK);
+    assert_int_equal(validate_text("nama", "Nono Sutisna!", 12, true, why, sizeof why),
+                     SERTEL_E_INVALID);
+    assert_non_null(strstr(why, "13 characters, at most 12"));
+    assert_int_equal(validate_text("nama", "Nono Sutisna", 12, true, why, sizeof why), SERTEL_OK);
+}
+
 static sertel_err_t letter_date(const char *s, char *why, size_t whylen)
 {
     return validate_date("Tanggal surat", s, why, whylen);
@@ -392,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_utf8_length_bound),
+        cmocka_unit_test(test_text_counts_characters),
         cmocka_unit_test(test_date),
         cmocka_unit_test(test_date_is_real),
         cmocka_unit_test(test_why_optional_and_truncated),

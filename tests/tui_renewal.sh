@@ -137,7 +137,7 @@ tr -d '│' <"$tmp/screen" | tr -s ' \n' ' ' | grep -qF "Kelengkapan incomplete:
     { fail "the refusal is not shown whole"; show_screen; }
 keys staf Escape
 see staf "cancelled" "Esc closes the form"
-printf '%%PDF-1.4 surat permohonan pembaharuan\n' >"$tmp/surat.pdf"
+make_pdf "$tmp/surat.pdf" "surat permohonan pembaharuan"
 keys staf a
 see staf "Attach a file — $id" "a opens the attach form"
 keys staf "$tmp/surat.pdf" Enter
