@@ -147,11 +147,10 @@ bool store_seq_key_of(const store_t *s, const MDB_val *k, uint64_t *seq)
     return true;
 }
 
-bool store_is_index_key(const store_t *s, const MDB_val *k)
+bool store_is_index_key(const MDB_val *k)
 {
-    (void)s;
-    static const char prefixes[] = {IX_APPLICANT, IX_OFFICER, IX_POOL, IX_STATE, IX_TIMER, 0};
-    return k->mv_size > 1 && memchr(prefixes, ((const uint8_t *)k->mv_data)[0], 5) != NULL;
+    static const uint8_t prefixes[] = {IX_APPLICANT, IX_OFFICER, IX_POOL, IX_STATE, IX_TIMER};
+    return k->mv_size > 1 && memchr(prefixes, ((const uint8_t *)k->mv_data)[0], sizeof prefixes);
 }
 
 int store_space_first(store_txn_t *t, MDB_cursor *cur, store_db_t db, MDB_val *k, MDB_val *v)
@@ -161,11 +160,8 @@ int store_space_first(store_txn_t *t, MDB_cursor *cur, store_db_t db, MDB_val *k
     uint8_t first = db == DB_JOURNAL ? KS_JOURNAL : KS_CASE;
     *k = store_val(&first, 1);
     int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
-    uint64_t seq;
-    MDB_val id;
-    if (rc == 0 && !(db == DB_JOURNAL ? store_seq_key_of(t->s, k, &seq) : store_case_key_id(t->s, k, &id)))
-        rc = ((const uint8_t *)k->mv_data)[0] == first ? 0 : MDB_NOTFOUND;
-    return rc;
+    /* A key of the space that does not parse is the caller's to report. */
+    return rc == 0 && ((const uint8_t *)k->mv_data)[0] != first ? MDB_NOTFOUND : rc;
 }
 
 /* Format 1 is the layout before the chained journal: it had no "format"

@@ -303,7 +303,7 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
         }
         /* The other spaces of the database; the applicant rows are keyed
          * hashes: without the key, not checked. */
-        if (rc == 0 && (!store_is_index_key(t->s, &k) ||
+        if (rc == 0 && (!store_is_index_key(&k) ||
                         (!t->s->keyed && ((uint8_t *)k.mv_data)[0] == IX_APPLICANT))) {
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;

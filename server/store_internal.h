@@ -192,7 +192,7 @@ size_t store_case_key(const store_t *s, const char *id, uint8_t out[CASE_KEY_MAX
 bool store_case_key_id(const store_t *s, const MDB_val *k, MDB_val *id);
 size_t store_seq_key(const store_t *s, uint64_t seq, uint8_t out[SEQ_KEY_MAX]);
 bool store_seq_key_of(const store_t *s, const MDB_val *k, uint64_t *seq);
-bool store_is_index_key(const store_t *s, const MDB_val *k);
+bool store_is_index_key(const MDB_val *k);
 /* Opens db's handle in txn (not creating it): what a read-only open does. */
 int store_open_dbi(store_t *s, MDB_txn *txn, int db);
 /* A cursor on the first key of the journal's (or the cases') space. */

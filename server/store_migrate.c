@@ -271,7 +271,7 @@ static sertel_err_t move_space(store_txn_t *t, store_db_t db, MDB_dbi main, int 
     uint8_t key[512];
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         size_t o = prefix ? 1 : 0;
-        if (k.mv_size == 0 || k.mv_size + o > sizeof key || (!prefix && !store_is_index_key(t->s, &k))) {
+        if (k.mv_size == 0 || k.mv_size + o > sizeof key || (!prefix && !store_is_index_key(&k))) {
             rc = MDB_CORRUPTED;
             break;
         }
