@@ -17,7 +17,7 @@ struct doc_source {
     office_t office;
     uint8_t *logo;
     size_t logo_len;
-    calendar_t *cal;
+    const calendar_t *cal; /* cli_calendar(): the office's, as the broker runs it */
     person_t *people;
     size_t n_people;
 };
@@ -82,14 +82,17 @@ static void load_people(doc_source_t *s, cli_t *cli, const char *prog)
 doc_source_t *doc_source_new(cli_t *cli, const char *prog, int *rc)
 {
     doc_source_t *s = calloc(1, sizeof *s);
-    if (!s || !(s->cal = calendar_default())) {
-        free(s);
+    if (!s) {
         cli_error(prog, "%s", sertel_strerror(SERTEL_E_NOMEM));
         *rc = EXIT_USAGE;
         return NULL;
     }
     s->cli = cli;
-    *rc = load_office(s, cli, prog);
+    /* Dates and times in the office's zone (WIB, WITA or WIT). */
+    *rc = cli_fetch_calendar(cli);
+    s->cal = cli_calendar();
+    if (*rc == EXIT_DONE)
+        *rc = load_office(s, cli, prog);
     if (*rc != EXIT_DONE) {
         doc_source_destroy(&s);
         return NULL;
@@ -103,7 +106,6 @@ void doc_source_destroy(doc_source_t **sp)
     doc_source_t *s = *sp;
     if (!s)
         return;
-    calendar_destroy(&s->cal);
     free(s->logo);
     free(s->people);
     free(s);

@@ -10,7 +10,8 @@
 
 typedef struct doc_source doc_source_t;
 
-/* Asks the broker for the office profile and the officers; NULL after
+/* Asks the broker for its working calendar (the zone documents are dated
+ * in), the office profile and the officers; NULL after
  * printing why (as "prog: ..."), with *rc the exit code. */
 doc_source_t *doc_source_new(cli_t *cli, const char *prog, int *rc);
 void doc_source_destroy(doc_source_t **s);

@@ -39,6 +39,11 @@ run 0 as staf complete "$id"
 wait_for "$tmp/watch.text" "^23 Nov 2026 08:00 WITA +$id +didisposisikan" \
     "watch prints the disposition's time in WITA"
 grep -q "WIB" "$tmp/watch.text" && fail "watch says WIB in a WITA office"
+# The lembar disposisi is dated in WITA too.
+run 0 as kadis print "$id" --out "$tmp/lembar.pdf"
+pdftotext -enc UTF-8 "$tmp/lembar.pdf" - | tr '\n' ' ' >"$tmp/lembar.txt"
+grep -q "23 November 2026 08:00 WITA" "$tmp/lembar.txt" || fail "the lembar's times are not WITA"
+grep -q "WIB" "$tmp/lembar.txt" && fail "the lembar says WIB in a WITA office"
 run 0 as kadis complete "$id" --instruction "Proses" --deadline "2026-11-23 08:05"
 run 0 as kabid show "$id" --json
 json_ok "a --deadline is a WITA time" "d['case']['deadline'] == $(date -u -d '2026-11-23 08:05 +0800' +%s)"
