@@ -2,13 +2,14 @@
 # A whole renewal, steps 1 to 7, from the terminal UI alone: six officers,
 # each in their own 80x24 terminal (tmux windows) running `sertel` against
 # one real broker over CURVE. Nothing is done with the command line but
-# enrolling the officers and, at the end, reading the case back.
+# enrolling the officers and reading the case back to check it.
 #
 #   1 the staf registers the application from the form (required fields
 #     marked *), tries to complete the step without the letter (the
 #     broker's refusal is shown whole, wrapped in the form), attaches the
 #     letter and disposes it;
-#   2 the Kepala Dinas and 3 the Kepala Bidang dispose it;
+#   2 the Kepala Dinas disposes it; 3 the Kepala Bidang, to the JF chosen
+#     by name from the list;
 #   4 the JF's "to" list offers the verifiers by name (not the others), and
 #     the JF disposes to the verifiers' pool;
 #   5 one verifier takes it (it leaves the other's inbox, who is told who
@@ -158,7 +159,18 @@ step_by() { # WHO STEP INSTRUCTION
     see "$1" "$id: step completed" "step $2 completed by $1"
 }
 step_by kadis 2 "Harap diproses"
-step_by kabid 3 "Teruskan ke JF"
+# The Kepala Bidang names the JF from the list (Right: the first name
+# after the SOP's choice), so the case goes to her by her NIP.
+see kabid "* $id" "the case reaches the Kepala Bidang, marked new"
+keys kabid c
+see kabid "Complete the step — $id" "the Kepala Bidang's complete form"
+keys kabid Right
+see kabid "◀ Rina Kurniasih — " "the JF chosen by name"
+keys kabid Tab "Teruskan ke JF" Enter
+see kabid "$id: step completed" "step 3 completed to the JF by name"
+english env SERTEL_KEY="$tmp/kabid.key" "$sertel" show "$id" --json >"$tmp/show3.json"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["case"]; sys.exit(c.get("assignee") != sys.argv[2])' \
+    "$tmp/show3.json" "${nip[jf]}" || fail "step 4 is not assigned to the JF chosen by name"
 
 # --- step 4: the JF sees the verifiers by name, and disposes to their pool ------------
 see jf "* $id" "the case reaches the JF"
