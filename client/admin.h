@@ -141,6 +141,10 @@ void admin_table_print(const admin_table_t *t, FILE *out);
 void admin_table_free(admin_table_t *t);
 /* Rows after the titles. */
 size_t admin_table_rows(const admin_table_t *t);
+/* Narrows column col (a text column) so that the table fits width
+ * characters: its longer cells are cut and end in "…". Never below the
+ * column's title or 8 characters. */
+void admin_table_fit(admin_table_t *t, size_t col, size_t width);
 
 /* Exits with a message: the only sensible answer to no memory in a
  * short-lived command. */

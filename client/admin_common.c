@@ -270,6 +270,50 @@ void admin_table_print(const admin_table_t *t, FILE *out)
     free(width);
 }
 
+/* The first max characters of cell (longer than max), the last "…". */
+static char *cut_cell(char *cell, size_t max)
+{
+    size_t w = 0;
+    const char *p = cell;
+    for (; *p; p++) {
+        if (((unsigned char)*p & 0xC0) == 0x80)
+            continue;
+        if (w++ == max - 1)
+            break;
+    }
+    size_t keep = (size_t)(p - cell);
+    char *out = admin_xmalloc(keep + sizeof "…");
+    memcpy(out, cell, keep);
+    memcpy(out + keep, "…", sizeof "…");
+    free(cell);
+    return out;
+}
+
+void admin_table_fit(admin_table_t *t, size_t col, size_t width)
+{
+    size_t total = 0, col_w = 0;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        size_t w = 0;
+        for (size_t r = 0; r < t->n_rows; r++) {
+            size_t cw = text_width(t->cells[r * t->n_cols + c]);
+            w = cw > w ? cw : w;
+        }
+        total += w + (c + 1 < t->n_cols ? 2 : 0);
+        if (c == col)
+            col_w = w;
+    }
+    if (col >= t->n_cols || total <= width)
+        return;
+    size_t floor = text_width(t->cells[col]) > 8 ? text_width(t->cells[col]) : 8;
+    size_t want = col_w - (total - width);
+    want = want < floor || want > col_w ? floor : want;
+    for (size_t r = 1; r < t->n_rows; r++) {
+        char **cell = &t->cells[r * t->n_cols + col];
+        if (text_width(*cell) > want)
+            *cell = cut_cell(*cell, want);
+    }
+}
+
 void admin_table_free(admin_table_t *t)
 {
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++)

@@ -22,13 +22,15 @@
 
 static const admin_cmd_t cmd_stats = {
     "sertel-admin stats",
-    N_("[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json|--csv]"),
+    N_("[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--wide] [--json|--csv]"),
     N_("Shows how the office keeps to the SOP: per step (cases, median and 90th\n"
        "percentile of working time, share within the Mutu Baku, overdue steps), per\n"
        "officer and per month; then the time waited on applicants, apart, in\n"
        "calendar time. The broker keeps statistics per month: a period covers the\n"
-       "whole months of --from and --to. Only Kepala Dinas, Kepala Bidang and\n"
-       "administrators may read them.\n"),
+       "whole months of --from and --to. The tables fit 80 columns (long activities\n"
+       "and names cut short, officers by name); --wide shows them whole, with the\n"
+       "officers' NIPs. Only Kepala Dinas, Kepala Bidang and administrators may\n"
+       "read them.\n"),
     true, 0, 0,
 };
 
@@ -61,22 +63,30 @@ static int within_percent(const Sertel__StatsRow *r)
 
 /* ---- text ----------------------------------------------------------- */
 
-static void section_table(const Sertel__Stats *st, section_t s, const calendar_t *cal)
+/* The default tables fit a terminal of this many columns. */
+#define NARROW_COLUMNS 80
+
+static void section_table(const Sertel__Stats *st, section_t s, const calendar_t *cal, bool wide)
 {
     Sertel__StatsRow **rows;
     size_t n;
     rows_of(st, s, &rows, &n);
     bool labelled = sections[s].label_title != NULL;
-    const char *all[] = {_(sections[s].key_title), labelled ? _(sections[s].label_title) : NULL,
-                         _("Steps done"), _("Median"), _("P90"), _("Within Mutu Baku"),
-                         _(sections[s].late_title)};
+    /* Narrow: short titles, and officers by name alone (the NIP is in
+     * --wide, --json and --csv). */
+    bool keyed = wide || s != SEC_OFFICER;
+    const char *all[] = {keyed ? _(sections[s].key_title) : NULL,
+                         labelled ? _(sections[s].label_title) : NULL,
+                         wide ? _("Steps done") : _("Steps"), _("Median"), _("P90"),
+                         wide ? _("Within Mutu Baku") : _("On time"),
+                         wide ? _(sections[s].late_title) : _("Late")};
     /* A month needs no label column: drop it by shifting the rest left. */
     const char *titles[7];
     size_t cols = 0;
     for (size_t i = 0; i < 7; i++)
         if (all[i])
             titles[cols++] = all[i];
-    unsigned right = labelled ? 0x7cu : 0x3eu; /* the number columns */
+    unsigned right = 0x1fu << (cols - 5); /* the five number columns, last */
     admin_table_t t;
     admin_table_init(&t, titles, cols, right | (s == SEC_STEP ? 1u : 0u));
     for (size_t i = 0; i < n; i++) {
@@ -97,6 +107,8 @@ static void section_table(const Sertel__Stats *st, section_t s, const calendar_t
                 row[k++] = cells[c];
         admin_table_add(&t, row);
     }
+    if (!wide && labelled)
+        admin_table_fit(&t, keyed ? 1 : 0, NARROW_COLUMNS);
     printf("%s\n", _(sections[s].title));
     if (admin_table_rows(&t))
         admin_table_print(&t, stdout);
@@ -115,13 +127,35 @@ static void period_line(const char *from_month, const char *to_month)
                *to_month ? to_month : "…");
 }
 
+/* Cases end to end: what the office took in and finished, and whether a
+ * whole case kept to the sum of its steps' Mutu Baku. */
+static void cases_text(const Sertel__Stats *st, const calendar_t *cal)
+{
+    const Sertel__StatsRow *done = st->cases_done;
+    uint64_t finished = done ? done->cases : 0;
+    char med[DURATION_TEXT], p90[DURATION_TEXT];
+    printf(_("Cases (end to end)\n"));
+    printf(_("  registered: %llu, archived: %llu\n"), (unsigned long long)st->cases_opened,
+           (unsigned long long)finished);
+    if (finished) {
+        printf(_("  archived within the Mutu Baku end to end: %llu (%d%%); beyond it: %llu\n"),
+               (unsigned long long)done->within, within_percent(done),
+               (unsigned long long)done->overdue);
+        printf(_("  working time end to end: median %s, 90th percentile %s\n"),
+               calendar_format_work(cal, done->median_work, med, sizeof med),
+               calendar_format_work(cal, done->p90_work, p90, sizeof p90));
+    }
+    putchar('\n');
+}
+
 static void stats_text(const Sertel__Stats *st, const calendar_t *cal, const char *from_month,
-                       const char *to_month)
+                       const char *to_month, bool wide)
 {
     printf(_("SOP compliance\n"));
     period_line(from_month, to_month);
+    cases_text(st, cal);
     for (section_t s = SEC_STEP; s <= SEC_MONTH; s++)
-        section_table(st, s, cal);
+        section_table(st, s, cal, wide);
     char med[DURATION_TEXT], p90[DURATION_TEXT];
     printf(_("Waiting on the applicant (calendar time, not counted above)\n"));
     printf(_("  returns: %llu, median: %s, 90th percentile: %s\n"), (unsigned long long)st->waits,
@@ -179,6 +213,16 @@ static void stats_json(const Sertel__Stats *st, const calendar_t *cal, const cha
             row_json(&j, s, rows[i], cal);
         json_arr_end(&j);
     }
+    const Sertel__StatsRow *done = st->cases_done;
+    json_obj_begin(&j, "cases");
+    json_uint(&j, "registered", st->cases_opened);
+    json_uint(&j, "archived", done ? done->cases : 0);
+    json_uint(&j, "within", done ? done->within : 0);
+    json_int(&j, "within_percent", done ? within_percent(done) : -1);
+    json_uint(&j, "beyond", done ? done->overdue : 0);
+    json_int(&j, "median_work", done ? done->median_work : 0);
+    json_int(&j, "p90_work", done ? done->p90_work : 0);
+    json_obj_end(&j);
     json_obj_begin(&j, "waiting");
     json_uint(&j, "count", st->waits);
     json_int(&j, "median_wall", st->median_wait);
@@ -229,6 +273,10 @@ static void stats_csv(const Sertel__Stats *st)
                     rows[i]->standard);
     }
     csv_row("waiting", "", "", st->waits, st->median_wait, st->p90_wait, 0, 0, 0);
+    csv_row("registered", "", "", st->cases_opened, 0, 0, 0, 0, 0);
+    if (st->cases_done)
+        csv_row("archived", "", "", st->cases_done->cases, st->cases_done->median_work,
+                st->cases_done->p90_work, st->cases_done->within, st->cases_done->overdue, 0);
     fflush(stdout);
 }
 
@@ -251,8 +299,10 @@ static int stats_period(const char *from, const char *to, Sertel__StatsQuery *q)
 int admin_stats_main(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
-    bool csv = false;
+    bool csv = false, wide = false;
     const cli_opt_t opts[] = {
+        {"--wide", NULL, NULL, &wide, NULL,
+         N_("whole activities and names, and the officers' NIPs (wider than 80 columns)")},
         {"--from", "YYYY-MM-DD", &from, NULL, NULL, N_("first day of the period (its month counts)")},
         {"--to", "YYYY-MM-DD", &to, NULL, NULL, N_("last day of the period (its month counts)")},
         {"--csv", NULL, NULL, &csv, NULL, N_("one CSV table instead of text")},
@@ -281,8 +331,10 @@ int admin_stats_main(int argc, char **argv)
         stats_month_key(q.to, calendar_utc_offset(cal), to_month);
     if (csv)
         stats_csv(reply->stats_reply);
+    else if (common.json)
+        stats_json(reply->stats_reply, cal, from_month, to_month);
     else
-        (common.json ? stats_json : stats_text)(reply->stats_reply, cal, from_month, to_month);
+        stats_text(reply->stats_reply, cal, from_month, to_month, wide);
     sertel__envelope__free_unpacked(reply, NULL);
     return EXIT_DONE;
 }

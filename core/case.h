@@ -113,6 +113,9 @@ typedef struct {
     boxes_t boxes;
     char note[TEXT_MAX + 1];      /* catatan */
 
+    /* end to end: the completed steps' working seconds and Mutu Baku, summed */
+    int64_t case_work, case_standard;
+
     char cert_serial[SERIAL_MAX + 1]; /* the renewed certificate, once recorded */
     int64_t cert_not_after;
 

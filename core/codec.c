@@ -148,9 +148,9 @@ static const layout_t officer_layout = { officer_strs, COUNT(officer_strs), offi
 #define CASE_SCALARS(X) X(created_at) X(step) X(pool_quals) X(step_started_at) \
     X(segment_started_at) X(work_banked) X(wait_wall) X(wait_work) X(waiting_since) X(warn_at) \
     X(due_at) X(warned) X(overdue) X(contacts) X(cert_not_after) X(closed_at) X(deadline) \
-    X(last_event_at)
+    X(last_event_at) X(case_work) X(case_standard)
 #define EVENT_SCALARS(X) X(at) X(step) X(next_step) X(assignee_quals) X(work) X(wall) \
-    X(wait_wall) X(wait_work) X(standard) X(deadline)
+    X(wait_wall) X(wait_work) X(standard) X(deadline) X(case_work) X(case_standard)
 #define OFFICER_SCALARS(X) X(quals) X(active)
 /* Used with `to` and `from` pointing at the two sides. */
 #define COPY_SCALAR(member) to->member = from->member;

@@ -744,8 +744,12 @@ static sertel_err_t do_complete(ctx_t *x)
         return err;
     event_t *ev = emit(x, next ? EV_DISPOSED : EV_ARCHIVED);
     step_timing(x, ev);
+    x->c->case_work += ev->work;
+    x->c->case_standard += ev->standard;
     record_actor(x);
     if (!next) {
+        ev->case_work = x->c->case_work;
+        ev->case_standard = x->c->case_standard;
         sheet_to_event(x, &sh, ev);
         close_case(x, CASE_DONE, "");
         return SERTEL_OK;

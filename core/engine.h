@@ -125,6 +125,7 @@ typedef struct {
     int64_t wall;                  /* wall seconds from start to completion */
     int64_t wait_wall, wait_work;  /* waiting on the applicant, excluded from work */
     int64_t standard;              /* Mutu Baku in working seconds (urgency applied) */
+    int64_t case_work, case_standard; /* EV_ARCHIVED: the whole case, end to end */
     /* the lembar disposisi (EV_RECEIVED, EV_DISPOSED) */
     boxes_t boxes;
     int64_t deadline;              /* batas waktu, 0: none */

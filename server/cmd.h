@@ -36,6 +36,10 @@ typedef struct {
 
 /* Memory for the reply being built; NULL on no memory. */
 void *cmd_alloc(cmd_ctx_t *ctx, size_t size);
+/* After a store walk that collected a list for a reply: the first
+ * failure, the store's, the walk's own (walk_e: no memory for an item) or
+ * the reply part's allocation (part NULL); SERTEL_OK when all went well. */
+sertel_err_t cmd_walk_failed(sertel_err_t store_e, sertel_err_t walk_e, const void *part);
 char *cmd_strdup(cmd_ctx_t *ctx, const char *s);
 /* A growing array of reply parts (message pointers), in the arena. */
 typedef struct {

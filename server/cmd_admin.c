@@ -78,8 +78,8 @@ CMD(cmd_officer_list)
     walk_t w = {.ctx = ctx};
     sertel_err_t e = store_officers(ctx->txn, add_officer, &w);
     Sertel__OfficerListReply *r = cmd_alloc(ctx, sizeof *r);
-    if (e != SERTEL_OK || w.e != SERTEL_OK || !r)
-        return e != SERTEL_OK ? e : w.e != SERTEL_OK ? w.e : SERTEL_E_NOMEM;
+    if ((e = cmd_walk_failed(e, w.e, r)) != SERTEL_OK)
+        return e;
     sertel__officer_list_reply__init(r);
     r->officers = (Sertel__Officer **)w.list.items;
     r->n_officers = w.list.n;
@@ -327,8 +327,8 @@ CMD(cmd_acting_list)
     walk_t w = {.ctx = ctx};
     sertel_err_t e = store_actings(ctx->txn, add_acting, &w);
     Sertel__ActingListReply *r = cmd_alloc(ctx, sizeof *r);
-    if (e != SERTEL_OK || w.e != SERTEL_OK || !r)
-        return e != SERTEL_OK ? e : w.e != SERTEL_OK ? w.e : SERTEL_E_NOMEM;
+    if ((e = cmd_walk_failed(e, w.e, r)) != SERTEL_OK)
+        return e;
     sertel__acting_list_reply__init(r);
     r->actings = (Sertel__Acting **)w.list.items;
     r->n_actings = w.list.n;

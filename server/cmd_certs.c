@@ -124,8 +124,8 @@ CMD(cmd_cert_query)
     w.n_days = certs_days(ctx, w.days);
     sertel_err_t e = store_certs(ctx->txn, add_cert, &w);
     Sertel__CertList *l = cmd_alloc(ctx, sizeof *l);
-    if (e != SERTEL_OK || w.e != SERTEL_OK || !l)
-        return e != SERTEL_OK ? e : w.e != SERTEL_OK ? w.e : SERTEL_E_NOMEM;
+    if ((e = cmd_walk_failed(e, w.e, l)) != SERTEL_OK)
+        return e;
     sertel__cert_list__init(l);
     l->certs = (Sertel__CertRecord **)w.list.items;
     l->n_certs = w.list.n;

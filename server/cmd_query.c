@@ -224,8 +224,8 @@ CMD(cmd_case_query)
     history_t h = {.ctx = ctx};
     e = store_journal_of_case(ctx->txn, c.id, add_event, &h);
     Sertel__CaseDetail *d = cmd_alloc(ctx, sizeof *d);
-    if (e != SERTEL_OK || h.e != SERTEL_OK || !d)
-        return e != SERTEL_OK ? e : h.e != SERTEL_OK ? h.e : SERTEL_E_NOMEM;
+    if ((e = cmd_walk_failed(e, h.e, d)) != SERTEL_OK)
+        return e;
     sertel__case_detail__init(d);
     d->case_ = cmd_case_pb(ctx, &c);
     d->history = (Sertel__Event **)h.evs.items;
@@ -320,8 +320,8 @@ CMD(cmd_journal)
         e = one ? store_journal_of_case(ctx->txn, c->id, add_limited, &w)
                 : store_journal_since(ctx->txn, q->since, add_limited, &w);
     Sertel__EventList *el = cmd_alloc(ctx, sizeof *el);
-    if (e != SERTEL_OK || w.h.e != SERTEL_OK || !el)
-        return e != SERTEL_OK ? e : w.h.e != SERTEL_OK ? w.h.e : SERTEL_E_NOMEM;
+    if ((e = cmd_walk_failed(e, w.h.e, el)) != SERTEL_OK)
+        return e;
     sertel__event_list__init(el);
     el->events = (Sertel__Event **)w.h.evs.items;
     el->n_events = w.h.evs.n;

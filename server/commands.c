@@ -113,6 +113,15 @@ static bool track(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr)
     return true;
 }
 
+sertel_err_t cmd_walk_failed(sertel_err_t store_e, sertel_err_t walk_e, const void *part)
+{
+    if (store_e != SERTEL_OK)
+        return store_e;
+    if (walk_e != SERTEL_OK)
+        return walk_e;
+    return part ? SERTEL_OK : SERTEL_E_NOMEM;
+}
+
 void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
 {
     void *p = calloc(1, size ? size : 1);

@@ -7,6 +7,8 @@
  *                        steps the SLA sweep marked overdue)
  *   "YYYY-MM/o/<nip>"    steps completed by that officer
  *   "YYYY-MM/w"          waits on the applicant (wall time)
+ *   "YYYY-MM/c"          cases registered (a count)
+ *   "YYYY-MM/f"          cases archived, with their end-to-end working time
  *
  * built when first asked from the last checkpoint (store_stats_save.c:
  * the view as it was at a journal sequence, saved now and then by the
@@ -90,14 +92,30 @@ static bool fold_wait(store_stats_view_t *w, const char *month, const Sertel__Ev
     return agg_add(w, key, ev->wait_wall, 0, false);
 }
 
+/* A case end to end: registered (counted), archived (its whole working
+ * time against the sum of its steps' Mutu Baku). */
+static bool fold_case(store_stats_view_t *w, const char *month, const Sertel__Event *ev)
+{
+    char key[STATS_KEY_MAX];
+    bool done = ev->kind == SERTEL__EVENT_KIND__EV_ARCHIVED;
+    snprintf(key, sizeof key, "%s/%c", month, done ? 'f' : 'c');
+    if (!done)
+        return agg_add(w, key, 0, 0, false);
+    bool late = ev->case_standard > 0 && ev->case_work > ev->case_standard;
+    return agg_add(w, key, ev->case_work, ev->case_standard, late);
+}
+
 static bool fold(store_stats_view_t *w, const Sertel__Event *ev)
 {
     char month[STATS_MONTH_KEY_LEN];
     stats_month_key(ev->at, w->offset, month);
     switch (ev->kind) {
+    case SERTEL__EVENT_KIND__EV_RECEIVED:
+        return fold_case(w, month, ev);
     case SERTEL__EVENT_KIND__EV_DISPOSED:
-    case SERTEL__EVENT_KIND__EV_ARCHIVED:
         return fold_step(w, month, ev) && fold_wait(w, month, ev);
+    case SERTEL__EVENT_KIND__EV_ARCHIVED:
+        return fold_step(w, month, ev) && fold_wait(w, month, ev) && fold_case(w, month, ev);
     case SERTEL__EVENT_KIND__EV_REJECTED:
     case SERTEL__EVENT_KIND__EV_WITHDRAWN:
         return fold_wait(w, month, ev);
@@ -194,7 +212,7 @@ typedef struct {
 
 typedef struct {
     table_t steps, officers, months;
-    stats_agg_t waits;
+    stats_agg_t waits, opened, done;
 } acc_t;
 
 static int group_cmp(const table_t *tb, const group_t *g, const char *key, long step)
@@ -265,8 +283,10 @@ static sertel_err_t acc_take(acc_t *acc, const view_row_t *r)
     memcpy(key, r->key, sizeof key);
     const char *subject = key + STATS_MONTH_KEY_LEN; /* "s/3", "o/<nip>", "w" */
     key[STATS_MONTH_KEY_LEN - 1] = '\0';             /* key is now the month */
-    if (subject[0] == 'w') {
-        stats_agg_merge(&acc->waits, &r->agg);
+    stats_agg_t *whole = subject[0] == 'w' ? &acc->waits : subject[0] == 'c' ? &acc->opened
+                         : subject[0] == 'f' ? &acc->done : NULL;
+    if (whole) {
+        stats_agg_merge(whole, &r->agg);
         return SERTEL_OK;
     }
     if (subject[0] == 'o')
@@ -344,6 +364,10 @@ static sertel_err_t acc_fill(const acc_t *acc, Sertel__Stats *out)
     out->waits = acc->waits.count;
     out->median_wait = stats_agg_percentile(&acc->waits, 50);
     out->p90_wait = stats_agg_percentile(&acc->waits, 90);
+    out->cases_opened = acc->opened.count;
+    group_t done = {.agg = acc->done};
+    if (e == SERTEL_OK && !(out->cases_done = row_new(&done, false)))
+        e = SERTEL_E_NOMEM;
     return e;
 }
 
@@ -383,6 +407,12 @@ void store_stats_clear(Sertel__Stats *out)
     rows_free(&out->steps, &out->n_steps);
     rows_free(&out->officers, &out->n_officers);
     rows_free(&out->months, &out->n_months);
+    if (out->cases_done) {
+        free(out->cases_done->key);
+        free(out->cases_done);
+        out->cases_done = NULL;
+    }
+    out->cases_opened = 0;
     out->waits = 0;
     out->median_wait = 0;
     out->p90_wait = 0;

@@ -18,7 +18,7 @@
 #include "i18n.h"
 #include "log.h"
 
-#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_VERSION 2
 #define CHECKPOINT_HEAD (4 + 8 + STORE_HASH_LEN + 4 + 4)
 #define ROW_FIXED (1 + 8 + 8 + 8 + 8 + 2)
 

@@ -390,6 +390,22 @@ json_ok "find from tomorrow" "d['cases'] == []"
 run 1 as staf find --from "$tomorrow" --to "$today"
 has err "--from" "find with the dates swapped"
 
+# sertel-admin stats fits 80 columns by default, --wide shows the whole
+# table, and cases are counted end to end (issue 9).
+run 0 indonesian "$admin" stats --key "$tmp/admin.key"
+python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n")) > 80 for l in open(sys.argv[1], encoding="utf-8")))' \
+    "$tmp/out" || fail "stats: a line is wider than 80 columns"
+has out "Perkara (ujung ke ujung)" "stats counts cases end to end"
+has out "Siti Rahmawati" "stats names the officers"
+grep -q "${nip[staf]}" "$tmp/out" && fail "stats: the narrow table shows NIPs"
+run 0 indonesian "$admin" stats --wide --key "$tmp/admin.key"
+has out "${nip[staf]}" "stats --wide shows the officers' NIPs"
+has out "Menerima Permohonan pembaharuan sertifikat elektronik" "stats --wide shows whole activities"
+run 0 english "$admin" stats --json --key "$tmp/admin.key"
+json_ok "stats --json counts cases" \
+    "d['cases']['registered'] >= 1 and d['cases']['archived'] >= 1 and \
+     d['cases']['within'] + d['cases']['beyond'] <= d['cases']['archived']"
+
 # --- a watch stopped and started again catches up on exactly what it missed --------------
 stop_watch kadis
 mv "$tmp/watch.kadis" "$tmp/watch.kadis.before"

@@ -259,12 +259,15 @@ static void record_scenario(fixture_t *f)
         done(EV_ARCHIVED, DEC_15, 7, NIP_A, 20 * MIN, 60 * MIN),
         done(EV_REJECTED, DEC_15, 5, NIP_C, 0, 0),
         done(EV_DISPOSED, JAN_20, 1, NIP_C, 30 * MIN, 10 * MIN),
-        /* no timing: ignored */
+        /* counted as a case registered, no timing */
         done(EV_RECEIVED, JAN_20, 1, NIP_A, 0, 0),
+        /* no timing: ignored */
         done(EV_WARNED, JAN_20, 1, "", 8 * MIN, 10 * MIN),
         done(EV_CONTACTED, JAN_20, 5, NIP_C, 0, 0),
     };
     evs[6].wait_wall = HOUR;
+    evs[6].case_work = 2 * HOUR; /* the archived case end to end */
+    evs[6].case_standard = 3 * HOUR;
     evs[7].wait_wall = 2 * DAY;
     record(f, evs, sizeof evs / sizeof evs[0]);
 }
@@ -382,13 +385,33 @@ static void test_size_independent_of_cases(void **state)
     }
     Sertel__Stats all = query(f, 0, 0);
     store_stats_clear(&all);
-    /* Nov: s/1 o/A o/B; Dec: s/1 s/2 s/7 s/10 o/A o/B w; Jan: s/1 o/C */
-    assert_int_equal(store_stats_view_size(f->s), 12);
+    /* Nov: s/1 o/A o/B; Dec: s/1 s/2 s/7 s/10 o/A o/B w f; Jan: s/1 o/C c */
+    assert_int_equal(store_stats_view_size(f->s), 14);
 
     Sertel__Stats st = query(f, DEC_15, DEC_15);
     assert_int_equal(st.steps[1]->cases, 1001);
     assert_int_equal(st.steps[1]->within, 1 + 10 * 33); /* 0..10 of each 40 minutes */
     store_stats_clear(&st);
+}
+
+/* Cases end to end: registered ones counted, archived ones timed whole
+ * against the sum of their steps' Mutu Baku. */
+static void test_cases_end_to_end(void **state)
+{
+    fixture_t *f = *state;
+    record_scenario(f);
+    Sertel__Stats dec = query(f, DEC_15, DEC_15);
+    assert_non_null(dec.cases_done);
+    assert_int_equal(dec.cases_opened, 0);
+    assert_int_equal(dec.cases_done->cases, 1);
+    assert_int_equal(dec.cases_done->within, 1);
+    assert_int_equal(dec.cases_done->overdue, 0);
+    assert_int_equal(dec.cases_done->median_work, stats_bucket_value(stats_bucket_of(2 * HOUR)));
+    store_stats_clear(&dec);
+    Sertel__Stats jan = query(f, JAN_20, JAN_20);
+    assert_int_equal(jan.cases_opened, 1);
+    assert_int_equal(jan.cases_done->cases, 0);
+    store_stats_clear(&jan);
 }
 
 /* A journal record that does not decode (a damaged page, another
@@ -518,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_independent_of_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cases_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
     };
