@@ -255,10 +255,56 @@ static void test_live_client_falls_behind(void **state)
     harness_destroy(&o.h);
 }
 
+/* Rounds of connections that each ask for the whole history, more than
+ * their queue holds, then go without reading it: what a session held
+ * (its queue at the broker, its slot) is given back when it goes, so
+ * after the first round the broker's memory stays where that round left
+ * it. Kept, 20 rounds of 40 such queues would be ~25 MiB more. */
+enum { ROUNDS = 20, PER_ROUND = 40 };
+
+static void test_sessions_give_back(void **state)
+{
+    (void)state;
+    static const char *const unlimited[] = {"--send-queue", "64", "--max-writes-per-minute", "0",
+                                            "--max-in-flight", "0", "--max-connections-per-key",
+                                            "0", NULL};
+    office_t o;
+    assert_true(harness_start_args(&o.h, unlimited));
+    assert_true(harness_enrol(&o.h, "198503142010011003", "Siti Rahmawati", ROLE_STAF, 0,
+                              &o.keys[STAF]));
+    assert_true(harness_enrol(&o.h, "197503042001121002", "Tino Armyanto", ROLE_KADIS, 0,
+                              &o.keys[KADIS]));
+    harness_bulk_intakes(&o.h, &o.keys[STAF], CASES / 4, SEND_QUEUE / 2);
+    long first = 0;
+    uint64_t id = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        static harness_raw_t c[PER_ROUND];
+        for (int i = 0; i < PER_ROUND; i++) {
+            assert_true(harness_raw_open_queue(&o.h, &o.keys[KADIS], &c[i], 1));
+            for (int k = 0; k < 10; k++)
+                send_hello(&c[i], ++id, 0);
+        }
+        /* Answered after the Kadis' earlier requests: all served. */
+        ping_as(&o.h, &o.keys[KADIS]);
+        for (int i = 0; i < PER_ROUND; i++)
+            harness_raw_close(&c[i]);
+        ping_as(&o.h, &o.keys[KADIS]);
+        if (round == 0)
+            first = broker_rss_kib(&o.h);
+    }
+    long grown = broker_rss_kib(&o.h) - first;
+    print_message("broker RSS after round 1: %ld KiB; after round %d: %+ld KiB\n", first, ROUNDS,
+                  grown);
+    if (grown > 8 * 1024)
+        fail_msg("the broker kept %ld KiB of %d rounds of sessions that went", grown, ROUNDS - 1);
+    harness_destroy(&o.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hellos_never_read),
+        cmocka_unit_test(test_sessions_give_back),
         cmocka_unit_test(test_live_client_falls_behind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
