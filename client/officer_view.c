@@ -204,7 +204,8 @@ static bool found_add(found_t *f, Sertel__Envelope *page)
     f->pages[f->n_pages++] = page;
     if (!more)
         return false;
-    memcpy(more + f->all.n_cases, l->cases, l->n_cases * sizeof *more);
+    if (l->n_cases)
+        memcpy(more + f->all.n_cases, l->cases, l->n_cases * sizeof *more);
     f->all.cases = more;
     f->all.n_cases += l->n_cases;
     f->all.truncated = l->truncated;

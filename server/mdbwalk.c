@@ -176,9 +176,11 @@ static bool walk_db(walk_t *w, MDB_dbi dbi, const char *name)
         if (!inside(w, &k) || !inside(w, &v))
             ok = damaged(_("record %llu of the database '%s' lies outside the file"), n, name);
         else if (n > 1 && !in_order(w, dbi, dups, prev, &k, &v))
-            ok = damaged(_("the keys of the database '%s' are out of order at record %llu"), name, n);
+            ok = damaged(_("the keys of the database '%s' are out of order at record %llu"), name,
+                         n);
         else if (dbi != FREE_DBI && !found_again(seek, dups, &k, &v))
-            ok = damaged(_("record %llu of the database '%s' is not found by its own key"), n, name);
+            ok =
+                damaged(_("record %llu of the database '%s' is not found by its own key"), n, name);
         else if (dbi == FREE_DBI)
             ok = check_free(w, &v);
         prev[0] = k;
@@ -228,7 +230,8 @@ static bool named_dbs(walk_t *w, MDB_dbi main_dbi, MDB_dbi dbis[], char names[][
     }
     if (rc == 0 || rc == MDB_NOTFOUND)
         mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND || damaged(_("the list of databases cannot be read: %s"), mdb_strerror(rc));
+    return rc == MDB_NOTFOUND ||
+           damaged(_("the list of databases cannot be read: %s"), mdb_strerror(rc));
 }
 
 static bool walk_all(walk_t *w)
@@ -340,7 +343,8 @@ bool mdbwalk_check(const char *dir, bool exclusive, mdbwalk_stats_t *stats, char
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    bool ok = got == sizeof r && r.state == WALK_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    bool ok =
+        got == sizeof r && r.state == WALK_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (!ok)
         explain(&r, status, got, why, whylen);
     else if (stats)
