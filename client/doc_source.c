@@ -156,7 +156,12 @@ int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__En
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_CASE_QUERY;
     req.case_query = &q;
-    int rc = ask(cli, prog, &req, SERTEL__ENVELOPE__BODY_CASE_DETAIL, reply);
+    /* Whoever shows the case shows its times in the office's zone. */
+    int rc = cli_fetch_calendar(cli);
+    if (rc == EXIT_DONE)
+        rc = ask(cli, prog, &req, SERTEL__ENVELOPE__BODY_CASE_DETAIL, reply);
+    else
+        *reply = NULL;
     if (rc == EXIT_DONE && !(*reply)->case_detail->case_) {
         cli_error(prog, _("%s: the broker's answer was not understood"), conn_endpoint(cli->conn));
         sertel__envelope__free_unpacked(*reply, NULL);

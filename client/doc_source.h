@@ -25,7 +25,9 @@ bool doc_source_head(const doc_source_t *s, const char **name, const char **nip)
 /* The officer's name, or the NIP when unknown. */
 const char *doc_source_name(void *s, const char *nip);
 
-/* Asks for one case with its history (reply kept in *reply, to free). */
+/* Asks for one case with its history (reply kept in *reply, to free),
+ * and for the broker's calendar first, so its times are shown in the
+ * office's zone. */
 int doc_fetch_case(cli_t *cli, const char *prog, const char *case_id, Sertel__Envelope **reply);
 
 /* The journal chain's hash at record seq (0: the head's), and the head. */
