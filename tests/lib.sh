@@ -74,7 +74,8 @@ make_pdf() {
 # process in bg_pids and $broker_pid has been stopped; a private HOME and
 # state directory, so that nothing of the user's is read or written; a
 # sanitizer's report exits with a status of its own (86), never taken for
-# an expected refusal.
+# an expected refusal; LeakSanitizer passes over what tests/lsan.supp names
+# (a library's state kept for the life of the process).
 test_begin() {
     tmp=$(mktemp -d)
     failures=0
@@ -85,6 +86,8 @@ test_begin() {
     unset SERTEL_KEY SERTEL_ENDPOINT XDG_CONFIG_HOME
     mkdir -p "$HOME"
     export ASAN_OPTIONS="exitcode=86:${ASAN_OPTIONS:-}" UBSAN_OPTIONS="exitcode=86:${UBSAN_OPTIONS:-}"
+    LSAN_OPTIONS="suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan.supp:${LSAN_OPTIONS:-}"
+    export LSAN_OPTIONS
 }
 
 test_cleanup() {
