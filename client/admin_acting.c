@@ -199,7 +199,9 @@ static int acting_list(int argc, char **argv)
     req.acting_list = &list;
     cli_t cli;
     admin_roster_t ro = {0};
+    /* Times in the office's zone: the calendar first. */
     if ((rc = cli_open(&cli, cmd_list.prog, &common)) == EXIT_DONE &&
+        (rc = cli_fetch_calendar(&cli)) == EXIT_DONE &&
         (rc = admin_call(&cli, &req, SERTEL__ENVELOPE__BODY_ACTINGS, &reply)) == EXIT_DONE)
         admin_roster_fetch(&cli, &ro);
     cli_close(&cli);

@@ -607,7 +607,9 @@ int admin_journal_main(int argc, char **argv)
     req.journal = &q;
     cli_t cli;
     admin_roster_t ro = {0};
+    /* Times in the office's zone: the calendar first. */
     if ((rc = cli_open(&cli, cmd_journal.prog, &common)) == EXIT_DONE &&
+        (rc = cli_fetch_calendar(&cli)) == EXIT_DONE &&
         (rc = admin_call(&cli, &req, SERTEL__ENVELOPE__BODY_EVENTS, &reply)) == EXIT_DONE)
         admin_roster_fetch(&cli, &ro);
     cli_close(&cli);

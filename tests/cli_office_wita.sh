@@ -67,6 +67,13 @@ run 0 as kadis show "$id"
 has out "09:00 WIT" "after calendar load times are shown in WIT"
 run 0 adm journal --json
 json_ok "the calendar load is journaled" "any('calendar load' in (e.get('text') or '') for e in d['events'])"
+run 0 adm journal
+has out "23 Nov 2026 09:03 WIT" "the journal's times are the office's"
+grep -q "WIB" "$tmp/out" && fail "the journal says WIB in a WIT office"
+run 0 adm acting add --for "${nip[kadis]}" --by "${nip[kabid]}" --from 2026-11-24 --to 2026-11-25
+run 0 adm acting list
+has out "24 Nov 2026 00:00 WIT" "acting list shows the office's times"
+grep -q "WIB" "$tmp/out" && fail "acting list says WIB in a WIT office"
 # A watch asks for the calendar again when it connects again.
 stop_broker
 start_broker "$endpoint"
