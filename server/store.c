@@ -68,6 +68,16 @@ sertel_err_t store_map_err(int rc)
     }
 }
 
+/* LMDB's own word that a page is not what it should be is damage as
+ * much as a record that does not decode: the store refuses writes from
+ * then on (store_damaged), instead of writing onto a damaged tree. */
+sertel_err_t store_txn_err(store_txn_t *t, int rc)
+{
+    if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND)
+        return store_damaged(t->s, "LMDB", mdb_strerror(rc));
+    return store_map_err(rc);
+}
+
 MDB_dbi store_dbi(store_txn_t *t, store_db_t db)
 {
     return t->s->dbi[db];
@@ -184,7 +194,7 @@ static sertel_err_t write_format(store_txn_t *t)
 {
     uint8_t f[4] = {0, 0, 0, STORE_FORMAT};
     MDB_val k = store_str("format"), v = store_val(f, 4);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
 }
 
 /* Brings the environment to this layout in one write transaction: a new
@@ -211,7 +221,7 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         return false;
     }
     rc = open_dbis(s, t.txn);
-    sertel_err_t e = rc ? store_map_err(rc) : SERTEL_OK;
+    sertel_err_t e = rc ? store_txn_err(&t, rc) : SERTEL_OK;
     /* The data key first: a migration seals with it. */
     if (e == SERTEL_OK)
         e = store_keys_load(s, &t, true, err, errlen);
@@ -224,7 +234,7 @@ static bool prepare(store_t *s, char *err, size_t errlen)
     if (e == SERTEL_OK && format != STORE_FORMAT)
         e = write_format(&t);
     if (e == SERTEL_OK)
-        e = store_map_err(mdb_txn_commit(t.txn));
+        e = store_txn_err(&t, mdb_txn_commit(t.txn));
     else
         mdb_txn_abort(t.txn);
     /* A migration rewrites records in one transaction: a map too small
@@ -447,7 +457,7 @@ sertel_err_t store_meta_put(store_txn_t *t, const char *name, uint64_t value)
     uint8_t buf[8];
     store_be64(buf, value);
     MDB_val k = store_str(name), v = store_val(buf, 8);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
 }
 
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
@@ -481,7 +491,7 @@ sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n)
     *n = 0;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_META), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k = store_str("case:"), v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && *n < max;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -492,7 +502,7 @@ sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n)
         years[(*n)++] = atoi(name + 5);
     }
     mdb_cursor_close(cur);
-    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 sertel_err_t store_damaged(store_t *s, const char *what, const char *where)
@@ -527,7 +537,7 @@ sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const 
     if (rc == 0)
         store_seal(t->s, key.mv_data, key.mv_size, n ? plain : (const uint8_t *)"", n ? n : 1,
                    v.mv_data);
-    return rc == -1 ? SERTEL_E_DENIED : store_map_err(rc);
+    return rc == -1 ? SERTEL_E_DENIED : store_txn_err(t, rc);
 }
 
 static sertel_err_t put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)
@@ -553,7 +563,7 @@ sertel_err_t store_put_pb_head(store_txn_t *t, store_db_t db, MDB_val key, const
     /* MDB_RESERVE lets protobuf-c pack straight into the page. */
     int rc = mdb_put(t->txn, store_dbi(t, db), &key, &v, MDB_RESERVE | flags);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (hlen)
         memcpy(v.mv_data, head, hlen);
     protobuf_c_message_pack(m, (uint8_t *)v.mv_data + hlen);

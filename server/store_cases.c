@@ -81,7 +81,7 @@ static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, con
         int rc = put ? mdb_put(t->txn, store_dbi(t, DB_INDEX), &k, &empty, 0)
                      : mdb_del(t->txn, store_dbi(t, DB_INDEX), &k, NULL);
         if (rc != 0 && !(!put && rc == MDB_NOTFOUND))
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
     }
     return SERTEL_OK;
 }
@@ -135,7 +135,7 @@ sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head)
         e = SERTEL_E_INVALID;
     int rc = e == SERTEL_OK ? mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, MDB_RESERVE) : 0;
     if (e == SERTEL_OK && rc != 0)
-        e = store_map_err(rc);
+        e = store_txn_err(t, rc);
     if (e == SERTEL_OK) {
         uint8_t *p = v.mv_data;
         store_be64(p, head);
@@ -211,7 +211,7 @@ sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
     MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
     int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     return case_from_val(t, &k, &v, out);
 }
 
@@ -228,7 +228,7 @@ static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen,
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
     uint8_t seek[64 + CASE_ID_MAX];
@@ -318,7 +318,7 @@ sertel_err_t store_cases_all(store_txn_t *t, const char *after, store_case_fn fn
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     case_t *c = malloc(sizeof *c);
     sertel_err_t e = c ? SERTEL_OK : SERTEL_E_NOMEM;
     MDB_val k, v, id;
@@ -340,7 +340,7 @@ sertel_err_t store_timers_due(store_txn_t *t, int64_t now, store_id_fn fn, void 
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t prefix = IX_TIMER;
     MDB_val k = store_val(&prefix, 1), v;
     sertel_err_t e = SERTEL_OK;

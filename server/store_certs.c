@@ -33,7 +33,7 @@ sertel_err_t store_cert_get(store_txn_t *t, const char *serial, Sertel__CertReco
         return SERTEL_E_NOT_FOUND;
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     *r = store_value_open(t, &k, &v) ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
     return *r ? SERTEL_OK : SERTEL_E_STORAGE;
 }
@@ -43,7 +43,7 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t prefix = KEY_CERT;
     MDB_val k = store_val(&prefix, 1), v;
     sertel_err_t e = SERTEL_OK;
@@ -87,5 +87,5 @@ sertel_err_t store_reminder_mark(store_txn_t *t, const char *serial, int days)
     MDB_val k = reminder_key(kb, serial, days), v = store_val("", 0);
     if (!k.mv_size)
         return SERTEL_E_INVALID;
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &k, &v, 0));
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &k, &v, 0));
 }

@@ -116,7 +116,7 @@ sertel_err_t store_verify_chain(store_txn_t *t, store_chain_report_t *r)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t prev[STORE_HASH_LEN] = {0};
     MDB_val k, v;
     bool ok = true;
@@ -137,7 +137,7 @@ sertel_err_t store_verify_chain(store_txn_t *t, store_chain_report_t *r)
     r->bad_seq = 0;
     r->head_seq = r->events;
     hex_of(prev, r->head);
-    return rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+    return rc == MDB_NOTFOUND ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 void store_log_chain_head(store_t *s, int64_t now, bool force)

@@ -145,7 +145,7 @@ sertel_err_t store_keys_load(store_t *s, store_txn_t *t, bool create, char *err,
     if (rc == 0 && v.mv_size == sizeof s->key_id)
         return load_for(s, v.mv_data, err, errlen);
     if (rc != MDB_NOTFOUND)
-        return rc ? store_map_err(rc) : SERTEL_E_STORAGE;
+        return rc ? store_txn_err(t, rc) : SERTEL_E_STORAGE;
     /* Nothing sealed yet: the key file there, or a new one. */
     sertel_err_t e = load_for(s, NULL, err, errlen);
     if (e == SERTEL_OK || !create)
@@ -166,7 +166,7 @@ sertel_err_t store_keys_load(store_t *s, store_txn_t *t, bool create, char *err,
 sertel_err_t store_key_note(store_txn_t *t)
 {
     MDB_val k = store_str("data-key-id"), v = store_val(t->s->key_id, sizeof t->s->key_id);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
 }
 
 size_t store_sealed_len(size_t plain)
@@ -228,11 +228,11 @@ static sertel_err_t swap_applicant_row(store_txn_t *t, const store_t *to, const 
         MDB_val k = store_val(rows[i].key, rows[i].len);
         int rc = mdb_del(t->txn, store_dbi(t, DB_INDEX), &k, NULL);
         if (rc != 0 && rc != MDB_NOTFOUND)
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
         store_applicant_key(to, c->app.nip, rows[i].key + 1);
         rc = mdb_put(t->txn, store_dbi(t, DB_INDEX), &k, &empty, 0);
         if (rc != 0)
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
     }
     return SERTEL_OK;
 }
@@ -250,7 +250,7 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
     int rc = c ? mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur) : ENOMEM;
     if (rc != 0) {
         free(c);
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     }
     MDB_val k, v;
     for (rc = store_space_first(t, cur, DB_CASES, &k, &v); rc == 0 && e == SERTEL_OK;
@@ -273,7 +273,7 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
     mdb_cursor_close(cur);
     free(c);
     if (e != SERTEL_OK || (rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur)) != 0)
-        return e != SERTEL_OK ? e : store_map_err(rc);
+        return e != SERTEL_OK ? e : store_txn_err(t, rc);
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         uint8_t kind = k.mv_size ? ((uint8_t *)k.mv_data)[0] : 0;

@@ -159,6 +159,8 @@ struct store_txn {
 const char *store_db_name(int db);
 /* LMDB result -> our code (MDB_NOTFOUND -> NOT_FOUND, MAP_FULL -> FULL). */
 sertel_err_t store_map_err(int rc);
+/* store_map_err, and damage noted when LMDB reports a damaged page. */
+sertel_err_t store_txn_err(store_txn_t *t, int rc);
 MDB_dbi store_dbi(store_txn_t *t, store_db_t db);
 void store_be64(uint8_t out[8], uint64_t v);
 uint64_t store_from_be64(const uint8_t in[8]);

@@ -47,7 +47,7 @@ static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STO
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
     mdb_cursor_close(cur);
@@ -60,7 +60,7 @@ static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STO
         return SERTEL_OK;
     store_jrec_t r = {0};
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (!store_seq_key_of(t->s, &k, seq) || !store_jrec_parse(*seq, &v, &r))
         return store_damaged(t->s, "journal", "last record");
     if (hash)
@@ -94,7 +94,7 @@ sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t se
     if (rc == MDB_NOTFOUND)
         return SERTEL_OK; /* an event about a case not (or no longer) stored */
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (v.mv_size < CASE_HEAD)
         return store_damaged(t->s, "case", case_id);
     *prev = store_from_be64(v.mv_data);
@@ -106,7 +106,7 @@ sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t se
     MDB_val nv = store_val(copy, v.mv_size);
     rc = mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &nv, 0);
     free(copy);
-    return store_map_err(rc);
+    return store_txn_err(t, rc);
 }
 
 static sertel_err_t remember_request(store_txn_t *t, const Sertel__Event *ev)
@@ -148,7 +148,7 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
     MDB_val k = store_val(key, store_seq_key(t->s, next, key)), v = {JOURNAL_HEAD + protobuf_c_message_get_packed_size(&ev->base), NULL};
     int rc = mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &v, MDB_RESERVE | MDB_APPEND);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t *rec = v.mv_data;
     memcpy(rec, head, JOURNAL_HEAD);
     size_t len = protobuf_c_message_pack(&ev->base, rec + JOURNAL_HEAD);
@@ -188,7 +188,7 @@ static sertel_err_t get_rec(store_txn_t *t, uint64_t seq, store_jrec_t *r)
     MDB_val k = store_val(key, store_seq_key(t->s, seq, key)), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &k, &v);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (!store_jrec_parse(seq, &v, r)) {
         char where[32];
         snprintf(where, sizeof where, "seq %llu", (unsigned long long)seq);
@@ -232,7 +232,7 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_JOURNAL), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t start[SEQ_KEY_MAX];
     MDB_val k = store_val(start, store_seq_key(t->s, since + 1, start)), v;
     sertel_err_t e = SERTEL_OK;
@@ -254,7 +254,7 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
     }
     mdb_cursor_close(cur);
     if (e == SERTEL_OK && rc != 0 && rc != MDB_NOTFOUND)
-        e = store_map_err(rc);
+        e = store_txn_err(t, rc);
     return e;
 }
 
@@ -267,7 +267,7 @@ static sertel_err_t case_seqs(store_txn_t *t, const char *case_id, uint64_t **ou
     *out = NULL;
     *n = 0;
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (v.mv_size < CASE_HEAD)
         return store_damaged(t->s, "case", case_id);
     size_t cap = 0;

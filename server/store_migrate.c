@@ -36,7 +36,7 @@ static sertel_err_t collect_ids(store_txn_t *t, ids_t *ids)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     sertel_err_t e = SERTEL_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
@@ -68,7 +68,7 @@ static sertel_err_t migrate_case(store_txn_t *t, const char *id, case_t *c, char
     MDB_val k = store_str(id), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     Sertel__Case *pb = sertel__case__unpack(NULL, v.mv_size, v.mv_data);
     char why[256] = "";
     sertel_err_t e = pb ? codec_case_from_pb(pb, c, why, sizeof why) : SERTEL_E_STORAGE;
@@ -111,7 +111,7 @@ static sertel_err_t migrate_event(store_txn_t *t, uint64_t seq, uint8_t prev[STO
     /* Hash what was written, exactly as an append does. */
     rc = mdb_get(t->txn, store_dbi(t, DB_JOURNAL), &k, &v);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     uint8_t *rec = v.mv_data;
     uint8_t hash[STORE_HASH_LEN];
     store_chain_hash(prev, seq, case_prev, rec + JOURNAL_HEAD, v.mv_size - JOURNAL_HEAD, hash);
@@ -124,7 +124,7 @@ static sertel_err_t migrate_event(store_txn_t *t, uint64_t seq, uint8_t prev[STO
     MDB_val nv = store_val(copy, v.mv_size);
     rc = mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &nv, 0);
     free(copy);
-    return store_map_err(rc);
+    return store_txn_err(t, rc);
 }
 
 static sertel_err_t drop_old(store_txn_t *t)
@@ -137,11 +137,11 @@ static sertel_err_t drop_old(store_txn_t *t)
         if (rc == 0)
             rc = mdb_drop(t->txn, dbi, 1);
         if (rc != 0)
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
     }
     MDB_val k = store_str("last_seq");
     int rc = mdb_del(t->txn, store_dbi(t, DB_META), &k, NULL);
-    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+    return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 sertel_err_t store_migrate_v1(store_txn_t *t, char *err, size_t errlen)
@@ -178,7 +178,7 @@ static sertel_err_t drop_rows(store_txn_t *t, uint8_t prefix)
         if ((rc = mdb_cursor_del(cur, 0)) != 0)
             break;
     mdb_cursor_close(cur);
-    return rc == 0 || rc == MDB_NOTFOUND || rc == EINVAL ? SERTEL_OK : store_map_err(rc);
+    return rc == 0 || rc == MDB_NOTFOUND || rc == EINVAL ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 /* A format-2 case ([u64 head][packed Case]) rewritten sealed. */
@@ -187,7 +187,7 @@ static sertel_err_t seal_case(store_txn_t *t, const char *id, case_t *c, char *e
     MDB_val k = store_str(id), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     Sertel__Case *pb = v.mv_size >= 8 ? sertel__case__unpack(NULL, v.mv_size - 8, (uint8_t *)v.mv_data + 8) : NULL;
     char why[256] = "";
     sertel_err_t e = pb ? codec_case_from_pb(pb, c, why, sizeof why) : SERTEL_E_STORAGE;
@@ -208,7 +208,7 @@ static sertel_err_t seal_applicant_records(store_txn_t *t)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     sertel_err_t e = SERTEL_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
@@ -266,7 +266,7 @@ static sertel_err_t move_space(store_txn_t *t, store_db_t db, MDB_dbi main, int 
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, db), &cur);
     if (rc != 0)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     uint8_t key[512];
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -284,14 +284,14 @@ static sertel_err_t move_space(store_txn_t *t, store_db_t db, MDB_dbi main, int 
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
         rc = mdb_drop(t->txn, store_dbi(t, db), 1);
-    return store_map_err(rc);
+    return store_txn_err(t, rc);
 }
 
 sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen)
 {
     MDB_dbi main;
     int rc = mdb_dbi_open(t->txn, NULL, 0, &main);
-    sertel_err_t e = rc ? store_map_err(rc) : SERTEL_OK;
+    sertel_err_t e = rc ? store_txn_err(t, rc) : SERTEL_OK;
     if (e == SERTEL_OK)
         e = move_space(t, DB_INDEX, main, 0, 0);
     if (e == SERTEL_OK)

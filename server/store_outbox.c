@@ -28,14 +28,14 @@ sertel_err_t store_outbox_next_id(store_txn_t *t, uint64_t *id)
     if (rc == 0 && v.mv_size == 8)
         next = store_from_be64(v.mv_data);
     else if (rc != MDB_NOTFOUND)
-        return rc ? store_map_err(rc) : SERTEL_E_STORAGE;
+        return rc ? store_txn_err(t, rc) : SERTEL_E_STORAGE;
     uint8_t nb[8];
     store_be64(nb, next + 1);
     MDB_val nv = store_val(nb, 8);
     rc = mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &k, &nv, 0);
     if (rc == 0)
         *id = next;
-    return store_map_err(rc);
+    return store_txn_err(t, rc);
 }
 
 static bool is_final(Sertel__MessageState s)
@@ -54,7 +54,7 @@ sertel_err_t store_outbox_put(store_txn_t *t, const Sertel__OutboxItem *item)
     MDB_val pv = store_val(idb, 8);
     int rc = is_final(item->state) ? mdb_del(t->txn, store_dbi(t, DB_APPLICANT), &pk, NULL)
                                    : mdb_put(t->txn, store_dbi(t, DB_APPLICANT), &pk, &pv, 0);
-    return rc == MDB_NOTFOUND ? SERTEL_OK : store_map_err(rc);
+    return rc == MDB_NOTFOUND ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **item)
@@ -63,7 +63,7 @@ sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **
     MDB_val k = key_u64(kb, KEY_ITEM, id), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     if (!store_value_open(t, &k, &v))
         return store_damaged(t->s, "outbox item", "sealed value");
     *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
@@ -90,7 +90,7 @@ sertel_err_t store_outbox_all(store_txn_t *t, store_outbox_fn fn, void *arg)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     /* From the last item back: the newest messages matter most. */
     uint8_t kb[9];
     MDB_val k = key_u64(kb, KEY_ITEM, UINT64_MAX), v;

@@ -29,7 +29,7 @@ sertel_err_t store_officer_get(store_txn_t *t, const char *nip, officer_t *o, ui
 {
     MDB_val k = store_str(nip), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_OFFICERS), &k, &v);
-    return rc ? store_map_err(rc) : officer_from_val(&v, o, key);
+    return rc ? store_txn_err(t, rc) : officer_from_val(&v, o, key);
 }
 
 sertel_err_t store_officer_put(store_txn_t *t, const officer_t *o, const uint8_t key[32])
@@ -53,7 +53,7 @@ sertel_err_t store_officer_put(store_txn_t *t, const officer_t *o, const uint8_t
         MDB_val nip = store_str(o->nip);
         int rc = mdb_put(t->txn, store_dbi(t, DB_KEYS), &kk, &nip, 0);
         if (rc)
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
     }
     Sertel__Officer pb;
     codec_officer_to_pb(o, &pb);
@@ -67,7 +67,7 @@ sertel_err_t store_officer_by_key(store_txn_t *t, const uint8_t key[32], officer
     MDB_val k = store_val(key, 32), nip;
     int rc = mdb_get(t->txn, store_dbi(t, DB_KEYS), &k, &nip);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     char buf[NIP_LEN + 1];
     if (nip.mv_size > NIP_LEN)
         return SERTEL_E_STORAGE;
@@ -81,7 +81,7 @@ sertel_err_t store_officers(store_txn_t *t, store_officer_fn fn, void *arg)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_OFFICERS), &cur);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     sertel_err_t e = SERTEL_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
@@ -103,7 +103,7 @@ sertel_err_t store_acting_put(store_txn_t *t, Sertel__Acting *a)
         MDB_cursor *cur;
         int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_ACTINGS), &cur);
         if (rc)
-            return store_map_err(rc);
+            return store_txn_err(t, rc);
         MDB_val k, v;
         a->id = mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8
                     ? store_from_be64(k.mv_data) + 1 : 1;
@@ -121,7 +121,7 @@ sertel_err_t store_acting_get(store_txn_t *t, uint64_t id, Sertel__Acting **a)
     MDB_val k = store_val(key, 8), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_ACTINGS), &k, &v);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     *a = sertel__acting__unpack(NULL, v.mv_size, v.mv_data);
     return *a ? SERTEL_OK : SERTEL_E_STORAGE;
 }
@@ -131,7 +131,7 @@ sertel_err_t store_actings(store_txn_t *t, store_acting_fn fn, void *arg)
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_ACTINGS), &cur);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k, v;
     sertel_err_t e = SERTEL_OK;
     int stop = 0;
@@ -164,7 +164,7 @@ sertel_err_t store_text_put(store_txn_t *t, const char *kind, const char *name, 
     if (!klen)
         return SERTEL_E_INVALID;
     MDB_val k = store_val(key, klen), v = store_str(text);
-    return store_map_err(mdb_put(t->txn, store_dbi(t, DB_TEXTS), &k, &v, 0));
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_TEXTS), &k, &v, 0));
 }
 
 sertel_err_t store_text_get(store_txn_t *t, const char *kind, const char *name, char **text)
@@ -174,7 +174,7 @@ sertel_err_t store_text_get(store_txn_t *t, const char *kind, const char *name, 
     MDB_val k = store_val(key, klen), v;
     int rc = klen ? mdb_get(t->txn, store_dbi(t, DB_TEXTS), &k, &v) : MDB_NOTFOUND;
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     *text = malloc(v.mv_size + 1);
     if (!*text)
         return SERTEL_E_NOMEM;
@@ -190,7 +190,7 @@ sertel_err_t store_texts(store_txn_t *t, const char *kind, store_text_fn fn, voi
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_TEXTS), &cur);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     MDB_val k = store_val(prefix, plen), v;
     sertel_err_t e = SERTEL_OK;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -217,7 +217,7 @@ sertel_err_t store_blob_put(store_txn_t *t, const char *hash, const void *data, 
 {
     MDB_val k = store_str(hash), v = store_val(data, len);
     int rc = mdb_put(t->txn, store_dbi(t, DB_BLOBS), &k, &v, MDB_NOOVERWRITE);
-    return rc == MDB_KEYEXIST ? SERTEL_OK : store_map_err(rc);
+    return rc == MDB_KEYEXIST ? SERTEL_OK : store_txn_err(t, rc);
 }
 
 sertel_err_t store_blob_get(store_txn_t *t, const char *hash, uint8_t **data, size_t *len)
@@ -225,7 +225,7 @@ sertel_err_t store_blob_get(store_txn_t *t, const char *hash, uint8_t **data, si
     MDB_val k = store_str(hash), v;
     int rc = mdb_get(t->txn, store_dbi(t, DB_BLOBS), &k, &v);
     if (rc)
-        return store_map_err(rc);
+        return store_txn_err(t, rc);
     *data = malloc(v.mv_size ? v.mv_size : 1);
     if (!*data)
         return SERTEL_E_NOMEM;

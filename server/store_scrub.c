@@ -80,7 +80,7 @@ bool store_scrub(store_t *s, char *err, size_t errlen)
     sertel_err_t e = store_begin(s, NULL, true, &t);
     MDB_val k = store_str("scrub");
     if (e == SERTEL_OK)
-        e = store_map_err(mdb_del(t->txn, store_dbi(t, DB_META), &k, NULL));
+        e = store_txn_err(t, mdb_del(t->txn, store_dbi(t, DB_META), &k, NULL));
     if (e == SERTEL_OK)
         e = store_commit(&t);
     else

@@ -107,7 +107,7 @@ sertel_err_t store_stats_save(store_txn_t *t, const store_stats_view_t *w)
     sertel_err_t e = b.failed ? SERTEL_E_NOMEM : SERTEL_OK;
     if (e == SERTEL_OK) {
         MDB_val k = store_str("stats"), v = store_val(b.p, b.n);
-        e = store_map_err(mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
+        e = store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
     }
     free(b.p);
     if (e == SERTEL_OK)

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "harness.h"
@@ -231,6 +233,55 @@ static void test_live_finds_damage(void **state)
     conn_close(&staf);
 }
 
+/* The page number of the unnamed database's root in the newer of
+ * data.mdb's two meta pages (LMDB's file layout: a 16-byte page header,
+ * then magic, version, address, map size, the free list's and the main
+ * database's MDB_db of 48 bytes each, root last but one, ... txnid). */
+static long main_root(int fd)
+{
+    uint64_t root[2], txnid[2];
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(pread(fd, &root[m], 8, m * 4096L + 128), 8);
+        assert_int_equal(pread(fd, &txnid[m], 8, m * 4096L + 144), 8);
+    }
+    return (long)root[txnid[1] > txnid[0]];
+}
+
+/* LMDB's own word that a page is damaged (MDB_CORRUPTED: the root page
+ * is neither a branch nor a leaf) makes the live store refuse writes,
+ * even once the page reads well again: it is not written onto. */
+static void test_lmdb_damage_stops_writes(void **state)
+{
+    office_t *o = *state;
+    char path[300], err[256];
+    keyfile_t key;
+    snprintf(path, sizeof path, "%s/%s.key", o->h.dir, STAF_NIP);
+    assert_int_equal(keyfile_read(path, &key, err, sizeof err), SERTEL_OK);
+    conn_t *staf = harness_connect(&o->h, &key);
+    Sertel__Envelope *r = harness_intake(staf, "Budi Santoso", NULL);
+    assert_int_equal(harness_error(r), 0); /* connected, known, writing */
+    sertel__envelope__free_unpacked(r, NULL);
+    size_t events = harness_journal_len(&o->h);
+
+    snprintf(path, sizeof path, "%s/db/data.mdb", o->h.dir);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    off_t flags_at = main_root(fd) * 4096L + 10; /* mp_flags */
+    uint16_t flags, zero = 0;
+    assert_int_equal(pread(fd, &flags, 2, flags_at), 2);
+    assert_int_equal(pwrite(fd, &zero, 2, flags_at), 2);
+    r = harness_intake(staf, "Budi Santoso", NULL); /* refused, whichever stage read first */
+    assert_int_not_equal(harness_error(r), 0);
+    sertel__envelope__free_unpacked(r, NULL);
+    assert_int_equal(pwrite(fd, &flags, 2, flags_at), 2);
+    close(fd);
+    r = harness_intake(staf, "Budi Santoso", NULL);
+    assert_int_equal(harness_error(r), SERTEL__ERROR_CODE__ERR_STORAGE);
+    sertel__envelope__free_unpacked(r, NULL);
+    conn_close(&staf);
+    assert_int_equal(harness_journal_len(&o->h), events);
+}
+
 /* A catch-up that meets a record it cannot read ends in a refusal,
  * never in a Welcome that says the client is caught up. */
 static void test_replay_reports_damage(void **state)
@@ -264,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_edited_or_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_finds_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replay_reports_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lmdb_damage_stops_writes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
