@@ -39,7 +39,14 @@ static sertel_err_t check(broker_t *b, store_txn_t *t, item_t *it, int64_t now, 
     }
     uint8_t key[32];
     char tag[ZAP_TAG_LEN + 1];
-    if (store_officer_get(t, it->nip, &it->officer, key) != SERTEL_OK || !it->officer.active) {
+    sertel_err_t e = store_officer_get(t, it->nip, &it->officer, key);
+    /* A store that cannot be read says nothing about the key: the officer
+     * is not cut off for it, and hears that the storage failed. */
+    if (e != SERTEL_OK && e != SERTEL_E_NOT_FOUND) {
+        snprintf(why, len, "%s", _("the broker cannot read its store"));
+        return e;
+    }
+    if (e != SERTEL_OK || !it->officer.active) {
         session_cut_off(b, it->nip);
         snprintf(why, len, "%s", _("your key is not (or no longer) enrolled"));
         return SERTEL_E_DENIED;
