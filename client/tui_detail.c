@@ -111,22 +111,6 @@ static void clear_lines(tui_t *t)
 
 /* ---- words */
 
-static const char *channel_title(int ch)
-{
-    switch (ch) {
-    case SERTEL__CHANNEL__CHANNEL_SURAT:
-        return _("by letter");
-    case SERTEL__CHANNEL__CHANNEL_TELP:
-        return _("by telephone");
-    case SERTEL__CHANNEL__CHANNEL_FAX:
-        return _("by fax");
-    case SERTEL__CHANNEL__CHANNEL_EMAIL:
-        return _("by e-mail");
-    default:
-        return "";
-    }
-}
-
 static const char *contact_title(const char *code)
 {
     switch (contact_channel_from_code(code)) {
@@ -225,7 +209,12 @@ static void section_letter(tui_t *t, const Sertel__Application *a)
     heading(t, _("Application letter"));
     if (!a)
         return;
-    field(t, _("Arrived"), channel_title(a->channel));
+    /* As `sertel show` words it: the day the letter came, and how. */
+    char arrived[64];
+    snprintf(arrived, sizeof arrived, "%s, %s",
+             a->received_date && a->received_date[0] ? a->received_date : "-",
+             officer_channel_title(a->channel));
+    field(t, _("Arrived"), arrived);
     field(t, _("Letter no."), a->letter_no);
     field(t, _("Letter date"), a->letter_date);
     field(t, _("Subject"), a->subject);

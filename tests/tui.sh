@@ -145,6 +145,10 @@ fi
 T send-keys -t tui Enter
 wait_for "$id · Budi Santoso" "the case view's summary line"
 wait_for "Mohon segera ditindaklanjuti" "the case view shows the instruction"
+T send-keys -t tui NPage
+wait_for ", by letter" "the case view says how the letter arrived"
+grep -qE '[0-9]{4}-[0-9]{2}-[0-9]{2}, by letter' "$tmp/screen" ||
+    { fail "the case view does not say the day the letter arrived, as sertel show does"; show_screen; }
 T send-keys -t tui End
 wait_for "disposed" "the history shows the disposition"
 grep -qF "by Siti Rahmawati" "$tmp/screen" || { fail "the history does not name who disposed"; show_screen; }
