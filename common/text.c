@@ -90,6 +90,23 @@ static const char *latin_base(unsigned cp)
     return NULL;
 }
 
+bool text_same_skipping(const char *a, const char *b, const char *skip)
+{
+    for (;;) {
+        while (*a && strchr(skip, *a))
+            a++;
+        while (*b && strchr(skip, *b))
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        char cb = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        if (ca != cb)
+            return false;
+        a++, b++;
+    }
+}
+
 char *text_fold(const char *in, char *out, size_t len)
 {
     size_t o = 0;

@@ -14,6 +14,10 @@ char *text_trim(char *s);
  * SÚTISNA" -> "nono sutisna"); other characters are kept as they are.
  * Writes at most len bytes, terminated; returns out. */
 char *text_fold(const char *in, char *out, size_t len);
+/* True when a and b are the same text once ASCII case is ignored and
+ * every byte in skip is passed over in both (skip " ": "800 / 123 /
+ * disdik" is "800/123/Disdik"). */
+bool text_same_skipping(const char *a, const char *b, const char *skip);
 /* Reads a whole text file of at most limit bytes into a NUL-terminated
  * malloc'd buffer. A NUL byte inside is refused with its line, since the
  * parsers would otherwise silently stop there. On error returns NULL with

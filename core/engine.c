@@ -12,6 +12,7 @@
 #include "filetype.h"
 #include "i18n.h"
 #include "names.h"
+#include "text.h"
 #include "validate.h"
 
 /* Everything a handler needs, resolved once. */
@@ -541,29 +542,12 @@ static sertel_err_t do_intake(ctx_t *x)
     return SERTEL_OK;
 }
 
-/* Letter numbers as people type them: "800/123/Disdik" and
- * "800 / 123 / disdik" are one number. */
-static bool same_number(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ')
-            a++;
-        while (*b == ' ')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char cb = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (ca != cb)
-            return false;
-        a++, b++;
-    }
-}
 
 bool engine_same_letter(const case_t *c, const application_t *app)
 {
     return c && app && !case_is_closed(c) && strcmp(c->app.nip, app->nip) == 0 &&
-           same_number(c->app.letter_no, app->letter_no);
+           /* letter numbers as people type them: spaces do not count */
+           text_same_skipping(c->app.letter_no, app->letter_no, " ");
 }
 
 static bool has_letter(const ctx_t *x)

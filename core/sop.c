@@ -221,27 +221,10 @@ static bool add_item(parser_t *p, void *field, char *value)
 
 /* A box is matched without case, '-' or spaces, so that it can be typed
  * on a command line; the SOP's spelling is what is kept and printed. */
-static bool box_same(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ' || *a == '-')
-            a++;
-        while (*b == ' ' || *b == '-')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char cb = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (ca != cb)
-            return false;
-        a++, b++;
-    }
-}
-
 const char *sop_box(const sop_t *sop, const char *name)
 {
     for (size_t i = 0; sop && name && i < sop->boxes.n; i++)
-        if (box_same(sop->boxes.items[i], name))
+        if (text_same_skipping(sop->boxes.items[i], name, " -"))
             return sop->boxes.items[i];
     return NULL;
 }
