@@ -83,6 +83,10 @@ int admin_call(cli_t *cli, Sertel__Envelope *req, Sertel__Envelope__BodyCase wan
 /* Opens the connection, admin_call, closes. */
 int admin_request(const char *prog, const cli_common_t *common, Sertel__Envelope *req,
                   Sertel__Envelope__BodyCase want, Sertel__Envelope **reply);
+/* admin_request and admin_call for a command the broker answers with a
+ * bare Pong (done): the reply is read and let go. */
+int admin_command(const char *prog, const cli_common_t *common, Sertel__Envelope *req);
+int admin_call_done(cli_t *cli, Sertel__Envelope *req);
 
 /* ---- input ------------------------------------------------------------ */
 

@@ -110,12 +110,11 @@ static int calendar_load_cmd(int argc, char **argv)
     Sertel__CalendarLoad load = SERTEL__CALENDAR_LOAD__INIT;
     load.text = text;
     load.filename = (char *)pos[0];
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_CALENDAR_LOAD;
     req.calendar_load = &load;
-    rc = admin_request(cmd_load.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_load.prog, &common, &req);
     if (rc == EXIT_DONE) {
-        sertel__envelope__free_unpacked(reply, NULL);
         printf(_("The broker runs the calendar %s from now on (zone %s).\n"), pos[0],
                calendar_zone(cal));
     }

@@ -146,14 +146,12 @@ static int certs_import(int argc, char **argv)
     Sertel__CertImport imp = SERTEL__CERT_IMPORT__INIT;
     imp.certs = rows.ptrs;
     imp.n_certs = rows.n;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_CERT_IMPORT;
     req.cert_import = &imp;
-    rc = admin_request(cmd_import.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_import.prog, &common, &req);
     if (rc == EXIT_DONE)
         printf(_("%zu certificates loaded into the register.\n"), rows.n);
-    if (reply)
-        sertel__envelope__free_unpacked(reply, NULL);
     free(text);
     rows_free(&rows);
     return rc;

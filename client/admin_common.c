@@ -118,6 +118,24 @@ int admin_request(const char *prog, const cli_common_t *common, Sertel__Envelope
     return rc;
 }
 
+int admin_call_done(cli_t *cli, Sertel__Envelope *req)
+{
+    Sertel__Envelope *reply = NULL;
+    int rc = admin_call(cli, req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    return rc;
+}
+
+int admin_command(const char *prog, const cli_common_t *common, Sertel__Envelope *req)
+{
+    Sertel__Envelope *reply = NULL;
+    int rc = admin_request(prog, common, req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    if (reply)
+        sertel__envelope__free_unpacked(reply, NULL);
+    return rc;
+}
+
 /* ---- input ------------------------------------------------------------ */
 
 bool admin_check_nip(const char *prog, const char *what, const char *nip)

@@ -112,12 +112,11 @@ static int office_load(int argc, char **argv)
         free(text);
         return EXIT_USAGE;
     }
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICE_LOAD;
     req.office_load = &load;
-    rc = admin_request(cmd_load.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_load.prog, &common, &req);
     if (rc == EXIT_DONE) {
-        sertel__envelope__free_unpacked(reply, NULL);
         printf(_("The office profile of %s is loaded.\n"), o.agency);
     }
     free(logo);

@@ -144,11 +144,7 @@ static int add_send(cli_t *cli, const add_opts_t *o, const keyfile_t *kf)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ADD;
     req.officer_add = &add;
-    Sertel__Envelope *reply = NULL;
-    int rc = admin_call(cli, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
-    if (reply)
-        sertel__envelope__free_unpacked(reply, NULL);
-    return rc;
+    return admin_call_done(cli, &req);
 }
 
 /* The key file is written beside KEYFILE before the request and moved
@@ -330,13 +326,12 @@ static int officer_disable(int argc, char **argv)
         return EXIT_USAGE;
     Sertel__OfficerDisable dis = SERTEL__OFFICER_DISABLE__INIT;
     dis.nip = (char *)pos[0];
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_DISABLE;
     req.officer_disable = &dis;
-    rc = admin_request(cmd_disable.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_disable.prog, &common, &req);
     if (rc != EXIT_DONE)
         return rc;
-    sertel__envelope__free_unpacked(reply, NULL);
     printf(_("Officer %s is disabled: the broker no longer accepts their key.\n"), pos[0]);
     return EXIT_DONE;
 }
@@ -375,13 +370,12 @@ static int officer_role(int argc, char **argv)
     in.nip = (char *)pos[0];
     in.role = (Sertel__Role)r;
     in.quals = quals;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ROLE;
     req.officer_role = &in;
-    rc = admin_request(cmd_role.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_role.prog, &common, &req);
     if (rc != EXIT_DONE)
         return rc;
-    sertel__envelope__free_unpacked(reply, NULL);
     char text[256];
     printf(_("Officer %s is now %s.\n"), pos[0], role_text(r, quals, text, sizeof text));
     return EXIT_DONE;
@@ -432,13 +426,10 @@ static int rekey_send(cli_t *cli, const void *arg, const keyfile_t *kf)
     in.nip = (char *)arg;
     in.public_key.data = pub;
     in.public_key.len = sizeof pub;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_REKEY;
     req.officer_rekey = &in;
-    int rc = admin_call(cli, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
-    if (reply)
-        sertel__envelope__free_unpacked(reply, NULL);
-    return rc;
+    return admin_call_done(cli, &req);
 }
 
 static int officer_rekey(int argc, char **argv)
@@ -486,13 +477,12 @@ static int officer_enable(int argc, char **argv)
         return EXIT_USAGE;
     Sertel__OfficerEnable in = SERTEL__OFFICER_ENABLE__INIT;
     in.nip = (char *)pos[0];
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_ENABLE;
     req.officer_enable = &in;
-    rc = admin_request(cmd_enable.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_enable.prog, &common, &req);
     if (rc != EXIT_DONE)
         return rc;
-    sertel__envelope__free_unpacked(reply, NULL);
     printf(_("Officer %s is enabled: the broker accepts their key again.\n"), pos[0]);
     return EXIT_DONE;
 }
@@ -534,13 +524,12 @@ static int officer_edit(int argc, char **argv)
     in.name = (char *)(name ? name : "");
     in.unit = (char *)(unit ? unit : "");
     in.position = (char *)(position ? position : "");
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_OFFICER_EDIT;
     req.officer_edit = &in;
-    rc = admin_request(cmd_edit.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_edit.prog, &common, &req);
     if (rc != EXIT_DONE)
         return rc;
-    sertel__envelope__free_unpacked(reply, NULL);
     printf(_("Officer %s is updated.\n"), pos[0]);
     return EXIT_DONE;
 }

@@ -367,13 +367,12 @@ int admin_backup_main(int argc, char **argv)
                                  pos[0]);
     Sertel__Backup b = SERTEL__BACKUP__INIT;
     b.dir = (char *)pos[0];
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_BACKUP;
     req.backup = &b;
-    rc = admin_request(cmd_backup.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_backup.prog, &common, &req);
     if (rc != EXIT_DONE)
         return rc;
-    sertel__envelope__free_unpacked(reply, NULL);
     printf(_("The broker wrote a consistent copy of its database to %s/data.mdb on its own "
              "machine.\nCheck it there with: mdb_stat %s\n"), pos[0], pos[0]);
     return EXIT_DONE;
@@ -677,12 +676,11 @@ int admin_sop_load_main(int argc, char **argv)
     Sertel__SopLoad load = SERTEL__SOP_LOAD__INIT;
     load.text = text;
     load.filename = (char *)pos[0];
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_SOP_LOAD;
     req.sop_load = &load;
-    rc = admin_request(cmd_sop_load.prog, &common, &req, SERTEL__ENVELOPE__BODY_PONG, &reply);
+    rc = admin_command(cmd_sop_load.prog, &common, &req);
     if (rc == EXIT_DONE) {
-        sertel__envelope__free_unpacked(reply, NULL);
         printf(ngettext("SOP %s (%s) is loaded: %zu step.\n", "SOP %s (%s) is loaded: %zu steps.\n",
                         sop->n_steps),
                sop->code, sop->number, sop->n_steps);
