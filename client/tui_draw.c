@@ -240,13 +240,28 @@ static void draw_status(tui_t *t, int y, int width, bool with_message)
     attrset(A_NORMAL);
 }
 
+/* Whether the case on screen (open, or selected) waits in a role's pool:
+ * only then is 't take' worth offering. */
+static bool pool_case_shown(const tui_t *t)
+{
+    const Sertel__Case *c = t->view == VIEW_DETAIL && t->detail && t->detail->case_detail
+                                ? t->detail->case_detail->case_
+                                : tui_inbox_selected(t);
+    return c && c->state == SERTEL__CASE_STATE__STATE_OPEN && (!c->assignee || !*c->assignee);
+}
+
 static void draw_keys(tui_t *t, int y, int width)
 {
-    const char *keys = t->form ? _("Enter send  Tab next field  Esc cancel")
+    /* [view is detail][a pool case is shown] */
+    static const char *const browse[2][2] = {
+        {N_("Enter open n new c complete a attach s cert p laporan ? help q quit"),
+         N_("Enter open n new t take c complete a attach s cert p laporan ? help q quit")},
+        {N_("Esc back c complete k contact a attach s cert p laporan ? help q quit"),
+         N_("Esc back t take c complete k contact a attach s cert p laporan ? help q quit")},
+    };
+    const char *keys = t->form   ? _("Enter send  Tab next field  Esc cancel")
                        : t->help ? _("any key: back")
-                       : t->view == VIEW_DETAIL
-                           ? _("Esc back t take c complete k contact a attach s cert p laporan ? help q quit")
-                           : _("Enter open n new t take c complete a attach s cert p laporan ? help q quit");
+                                 : _(browse[t->view == VIEW_DETAIL][pool_case_shown(t)]);
     attrset(A_DIM);
     tui_put(y, 0, keys, width, true);
     attrset(A_NORMAL);

@@ -167,9 +167,12 @@ wait_line 2 "$id · Budi Santoso" "the case view is laid out again at 80x24"
 # --- a refusal, then a disposition from the form -------------------------------
 T send-keys -t tui Escape
 wait_for "Agenda no." "back in the inbox"
-# t takes the selected case from the Kadis pool, at once
+# t takes the selected case from the Kadis pool, at once; the key line
+# offers it only while the case is in the pool
+wait_line 23 "n new t take c complete" "the key line offers t on a pool case"
 T send-keys -t tui t
 wait_for "taken; the step is yours" "t takes the case from the pool"
+wait_line 23 "n new c complete" "the key line no longer offers t on a case now the Kadis' own"
 # resuming a case that waits on nobody: the broker refuses, the form stays
 T send-keys -t tui u
 wait_for "Resume — $id" "the resume form"
