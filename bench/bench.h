@@ -85,6 +85,17 @@ typedef struct {
     long rss_kb, hwm_kb, anon_kb, file_kb;
 } bench_mem_t;
 bench_mem_t bench_mem(pid_t pid);
+/* The same resident memory by kind of mapping, from /proc/PID/smaps
+ * (bench_smaps.c says how anonymous mappings are told apart). */
+enum {
+    MEM_LIBS, MEM_EXE, MEM_LMDB, MEM_HEAP, MEM_ARENAS, MEM_STACKS, MEM_ANON, MEM_OTHER,
+    MEM_PARTS
+};
+typedef struct {
+    long kb[MEM_PARTS];
+} bench_mem_parts_t;
+extern const char *const bench_mem_part_names[MEM_PARTS];
+bool bench_mem_parts(pid_t pid, bench_mem_parts_t *out);
 /* Size of a file in bytes; 0 when it does not exist. */
 uint64_t bench_file_size(const char *path);
 /* Raises this process's open-file limit to its hard limit (brokers it
@@ -227,8 +238,10 @@ typedef struct {
     int officers, welcomed;
     double enrol_s, connect_s;     /* enrolment; connect + Hello -> every Welcome */
     bench_mem_t before, after;     /* the broker: no officer connected; all said Hello */
-    bool have_bare;
+    bench_mem_parts_t parts_before, parts_after; /* the broker's, by kind of mapping */
+    bool have_bare, have_zap;
     bench_mem_t bare_idle, bare;   /* floor: a bare CURVE ROUTER, idle and connected */
+    bench_mem_t zap_idle, zap;     /* the same with a ZAP handler that admits every key */
     double broker_cpu_ms;          /* for the connections and Hellos */
     long nofile;                   /* open-file limit of the bench (and broker) */
 } conns_result_t;
@@ -262,8 +275,9 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
 bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out);
 bool bench_stats(const bench_cfg_t *cfg, stats_result_t *out);
 bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out);
-/* The bare ROUTER of (e)'s floor: `sertel-bench --bare-router SECRET`. */
-int bench_bare_router_main(const char *secret_z85);
+/* The bare ROUTER of (e)'s floor: `sertel-bench --bare-router SECRET
+ * [zap]` (zap: with a ZAP handler that admits every key). */
+int bench_bare_router_main(const char *secret_z85, bool zap);
 bool bench_peer(const bench_cfg_t *cfg, int clients, peer_result_t *out);
 
 /* Prints every target as PASS / MISS / SKIP / n/a beside the floor and

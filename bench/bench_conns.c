@@ -102,28 +102,85 @@ static int connect_all(const broker_proc_t *b, const keyfile_t *kfs, int n, void
 
 /* ---- the floor: a bare CURVE ROUTER */
 
-int bench_bare_router_main(const char *secret_z85)
+/* Answers one ZAP request: every key is welcome (the floor measures what
+ * libzmq keeps per connection with a handler, not a key check). */
+static void admit_all(void *zap)
+{
+    zmq_msg_t f[8];
+    int n = 0;
+    for (int more = 1; more && n < 8; n++) {
+        zmq_msg_init(&f[n]);
+        if (zmq_msg_recv(&f[n], zap, 0) < 0)
+            return;
+        more = zmq_msg_more(&f[n]);
+    }
+    const char *reply[] = {"1.0", NULL, "200", "OK", "floor", ""};
+    for (int i = 0; i < 6; i++) {
+        int flags = i < 5 ? ZMQ_SNDMORE : 0;
+        if (i == 1)
+            zmq_send(zap, zmq_msg_data(&f[1]), n > 1 ? zmq_msg_size(&f[1]) : 0, flags);
+        else
+            zmq_send(zap, reply[i], strlen(reply[i]), flags);
+    }
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&f[i]);
+}
+
+/* Echoes every message until one says "stop", answering ZAP meanwhile. */
+static void echo_with_zap(void *router, void *zap)
+{
+    for (bool stop = false; !stop;) {
+        zmq_pollitem_t items[] = {{zap, 0, ZMQ_POLLIN, 0}, {router, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, -1) < 0)
+            return;
+        if (items[0].revents & ZMQ_POLLIN)
+            admit_all(zap);
+        zmq_msg_t rid, body;
+        zmq_msg_init(&rid);
+        zmq_msg_init(&body);
+        while (!stop && zmq_msg_recv(&rid, router, ZMQ_DONTWAIT) >= 0 &&
+               zmq_msg_recv(&body, router, 0) >= 0) {
+            stop = zmq_msg_size(&body) == 4 && memcmp(zmq_msg_data(&body), "stop", 4) == 0;
+            zmq_msg_send(&rid, router, ZMQ_SNDMORE);
+            zmq_msg_send(&body, router, 0);
+        }
+        zmq_msg_close(&rid);
+        zmq_msg_close(&body);
+    }
+}
+
+int bench_bare_router_main(const char *secret_z85, bool with_zap)
 {
     void *ctx = zmq_ctx_new();
+    /* Bound before the ROUTER, as the broker's (zap.c). */
+    void *zap = with_zap ? zmq_socket(ctx, ZMQ_REP) : NULL;
+    if (with_zap && (!zap || zmq_bind(zap, "inproc://zeromq.zap.01") != 0))
+        return 1;
     void *r = zmq_socket(ctx, ZMQ_ROUTER);
     int one = 1;
     char ep[256];
     size_t len = sizeof ep;
     if (!r || zmq_setsockopt(r, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
         zmq_setsockopt(r, ZMQ_CURVE_SECRETKEY, secret_z85, 40) != 0 ||
+        (zap && zmq_setsockopt(r, ZMQ_ZAP_DOMAIN, "floor", 5) != 0) ||
         zmq_bind(r, "tcp://127.0.0.1:0") != 0 ||
         zmq_getsockopt(r, ZMQ_LAST_ENDPOINT, ep, &len) != 0)
         return 1;
     printf("%s\n", ep);
     fflush(stdout);
-    bench_router_echo(r);
+    if (zap)
+        echo_with_zap(r, zap);
+    else
+        bench_router_echo(r);
     zmq_close(r);
+    if (zap)
+        zmq_close(zap);
     zmq_ctx_term(ctx);
     return 0;
 }
 
 /* n CURVE DEALERs to a bare ROUTER process, one echoed message each. */
-static bool bare_rss(int n, bench_mem_t *idle, bench_mem_t *busy)
+static bool bare_rss(int n, bool zap, bench_mem_t *idle, bench_mem_t *busy)
 {
     char spub[41], ssec[41], ep[256] = "";
     int fds[2];
@@ -134,7 +191,8 @@ static bool bare_rss(int n, bench_mem_t *idle, bench_mem_t *busy)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(fds[1], 1);
         close(fds[0]);
-        execl("/proc/self/exe", "sertel-bench", "--bare-router", ssec, (char *)NULL);
+        execl("/proc/self/exe", "sertel-bench", "--bare-router", ssec, zap ? "zap" : "no-zap",
+              (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -184,9 +242,47 @@ static bool bare_rss(int n, bench_mem_t *idle, bench_mem_t *busy)
 
 static void print_mem(const char *when, bench_mem_t m)
 {
-    printf("      %-38s VmRSS %7.1f MiB (anonymous %.1f, file-backed %.1f: the LMDB map);"
-           " peak %.1f MiB\n",
+    printf("      %-36s VmRSS %6.1f MiB (anonymous %.1f, file-backed %.1f); peak %.1f MiB\n",
            when, m.rss_kb / 1024.0, m.anon_kb / 1024.0, m.file_kb / 1024.0, m.hwm_kb / 1024.0);
+}
+
+/* Where the broker's memory is, before and after, and what each part
+ * grew by per officer. */
+static void print_parts(const conns_result_t *r)
+{
+    printf("      %-40s %9s %9s %12s\n", "of which (KiB):", "none", "all", "per officer");
+    for (int i = 0; i < MEM_PARTS; i++)
+        printf("        %-38s %9ld %9ld %12.2f\n", bench_mem_part_names[i],
+               r->parts_before.kb[i], r->parts_after.kb[i],
+               (double)(r->parts_after.kb[i] - r->parts_before.kb[i]) / r->officers);
+}
+
+static void print_floor(const char *what, int n, bench_mem_t idle, bench_mem_t busy)
+{
+    printf("      %-36s VmRSS %6.1f MiB idle, %.1f MiB connected = %.1f KiB per connection\n",
+           what, idle.rss_kb / 1024.0, busy.rss_kb / 1024.0,
+           (double)(busy.rss_kb - idle.rss_kb) / n);
+}
+
+/* The two floors, in processes of their own: what libzmq keeps per
+ * CURVE connection, and per connection with a ZAP handler (the broker
+ * has one: each connection keeps a pipe to it). */
+static void floors(int n, conns_result_t *out)
+{
+    out->have_bare = bare_rss(n, false, &out->bare_idle, &out->bare);
+    out->have_zap = bare_rss(n, true, &out->zap_idle, &out->zap);
+    if (!out->have_bare && !out->have_zap)
+        return;
+    printf("  floor: a bare CURVE ROUTER process, %d DEALERs, one message echoed each:\n", n);
+    if (out->have_bare)
+        print_floor("without ZAP:", n, out->bare_idle, out->bare);
+    if (out->have_zap)
+        print_floor("with a ZAP handler (as the broker):", n, out->zap_idle, out->zap);
+    if (out->have && out->have_zap)
+        printf("      the broker less the ZAP floor: %.1f MiB idle, %.2f KiB per officer\n",
+               (out->before.rss_kb - out->zap_idle.rss_kb) / 1024.0,
+               (double)((out->after.rss_kb - out->before.rss_kb) -
+                        (out->zap.rss_kb - out->zap_idle.rss_kb)) / n);
 }
 
 bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
@@ -209,11 +305,13 @@ bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
         printf("  %d officers enrolled (pipelined) in %.2f s; open-file limit %ld\n", n,
                out->enrol_s, out->nofile);
         out->before = bench_mem(b.pid);
+        bench_mem_parts(b.pid, &out->parts_before);
         double cpu0 = bench_cpu_s(b.pid);
         t0 = bench_now_ns();
         out->welcomed = connect_all(&b, kfs, n, zctx, socks);
         out->connect_s = (double)(bench_now_ns() - t0) / 1e9;
         out->after = bench_mem(b.pid);
+        bench_mem_parts(b.pid, &out->parts_after);
         out->broker_cpu_ms = (bench_cpu_s(b.pid) - cpu0) * 1e3;
         ok = out->welcomed == n;
         if (!ok)
@@ -227,14 +325,10 @@ bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)
         print_mem("broker, every officer welcomed:", out->after);
         printf("      = %.1f KiB more per connected officer\n",
                (double)(out->after.rss_kb - out->before.rss_kb) / n);
+        print_parts(out);
     }
-    if (ok && bare_rss(n, &out->bare_idle, &out->bare)) {
-        out->have_bare = true;
-        printf("  floor: a bare CURVE ROUTER process, %d DEALERs, one message echoed each:\n"
-               "      VmRSS %.1f MiB idle, %.1f MiB connected = %.1f KiB per connection\n",
-               n, out->bare_idle.rss_kb / 1024.0, out->bare.rss_kb / 1024.0,
-               (double)(out->bare.rss_kb - out->bare_idle.rss_kb) / n);
-    }
+    if (ok)
+        floors(n, out);
     for (int i = 0; socks && i < n; i++)
         if (socks[i])
             zmq_close(socks[i]);

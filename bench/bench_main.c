@@ -240,8 +240,8 @@ static void section_end(bool others_measured)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--bare-router") == 0)
-        return bench_bare_router_main(argv[2]);
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "--bare-router") == 0)
+        return bench_bare_router_main(argv[2], argc == 4 && strcmp(argv[3], "zap") == 0);
     i18n_init();
     bench_cfg_t cfg;
     if (!parse(argc, argv, &cfg))

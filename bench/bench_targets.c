@@ -211,7 +211,10 @@ static void rss_row(table_t *t, const bench_results_t *r)
     char(*c)[CELL] =
         row(t, judge(co->have && co->officers >= OFFICERS, false, true, mib <= RSS_MIB), target);
     snprintf(c[C_SERTEL], CELL, "%.1f MiB (%.1f with none)", mib, co->before.rss_kb / 1024.0);
-    if (co->have_bare)
+    if (co->have_bare && co->have_zap)
+        snprintf(c[C_FLOOR], CELL, "bare CURVE ROUTER %.1f MiB, with ZAP %.1f (%.1f idle)",
+                 co->bare.rss_kb / 1024.0, co->zap.rss_kb / 1024.0, co->bare_idle.rss_kb / 1024.0);
+    else if (co->have_bare)
         snprintf(c[C_FLOOR], CELL, "bare CURVE ROUTER %.1f MiB (%.1f idle)",
                  co->bare.rss_kb / 1024.0, co->bare_idle.rss_kb / 1024.0);
 }
