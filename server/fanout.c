@@ -5,6 +5,7 @@
 
 #include "i18n.h"
 #include "outbox.h"
+#include "replay.h"
 
 static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
 {
@@ -23,19 +24,6 @@ static uint8_t *pack_for(store_txn_t *t, role_t role, const Sertel__Event *ev, s
     if (role == ROLE_NOTIFIER && ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
         return outbox_pack_push(t, ev, len, skip);
     return pack_push(ev, len);
-}
-
-/* The scope and role of a session's officer, or false when they may hear
- * nothing (no longer enrolled, disabled, cut off). */
-static bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
-                            role_t *role)
-{
-    officer_t o;
-    if (s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK || !o.active)
-        return false;
-    session_scope_of(t, now, &o, scope);
-    *role = o.role;
-    return true;
 }
 
 /* ---- pushes of a committed transaction */
@@ -112,69 +100,6 @@ void fanout_behind(broker_t *b)
 
 /* ---- catch-up before a Welcome */
 
-typedef struct {
-    broker_t *b;
-    session_t *s;
-    store_txn_t *t;
-    uint64_t upto, last;
-    int count, max;
-    bool full; /* the client's queue filled up */
-    push_scope_t scope;
-    role_t role;
-} replay_t;
-
-static int replay_one(const Sertel__Event *ev, void *arg)
-{
-    replay_t *r = arg;
-    if (ev->seq > r->upto)
-        return 1;
-    if (!push_concerns(ev, &r->scope))
-        return 0;
-    size_t len;
-    bool skip;
-    uint8_t *buf = pack_for(r->t, r->role, ev, &len, &skip);
-    if (skip)
-        return 0;
-    bool sent = buf && session_send(r->b, r->s, buf, len);
-    free(buf);
-    if (sent) {
-        r->count++;
-        r->last = ev->seq;
-    }
-    r->full = !sent;
-    return !sent || r->count == r->max;
-}
-
-/* Replays up to REPLAY_MAX events after since (up to upto), fewer when
- * the client's queue fills up first; returns how many, in *last the
- * sequence of the last one sent, and in *more whether events are left. */
-static int replay(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint64_t *last,
-                  bool *more, sertel_err_t *failed)
-{
-    store_txn_t *t;
-    *last = since;
-    *more = false;
-    *failed = store_begin(b->store, NULL, false, &t);
-    if (*failed != SERTEL_OK)
-        return 0;
-    /* A round leaves half the client's queue free, for the Welcome and
-     * the pushes that follow it. */
-    int queue = b->cfg.limits.send_queue;
-    replay_t r = {.b = b, .s = s, .t = t, .upto = upto, .last = since,
-                  .max = queue > 0 && queue / 2 < REPLAY_MAX ? (queue + 1) / 2 : REPLAY_MAX};
-    if (session_listens(t, broker_now(b), s, &r.scope, &r.role)) {
-        /* The notifier keeps nothing across a restart: its catch-up is
-         * every message not yet final, from the oldest. */
-        if (r.role == ROLE_NOTIFIER)
-            r.last = since = outbox_replay_from(t, since, upto);
-        *failed = store_journal_since(t, since, replay_one, &r);
-    }
-    store_abort(&t);
-    *last = r.last;
-    *more = r.full || r.count == r.max;
-    return r.count;
-}
-
 /* Fills in what only the replay knows: how many events it sent and, when
  * it stopped at REPLAY_MAX, where to go on from. */
 static void set_replayed(item_t *it, int replayed, uint64_t last, bool more)
@@ -208,7 +133,7 @@ static void send_reply(broker_t *b, item_t *it)
         uint64_t last;
         bool more;
         sertel_err_t failed;
-        int replayed = replay(b, s, it->since, it->live_from, &last, &more, &failed);
+        int replayed = replay_round(b, s, it->since, it->live_from, &last, &more, &failed);
         /* A peer gone during the replay had its session dropped and
          * another moved into the slot: never touch or answer that one. */
         s = session_find(b, rid, rid_len);

@@ -96,15 +96,29 @@ void push_scope_add(push_scope_t *s, const officer_t *o)
     s->quals[s->n++] = o->quals;
 }
 
+bool push_scope_names(const push_scope_t *s, const char *nip, size_t len)
+{
+    for (int j = 0; j < s->n; j++)
+        if (strlen(s->nips[j]) == len && memcmp(s->nips[j], nip, len) == 0)
+            return true;
+    return false;
+}
+
+bool push_scope_in_pool(const push_scope_t *s, uint32_t pool)
+{
+    for (int j = 0; j < s->n; j++)
+        if (push_pool_has(pool, s->roles[j], s->quals[j]))
+            return true;
+    return false;
+}
+
 bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope)
 {
-    for (int j = 0; j < scope->n; j++) {
-        for (size_t i = 0; i < ev->n_notify; i++)
-            if (strcmp(ev->notify[i], scope->nips[j]) == 0)
-                return true;
-        for (size_t i = 0; i < ev->n_notify_pools; i++)
-            if (push_pool_has(ev->notify_pools[i], scope->roles[j], scope->quals[j]))
-                return true;
-    }
+    for (size_t i = 0; i < ev->n_notify; i++)
+        if (push_scope_names(scope, ev->notify[i], strlen(ev->notify[i])))
+            return true;
+    for (size_t i = 0; i < ev->n_notify_pools; i++)
+        if (push_scope_in_pool(scope, ev->notify_pools[i]))
+            return true;
     return false;
 }

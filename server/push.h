@@ -5,6 +5,8 @@
 #define SERTEL_PUSH_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 #include "sertel.pb-c.h"
@@ -41,6 +43,10 @@ typedef struct {
 
 /* Adds one identity to the scope (ignored when full). */
 void push_scope_add(push_scope_t *s, const officer_t *o);
+/* Is the officer nip (len bytes) in the scope, or is anyone in it in the
+ * pool? */
+bool push_scope_names(const push_scope_t *s, const char *nip, size_t len);
+bool push_scope_in_pool(const push_scope_t *s, uint32_t pool);
 /* Does the journal event concern anyone in the scope? */
 bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope);
 

@@ -103,12 +103,12 @@ void router_send(broker_t *b, const uint8_t *rid, size_t rid_len, const uint8_t 
         zmq_send(b->router, data, len, ZMQ_DONTWAIT);
 }
 
-bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
+/* After a frame to s was sent (ok) or not. */
+static bool sent(broker_t *b, session_t *s, bool ok)
 {
-    /* ROUTER_MANDATORY makes a vanished peer an error instead of a silent
-     * drop; its events are replayed when it says Hello again. */
-    if (zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(b->router, data, len, ZMQ_DONTWAIT) < 0) {
+    if (!ok) {
+        /* ROUTER_MANDATORY makes a vanished peer an error instead of a
+         * silent drop; its events are replayed when it says Hello again. */
         if (errno == EHOSTUNREACH) {
             session_close(b, s);
         } else if (errno == EAGAIN) {
@@ -124,6 +124,24 @@ bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
      * as alive as one that asks. */
     s->last_seen = b->batch_now;
     return true;
+}
+
+bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len)
+{
+    return sent(b, s,
+                zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+                    zmq_send(b->router, data, len, ZMQ_DONTWAIT) >= 0);
+}
+
+bool session_send_msg(broker_t *b, session_t *s, zmq_msg_t *m)
+{
+    bool ok = zmq_send(b->router, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+              zmq_msg_send(m, b->router, ZMQ_DONTWAIT) >= 0;
+    int err = errno;
+    if (!ok)
+        zmq_msg_close(m); /* not taken by a send that failed */
+    errno = err;
+    return sent(b, s, ok);
 }
 
 static bool acting_now(const Sertel__Acting *a, int64_t now)
@@ -155,4 +173,15 @@ void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_sc
     push_scope_add(scope, o);
     scope_walk_t w = {txn, now, o, scope};
     store_actings(txn, add_acting_holder, &w);
+}
+
+bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
+                     role_t *role)
+{
+    officer_t o;
+    if (s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK || !o.active)
+        return false;
+    session_scope_of(t, now, &o, scope);
+    *role = o.role;
+    return true;
 }

@@ -3,6 +3,8 @@
 #ifndef SERTEL_SESSION_H
 #define SERTEL_SESSION_H
 
+#include <zmq.h>
+
 #include "state.h"
 
 session_t *session_find(broker_t *b, const uint8_t *rid, size_t len);
@@ -20,8 +22,14 @@ void session_cut_off(broker_t *b, const char *nip);
 /* Sends one frame to a session; false (and the session is dropped) when
  * the peer is gone. */
 bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len);
+/* The same for a message built in place; m is sent or closed either way. */
+bool session_send_msg(broker_t *b, session_t *s, zmq_msg_t *m);
 /* Whom officer o answers for at now: themselves and, as Plt/Plh, the
  * officials they stand in for. */
 void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope);
+/* The scope and role of a session's officer, or false when they may hear
+ * nothing (no longer enrolled, disabled, cut off). */
+bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
+                     role_t *role);
 
 #endif

@@ -86,6 +86,18 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
 /* Events with seq > since, in order; fn gets each unpacked event. */
 typedef int (*store_event_fn)(const Sertel__Event *ev, void *arg);
 sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn fn, void *arg);
+/* The same walk without unpacking: fn gets each record's packed Event as
+ * it lies in the map (valid until the transaction ends), checked to
+ * decode as store_journal_since would, with its seq and kind. For a reader
+ * that sends the stored bytes on as they are (the catch-up). */
+typedef struct {
+    uint64_t seq;
+    int kind;
+    const uint8_t *event;
+    size_t len;
+} store_jevent_t;
+typedef int (*store_jevent_fn)(const store_jevent_t *je, void *arg);
+sertel_err_t store_journal_packed_since(store_txn_t *t, uint64_t since, store_jevent_fn fn, void *arg);
 sertel_err_t store_journal_of_case(store_txn_t *t, const char *case_id, store_event_fn fn, void *arg);
 /* The event under seq (*ev to free with sertel__event__free_unpacked). */
 sertel_err_t store_journal_get(store_txn_t *t, uint64_t seq, Sertel__Event **ev);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "codec.h"
+#include "evwire.h"
 #include "i18n.h"
 #include "store_internal.h"
 
@@ -225,7 +226,42 @@ static sertel_err_t emit(store_txn_t *t, const store_jrec_t *r, store_event_fn f
     return SERTEL_OK;
 }
 
-sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn fn, void *arg)
+/* One record of a walk in order: emit, or emit_packed. */
+typedef sertel_err_t (*visit_fn)(store_txn_t *t, const store_jrec_t *r, void *fn, void *arg,
+                                 int *stop);
+
+static sertel_err_t visit_unpacked(store_txn_t *t, const store_jrec_t *r, void *fn, void *arg,
+                                   int *stop)
+{
+    return emit(t, r, *(store_event_fn *)fn, arg, stop);
+}
+
+/* The record checked as unpack_rec would check it, without unpacking
+ * it (but for a nested message, which only an unpack can check). */
+static sertel_err_t visit_packed(store_txn_t *t, const store_jrec_t *r, void *fn, void *arg,
+                                 int *stop)
+{
+    evwire_t w;
+    Sertel__Event *ev = NULL;
+    bool good = evwire_read(r->event, r->event_len, &w) && w.seq == r->seq;
+    if (good && w.nested) {
+        sertel_err_t e = unpack_rec(t, r, &ev);
+        if (e != SERTEL_OK)
+            return e;
+        sertel__event__free_unpacked(ev, NULL);
+    }
+    if (!good) {
+        char where[32];
+        snprintf(where, sizeof where, "seq %llu", (unsigned long long)r->seq);
+        return store_damaged(t->s, "journal", where);
+    }
+    store_jevent_t je = {.seq = r->seq, .kind = w.kind, .event = r->event, .len = r->event_len};
+    *stop = (*(store_jevent_fn *)fn)(&je, arg);
+    return SERTEL_OK;
+}
+
+static sertel_err_t walk_since(store_txn_t *t, uint64_t since, visit_fn visit, void *fn,
+                               void *arg)
 {
     if (since == UINT64_MAX)
         return SERTEL_OK; /* nothing comes after the last possible event */
@@ -250,12 +286,22 @@ sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn 
             break;
         }
         expect = seq + 1;
-        e = emit(t, &r, fn, arg, &stop);
+        e = visit(t, &r, fn, arg, &stop);
     }
     mdb_cursor_close(cur);
     if (e == SERTEL_OK && rc != 0 && rc != MDB_NOTFOUND)
         e = store_txn_err(t, rc);
     return e;
+}
+
+sertel_err_t store_journal_since(store_txn_t *t, uint64_t since, store_event_fn fn, void *arg)
+{
+    return walk_since(t, since, visit_unpacked, &fn, arg);
+}
+
+sertel_err_t store_journal_packed_since(store_txn_t *t, uint64_t since, store_jevent_fn fn, void *arg)
+{
+    return walk_since(t, since, visit_packed, &fn, arg);
 }
 
 /* The case's event seqs, oldest first, by its links backwards. */
