@@ -158,49 +158,65 @@ static const layout_t officer_layout = { officer_strs, COUNT(officer_strs), offi
 /* ------------------------------------------------------------ helpers */
 
 /* Field names in reasons are the protocol's, prefixed with where the
- * message sits ("app.", "attachments[3].") so the sender can find it. */
-static const char *field_path(char *buf, size_t len, const char *prefix, const char *name)
+ * message sits ("app.", "attachments[3].") so the sender can find it.
+ * The name is written out only for a refusal: decoding a good record
+ * (every case and officer the broker reads) formats nothing. */
+typedef struct {
+    const char *prefix; /* "app." or "" */
+    const char *list;   /* a repeated field, or NULL */
+    size_t index;       /* the item of list */
+    const char *name;   /* the field, or NULL for list's item itself */
+} field_ref_t;
+
+static const char *field_path(char *buf, size_t len, const field_ref_t *f)
 {
-    snprintf(buf, len, "%s%s", prefix, name);
+    if (!f->list)
+        snprintf(buf, len, "%s%s", f->prefix, f->name);
+    else
+        snprintf(buf, len, "%s%s[%zu]%s%s", f->prefix, f->list, f->index, f->name ? "." : "",
+                 f->name ? f->name : "");
     return buf;
 }
 
 /* Copies s (NULL: empty) into dst of cap bytes, or refuses. */
-static sertel_err_t copy_string(const char *field, const char *s, char *dst, size_t cap,
+static sertel_err_t copy_string(const field_ref_t *field, const char *s, char *dst, size_t cap,
                                 char *why, size_t whylen)
 {
     if (!s)
         s = "";
     size_t len = strlen(s);
+    char path[96];
     if (len >= cap)
         return err_set(SERTEL_E_INVALID, why, whylen, _("field %s is too long: %zu bytes, at most %zu"),
-                      field, len, cap - 1);
+                      field_path(path, sizeof path, field), len, cap - 1);
     if (!utf8_valid(s, len))
-        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s is not valid UTF-8"), field);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s is not valid UTF-8"),
+                       field_path(path, sizeof path, field));
     memcpy(dst, s, len + 1);
     return SERTEL_OK;
 }
 
-static sertel_err_t check_enum(const char *field, int v, int min, int max,
+static sertel_err_t check_enum(const field_ref_t *field, int v, int min, int max,
                                char *why, size_t whylen)
 {
+    char path[96];
     if (v < min || v > max)
-        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s has an unknown value %d"), field, v);
+        return err_set(SERTEL_E_INVALID, why, whylen, _("field %s has an unknown value %d"),
+                       field_path(path, sizeof path, field), v);
     return SERTEL_OK;
 }
 
 /* Copies and checks the strings and enums of one message into dst. */
-static sertel_err_t decode_layout(const layout_t *l, const char *prefix, const void *pb,
+static sertel_err_t decode_layout(const layout_t *l, field_ref_t where, const void *pb,
                                   void *dst, char *why, size_t whylen)
 {
     const char *p = pb;
     char *d = dst;
-    char path[96];
     for (size_t i = 0; i < l->n_strs; i++) {
         const str_field_t *f = &l->strs[i];
         const char *s = *(const char *const *)(const void *)(p + f->pb_off);
-        sertel_err_t e = copy_string(field_path(path, sizeof path, prefix, f->name), s,
-                                     d + f->c_off, f->cap, why, whylen);
+        where.name = f->name;
+        sertel_err_t e = copy_string(&where, s, d + f->c_off, f->cap, why, whylen);
         if (e != SERTEL_OK)
             return e;
     }
@@ -208,8 +224,8 @@ static sertel_err_t decode_layout(const layout_t *l, const char *prefix, const v
         const enum_field_t *f = &l->enums[i];
         int v;
         memcpy(&v, p + f->pb_off, sizeof v);
-        sertel_err_t e = check_enum(field_path(path, sizeof path, prefix, f->name), v,
-                                    f->min, f->max, why, whylen);
+        where.name = f->name;
+        sertel_err_t e = check_enum(&where, v, f->min, f->max, why, whylen);
         if (e != SERTEL_OK)
             return e;
         memcpy(d + f->c_off, &v, sizeof v);
@@ -262,7 +278,8 @@ static sertel_err_t app_decode(const Sertel__Application *pb, const char *prefix
                                application_t *a, char *why, size_t whylen)
 {
     static const Sertel__Application empty = SERTEL__APPLICATION__INIT;
-    return decode_layout(&app_layout, prefix, pb ? pb : &empty, a, why, whylen);
+    return decode_layout(&app_layout, (field_ref_t){.prefix = prefix}, pb ? pb : &empty, a, why,
+                         whylen);
 }
 
 sertel_err_t codec_app_from_pb(const Sertel__Application *pb, application_t *a,
@@ -306,10 +323,9 @@ static size_t boxes_to_pb(const boxes_t *b, char **ptrs)
 static sertel_err_t boxes_from_pb(char *const *in, size_t n, boxes_t *b, char *why, size_t whylen)
 {
     sertel_err_t e = check_count("boxes", n, CASE_MAX_BOXES, why, whylen);
-    char path[32];
     for (size_t i = 0; e == SERTEL_OK && i < n; i++) {
-        snprintf(path, sizeof path, "boxes[%zu]", i);
-        e = copy_string(path, in[i], b->v[i], sizeof b->v[i], why, whylen);
+        field_ref_t where = {.prefix = "", .list = "boxes", .index = i};
+        e = copy_string(&where, in[i], b->v[i], sizeof b->v[i], why, whylen);
     }
     b->n = e == SERTEL_OK ? (int)n : 0;
     return e;
@@ -375,11 +391,10 @@ static sertel_err_t attachments_from_pb(const Sertel__Case *pb, case_t *c,
 {
     static const Sertel__Attachment empty = SERTEL__ATTACHMENT__INIT;
     sertel_err_t e = check_count("attachments", pb->n_attachments, CASE_MAX_ATTACH, why, whylen);
-    char prefix[48];
     for (size_t i = 0; e == SERTEL_OK && i < pb->n_attachments; i++) {
         const Sertel__Attachment *a = pb->attachments[i] ? pb->attachments[i] : &empty;
-        snprintf(prefix, sizeof prefix, "attachments[%zu].", i);
-        e = decode_layout(&attach_layout, prefix, a, &c->attachments[i], why, whylen);
+        field_ref_t where = {.prefix = "", .list = "attachments", .index = i};
+        e = decode_layout(&attach_layout, where, a, &c->attachments[i], why, whylen);
         c->attachments[i].size = a->size;
         c->attachments[i].step = a->step;
     }
@@ -395,13 +410,12 @@ static sertel_err_t actors_from_pb(const Sertel__Case *pb, case_t *c, char *why,
     if (e == SERTEL_OK && pb->n_actor_roles != pb->n_actors)
         e = err_set(SERTEL_E_INVALID, why, whylen, _("field %s has %zu items but field %s has %zu"),
                    "actor_roles", pb->n_actor_roles, "actors", pb->n_actors);
-    char path[48];
     for (size_t i = 0; e == SERTEL_OK && i < pb->n_actors; i++) {
-        snprintf(path, sizeof path, "actors[%zu]", i);
-        e = copy_string(path, pb->actors[i], c->actors[i], sizeof c->actors[i], why, whylen);
-        snprintf(path, sizeof path, "actor_roles[%zu]", i);
+        field_ref_t actor = {.prefix = "", .list = "actors", .index = i};
+        field_ref_t role = {.prefix = "", .list = "actor_roles", .index = i};
+        e = copy_string(&actor, pb->actors[i], c->actors[i], sizeof c->actors[i], why, whylen);
         if (e == SERTEL_OK)
-            e = check_enum(path, (int)pb->actor_roles[i], ROLE_NONE, ROLE_MAX, why, whylen);
+            e = check_enum(&role, (int)pb->actor_roles[i], ROLE_NONE, ROLE_MAX, why, whylen);
         c->actor_roles[i] = (role_t)pb->actor_roles[i];
     }
     c->n_actors = (int)pb->n_actors;
@@ -412,11 +426,10 @@ static sertel_err_t recent_from_pb(const Sertel__Case *pb, case_t *c, char *why,
 {
     static const Sertel__Case__Recent empty = SERTEL__CASE__RECENT__INIT;
     sertel_err_t e = check_count("recent", pb->n_recent, CASE_RECENT_REQUESTS, why, whylen);
-    char prefix[48];
     for (size_t i = 0; e == SERTEL_OK && i < pb->n_recent; i++) {
         const Sertel__Case__Recent *r = pb->recent[i] ? pb->recent[i] : &empty;
-        snprintf(prefix, sizeof prefix, "recent[%zu].", i);
-        e = decode_layout(&recent_layout, prefix, r, &c->recent[i], why, whylen);
+        field_ref_t where = {.prefix = "", .list = "recent", .index = i};
+        e = decode_layout(&recent_layout, where, r, &c->recent[i], why, whylen);
         c->recent[i].id = r->id;
     }
     c->n_recent = (int)pb->n_recent;
@@ -429,7 +442,7 @@ sertel_err_t codec_case_from_pb(const Sertel__Case *pb, case_t *c, char *why, si
      * padding and unused slots compare equal across round trips. */
     case_t tmp;
     memset(&tmp, 0, sizeof tmp);
-    sertel_err_t e = decode_layout(&case_layout, "", pb, &tmp, why, whylen);
+    sertel_err_t e = decode_layout(&case_layout, (field_ref_t){.prefix = ""}, pb, &tmp, why, whylen);
     if (e == SERTEL_OK)
         e = app_decode(pb->app, "app.", &tmp.app, why, whylen);
     if (e == SERTEL_OK)
@@ -470,7 +483,7 @@ sertel_err_t codec_event_from_pb(const Sertel__Event *pb, event_t *ev, uint64_t 
 {
     event_t tmp;
     memset(&tmp, 0, sizeof tmp);
-    sertel_err_t e = decode_layout(&event_layout, "", pb, &tmp, NULL, 0);
+    sertel_err_t e = decode_layout(&event_layout, (field_ref_t){.prefix = ""}, pb, &tmp, NULL, 0);
     if (e == SERTEL_OK && !event_kind_code(tmp.kind))
         e = SERTEL_E_INVALID; /* inside the range, between the engine's numbers */
     if (e == SERTEL_OK)
@@ -504,7 +517,7 @@ sertel_err_t codec_officer_from_pb(const Sertel__Officer *pb, officer_t *o,
 {
     officer_t tmp;
     memset(&tmp, 0, sizeof tmp);
-    sertel_err_t e = decode_layout(&officer_layout, "", pb, &tmp, why, whylen);
+    sertel_err_t e = decode_layout(&officer_layout, (field_ref_t){.prefix = ""}, pb, &tmp, why, whylen);
     if (e != SERTEL_OK)
         return e;
     const Sertel__Officer *from = pb;
