@@ -53,6 +53,7 @@ static void apply_item(broker_t *b, store_txn_t *txn, item_t *it, int64_t now, u
     } else {
         item_answer(it, &reply);
     }
+    it->ev_end = b->n_events;
     it->go_live = e == SERTEL_OK && ctx.go_live;
     it->live_from = ctx.live_from;
     if (it->go_live)

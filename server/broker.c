@@ -6,8 +6,9 @@
  *     authorise.c  decode; the key's officer, the role, the session
  *     apply.c      run each command (cmd_*.c: engine + store) in one
  *                  write transaction, then commit it once
- *     fanout.c     replies (a Welcome after its catch-up), then pushes
- *                  of the committed events to the live sessions
+ *     fanout.c     replies (a Welcome after its catch-up), each followed
+ *                  by the pushes of its committed events to the live
+ *                  sessions
  *   SLA sweep (sweep.c), scheduled on the monotonic clock:
  *     due timers -> engine -> commit -> fanout_push
  *   key check (zap.c): ZAP requests, answered from the store
@@ -88,6 +89,7 @@ broker_t *broker_new(const broker_config_t *cfg, char *err, size_t errlen)
     if (!b)
         return NULL;
     b->cfg = *cfg;
+    b->officers_gen = 1;
     b->sessions = calloc(MAX_SESSIONS, sizeof *b->sessions);
     b->limits = limits_new();
     char path[4096];

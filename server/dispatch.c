@@ -23,8 +23,6 @@ void dispatch_batch(broker_t *b)
     sertel_err_t committed = apply_batch(b, &batch, now);
     if (committed == SERTEL_OK)
         broker_after_commit(b);
-    fanout_replies(b, &batch);
-    if (committed == SERTEL_OK)
-        fanout_push(b);
+    fanout_batch(b, &batch, committed == SERTEL_OK);
     batch_free(&batch);
 }

@@ -6,69 +6,105 @@
 #include "i18n.h"
 #include "outbox.h"
 #include "replay.h"
+#include "session.h"
 
-static uint8_t *pack_push(const Sertel__Event *ev, size_t *len)
+/* A committed change to an officer or an acting official (the events say
+ * so) makes every session's scope stale. */
+static void note_officer_changes(broker_t *b)
 {
-    Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
-    env.version = PROTOCOL_VERSION;
-    env.body_case = SERTEL__ENVELOPE__BODY_PUSH;
-    env.push = (Sertel__Event *)ev;
-    return codec_pack(&env.base, len);
-}
-
-/* The push of ev to a session of role: the notifier gets the queued
- * message with it, and nothing (*skip) for a message already final. */
-static uint8_t *pack_for(store_txn_t *t, role_t role, const Sertel__Event *ev, size_t *len, bool *skip)
-{
-    *skip = false;
-    if (role == ROLE_NOTIFIER && ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
-        return outbox_pack_push(t, ev, len, skip);
-    return pack_push(ev, len);
+    for (int i = 0; i < b->n_events; i++) {
+        Sertel__EventKind k = b->events[i].ev->kind;
+        if (k == SERTEL__EVENT_KIND__EV_OFFICER_CHANGED || k == SERTEL__EVENT_KIND__EV_ACTING_CHANGED) {
+            b->officers_gen++;
+            return;
+        }
+    }
 }
 
 /* ---- pushes of a committed transaction */
 
+/* One fan-out: the events the transaction kept go out in seq order, each
+ * request's right after its reply. */
+typedef struct {
+    broker_t *b;
+    store_txn_t *t; /* NULL: nothing to push */
+    int64_t now;
+    int pushed;     /* b->events[] before this went to every live session */
+} fan_t;
+
+/* Sends s the events [from, to) that concern it; false when it stopped
+ * taking them (its queue is full, or its peer is gone and the slot holds
+ * another session). */
+static bool push_range(fan_t *f, session_t *s, int from, int to)
+{
+    broker_t *b = f->b;
+    if (from >= to || !session_listens(b, f->t, f->now, s))
+        return true;
+    for (int j = from; j < to; j++) {
+        const pending_event_t *p = &b->events[j];
+        if (p->ev->seq <= s->live_from || !push_concerns(p->ev, &s->scope))
+            continue;
+        /* The notifier's push of a queued message carries the message. */
+        const uint8_t *frame = p->frame;
+        size_t len = p->frame_len;
+        uint8_t *own = NULL;
+        bool skip = false;
+        if (s->role == ROLE_NOTIFIER && p->ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
+            frame = own = outbox_pack_push(f->t, p->ev, &len, &skip);
+        if (skip)
+            continue;
+        bool sent = frame && session_send(b, s, frame, len);
+        free(own);
+        if (!sent)
+            return false;
+        s->sent_seq = p->ev->seq;
+    }
+    return true;
+}
+
+/* Pushes the events from f->pushed up to to to every live session. */
+static void push_upto(fan_t *f, int to)
+{
+    broker_t *b = f->b;
+    if (!f->t || to <= f->pushed)
+        return;
+    for (int i = 0; i < b->n_sessions; i++) {
+        int n_sessions = b->n_sessions;
+        /* A vanished peer's session is dropped and the last session moved
+         * into its slot: that one is still due its pushes, so the slot is
+         * visited again. */
+        if (b->sessions[i].live && !push_range(f, &b->sessions[i], f->pushed, to) &&
+            b->n_sessions < n_sessions)
+            i--;
+    }
+    f->pushed = to;
+}
+
+static void fan_begin(fan_t *f, broker_t *b, bool committed)
+{
+    *f = (fan_t){.b = b, .now = broker_now(b)};
+    if (!committed || !b->n_events)
+        return;
+    note_officer_changes(b);
+    if (store_begin(b->store, NULL, false, &f->t) != SERTEL_OK)
+        f->t = NULL;
+}
+
+static void fan_end(fan_t *f)
+{
+    bool pushed = f->t != NULL;
+    store_abort(&f->t);
+    broker_events_clear(f->b);
+    if (pushed)
+        fanout_behind(f->b);
+}
+
 void fanout_push(broker_t *b)
 {
-    store_txn_t *t;
-    if (!b->n_events || store_begin(b->store, NULL, false, &t) != SERTEL_OK) {
-        broker_events_clear(b);
-        return;
-    }
-    int64_t now = broker_now(b);
-    for (int i = 0; i < b->n_sessions; i++) {
-        session_t *s = &b->sessions[i];
-        int n_sessions = b->n_sessions;
-        push_scope_t scope;
-        role_t role;
-        if (!s->live || !session_listens(t, now, s, &scope, &role))
-            continue;
-        for (int j = 0; j < b->n_events; j++) {
-            const Sertel__Event *ev = b->events[j].ev;
-            if (ev->seq <= s->live_from || !push_concerns(ev, &scope))
-                continue;
-            size_t len;
-            bool skip;
-            uint8_t *buf = pack_for(t, role, ev, &len, &skip);
-            if (skip)
-                continue;
-            bool sent = buf && session_send(b, s, buf, len);
-            free(buf);
-            if (sent)
-                s->sent_seq = ev->seq;
-            if (!sent) {
-                /* A vanished peer's session is dropped and the last
-                 * session moved into its slot: that one is still due
-                 * its pushes, so the slot is visited again. */
-                if (b->n_sessions < n_sessions)
-                    i--;
-                break;
-            }
-        }
-    }
-    store_abort(&t);
-    broker_events_clear(b);
-    fanout_behind(b);
+    fan_t f;
+    fan_begin(&f, b, true);
+    push_upto(&f, b->n_events);
+    fan_end(&f);
 }
 
 /* ---- clients that did not read */
@@ -122,11 +158,13 @@ static void set_replayed(item_t *it, int replayed, uint64_t last, bool more)
         sertel__envelope__free_unpacked(env, NULL);
 }
 
-static void send_reply(broker_t *b, item_t *it)
+static void send_reply(fan_t *f, item_t *it)
 {
+    broker_t *b = f->b;
     const uint8_t *rid = zmq_msg_data(&it->rid);
     size_t rid_len = zmq_msg_size(&it->rid);
     session_t *s = session_find(b, rid, rid_len);
+    bool was_live = s && s->live;
     /* A session cut off in this batch (its officer disabled) never goes
      * live, even when its Hello came first. */
     if (it->go_live && s && !s->cut_off) {
@@ -162,14 +200,24 @@ static void send_reply(broker_t *b, item_t *it)
         s->behind = false;
         set_replayed(it, replayed, last, more);
     }
-    if (it->reply && s)
-        session_send(b, s, it->reply, it->reply_len);
-    else if (it->reply)
+    if (it->reply && s) {
+        /* Newly live: the events of the requests answered before in this
+         * batch (after the replay's end) went out before it listened. */
+        if (session_send(b, s, it->reply, it->reply_len) && s->live && !was_live)
+            push_range(f, s, 0, f->pushed);
+    } else if (it->reply) {
         router_send(b, rid, rid_len, it->reply, it->reply_len);
+    }
 }
 
-void fanout_replies(broker_t *b, batch_t *batch)
+void fanout_batch(broker_t *b, batch_t *batch, bool committed)
 {
-    for (int i = 0; i < batch->n; i++)
-        send_reply(b, batch->items[i]);
+    fan_t f;
+    fan_begin(&f, b, committed);
+    for (int i = 0; i < batch->n; i++) {
+        send_reply(&f, batch->items[i]);
+        push_upto(&f, batch->items[i]->ev_end);
+    }
+    push_upto(&f, b->n_events);
+    fan_end(&f);
 }

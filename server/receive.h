@@ -33,6 +33,7 @@ typedef struct {
     uint8_t *reply;         /* packed reply Envelope (set: answered) */
     size_t reply_len;
     bool go_live;           /* a Welcome: replay, then live pushes */
+    int ev_end;             /* broker events[] up to here are of this item or earlier ones */
     uint64_t live_from, since;
 } item_t;
 

@@ -10,8 +10,10 @@
 
 void broker_events_truncate(broker_t *b, int mark)
 {
-    for (int i = mark; i < b->n_events; i++)
-        sertel__event__free_unpacked(b->events[i].ev, NULL);
+    for (int i = mark; i < b->n_events; i++) {
+        sertel__envelope__free_unpacked(b->events[i].env, NULL);
+        free(b->events[i].frame);
+    }
     if (mark < b->n_events)
         b->n_events = mark;
 }
@@ -21,20 +23,25 @@ void broker_events_clear(broker_t *b)
     broker_events_truncate(b, 0);
 }
 
-/* Keeps an unpacked copy of a journalled event for the push. */
+/* Keeps the event's push, packed once for all the sessions it goes to,
+ * and an unpacked copy that says whom it concerns. */
 static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev)
 {
     if (b->n_events == EVENTS_PER_BATCH)
         return SERTEL_E_FULL;
-    size_t len;
-    uint8_t *buf = codec_pack(&ev->base, &len);
-    if (!buf)
+    Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
+    env.version = PROTOCOL_VERSION;
+    env.body_case = SERTEL__ENVELOPE__BODY_PUSH;
+    env.push = (Sertel__Event *)ev;
+    pending_event_t *p = &b->events[b->n_events];
+    p->frame = codec_pack(&env.base, &p->frame_len);
+    p->env = p->frame ? sertel__envelope__unpack(NULL, p->frame_len, p->frame) : NULL;
+    if (!p->env) {
+        free(p->frame);
         return SERTEL_E_NOMEM;
-    Sertel__Event *copy = sertel__event__unpack(NULL, len, buf);
-    free(buf);
-    if (!copy)
-        return SERTEL_E_NOMEM;
-    b->events[b->n_events++].ev = copy;
+    }
+    p->ev = p->env->push;
+    b->n_events++;
     return SERTEL_OK;
 }
 

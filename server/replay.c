@@ -84,7 +84,9 @@ int replay_round(broker_t *b, session_t *s, uint64_t since, uint64_t upto, uint6
     int queue = b->cfg.limits.send_queue;
     round_t r = {.b = b, .s = s, .t = t, .upto = upto, .last = since,
                  .max = queue > 0 && queue / 2 < REPLAY_MAX ? (queue + 1) / 2 : REPLAY_MAX};
-    if (session_listens(t, broker_now(b), s, &r.scope, &r.role)) {
+    if (session_listens(b, t, broker_now(b), s)) {
+        r.scope = s->scope;
+        r.role = s->role;
         /* The notifier keeps nothing across a restart: its catch-up is
          * every message not yet final, from the oldest. */
         if (r.role == ROLE_NOTIFIER)

@@ -1,6 +1,7 @@
 /* Live client sessions, keyed by the ROUTER routing id. A session belongs
  * to the officer whose key opened the connection (ZAP User-Id). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <zmq.h>
@@ -154,34 +155,48 @@ typedef struct {
     int64_t now;
     const officer_t *o;
     push_scope_t *scope;
+    int64_t until;
 } scope_walk_t;
 
 static int add_acting_holder(const Sertel__Acting *a, void *arg)
 {
     scope_walk_t *w = arg;
     officer_t holder;
-    if (strcmp(a->by_nip, w->o->nip) != 0 || !acting_now(a, w->now))
+    if (a->ended || strcmp(a->by_nip, w->o->nip) != 0)
         return 0;
-    if (store_officer_get(w->txn, a->holder_nip, &holder, NULL) == SERTEL_OK)
+    /* The scope holds until one of the officer's acting periods begins
+     * or ends. */
+    int64_t edge = w->now < a->from ? a->from : w->now < a->to ? a->to : INT64_MAX;
+    if (edge < w->until)
+        w->until = edge;
+    if (acting_now(a, w->now) && store_officer_get(w->txn, a->holder_nip, &holder, NULL) == SERTEL_OK)
         push_scope_add(w->scope, &holder);
     return 0;
 }
 
-void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope)
+int64_t session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope)
 {
     scope->n = 0;
     push_scope_add(scope, o);
-    scope_walk_t w = {txn, now, o, scope};
+    scope_walk_t w = {txn, now, o, scope, INT64_MAX};
     store_actings(txn, add_acting_holder, &w);
+    return w.until;
 }
 
-bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
-                     role_t *role)
+bool session_listens(broker_t *b, store_txn_t *t, int64_t now, session_t *s)
 {
-    officer_t o;
-    if (s->cut_off || store_officer_get(t, s->nip, &o, NULL) != SERTEL_OK || !o.active)
+    if (s->cut_off)
         return false;
-    session_scope_of(t, now, &o, scope);
-    *role = o.role;
-    return true;
+    if (s->scope_gen == b->officers_gen && s->scope_from <= now && now < s->scope_until)
+        return s->listens;
+    officer_t o;
+    sertel_err_t e = store_officer_get(t, s->nip, &o, NULL);
+    s->listens = e == SERTEL_OK && o.active;
+    s->scope.n = 0;
+    s->scope_from = now;
+    s->scope_until = s->listens ? session_scope_of(t, now, &o, &s->scope) : INT64_MAX;
+    s->role = s->listens ? o.role : ROLE_NONE;
+    /* A store that could not be read is asked again next time. */
+    s->scope_gen = e == SERTEL_OK || e == SERTEL_E_NOT_FOUND ? b->officers_gen : 0;
+    return s->listens;
 }

@@ -25,11 +25,14 @@ bool session_send(broker_t *b, session_t *s, const uint8_t *data, size_t len);
 /* The same for a message built in place; m is sent or closed either way. */
 bool session_send_msg(broker_t *b, session_t *s, zmq_msg_t *m);
 /* Whom officer o answers for at now: themselves and, as Plt/Plh, the
- * officials they stand in for. */
-void session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope);
-/* The scope and role of a session's officer, or false when they may hear
- * nothing (no longer enrolled, disabled, cut off). */
-bool session_listens(store_txn_t *t, int64_t now, const session_t *s, push_scope_t *scope,
-                     role_t *role);
+ * officials they stand in for. Returns when that may next change (an
+ * acting period of theirs begins or ends; INT64_MAX: none). */
+int64_t session_scope_of(store_txn_t *txn, int64_t now, const officer_t *o, push_scope_t *scope);
+/* Whether a session's officer may hear anything (not cut off, still
+ * enrolled and active), with their scope and role in s->scope, s->role.
+ * Read from the store only when an officer or acting official changed
+ * since (b->officers_gen), or an acting period of theirs began or ended:
+ * not for every batch. */
+bool session_listens(broker_t *b, store_txn_t *t, int64_t now, session_t *s);
 
 #endif

@@ -45,11 +45,22 @@ typedef struct {
      * Behind notice (sent once its queue has room). */
     bool behind;
     uint64_t sent_seq;  /* the last event queued to it (replay or push) */
+    /* Whom its officer answers for, as read from the store (fanout.c),
+     * kept while no officer or acting official changed (officers_gen)
+     * and the clock stays in [scope_from, scope_until). */
+    uint64_t scope_gen;
+    int64_t scope_from, scope_until;
+    bool listens; /* enrolled and active */
+    role_t role;
+    push_scope_t scope;
 } session_t;
 
 /* An event written in this batch, waiting for the commit to be pushed. */
 typedef struct {
-    Sertel__Event *ev;  /* owned (unpacked copy) */
+    Sertel__Envelope *env; /* owned: the push unpacked (whom it concerns) */
+    Sertel__Event *ev;     /* env->push */
+    uint8_t *frame;        /* owned: env packed, sent as it is to every session */
+    size_t frame_len;
 } pending_event_t;
 
 struct backlog; /* requests received, not yet taken into a batch (receive.c) */
@@ -76,6 +87,9 @@ struct broker {
     int n_cut;
     pending_event_t events[EVENTS_PER_BATCH];
     int n_events;
+    /* Moves on (from 1) with every committed change to an officer or an
+     * acting official: the sessions' scopes read before are stale. */
+    uint64_t officers_gen;
     limits_t *limits;
     struct backlog *backlog;
 };

@@ -186,7 +186,8 @@ static void test_seven_steps(void **state)
     sertel__envelope__free_unpacked(r, NULL);
 }
 
-static void add_plh(office_t *o, int holder, int by)
+/* Returns the assignment's id. */
+static uint64_t add_plh(office_t *o, int holder, int by)
 {
     Sertel__Acting a = SERTEL__ACTING__INIT;
     a.kind = SERTEL__ACTING_KIND__ACTING_PLH;
@@ -199,7 +200,48 @@ static void add_plh(office_t *o, int holder, int by)
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_ACTING_ADD;
     req.acting_add = &add;
+    Sertel__Envelope *r = call_ok(o->h.admin_conn, &req);
+    uint64_t id = 0;
+    for (size_t i = 0; i < r->actings->n_actings; i++)
+        if (strcmp(r->actings->actings[i]->by_nip, roster[by].nip) == 0 && !r->actings->actings[i]->ended)
+            id = r->actings->actings[i]->id;
+    sertel__envelope__free_unpacked(r, NULL);
+    assert_true(id > 0);
+    return id;
+}
+
+static void end_acting(office_t *o, uint64_t id)
+{
+    Sertel__ActingEnd end = SERTEL__ACTING_END__INIT;
+    end.id = id;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.body_case = SERTEL__ENVELOPE__BODY_ACTING_END;
+    req.acting_end = &end;
     sertel__envelope__free_unpacked(call_ok(o->h.admin_conn, &req), NULL);
+}
+
+/* A new case taken through steps 1-4, the JF disposing it to nip. */
+static void case_to_verifier(office_t *o, char *id, size_t len, const char *nip)
+{
+    intake(o, id, len);
+    complete(o->conns[STAF], id, NULL, "Mohon disposisi", NULL);
+    complete(o->conns[KADIS], id, NULL, "Proses sesuai SOP", NULL);
+    complete(o->conns[KABID], id, NULL, "Tindak lanjuti", NULL);
+    complete(o->conns[JF], id, nip, "Verifikasi", NULL);
+}
+
+/* The next disposition pushed to who (of any case) is of case_id: pushes
+ * on a connection come in journal order, so none came between. */
+static void next_disposition_is(office_t *o, int who, const char *case_id)
+{
+    Sertel__Envelope *env;
+    while ((env = conn_next_push(o->conns[who], PUSH_WAIT_MS)) != NULL &&
+           env->push->kind != SERTEL__EVENT_KIND__EV_DISPOSED)
+        sertel__envelope__free_unpacked(env, NULL);
+    if (!env)
+        fail_msg("no disposition for %s", case_id);
+    assert_string_equal(env->push->case_id, case_id);
+    sertel__envelope__free_unpacked(env, NULL);
 }
 
 /* A Plh is told of what reaches the official they stand in for, named
@@ -218,11 +260,34 @@ static void test_plh_hears_named_disposition(void **state)
     expect_disposed_to(o, VERIF1, id, 5);
 }
 
+/* Whom a listener answers for follows the acting assignments made and
+ * ended while it listens: the broker keeps each session's scope between
+ * batches, and a committed change must not leave it stale. */
+static void test_plh_scope_follows_changes(void **state)
+{
+    office_t *o = *state;
+    char before[64], during[64], after[64], own[64];
+    case_to_verifier(o, before, sizeof before, roster[VERIF1].nip);
+    expect_disposed_to(o, VERIF1, before, 5);
+    uint64_t acting = add_plh(o, VERIF1, VERIF2);
+    case_to_verifier(o, during, sizeof during, roster[VERIF1].nip);
+    expect_disposed_to(o, VERIF1, during, 5);
+    next_disposition_is(o, VERIF2, during);
+    end_acting(o, acting);
+    case_to_verifier(o, after, sizeof after, roster[VERIF1].nip);
+    expect_disposed_to(o, VERIF1, after, 5);
+    /* Verifier 2's next disposition is its own case's, not the one it no
+     * longer answers for. */
+    case_to_verifier(o, own, sizeof own, roster[VERIF2].nip);
+    next_disposition_is(o, VERIF2, own);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_seven_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plh_hears_named_disposition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plh_scope_follows_changes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
