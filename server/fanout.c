@@ -13,7 +13,7 @@
 static void note_officer_changes(broker_t *b)
 {
     for (int i = 0; i < b->n_events; i++) {
-        Sertel__EventKind k = b->events[i].ev->kind;
+        Sertel__EventKind k = b->events[i]->kind;
         if (k == SERTEL__EVENT_KIND__EV_OFFICER_CHANGED || k == SERTEL__EVENT_KIND__EV_ACTING_CHANGED) {
             b->officers_gen++;
             return;
@@ -32,6 +32,17 @@ typedef struct {
     int pushed;     /* b->events[] before this went to every live session */
 } fan_t;
 
+/* The notifier's push of a queued message: the message goes with it,
+ * and none (*skip) once it is final. */
+static uint8_t *notifier_push(store_txn_t *t, const pending_event_t *p, size_t *len, bool *skip)
+{
+    Sertel__Envelope *env = sertel__envelope__unpack(NULL, p->frame_len, p->frame);
+    uint8_t *buf = env ? outbox_pack_push(t, env->push, len, skip) : NULL;
+    if (env)
+        sertel__envelope__free_unpacked(env, NULL);
+    return buf;
+}
+
 /* Sends s the events [from, to) that concern it; false when it stopped
  * taking them (its queue is full, or its peer is gone and the slot holds
  * another session). */
@@ -41,23 +52,23 @@ static bool push_range(fan_t *f, session_t *s, int from, int to)
     if (from >= to || !session_listens(b, f->t, f->now, s))
         return true;
     for (int j = from; j < to; j++) {
-        const pending_event_t *p = &b->events[j];
-        if (p->ev->seq <= s->live_from || !push_concerns(p->ev, &s->scope))
+        const pending_event_t *p = b->events[j];
+        if (p->seq <= s->live_from || !push_targets_concern(&p->to, &s->scope))
             continue;
         /* The notifier's push of a queued message carries the message. */
         const uint8_t *frame = p->frame;
         size_t len = p->frame_len;
         uint8_t *own = NULL;
         bool skip = false;
-        if (s->role == ROLE_NOTIFIER && p->ev->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
-            frame = own = outbox_pack_push(f->t, p->ev, &len, &skip);
+        if (s->role == ROLE_NOTIFIER && p->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED)
+            frame = own = notifier_push(f->t, p, &len, &skip);
         if (skip)
             continue;
         bool sent = frame && session_send(b, s, frame, len);
         free(own);
         if (!sent)
             return false;
-        s->sent_seq = p->ev->seq;
+        s->sent_seq = p->seq;
     }
     return true;
 }

@@ -122,3 +122,14 @@ bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope)
             return true;
     return false;
 }
+
+bool push_targets_concern(const push_targets_t *t, const push_scope_t *scope)
+{
+    for (int i = 0; i < t->n_nips; i++)
+        if (push_scope_names(scope, t->nips[i], strlen(t->nips[i])))
+            return true;
+    for (int i = 0; i < t->n_pools; i++)
+        if (push_scope_in_pool(scope, t->pools[i]))
+            return true;
+    return false;
+}

@@ -49,5 +49,7 @@ bool push_scope_names(const push_scope_t *s, const char *nip, size_t len);
 bool push_scope_in_pool(const push_scope_t *s, uint32_t pool);
 /* Does the journal event concern anyone in the scope? */
 bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope);
+/* The same for an event's targets before they are journalled. */
+bool push_targets_concern(const push_targets_t *t, const push_scope_t *scope);
 
 #endif

@@ -10,10 +10,8 @@
 
 void broker_events_truncate(broker_t *b, int mark)
 {
-    for (int i = mark; i < b->n_events; i++) {
-        sertel__envelope__free_unpacked(b->events[i].env, NULL);
-        free(b->events[i].frame);
-    }
+    for (int i = mark; i < b->n_events; i++)
+        free(b->events[i]);
     if (mark < b->n_events)
         b->n_events = mark;
 }
@@ -24,8 +22,8 @@ void broker_events_clear(broker_t *b)
 }
 
 /* Keeps the event's push, packed once for all the sessions it goes to,
- * and an unpacked copy that says whom it concerns. */
-static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev)
+ * with whom it concerns: nothing is unpacked again for the fan-out. */
+static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev, const push_targets_t *to)
 {
     if (b->n_events == EVENTS_PER_BATCH)
         return SERTEL_E_FULL;
@@ -33,15 +31,15 @@ static sertel_err_t keep_for_push(broker_t *b, const Sertel__Event *ev)
     env.version = PROTOCOL_VERSION;
     env.body_case = SERTEL__ENVELOPE__BODY_PUSH;
     env.push = (Sertel__Event *)ev;
-    pending_event_t *p = &b->events[b->n_events];
-    p->frame = codec_pack(&env.base, &p->frame_len);
-    p->env = p->frame ? sertel__envelope__unpack(NULL, p->frame_len, p->frame) : NULL;
-    if (!p->env) {
-        free(p->frame);
+    size_t len = protobuf_c_message_get_packed_size(&env.base);
+    pending_event_t *p = malloc(sizeof *p + len);
+    if (!p)
         return SERTEL_E_NOMEM;
-    }
-    p->ev = p->env->push;
-    b->n_events++;
+    p->seq = ev->seq;
+    p->kind = ev->kind;
+    p->to = *to;
+    p->frame_len = protobuf_c_message_pack(&env.base, p->frame);
+    b->events[b->n_events++] = p;
     return SERTEL_OK;
 }
 
@@ -62,7 +60,7 @@ sertel_err_t broker_record_pb(cmd_ctx_t *ctx, Sertel__Event *pb, const push_targ
     pb->request_id = ctx->request_id;
     sertel_err_t e = store_journal_append_pb(ctx->txn, pb, seq);
     if (e == SERTEL_OK)
-        e = keep_for_push(ctx->b, pb);
+        e = keep_for_push(ctx->b, pb, tg);
     pb->notify = NULL;
     pb->notify_pools = NULL;
     pb->n_notify = pb->n_notify_pools = 0;

@@ -55,12 +55,15 @@ typedef struct {
     push_scope_t scope;
 } session_t;
 
-/* An event written in this batch, waiting for the commit to be pushed. */
+/* An event written in this batch, waiting for the commit to be pushed:
+ * whom it concerns (as journalled) and its push, packed once for every
+ * session (one allocation). */
 typedef struct {
-    Sertel__Envelope *env; /* owned: the push unpacked (whom it concerns) */
-    Sertel__Event *ev;     /* env->push */
-    uint8_t *frame;        /* owned: env packed, sent as it is to every session */
+    uint64_t seq;
+    Sertel__EventKind kind;
+    push_targets_t to;
     size_t frame_len;
+    uint8_t frame[]; /* Envelope{version, push = the Event} */
 } pending_event_t;
 
 struct backlog; /* requests received, not yet taken into a batch (receive.c) */
@@ -85,7 +88,7 @@ struct broker {
     bool reload_sops;
     char cut_nips[BATCH_MAX][NIP_LEN + 1]; /* one disable per request at most */
     int n_cut;
-    pending_event_t events[EVENTS_PER_BATCH];
+    pending_event_t *events[EVENTS_PER_BATCH]; /* owned */
     int n_events;
     /* Moves on (from 1) with every committed change to an officer or an
      * acting official: the sessions' scopes read before are stale. */
