@@ -209,7 +209,7 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         return false;
     }
     unsigned format = detect_format(t.txn);
-    s->flat = format == 0 || format == STORE_FORMAT;
+    s->flat = format == 0 || format >= 4; /* format 4 moved the hot spaces into the unnamed database */
     if (format > STORE_FORMAT) {
         mdb_txn_abort(t.txn);
         if (format == UINT32_MAX)
@@ -231,6 +231,8 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         e = store_migrate_v2(&t, err, errlen);
     if (e == SERTEL_OK && format && format < 4)
         e = store_migrate_v3(&t, err, errlen);
+    if (e == SERTEL_OK && format && format < 5)
+        e = store_migrate_v4(&t, err, errlen);
     if (e == SERTEL_OK && format != STORE_FORMAT)
         e = write_format(&t);
     if (e == SERTEL_OK)
@@ -252,6 +254,17 @@ static bool prepare(store_t *s, char *err, size_t errlen)
     return e == SERTEL_OK;
 }
 
+/* The inbox, pool and timer rows rebuilt from the cases in flight. A
+ * case that does not decode marks the store damaged (writes refused, as
+ * when a request meets it) rather than keeping the broker down. */
+bool store_hot_ready(store_t *s, char *err, size_t errlen)
+{
+    sertel_err_t e = store_hot_load(s);
+    if (e != SERTEL_OK && e != SERTEL_E_STORAGE)
+        diag_at(err, errlen, s->dir, 0, _("cannot open the database: %s"), sertel_strerror(e));
+    return e == SERTEL_OK || e == SERTEL_E_STORAGE;
+}
+
 store_t *store_open(const char *dir, char *err, size_t errlen)
 {
     store_t *s = calloc(1, sizeof *s);
@@ -262,9 +275,11 @@ store_t *store_open(const char *dir, char *err, size_t errlen)
     if (errlen)
         err[0] = '\0';
     snprintf(s->dir, sizeof s->dir, "%s", dir);
-    if (!store_env_open(s, err, errlen) || !store_scrub(s, err, errlen)) {
+    if (!store_env_open(s, err, errlen) || !store_scrub(s, err, errlen) ||
+        !store_hot_ready(s, err, errlen)) {
         if (s->env)
             mdb_env_close(s->env);
+        store_hot_free(&s->hot);
         free(s);
         return NULL;
     }
@@ -308,6 +323,7 @@ void store_close(store_t **s)
     mdb_env_close((*s)->env);
     store_stats_view_free(&(*s)->stats);
     store_dedup_free(&(*s)->dedup);
+    store_hot_free(&(*s)->hot);
     free(*s);
     *s = NULL;
 }
@@ -340,6 +356,7 @@ sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_
     } else {
         t->base_seq = store_last_seq(t);
     }
+    t->hot_mark = write && s->hot ? store_hot_mark(s->hot) : 0;
     *out = t;
     return SERTEL_OK;
 }
@@ -366,6 +383,12 @@ sertel_err_t store_commit(store_txn_t **t)
     int rc = mdb_txn_commit(x->txn);
     if (rc == 0 && !x->parent && x->pending)
         store_dedup_take(x->s, x->pending->v, x->pending->n);
+    if (x->write && x->s->hot) {
+        if (rc != 0)
+            store_hot_undo(x->s->hot, x->hot_mark);
+        else if (!x->parent)
+            store_hot_settle(x->s->hot);
+    }
     txn_free(x, rc == 0);
     *t = NULL;
     return store_map_err(rc);
@@ -376,6 +399,8 @@ void store_abort(store_txn_t **t)
     if (!t || !*t)
         return;
     mdb_txn_abort((*t)->txn);
+    if ((*t)->write && (*t)->s->hot)
+        store_hot_undo((*t)->s->hot, (*t)->hot_mark);
     txn_free(*t, false);
     *t = NULL;
 }

@@ -1,7 +1,8 @@
 /* Cases and the index rows derived from them. Every index row is a pure
  * function of the case, so an update writes only the rows that differ
  * between the old case and the new one, in the same transaction as the
- * case itself, all in DB_INDEX under their IX_* prefix. */
+ * case itself: the state and applicant rows in DB_INDEX under their IX_*
+ * prefix, the inbox, pool and timer rows in memory (store_hot.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,8 @@ static bool has_row(const index_row_t *rows, int n, const index_row_t *r)
     return false;
 }
 
-/* Deletes the rows of a that b has not (or puts them, when put). */
+/* Deletes the rows of a that b has not (or puts them, when put): the
+ * hot ones in memory (store_hot.c), the others in the database. */
 static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, const index_row_t *b,
                                int nb, bool put)
 {
@@ -77,6 +79,13 @@ static sertel_err_t apply_rows(store_txn_t *t, const index_row_t *a, int na, con
     for (int i = 0; i < na; i++) {
         if (has_row(b, nb, &a[i]))
             continue;
+        if (t->s->hot && store_is_hot_row(a[i].key[0])) {
+            sertel_err_t e = put ? store_hot_put(t->s->hot, a[i].key, a[i].len, true)
+                                 : store_hot_del(t->s->hot, a[i].key, a[i].len, true);
+            if (e != SERTEL_OK)
+                return e;
+            continue;
+        }
         MDB_val k = store_val(a[i].key, a[i].len);
         int rc = put ? mdb_put(t->txn, store_dbi(t, DB_INDEX), &k, &empty, 0)
                      : mdb_del(t->txn, store_dbi(t, DB_INDEX), &k, NULL);
@@ -205,6 +214,18 @@ static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_va
     return store_damaged(t->s, "case", id);
 }
 
+sertel_err_t store_case_get_plain(store_txn_t *t, const char *id, case_t *out)
+{
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
+    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
+    if (rc != 0)
+        return store_txn_err(t, rc);
+    char why[256];
+    sertel_err_t e = store_case_decode(t->s, &k, &v, out, why, sizeof why);
+    return e == SERTEL_OK || e == SERTEL_E_DENIED ? SERTEL_OK : store_damaged(t->s, "case", id);
+}
+
 sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
 {
     uint8_t key[CASE_KEY_MAX];
@@ -215,18 +236,65 @@ sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
     return case_from_val(t, &k, &v, out);
 }
 
+/* The rows of one prefix, in key order, from the database or (the hot
+ * rows) from memory. */
+typedef struct {
+    store_txn_t *t;
+    MDB_cursor *cur;
+    uint8_t last[ROW_MAX]; /* in memory: the row given last */
+    size_t lastlen;
+} rows_t;
+
+static bool from_memory(store_txn_t *t, uint8_t prefix)
+{
+    return t->s->hot && store_is_hot_row(prefix);
+}
+
+static int rows_open(rows_t *r, store_txn_t *t, uint8_t prefix)
+{
+    *r = (rows_t){.t = t};
+    return from_memory(t, prefix) ? 0 : mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &r->cur);
+}
+
+/* The first row >= k (next: the one after the last given). */
+static int rows_get(rows_t *r, MDB_val *k, bool next)
+{
+    MDB_val v;
+    if (r->cur)
+        return mdb_cursor_get(r->cur, k, &v, next ? MDB_NEXT : MDB_SET_RANGE);
+    /* By key, not by position: the caller's fn may have moved rows. */
+    const store_hot_t *h = r->t->s->hot;
+    size_t at = next ? store_hot_seek(h, r->last, r->lastlen)
+                     : store_hot_seek(h, k->mv_data, k->mv_size);
+    if (next && store_hot_at(h, at, k) && k->mv_size == r->lastlen &&
+        memcmp(k->mv_data, r->last, r->lastlen) == 0)
+        at++;
+    if (!store_hot_at(h, at, k))
+        return MDB_NOTFOUND;
+    r->lastlen = k->mv_size;
+    memcpy(r->last, k->mv_data, k->mv_size);
+    return 0;
+}
+
+static void rows_close(rows_t *r)
+{
+    if (r->cur)
+        mdb_cursor_close(r->cur);
+}
+
 /* Calls fn for the case named at the end of each index key that starts
  * with prefix (plen bytes; the case id follows at skip). want (may be
  * NULL) filters on the key. after (NULL or empty: from the first; only
  * where the id follows the prefix directly) starts past that case, by a
  * seek, so that a bounded search resumes where it stopped. A heap case_t
- * keeps deep callers' stacks small. */
+ * keeps deep callers' stacks small. fn may change the rows it walks
+ * (a command that lists, then writes): the walk goes on from the key. */
 static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen, size_t skip,
                              bool (*want)(const MDB_val *k, void *), void *warg,
                              const char *after, store_case_fn fn, void *arg)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
+    rows_t rows;
+    int rc = rows_open(&rows, t, prefix[0]);
     if (rc != 0)
         return store_txn_err(t, rc);
     case_t *c = malloc(sizeof *c);
@@ -235,9 +303,8 @@ static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen,
     size_t alen = after && skip == plen && plen <= 64 ? strnlen(after, CASE_ID_MAX) : 0;
     memcpy(seek, prefix, plen);
     memcpy(seek + plen, after ? after : "", alen);
-    MDB_val k = store_val(seek, plen + alen), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); e == SERTEL_OK && rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    MDB_val k = store_val(seek, plen + alen);
+    for (rc = rows_get(&rows, &k, false); e == SERTEL_OK && rc == 0; rc = rows_get(&rows, &k, true)) {
         if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
             break;
         if (k.mv_size <= skip || k.mv_size - skip > CASE_ID_MAX) {
@@ -257,7 +324,7 @@ static sertel_err_t each_row(store_txn_t *t, const uint8_t *prefix, size_t plen,
             break;
     }
     free(c);
-    mdb_cursor_close(cur);
+    rows_close(&rows);
     return e;
 }
 
@@ -337,15 +404,14 @@ sertel_err_t store_cases_all(store_txn_t *t, const char *after, store_case_fn fn
 
 sertel_err_t store_timers_due(store_txn_t *t, int64_t now, store_id_fn fn, void *arg)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_INDEX), &cur);
+    rows_t rows;
+    int rc = rows_open(&rows, t, IX_TIMER);
     if (rc != 0)
         return store_txn_err(t, rc);
     uint8_t prefix = IX_TIMER;
-    MDB_val k = store_val(&prefix, 1), v;
+    MDB_val k = store_val(&prefix, 1);
     sertel_err_t e = SERTEL_OK;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (rc = rows_get(&rows, &k, false); rc == 0; rc = rows_get(&rows, &k, true)) {
         const uint8_t *key = k.mv_data;
         if (key[0] != IX_TIMER)
             break;
@@ -361,6 +427,6 @@ sertel_err_t store_timers_due(store_txn_t *t, int64_t now, store_id_fn fn, void 
         if (fn(id, arg))
             break;
     }
-    mdb_cursor_close(cur);
+    rows_close(&rows);
     return e;
 }

@@ -59,11 +59,13 @@ store_t *store_open_readonly(const char *dir, char *err, size_t errlen)
             err[0] = '\0';
         ok = ok && mdb_txn_commit(txn) == 0; /* keeps the handles open */
         txn = NULL;
+        ok = ok && store_hot_ready(s, err, errlen);
     }
     if (txn)
         mdb_txn_abort(txn);
     if (!ok) {
         mdb_env_close(s->env);
+        store_hot_free(&s->hot);
         free(s);
         return NULL;
     }
@@ -241,7 +243,9 @@ static void check_links(store_txn_t *t, const case_t *c, uint64_t head, uint64_t
     }
 }
 
-static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, report_t *r)
+/* rows gets the index rows the cases imply that the database keeps, hot
+ * those kept in memory (store_hot.c). */
+static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, rows_t *hot, report_t *r)
 {
     MDB_cursor *cur;
     if (mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur) != 0)
@@ -263,12 +267,13 @@ static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, report_t *r
             continue;
         }
         index_row_t mine[MAX_ROWS];
-        int n = store_index_rows(t->s, c, mine), kept = 0;
-        for (int i = 0; i < n; i++)
-            if (t->s->keyed || mine[i].key[0] != IX_APPLICANT)
-                mine[kept++] = mine[i];
-        if (!rows_add(rows, mine, kept))
-            problem(r, "%s", sertel_strerror(SERTEL_E_NOMEM));
+        int n = store_index_rows(t->s, c, mine);
+        for (int i = 0; i < n; i++) {
+            bool in_memory = t->s->hot && store_is_hot_row(mine[i].key[0]);
+            if ((t->s->keyed || mine[i].key[0] != IX_APPLICANT) &&
+                !rows_add(in_memory ? hot : rows, &mine[i], 1))
+                problem(r, "%s", sertel_strerror(SERTEL_E_NOMEM));
+        }
         check_links(t, c, store_from_be64(v.mv_data), last, r);
     }
     free(c);
@@ -325,6 +330,31 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
     mdb_cursor_close(cur);
 }
 
+/* The rows kept in memory, rebuilt from the cases the state rows name in
+ * flight when the store opened, against what every case implies. */
+static void check_hot(store_txn_t *t, rows_t *rows, report_t *r)
+{
+    qsort(rows->v, rows->n, sizeof *rows->v, row_cmp);
+    size_t i = 0, j = 0, n = t->s->hot ? store_hot_count(t->s->hot) : 0;
+    MDB_val k;
+    while (i < rows->n || j < n) {
+        int c = j == n ? 1 : i == rows->n ? -1 : 0;
+        if (!c && store_hot_at(t->s->hot, j, &k))
+            c = key_cmp(k.mv_data, k.mv_size, rows->v[i].key, rows->v[i].len);
+        if (c < 0 && store_hot_at(t->s->hot, j, &k)) {
+            index_row_t extra = {.len = k.mv_size < ROW_MAX ? k.mv_size : ROW_MAX};
+            memcpy(extra.key, k.mv_data, extra.len);
+            row_problem(r, &extra, _("index row without a case that needs it"));
+        } else if (c > 0) {
+            row_problem(r, &rows->v[i], _("index row missing"));
+        }
+        if (c <= 0)
+            j++;
+        if (c >= 0)
+            i++;
+    }
+}
+
 /* Records of the registry: each decodes, each key names its officer. */
 static void check_registry(store_txn_t *t, report_t *r)
 {
@@ -373,10 +403,12 @@ long store_check(store_txn_t *t, store_problem_fn fn, void *arg, store_chain_rep
     if (store_verify_chain(t, chain) != SERTEL_OK)
         problem(&r, _("journal record %llu: %s"), (unsigned long long)chain->bad_seq, chain->problem);
     uint64_t last = store_last_seq(t);
-    rows_t rows = {0};
-    check_cases(t, last, &rows, &r);
+    rows_t rows = {0}, hot = {0};
+    check_cases(t, last, &rows, &hot, &r);
     check_index(t, &rows, &r);
+    check_hot(t, &hot, &r);
     free(rows.v);
+    free(hot.v);
     check_registry(t, &r);
     return r.problems;
 }

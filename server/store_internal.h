@@ -56,7 +56,7 @@
 #include "stats.h"
 #include "store.h"
 
-#define STORE_FORMAT 4
+#define STORE_FORMAT 5
 #define STORE_HASH_LEN 32
 #define JOURNAL_HEAD (STORE_HASH_LEN + 8) /* hash and case link before the Event */
 #define CASE_HEAD 10 /* last event seq, u16 BE length of the sealed part; then it, the Case */
@@ -105,6 +105,7 @@ typedef struct store_stats_view {
     int offset;    /* the zone the months were cut in */
 } store_stats_view_t;
 typedef struct store_dedup store_dedup_t;
+typedef struct store_hot store_hot_t;
 
 struct store {
     MDB_env *env;
@@ -124,6 +125,7 @@ struct store {
     uint8_t seal_key[32];      /* derived from the data key: sealing */
     uint8_t index_key[32];     /* and the applicant index's keyed hash */
     uint8_t key_id[8];
+    store_hot_t *hot;          /* the inbox, pool and timer rows (store_hot.c) */
 };
 
 /* What a write transaction appended, for the in-memory views to take in
@@ -153,6 +155,7 @@ struct store_txn {
     size_t pending_mark;           /* its length when this one began */
     uint64_t base_seq;             /* last seq committed when the outermost began */
     store_scratch_t *scratch;      /* opened sealed values, freed at the end */
+    size_t hot_mark;               /* the in-memory rows' undo log when it began */
 };
 
 /* The database's name in the environment. */
@@ -281,5 +284,34 @@ sertel_err_t store_migrate_v2(store_txn_t *t, char *err, size_t errlen);
  * named databases into the unnamed one's spaces; the store is flat after. */
 sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen);
 sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c);
+/* store_case_get, and without the data key the case all but its sealed
+ * part (what the index rows need). */
+sertel_err_t store_case_get_plain(store_txn_t *t, const char *id, case_t *out);
+/* Format 4 -> 5: the inbox, pool and timer rows leave the database. */
+sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen);
+
+/* The rows kept in memory (store_hot.c): IX_OFFICER, IX_POOL, IX_TIMER.
+ * Keys as format 4 stored them; seek gives the first row >= key, at the
+ * row there (false: past the last). put and del apply at once and, when
+ * log, can be undone back to a mark (a transaction's abort); settle
+ * forgets the log (the outermost commit). */
+bool store_is_hot_row(uint8_t prefix);
+store_hot_t *store_hot_new(void);
+void store_hot_free(store_hot_t **h);
+void store_hot_clear(store_hot_t *h);
+size_t store_hot_seek(const store_hot_t *h, const uint8_t *key, size_t len);
+bool store_hot_at(const store_hot_t *h, size_t i, MDB_val *k);
+size_t store_hot_count(const store_hot_t *h);
+sertel_err_t store_hot_put(store_hot_t *h, const uint8_t *key, size_t len, bool log);
+sertel_err_t store_hot_del(store_hot_t *h, const uint8_t *key, size_t len, bool log);
+size_t store_hot_mark(const store_hot_t *h);
+void store_hot_undo(store_hot_t *h, size_t mark);
+void store_hot_settle(store_hot_t *h);
+/* Rebuilds the rows from the cases in flight (those the state rows name
+ * open or waiting), in a read transaction of its own. */
+sertel_err_t store_hot_load(store_t *s);
+/* store_hot_load at open: false (err set) only when it could not run; a
+ * case that does not decode leaves the store damaged, not closed. */
+bool store_hot_ready(store_t *s, char *err, size_t errlen);
 
 #endif

@@ -308,3 +308,18 @@ sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen)
     }
     return e;
 }
+
+/* Format 4 -> 5: the inbox, pool and timer rows leave the unnamed
+ * database; the broker keeps them in memory from now on (store_hot.c)
+ * and rebuilds them from the cases in flight when the store opens. */
+sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen)
+{
+    static const uint8_t gone[] = {IX_OFFICER, IX_POOL, IX_TIMER};
+    sertel_err_t e = SERTEL_OK;
+    for (size_t i = 0; e == SERTEL_OK && i < sizeof gone; i++)
+        e = drop_rows(t, gone[i]);
+    if (e != SERTEL_OK && e != SERTEL_E_MAP_FULL)
+        diag_at(err, errlen, t->s->dir, 0, _("migration: the inbox and timer rows cannot be "
+                                             "removed: %s"), sertel_strerror(e));
+    return e;
+}

@@ -1,7 +1,9 @@
 /* The store's request memory and journal over a real LMDB environment: a
  * request id is known from the journal event it made (in its own
  * transaction, after commit, after a reopen), forgotten with an undone
- * transaction and in time; the journal links each case's events. */
+ * transaction and in time; the journal links each case's events; the
+ * inbox, pool and timer rows kept in memory follow the transactions and
+ * are rebuilt when the store opens. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,11 +159,107 @@ static void test_case_links(void **state)
     store_abort(&t);
 }
 
+static int list_case(const case_t *c, void *arg)
+{
+    char *ids = arg;
+    strcat(ids, c->id);
+    strcat(ids, " ");
+    return 0;
+}
+
+static int list_id(const char *id, void *arg)
+{
+    char *ids = arg;
+    strcat(ids, id);
+    strcat(ids, " ");
+    return 0;
+}
+
+/* What the officer sees and what the sweep finds due, asked in t. */
+static void expect(store_txn_t *t, const char *nip, int64_t now, const char *inbox, const char *due)
+{
+    char got[256] = "";
+    assert_int_equal(store_inbox(t, nip, ROLE_STAF, 0, list_case, got), SERTEL_OK);
+    assert_string_equal(got, inbox);
+    got[0] = '\0';
+    assert_int_equal(store_timers_due(t, now, list_id, got), SERTEL_OK);
+    assert_string_equal(got, due);
+}
+
+static void expect_now(store_t *s, const char *nip, int64_t now, const char *inbox, const char *due)
+{
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    expect(t, nip, now, inbox, due);
+    store_abort(&t);
+}
+
+static void problem_seen(const char *problem, void *arg)
+{
+    (void)arg;
+    fail_msg("check: %s", problem);
+}
+
+/* The inbox, pool and timer rows live in memory (format 5): a
+ * transaction sees its own changes, an undone one (nested or outermost)
+ * leaves them as they were, and a reopened store rebuilds them from the
+ * cases in flight exactly. */
+static void test_rows_in_memory(void **state)
+{
+    fixture_t *f = *state;
+    const char *nip2 = "199001012015011001";
+    store_txn_t *t, *n;
+    case_t a = {.state = CASE_OPEN, .step = 1, .warn_at = 50, .due_at = 100}, b = {.state = CASE_OPEN, .step = 1};
+    snprintf(a.id, sizeof a.id, "SE-2026-00001");
+    snprintf(a.assignee, sizeof a.assignee, "%s", NIP);
+    snprintf(b.id, sizeof b.id, "SE-2026-00002");
+    b.pool_role = ROLE_STAF;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_case_put(t, NULL, &a), SERTEL_OK);
+    assert_int_equal(store_case_put(t, NULL, &b), SERTEL_OK);
+    expect(t, NIP, 60, "SE-2026-00001 SE-2026-00002 ", "SE-2026-00001 ");
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    expect_now(f->s, NIP, 40, "SE-2026-00001 SE-2026-00002 ", "");
+
+    case_t a2 = a;
+    a2.state = CASE_DONE;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_begin(f->s, t, true, &n), SERTEL_OK);
+    assert_int_equal(store_case_put(n, &a, &a2), SERTEL_OK);
+    expect(n, NIP, 100, "SE-2026-00002 ", "");
+    store_abort(&n);
+    expect(t, NIP, 100, "SE-2026-00001 SE-2026-00002 ", "SE-2026-00001 SE-2026-00001 ");
+    assert_int_equal(store_begin(f->s, t, true, &n), SERTEL_OK);
+    assert_int_equal(store_case_put(n, &a, &a2), SERTEL_OK);
+    assert_int_equal(store_commit(&n), SERTEL_OK);
+    expect(t, NIP, 100, "SE-2026-00002 ", "");
+    store_abort(&t);
+    expect_now(f->s, NIP, 100, "SE-2026-00001 SE-2026-00002 ", "SE-2026-00001 SE-2026-00001 ");
+
+    case_t a3 = a;
+    snprintf(a3.assignee, sizeof a3.assignee, "%s", nip2);
+    a3.warned = true;
+    a3.due_at = 200;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_case_put(t, &a, &a3), SERTEL_OK);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    store_close(&f->s);
+    char err[256];
+    assert_non_null(f->s = store_open(f->dir, err, sizeof err));
+    expect_now(f->s, NIP, 150, "SE-2026-00002 ", "");
+    expect_now(f->s, nip2, 200, "SE-2026-00001 SE-2026-00002 ", "SE-2026-00001 ");
+    assert_int_equal(store_begin(f->s, NULL, false, &t), SERTEL_OK);
+    store_chain_report_t chain;
+    assert_int_equal(store_check(t, problem_seen, NULL, &chain), 0);
+    store_abort(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_request_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_in_memory, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

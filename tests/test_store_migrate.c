@@ -25,7 +25,7 @@
 
 #include "codec.h"
 #include "harness.h"
-#include "store.h"
+#include "store_internal.h"
 
 #define STAF_NIP "198503142010011003"
 #define CASES 3
@@ -131,12 +131,139 @@ static int keep_case(const case_t *c, void *arg)
 }
 
 
+typedef struct {
+    record_t r[32];
+    int n;
+} plain_t;
+
+/* ---- the format-4 writer: format 4 kept every index row in the unnamed
+ * database, the inbox ('O' nip NUL id), pool ('P' role quals id) and SLA
+ * timer ('T' instant id) rows too; format 5 keeps those in memory. The
+ * rows written are kept to compare with what the store rebuilds. */
+
+typedef struct {
+    uint8_t key[128];
+    size_t len;
+} row_t;
+
+static row_t hot_rows[64];
+static int n_hot_rows;
+
+static void hot_row(uint8_t prefix, const void *head, size_t hlen, const char *id)
+{
+    assert_true(n_hot_rows < 64);
+    row_t *r = &hot_rows[n_hot_rows++];
+    r->key[0] = prefix;
+    memcpy(r->key + 1, head, hlen);
+    memcpy(r->key + 1 + hlen, id, strlen(id));
+    r->len = 1 + hlen + strlen(id);
+}
+
+static void read_cases(const char *dir, cases_t *all, plain_t *p);
+
+/* The inbox, pool and timer rows of every case, as format 4 wrote them,
+ * put into the unnamed database. */
+static void write_hot_rows(const char *dir)
+{
+    static cases_t all;
+    all.n = 0;
+    n_hot_rows = 0;
+    read_cases(dir, &all, NULL);
+    for (int i = 0; i < all.n; i++) {
+        const case_t *c = &all.c[i];
+        if (c->state == CASE_OPEN || c->state == CASE_WAITING) {
+            uint8_t pool[2] = {(uint8_t)c->pool_role, (uint8_t)c->pool_quals};
+            if (c->assignee[0])
+                hot_row('O', c->assignee, strlen(c->assignee) + 1, c->id);
+            else
+                hot_row('P', pool, 2, c->id);
+        }
+        uint8_t at[8];
+        if (c->state == CASE_OPEN && !c->warned && c->warn_at > 0) {
+            be64(at, (uint64_t)c->warn_at);
+            hot_row('T', at, 8, c->id);
+        }
+        if (c->state == CASE_OPEN && !c->overdue && c->due_at > 0 && c->due_at != c->warn_at) {
+            be64(at, (uint64_t)c->due_at);
+            hot_row('T', at, 8, c->id);
+        }
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/db", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi main;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 32);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, NULL, 0, &main), 0);
+    for (int i = 0; i < n_hot_rows; i++)
+        put(txn, main, hot_rows[i].key, hot_rows[i].len, "", 0);
+    MDB_dbi meta = open_db(txn, "meta", 0);
+    put(txn, meta, "format", 6, "\0\0\0\4", 4);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+static int row_order(const void *a, const void *b)
+{
+    const row_t *x = a, *y = b;
+    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The rows a copy of the format-4 store holds in memory once migrated:
+ * exactly those format 4 kept, and none of them left in the database. */
+static void rebuilt_rows_match(const char *dir)
+{
+    char to[512], cmd[1600], err[512];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/copy/db' && cp '%s/db/data.mdb' '%s/copy/db/' && cp '%s/data.key' '%s/copy/'",
+             dir, dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(to, sizeof to, "%s/copy/db", dir);
+    store_t *s = store_open(to, err, sizeof err);
+    if (!s)
+        fail_msg("open the format-4 copy: %s", err);
+    qsort(hot_rows, (size_t)n_hot_rows, sizeof *hot_rows, row_order);
+    assert_int_equal(store_hot_count(s->hot), n_hot_rows);
+    bool timer = false, inbox = false;
+    for (int i = 0; i < n_hot_rows; i++) {
+        MDB_val k;
+        assert_true(store_hot_at(s->hot, (size_t)i, &k));
+        assert_int_equal(k.mv_size, hot_rows[i].len);
+        assert_memory_equal(k.mv_data, hot_rows[i].key, hot_rows[i].len);
+        timer |= hot_rows[i].key[0] == 'T';
+        inbox |= hot_rows[i].key[0] != 'T';
+    }
+    assert_true(timer && inbox);
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    MDB_cursor *cur;
+    assert_int_equal(mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &cur), 0);
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        assert_true(!k.mv_size || !strchr("OPT", ((char *)k.mv_data)[0]));
+    mdb_cursor_close(cur);
+    store_abort(&t);
+    store_close(&s);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/copy'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void write_format4(const char *dir)
+{
+    write_hot_rows(dir);
+    rebuilt_rows_match(dir);
+}
+
 /* ---- the format-3 writer: format 3 kept the journal, the cases and the
  * index rows, records as they are now, in three named databases; format 4
  * keeps them in the unnamed database under 0xFF, 'C' and the index bytes. */
 
 static void write_format3(const char *dir)
 {
+    write_hot_rows(dir);
     char path[512];
     snprintf(path, sizeof path, "%s/db", dir);
     MDB_env *env;
@@ -182,11 +309,6 @@ static void write_format3(const char *dir)
  * phone in it), indexed applicants by their NIP in the clear ('A', NIP,
  * NUL, case id), kept the outbox's and the register's records packed in
  * the clear, and had no data key. */
-
-typedef struct {
-    record_t r[32];
-    int n;
-} plain_t;
 
 static int keep_item(const Sertel__OutboxItem *item, void *arg)
 {
@@ -484,7 +606,7 @@ static void migrates(void (*writer)(const char *dir), const char *old_db)
 
     harness_stop(&h, SIGTERM);
     writer(h.dir);
-    assert_true(has_db(h.dir, old_db));
+    assert_true(!old_db || has_db(h.dir, old_db));
     assert_true(harness_restart(&h));
 
     look(staf, ids, &after);
@@ -503,7 +625,7 @@ static void migrates(void (*writer)(const char *dir), const char *old_db)
     assert_int_equal(r->done->seq, events + 1);
     sertel__envelope__free_unpacked(r, NULL);
     harness_stop(&h, SIGTERM);
-    assert_false(has_db(h.dir, old_db));
+    assert_false(old_db && has_db(h.dir, old_db));
     assert_false(has_db(h.dir, "replies"));
     assert_false(has_db(h.dir, "journal"));
     assert_false(has_db(h.dir, "cases"));
@@ -542,6 +664,13 @@ static void test_migrates_format3(void **state)
     migrates(write_format3, "journal");
 }
 
+/* Format 4: the inbox, pool and timer rows in the database. */
+static void test_migrates_format4(void **state)
+{
+    (void)state;
+    migrates(write_format4, NULL);
+}
+
 /* A format this build does not know: refused with a message, untouched. */
 static void test_refuses_newer_format(void **state)
 {
@@ -576,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_migrates_format1),
         cmocka_unit_test(test_migrates_format2),
         cmocka_unit_test(test_migrates_format3),
+        cmocka_unit_test(test_migrates_format4),
         cmocka_unit_test(test_refuses_newer_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
