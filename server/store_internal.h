@@ -9,8 +9,11 @@
  * three named databases, whose records changed on every commit too: two
  * to three pages more per transition). The spaces, in key order:
  *
- *   'A' 'O' 'P' 'S' 'T'  the secondary indexes of cases, one key per row
- *             and no value, told apart by the first byte (IX_*);
+ *   'A' 'S'   the secondary indexes of cases kept on disk (applicant,
+ *             state), one key per row and no value, told apart by the
+ *             first byte (IX_*); the inbox, pool and timer rows ('O' 'P'
+ *             'T', in the unnamed database until format 4) are kept in
+ *             memory in the same byte layout (store_hot.c);
  *   'C' id    the case -> [u64 BE seq of its last event][u16 BE n][n
  *             bytes: the applicant's NIK, e-mail and phone, sealed
  *             (store_crypt.c), bound to the id][packed Case without
