@@ -15,6 +15,7 @@
  *
  * docs/architecture.md walks one request and one push through them. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,25 +149,55 @@ void broker_destroy(broker_t **bp)
 
 /* ---- the loop */
 
+/* The loop waits in poll(2) on the sockets' ZMQ_FD rather than in
+ * zmq_poll, which asks every socket for ZMQ_EVENTS before and after its
+ * wait (each a poll(2) and a getpid(2) inside libzmq): some eight system
+ * calls a request at one client. ZMQ_FD is edge-triggered: it signals
+ * that the socket's state may have changed, so a socket is asked for
+ * ZMQ_EVENTS after any operation on it, before the loop sleeps; a socket
+ * left alone since it said "nothing" needs no asking. */
+static int socket_fd(void *sock)
+{
+    int fd = -1;
+    size_t len = sizeof fd;
+    return zmq_getsockopt(sock, ZMQ_FD, &fd, &len) == 0 ? fd : -1;
+}
+
+static bool readable(void *sock)
+{
+    uint32_t ev = 0;
+    size_t len = sizeof ev;
+    return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
+}
+
 int broker_run(broker_t *b)
 {
     int64_t next_reader_check = broker_mono_ms() + READER_CHECK_MS;
     b->next_sweep_ms = broker_mono_ms();
+    struct pollfd fds[] = {{socket_fd(b->zap), POLLIN, 0}, {socket_fd(b->router), POLLIN, 0}};
+    bool zap_check = true, router_check = true; /* ZMQ_EVENTS owed */
     while (!b->cfg.stop || !*b->cfg.stop) {
-        zmq_pollitem_t items[] = {
-            {b->zap, 0, ZMQ_POLLIN, 0},
-            {b->router, 0, ZMQ_POLLIN, 0},
-        };
-        int64_t wait = dispatch_pending(b) ? 0 : b->next_sweep_ms - broker_mono_ms();
-        int rc = zmq_poll(items, 2, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (long)wait);
+        bool zap_in = zap_check && readable(b->zap);
+        bool router_in = router_check && readable(b->router);
+        bool work = zap_in || router_in || dispatch_pending(b);
+        int64_t wait = work ? 0 : b->next_sweep_ms - broker_mono_ms();
+        int rc = poll(fds, 2, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (int)wait);
         if (rc < 0 && errno != EINTR) {
-            log_msg(LOG_ERROR, _("poll failed: %s"), zmq_strerror(errno));
+            log_msg(LOG_ERROR, _("poll failed: %s"), strerror(errno));
             return 1;
         }
-        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+        zap_check = rc > 0 && fds[0].revents != 0;
+        /* A signal on the router's FD goes straight to reading: a read
+         * that finds nothing asks ZMQ_EVENTS itself. */
+        router_in |= rc > 0 && fds[1].revents != 0;
+        if (zap_in) {
             zap_handle(b);
-        if ((rc > 0 && (items[1].revents & ZMQ_POLLIN)) || dispatch_pending(b))
+            zap_check = true;
+        }
+        if (router_in || dispatch_pending(b)) {
             dispatch_batch(b);
+            router_check = true;
+        }
         /* Scheduled on the monotonic clock: a step of the wall clock
          * (back a day, say) must not silence the sweep until the old
          * schedule comes round. What is due is still judged by the wall
@@ -178,6 +209,7 @@ int broker_run(broker_t *b)
             /* Clients that fell behind may have read since. */
             fanout_behind(b);
             b->next_sweep_ms = mono + SWEEP_MS;
+            router_check = true; /* pushes and notices went out */
         }
         if (mono >= next_reader_check) {
             int dead = store_reader_check(b->store);
