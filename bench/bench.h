@@ -218,6 +218,7 @@ typedef struct {
     bool welcome_first_round;
     bool complete;
     double broker_cpu_s;
+    double client_cpu_s;        /* the bench's own (the Kadis's client: receiving, decoding) */
     double other_ping_ms;       /* another officer's Ping during the replay */
 } catchup_result_t;
 

@@ -1,7 +1,9 @@
 /* (c) Catch-up: a Kadis who was offline while N applications arrived
  * (every EV_RECEIVED goes to the Kadis role pool) connects and says
- * Hello(last_seq = 0). Timed from the Hello to the Welcome and every one
- * of the N pushes received.
+ * Hello(last_seq = 0), asking for the replay in batches as the bundled
+ * clients do (SERTEL_BENCH_CATCHUP_BATCH: another size; 1, one push per
+ * event). Timed from the Hello to the Welcome and every one of the N
+ * events received and decoded; the bench's own CPU is the client's.
  *
  * The N intakes are made through the broker, pipelined on a raw CURVE
  * DEALER with the staf's key (up to WINDOW requests in flight, so the
@@ -83,10 +85,18 @@ static long make_intakes(void *sock, long n)
     return done;
 }
 
+/* Events per replayed message the Kadis asks for (Hello.batch). */
+static unsigned batch_asked(void)
+{
+    const char *v = getenv("SERTEL_BENCH_CATCHUP_BATCH");
+    return v && *v ? (unsigned)atoi(v) : 256;
+}
+
 static bool send_hello(void *sock, uint64_t id, uint64_t last_seq)
 {
     Sertel__Hello hello = SERTEL__HELLO__INIT;
     hello.last_seq = last_seq;
+    hello.batch = batch_asked();
     hello.client = "sertel-bench";
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
@@ -108,6 +118,15 @@ static bool ping(void *sock)
     if (r)
         sertel__envelope__free_unpacked(r, NULL);
     return ok;
+}
+
+/* A replayed event, counted once (the catch-up rule). */
+static void take(const Sertel__Event *ev, uint64_t *last_seq, long *received)
+{
+    if (ev->seq > *last_seq) {
+        *last_seq = ev->seq;
+        (*received)++;
+    }
 }
 
 /* other: another officer's connection, which sends one Ping right after
@@ -163,13 +182,15 @@ static void catch_up(catchup_result_t *out, void *sock, void *other, long expect
         Sertel__Envelope *env;
         if (!recv_env(sock, &env))
             continue;
-        if (env->body_case == SERTEL__ENVELOPE__BODY_PUSH) {
-            if (!t_first)
-                t_first = bench_now_ns();
-            if (env->push->seq > last_seq) {
-                last_seq = env->push->seq;
-                received++;
-            }
+        bool single = env->body_case == SERTEL__ENVELOPE__BODY_PUSH;
+        bool batch = env->body_case == SERTEL__ENVELOPE__BODY_PUSHES;
+        if ((single || batch) && !t_first)
+            t_first = bench_now_ns();
+        if (single) {
+            take(env->push, &last_seq, &received);
+        } else if (batch) {
+            for (size_t i = 0; i < env->pushes->n_events; i++)
+                take(env->pushes->events[i], &last_seq, &received);
         } else if (env->body_case == SERTEL__ENVELOPE__BODY_WELCOME && env->request_id == hello_id &&
                    env->welcome->more) {
             /* The broker replays in rounds: the next one from here. */
@@ -250,11 +271,13 @@ bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out)
         ok = false;
     }
     if (ok && k) {
-        double cpu0 = bench_cpu_s(b.pid);
+        double cpu0 = bench_cpu_s(b.pid), own0 = bench_cpu_s(0);
         catch_up(out, k, s, made);
         out->broker_cpu_s = bench_cpu_s(b.pid) - cpu0;
+        out->client_cpu_s = bench_cpu_s(0) - own0;
         out->have = true;
-        printf("  Hello(last_seq=0) from the Kadis who missed %ld events:\n", made);
+        printf("  Hello(last_seq=0, batch=%u) from the Kadis who missed %ld events:\n", batch_asked(),
+               made);
         printf("      first Hello: %ld of %ld pushes, Welcome %s; first push after %.1f ms\n",
                out->first_round, made, out->welcome_first_round ? "received" : "NOT received",
                out->first_push_ms);
@@ -269,6 +292,10 @@ bool bench_catchup(const bench_cfg_t *cfg, catchup_result_t *out)
                    out->hellos == 1 ? "" : "s", STALL_MS, out->received, out->all_ms,
                    out->broker_cpu_s * 1e3);
     }
+    if (out->have)
+        printf("      CPU per event: broker %.2f us, the Kadis's client (receiving, decoding) %.2f us\n",
+               out->broker_cpu_s * 1e6 / (double)(made ? made : 1),
+               out->client_cpu_s * 1e6 / (double)(made ? made : 1));
     if (ok && out->other_ping_ms > 0)
         printf("      meanwhile a Ping from another officer, sent right after the Hello, was"
                " answered after %.1f ms (between replay rounds)\n",

@@ -21,7 +21,8 @@
 # (default 1000), --no-peer, --peer-secs S (default 10), --keep (keep the
 # data directories). SERTEL_BENCH_TMP: where the data directories go
 # (default /tmp: the file system measured, also PostgreSQL's).
-# Analysis knobs for (c): SERTEL_BENCH_CATCHUP_DELAY_MS (the Kadis pauses
+# Analysis knobs for (c): SERTEL_BENCH_CATCHUP_BATCH (Hello.batch, default
+# 256; 1: one push per event), SERTEL_BENCH_CATCHUP_DELAY_MS (the Kadis pauses
 # after its Hello, a slow reader), SERTEL_BENCH_CATCHUP_RCVHWM and
 # SERTEL_BENCH_CATCHUP_RCVBUF (bytes: a small TCP window, as over a WAN).
 #

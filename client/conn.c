@@ -145,6 +145,45 @@ static bool unasked(const Sertel__Envelope *env)
            env->body_case == SERTEL__ENVELOPE__BODY_BEHIND;
 }
 
+static Sertel__Envelope *dequeue(conn_t *c)
+{
+    if (!c->q_len)
+        return NULL;
+    Sertel__Envelope *env = c->queue[c->q_head];
+    c->q_head = (c->q_head + 1) % PUSH_QUEUE_MAX;
+    c->q_len--;
+    return env;
+}
+
+static void enqueue(conn_t *c, Sertel__Envelope *env)
+{
+    if (c->q_len < PUSH_QUEUE_MAX)
+        c->queue[(c->q_head + c->q_len++) % PUSH_QUEUE_MAX] = env;
+    else
+        sertel__envelope__free_unpacked(env, NULL);
+}
+
+/* A batch of replayed events (a Hello that asked for batches) is queued
+ * as one push each, in order: callers see single pushes either way. */
+static void enqueue_batch(conn_t *c, Sertel__Envelope *batch)
+{
+    Sertel__EventBatch *b = batch->pushes;
+    for (size_t i = 0; i < b->n_events; i++) {
+        Sertel__Envelope *env = malloc(sizeof *env);
+        if (!env) {
+            sertel__event__free_unpacked(b->events[i], NULL);
+            continue;
+        }
+        sertel__envelope__init(env);
+        env->version = batch->version;
+        env->body_case = SERTEL__ENVELOPE__BODY_PUSH;
+        env->push = b->events[i];
+        enqueue(c, env);
+    }
+    b->n_events = 0; /* each event is now its push's */
+    sertel__envelope__free_unpacked(batch, NULL);
+}
+
 /* Receives one envelope within the deadline; pushes are queued and the
  * wait goes on unless want_push. */
 static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
@@ -178,13 +217,15 @@ static Sertel__Envelope *receive(conn_t *c, int64_t deadline, bool want_push)
         zmq_msg_close(&m);
         if (!env)
             continue;
+        if (env->body_case == SERTEL__ENVELOPE__BODY_PUSHES) {
+            enqueue_batch(c, env);
+            if (want_push && c->q_len)
+                return dequeue(c);
+            continue;
+        }
         if (!unasked(env) || want_push)
             return env;
-        if (c->q_len < PUSH_QUEUE_MAX) {
-            c->queue[(c->q_head + c->q_len++) % PUSH_QUEUE_MAX] = env;
-        } else {
-            sertel__envelope__free_unpacked(env, NULL);
-        }
+        enqueue(c, env);
     }
 }
 
@@ -228,12 +269,8 @@ sertel_err_t conn_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **repl
 
 Sertel__Envelope *conn_next_push(conn_t *c, int timeout_ms)
 {
-    if (c->q_len) {
-        Sertel__Envelope *env = c->queue[c->q_head];
-        c->q_head = (c->q_head + 1) % PUSH_QUEUE_MAX;
-        c->q_len--;
-        return env;
-    }
+    if (c->q_len)
+        return dequeue(c);
     int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
         Sertel__Envelope *env = receive(c, deadline, true);

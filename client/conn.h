@@ -33,6 +33,10 @@ sertel_err_t conn_call(conn_t *c, Sertel__Envelope *req, Sertel__Envelope **repl
  * the broker's Behind notice (body behind): pushes stopped because this
  * client did not read, and it must say Hello again to catch up. */
 Sertel__Envelope *conn_next_push(conn_t *c, int timeout_ms);
+/* Replayed events come in batches of this many when a Hello asks for
+ * them (Hello.batch): fewer messages, each sealed once, and conn_t queues
+ * them as single pushes, so every caller can ask. */
+#define CONN_HELLO_BATCH 256
 
 /* How many times the CURVE handshake with the broker has succeeded. libzmq
  * reconnects by itself after a broker restart or a network break, but the

@@ -136,6 +136,7 @@ static int hello(watch_t *w, int timeout_ms, char *err, size_t errlen)
     h.broker_id = w->pos.broker_id;
     h.epoch = w->pos.epoch;
     h.client = "sertel watch";
+    h.batch = CONN_HELLO_BATCH;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
     req.hello = &h;

@@ -87,6 +87,7 @@ bool tui_hello(tui_t *t, bool *denied)
     hello.broker_id = t->pos.broker_id;
     hello.epoch = t->pos.epoch;
     hello.client = "sertel-tui/" SERTEL_VERSION;
+    hello.batch = CONN_HELLO_BATCH;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
     req.hello = &hello;

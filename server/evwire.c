@@ -7,7 +7,9 @@
 
 /* The Event fields the replay reads (tests/test_evwire.c checks them
  * against the descriptor generated from proto/sertel.proto). */
-enum { F_SEQ = 1, F_KIND = 2, F_NOTIFY = 22, F_NOTIFY_POOLS = 23, F_ENVELOPE_PUSH = 60 };
+enum { F_SEQ = 1, F_KIND = 2, F_NOTIFY = 22, F_NOTIFY_POOLS = 23 };
+/* Envelope: version, push, pushes; EventBatch: events */
+enum { F_VERSION = 1, F_PUSH = 60, F_PUSHES = 700, F_BATCH_EVENTS = 1 };
 enum { WT_VARINT = 0, WT_64 = 1, WT_LEN = 2, WT_32 = 5 };
 
 typedef struct {
@@ -175,10 +177,31 @@ static size_t put_varint(uint8_t *out, uint64_t v)
     return n;
 }
 
+/* A length-delimited field's tag and length. */
+static size_t len_head(uint32_t field, size_t len, uint8_t *head)
+{
+    size_t n = put_varint(head, (uint64_t)field << 3 | WT_LEN);
+    return n + put_varint(head + n, len);
+}
+
+static size_t envelope_head(uint32_t field, size_t len, uint8_t *head)
+{
+    size_t n = put_varint(head, F_VERSION << 3 | WT_VARINT);
+    n += put_varint(head + n, PROTOCOL_VERSION);
+    return n + len_head(field, len, head + n);
+}
+
 size_t evwire_push_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX])
 {
-    size_t n = put_varint(head, 1u << 3 | WT_VARINT); /* Envelope.version */
-    n += put_varint(head + n, PROTOCOL_VERSION);
-    n += put_varint(head + n, (uint64_t)F_ENVELOPE_PUSH << 3 | WT_LEN);
-    return n + put_varint(head + n, len);
+    return envelope_head(F_PUSH, len, head);
+}
+
+size_t evwire_batch_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX])
+{
+    return envelope_head(F_PUSHES, len, head);
+}
+
+size_t evwire_item_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX])
+{
+    return len_head(F_BATCH_EVENTS, len, head);
 }

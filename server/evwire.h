@@ -29,10 +29,14 @@ bool evwire_read(const uint8_t *p, size_t len, evwire_t *out);
  * push_concerns on the unpacked Event. */
 bool evwire_concerns(const uint8_t *p, size_t len, const push_scope_t *scope);
 
-/* The bytes before an Event of len bytes that make it the push
- * Envelope{version, push = Event}, exactly as packing that Envelope
- * would; returns how many (at most EVWIRE_HEAD_MAX). */
+/* Framing in place, byte for byte what packing would give; each returns
+ * how many bytes it wrote (at most EVWIRE_HEAD_MAX):
+ *   push:  before an Event of len bytes, Envelope{version, push = Event};
+ *   batch: before an EventBatch of len bytes, Envelope{version, pushes};
+ *   item:  before each Event of len bytes in an EventBatch. */
 #define EVWIRE_HEAD_MAX 16
 size_t evwire_push_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX]);
+size_t evwire_batch_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX]);
+size_t evwire_item_head(size_t len, uint8_t head[EVWIRE_HEAD_MAX]);
 
 #endif

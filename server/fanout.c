@@ -179,10 +179,11 @@ static void send_reply(fan_t *f, item_t *it)
     /* A session cut off in this batch (its officer disabled) never goes
      * live, even when its Hello came first. */
     if (it->go_live && s && !s->cut_off) {
-        uint64_t last;
-        bool more;
-        sertel_err_t failed;
-        int replayed = replay_round(b, s, it->since, it->live_from, &last, &more, &failed);
+        const Sertel__Hello *h =
+            it->req && it->req->body_case == SERTEL__ENVELOPE__BODY_HELLO ? it->req->hello : NULL;
+        unsigned batch = h ? replay_batch(s, it->since, h->batch) : 1;
+        replay_result_t r;
+        replay_round(b, s, it->since, it->live_from, batch, &r);
         /* A peer gone during the replay had its session dropped and
          * another moved into the slot: never touch or answer that one. */
         s = session_find(b, rid, rid_len);
@@ -191,25 +192,26 @@ static void send_reply(fan_t *f, item_t *it)
         /* A journal record that cannot be read is never a silent end of
          * the replay: the client is told instead of welcomed as caught up
          * (the store has logged the damage and stopped taking writes). */
-        if (failed != SERTEL_OK) {
+        if (r.failed != SERTEL_OK) {
             char why[256];
             i18n_use(it->req ? it->req->lang : NULL);
             snprintf(why, sizeof why, _("catch-up stopped after event %llu: %s"),
-                     (unsigned long long)last, sertel_strerror(failed));
-            item_refuse(it, failed, why);
+                     (unsigned long long)r.last, sertel_strerror(r.failed));
+            item_refuse(it, r.failed, why);
             i18n_use(NULL);
             s->live = false;
             session_send(b, s, it->reply, it->reply_len);
             return;
         }
+        replay_done(s, &r, it->live_from);
         /* Live only once caught up: a gap between the rounds and the
          * live stream would lose events. */
-        s->live = !more;
+        s->live = !r.more;
         s->live_from = it->live_from;
-        s->sent_seq = last;
+        s->sent_seq = r.last;
         /* The round's end is in the Welcome: no notice owed for it. */
         s->behind = false;
-        set_replayed(it, replayed, last, more);
+        set_replayed(it, r.count, r.last, r.more);
     }
     if (it->reply && s) {
         /* Newly live: the events of the requests answered before in this

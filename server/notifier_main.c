@@ -84,6 +84,7 @@ static bool hello(notifier_t *n)
         Sertel__Hello h = SERTEL__HELLO__INIT;
         h.last_seq = last;
         h.client = "sertel-notifier";
+        h.batch = CONN_HELLO_BATCH;
         Sertel__Envelope req = SERTEL__ENVELOPE__INIT, *reply = NULL;
         req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
         req.hello = &h;

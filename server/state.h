@@ -53,6 +53,10 @@ typedef struct {
     bool listens; /* enrolled and active */
     role_t role;
     push_scope_t scope;
+    /* Its last replay round (replay.c), maybe not read yet: its last
+     * event and its Welcome's last_seq. */
+    bool replayed;
+    uint64_t round_last, round_end;
 } session_t;
 
 /* An event written in this batch, waiting for the commit to be pushed:

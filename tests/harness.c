@@ -206,6 +206,7 @@ uint64_t harness_hello(conn_t *c, uint64_t last_seq)
 {
     Sertel__Hello hello = SERTEL__HELLO__INIT;
     hello.last_seq = last_seq;
+    hello.batch = CONN_HELLO_BATCH;
     Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
     req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
     req.hello = &hello;

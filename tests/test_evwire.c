@@ -127,6 +127,42 @@ static void test_push_frame_is_the_packed_envelope(void **state)
     }
 }
 
+/* A batch framed in place is the packed Envelope{pushes = EventBatch}. */
+static void test_batch_frame_is_the_packed_envelope(void **state)
+{
+    (void)state;
+    char *notify[] = {KADIS_NIP};
+    enum { N = 40 };
+    Sertel__Event *evs[N];
+    uint8_t frame[N * 200], head[EVWIRE_HEAD_MAX];
+    size_t body = 0;
+    for (int i = 0; i < N; i++) {
+        size_t len;
+        uint8_t *buf = pack_event(500 + (uint64_t)i * 997, notify, 1, NULL, 0, &len);
+        evs[i] = sertel__event__unpack(NULL, len, buf);
+        body += evwire_item_head(len, frame + body);
+        memcpy(frame + body, buf, len);
+        body += len;
+        free(buf);
+    }
+    Sertel__EventBatch batch = SERTEL__EVENT_BATCH__INIT;
+    batch.events = evs;
+    batch.n_events = N;
+    Sertel__Envelope env = SERTEL__ENVELOPE__INIT;
+    env.version = PROTOCOL_VERSION;
+    env.body_case = SERTEL__ENVELOPE__BODY_PUSHES;
+    env.pushes = &batch;
+    size_t want_len;
+    uint8_t *want = codec_pack(&env.base, &want_len);
+    size_t n = evwire_batch_head(body, head);
+    assert_int_equal(n + body, want_len);
+    assert_memory_equal(head, want, n);
+    assert_memory_equal(frame, want + n, body);
+    for (int i = 0; i < N; i++)
+        sertel__event__free_unpacked(evs[i], NULL);
+    free(want);
+}
+
 /* Damaged records: whatever protobuf-c refuses, evwire refuses, and the
  * other way round (a nested message is left to unpacking). */
 static void test_refuses_what_unpack_refuses(void **state)
@@ -177,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_reads_what_unpack_reads),
         cmocka_unit_test(test_unpacked_pools),
         cmocka_unit_test(test_push_frame_is_the_packed_envelope),
+        cmocka_unit_test(test_batch_frame_is_the_packed_envelope),
         cmocka_unit_test(test_refuses_what_unpack_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
