@@ -156,6 +156,10 @@ void replay_round(broker_t *b, session_t *s, uint64_t since, uint64_t upto, unsi
 
 void replay_done(session_t *s, const replay_result_t *r, uint64_t upto)
 {
+    /* A round that queued no event proves nothing when asked from its
+     * end: that is where it began (say, its queue was full). */
+    if (!r->count)
+        return;
     s->replayed = true;
     s->round_last = r->last;
     s->round_end = r->more ? r->last : upto; /* the Welcome's last_seq */

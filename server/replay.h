@@ -30,7 +30,8 @@ unsigned replay_batch(const session_t *s, uint64_t since, unsigned batch);
 void replay_round(broker_t *b, session_t *s, uint64_t since, uint64_t upto, unsigned batch,
                   replay_result_t *out);
 
-/* Notes a round's end on s (still open): where its Welcome says to go on. */
+/* Notes the end of a round that sent events on s (still open): its last
+ * event and where its Welcome says to go on. */
 void replay_done(session_t *s, const replay_result_t *r, uint64_t upto);
 
 #endif
