@@ -131,3 +131,13 @@ char *text_fold(const char *in, char *out, size_t len)
     out[o] = '\0';
     return out;
 }
+
+char *text_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (cap == 0)
+        return dst;
+    size_t n = strnlen(src, len < cap - 1 ? len : cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return dst;
+}

@@ -18,6 +18,10 @@ char *text_fold(const char *in, char *out, size_t len);
  * every byte in skip is passed over in both (skip " ": "800 / 123 /
  * disdik" is "800/123/Disdik"). */
 bool text_same_skipping(const char *a, const char *b, const char *skip);
+/* Copies the first len bytes of src (fewer if it ends before) into dst
+ * of cap bytes, cut to fit and terminated, without formatting (the
+ * broker does this for every request and push). Returns dst. */
+char *text_copy(char *dst, size_t cap, const char *src, size_t len);
 /* Reads a whole text file of at most limit bytes into a NUL-terminated
  * malloc'd buffer. A NUL byte inside is refused with its line, since the
  * parsers would otherwise silently stop there. On error returns NULL with

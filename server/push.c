@@ -1,7 +1,8 @@
 #include "push.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#include "text.h"
 
 /* Per event kind: who hears of it. */
 enum {
@@ -50,7 +51,7 @@ static void add_nip(push_targets_t *t, const char *nip)
         if (strcmp(t->nips[i], nip) == 0)
             return;
     if (t->n_nips < PUSH_MAX_NOTIFY)
-        snprintf(t->nips[t->n_nips++], NIP_LEN + 1, "%.*s", NIP_LEN, nip);
+        text_copy(t->nips[t->n_nips++], NIP_LEN + 1, nip, NIP_LEN);
 }
 
 static void add_pool(push_targets_t *t, uint32_t pool)
@@ -91,7 +92,7 @@ void push_scope_add(push_scope_t *s, const officer_t *o)
 {
     if (s->n == SCOPE_MAX)
         return;
-    snprintf(s->nips[s->n], sizeof s->nips[s->n], "%s", o->nip);
+    text_copy(s->nips[s->n], sizeof s->nips[s->n], o->nip, NIP_LEN);
     s->roles[s->n] = o->role;
     s->quals[s->n++] = o->quals;
 }

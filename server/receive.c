@@ -1,11 +1,13 @@
 #include "receive.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
 #include "log.h"
+#include "text.h"
 
 struct backlog {
     item_t **items; /* arrival order */
@@ -63,8 +65,8 @@ static item_t *read_item(broker_t *b, bool *bad_frames)
     zmq_msg_recv(&it->body, b->router, 0);
     const char *user = zmq_msg_gets(&it->body, "User-Id");
     const char *space = user ? strchr(user, ' ') : NULL;
-    snprintf(it->nip, sizeof it->nip, "%.*s", space ? (int)(space - user) : 0, user ? user : "");
-    snprintf(it->key_tag, sizeof it->key_tag, "%s", space ? space + 1 : "");
+    text_copy(it->nip, sizeof it->nip, user ? user : "", space ? (size_t)(space - user) : 0);
+    text_copy(it->key_tag, sizeof it->key_tag, space ? space + 1 : "", SIZE_MAX);
     /* Frames past the first are read and dropped up to the message's
      * last one: the flag to follow is the last frame's, not the body's
      * (which would never clear and block on the next peer's message). */
