@@ -152,6 +152,7 @@ static void echo_with_zap(void *router, void *zap)
 int bench_bare_router_main(const char *secret_z85, bool with_zap)
 {
     void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, 10, 0); /* ZMQ_ZERO_COPY_RECV off, as the broker (broker.c) */
     /* Bound before the ROUTER, as the broker's (zap.c). */
     void *zap = with_zap ? zmq_socket(ctx, ZMQ_REP) : NULL;
     if (with_zap && (!zap || zmq_bind(zap, "inproc://zeromq.zap.01") != 0))
@@ -264,9 +265,10 @@ static void print_floor(const char *what, int n, bench_mem_t idle, bench_mem_t b
            (double)(busy.rss_kb - idle.rss_kb) / n);
 }
 
-/* The two floors, in processes of their own: what libzmq keeps per
- * CURVE connection, and per connection with a ZAP handler (the broker
- * has one: each connection keeps a pipe to it). */
+/* The two floors, in processes of their own, with the broker's context
+ * options: what libzmq keeps per CURVE connection, and per connection
+ * with a ZAP handler (the broker has one: each connection keeps a pipe
+ * to it). */
 static void floors(int n, conns_result_t *out)
 {
     out->have_bare = bare_rss(n, false, &out->bare_idle, &out->bare);

@@ -45,6 +45,15 @@ const char *broker_endpoint(const broker_t *b)
 static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t errlen)
 {
     b->ctx = zmq_ctx_new();
+    /* ZMQ_ZERO_COPY_RECV (10, a draft context option that libzmq 4.3
+     * honours in every build) off: a message read off a connection is
+     * copied out of its receive buffer instead of pointing into it. The
+     * buffer is then reused and its tail, where the zero-copy messages'
+     * reference counts would go, never touched: 3.8 KiB less per
+     * connection (bench e), and a request waiting in the backlog no
+     * longer pins its connection's whole 18 KiB buffer. Requests are
+     * small; the copy costs less than the reference counting. */
+    zmq_ctx_set(b->ctx, 10, 0);
     b->zap = zmq_socket(b->ctx, ZMQ_REP);
     if (!b->zap || zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
         diag_at(err, errlen, endpoint, 0, _("cannot start the key check (ZAP): %s"),
