@@ -84,7 +84,8 @@ static void push_upto(fan_t *f, int to)
         /* A vanished peer's session is dropped and the last session moved
          * into its slot: that one is still due its pushes, so the slot is
          * visited again. */
-        if (b->sessions[i].live && !push_range(f, &b->sessions[i], f->pushed, to) &&
+        session_t *s = &b->sessions[i];
+        if (s->live && !s->welcome_due && !push_range(f, s, f->pushed, to) &&
             b->n_sessions < n_sessions)
             i--;
     }
@@ -175,7 +176,9 @@ static void send_reply(fan_t *f, item_t *it)
     const uint8_t *rid = zmq_msg_data(&it->rid);
     size_t rid_len = zmq_msg_size(&it->rid);
     session_t *s = session_find(b, rid, rid_len);
-    bool was_live = s && s->live;
+    bool held = it->go_live && s && s->welcome_due;
+    if (held)
+        s->welcome_due = false;
     /* A session cut off in this batch (its officer disabled) never goes
      * live, even when its Hello came first. */
     if (it->go_live && s && !s->cut_off) {
@@ -214,9 +217,9 @@ static void send_reply(fan_t *f, item_t *it)
         set_replayed(it, r.count, r.last, r.more);
     }
     if (it->reply && s) {
-        /* Newly live: the events of the requests answered before in this
-         * batch (after the replay's end) went out before it listened. */
-        if (session_send(b, s, it->reply, it->reply_len) && s->live && !was_live)
+        /* The events of the requests answered before in this batch (all
+         * after the replay's end) were held back for the Welcome. */
+        if (session_send(b, s, it->reply, it->reply_len) && s->live && held)
             push_range(f, s, 0, f->pushed);
     } else if (it->reply) {
         router_send(b, rid, rid_len, it->reply, it->reply_len);
@@ -227,6 +230,12 @@ void fanout_batch(broker_t *b, batch_t *batch, bool committed)
 {
     fan_t f;
     fan_begin(&f, b, committed);
+    for (int i = 0; i < batch->n; i++) {
+        item_t *it = batch->items[i];
+        session_t *s = it->go_live ? session_find(b, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid)) : NULL;
+        if (s)
+            s->welcome_due = true;
+    }
     for (int i = 0; i < batch->n; i++) {
         send_reply(&f, batch->items[i]);
         push_upto(&f, batch->items[i]->ev_end);

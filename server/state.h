@@ -45,6 +45,10 @@ typedef struct {
      * Behind notice (sent once its queue has room). */
     bool behind;
     uint64_t sent_seq;  /* the last event queued to it (replay or push) */
+    /* Its Hello is in the batch being fanned out: the batch's pushes wait
+     * for its Welcome, so that they never come before the replay's
+     * older events (fanout.c). */
+    bool welcome_due;
     /* Whom its officer answers for, as read from the store (fanout.c),
      * kept while no officer or acting official changed (officers_gen)
      * and the clock stays in [scope_from, scope_until). */
