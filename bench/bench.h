@@ -156,6 +156,12 @@ void bench_router_echo(void *router);
 /* Packs and sends one envelope on a raw socket. */
 bool bench_raw_send(void *sock, Sertel__Envelope *env);
 
+/* The smallest whole PDF the broker takes as a letter or report: the
+ * cross-reference right after the header (offset 9), text in a comment. */
+#define BENCH_PDF(text)                                                                   \
+    ("%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer << /Size 1 >>\n% " text            \
+     "\nstartxref\n9\n%%EOF\n")
+
 /* A valid application for an intake, a new applicant and letter each
  * call (the strings live until the calling thread's next call). */
 void bench_application(Sertel__Application *app);

@@ -41,11 +41,6 @@
 #define PUSH_WAIT_MS 20000
 #define CALL_TIMEOUT_MS 20000
 #define WARMUP_CASES 2
-/* The smallest whole PDF the broker takes as a letter or report: the
- * cross-reference right after the header (offset 9), text in a comment. */
-#define BENCH_PDF(text)                                                                   \
-    ("%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer << /Size 1 >>\n% " text            \
-     "\nstartxref\n9\n%%EOF\n")
 
 enum { STAF, KADIS, KABID, JF, VERIF, N_SEATS };
 enum { K_INTAKE, K_COMPLETE, K_CONTACT, K_CERT, N_KINDS };
