@@ -114,11 +114,25 @@ static bool packed_ok(int wt, const field_t *f)
     return true;
 }
 
-/* Would protobuf-c accept the field where Event's descriptor puts it? */
-static bool field_fits(const field_t *f, bool *nested)
+/* The descriptor of field num. protobuf-c packs fields in the order of
+ * their numbers, the order of the descriptor's table, so a cursor (*at)
+ * moving forward finds each one at once; anything else is looked up. */
+static const ProtobufCFieldDescriptor *field_of(uint32_t num, unsigned *at)
 {
-    const ProtobufCFieldDescriptor *fd =
-        protobuf_c_message_descriptor_get_field(&sertel__event__descriptor, f->num);
+    const ProtobufCMessageDescriptor *d = &sertel__event__descriptor;
+    unsigned i = *at;
+    while (i < d->n_fields && d->fields[i].id < num)
+        i++;
+    *at = i;
+    if (i < d->n_fields && d->fields[i].id == num)
+        return &d->fields[i];
+    return protobuf_c_message_descriptor_get_field(d, num);
+}
+
+/* Would protobuf-c accept the field where Event's descriptor puts it? */
+static bool field_fits(const field_t *f, unsigned *at, bool *nested)
+{
+    const ProtobufCFieldDescriptor *fd = field_of(f->num, at);
     if (!fd)
         return true; /* unknown: kept and packed again as it is */
     int want = wire_of(fd->type);
@@ -135,14 +149,24 @@ bool evwire_read(const uint8_t *p, size_t len, evwire_t *out)
     memset(out, 0, sizeof *out);
     rd_t r = {p, p + len};
     field_t f;
+    unsigned at = 0;
+    const uint8_t *rcpt_from = NULL, *rcpt_to = NULL;
     while (r.p < r.end) {
-        if (!next_field(&r, &f) || !field_fits(&f, &out->nested))
+        const uint8_t *start = r.p;
+        if (!next_field(&r, &f) || !field_fits(&f, &at, &out->nested))
             return false;
         if (f.num == F_SEQ)
             out->seq = f.v;
         else if (f.num == F_KIND)
             out->kind = (int)(int32_t)f.v;
+        else if (f.num == F_NOTIFY || f.num == F_NOTIFY_POOLS) {
+            if (!rcpt_from)
+                rcpt_from = start;
+            rcpt_to = r.p;
+        }
     }
+    out->rcpt_at = rcpt_from ? (size_t)(rcpt_from - p) : 0;
+    out->rcpt_len = rcpt_from ? (size_t)(rcpt_to - rcpt_from) : 0;
     return true;
 }
 

@@ -20,13 +20,18 @@ typedef struct {
     /* A nested message (never journalled) was met: only a full unpack can
      * tell whether it decodes. */
     bool nested;
+    /* Where the recipients are (notify, notify_pools): the bytes from the
+     * first of these fields to the end of the last, and only other
+     * fields between them when the record was packed out of order. */
+    size_t rcpt_at, rcpt_len;
 } evwire_t;
 
 /* Does p..len decode as an Event? Fills *out with what it found. */
 bool evwire_read(const uint8_t *p, size_t len, evwire_t *out);
 
 /* Is the Event (already read) of concern to the scope? The same rule as
- * push_concerns on the unpacked Event. */
+ * push_concerns on the unpacked Event. p..len may be the whole record or
+ * its recipients' span (evwire_t.rcpt_at, rcpt_len). */
 bool evwire_concerns(const uint8_t *p, size_t len, const push_scope_t *scope);
 
 /* Framing in place, byte for byte what packing would give; each returns

@@ -91,7 +91,7 @@ static int replay_one(const store_jevent_t *je, void *arg)
     round_t *r = arg;
     if (je->seq > r->upto)
         return 1;
-    if (!evwire_concerns(je->event, je->len, &r->scope))
+    if (!evwire_concerns(je->rcpt, je->rcpt_len, &r->scope))
         return 0;
     if (r->role == ROLE_NOTIFIER && je->kind == SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED) {
         bool skip = false, sent = flush(r) && send_queued_message(r, je, &skip);

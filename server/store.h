@@ -95,6 +95,10 @@ typedef struct {
     int kind;
     const uint8_t *event;
     size_t len;
+    /* within event, the fields that say whom it concerns (notify,
+     * notify_pools): all a recipient filter has to read */
+    const uint8_t *rcpt;
+    size_t rcpt_len;
 } store_jevent_t;
 typedef int (*store_jevent_fn)(const store_jevent_t *je, void *arg);
 sertel_err_t store_journal_packed_since(store_txn_t *t, uint64_t since, store_jevent_fn fn, void *arg);

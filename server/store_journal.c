@@ -257,7 +257,8 @@ static sertel_err_t visit_packed(store_txn_t *t, const store_jrec_t *r, void *fn
         snprintf(where, sizeof where, "seq %llu", (unsigned long long)r->seq);
         return store_damaged(t->s, "journal", where);
     }
-    store_jevent_t je = {.seq = r->seq, .kind = w.kind, .event = r->event, .len = r->event_len};
+    store_jevent_t je = {.seq = r->seq, .kind = w.kind, .event = r->event, .len = r->event_len,
+                         .rcpt = r->event + w.rcpt_at, .rcpt_len = w.rcpt_len};
     *stop = (*(store_jevent_fn *)fn)(&je, arg);
     return SERTEL_OK;
 }

@@ -71,6 +71,7 @@ static void test_reads_what_unpack_reads(void **state)
     const bool want[] = {true, true, true, false, false, false};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         assert_int_equal(evwire_concerns(buf, len, &scopes[i]), want[i]);
+        assert_int_equal(evwire_concerns(buf + w.rcpt_at, w.rcpt_len, &scopes[i]), want[i]);
         assert_int_equal(push_concerns(ev, &scopes[i]), want[i]);
     }
     sertel__event__free_unpacked(ev, NULL);
@@ -197,6 +198,7 @@ static void test_refuses_what_unpack_refuses(void **state)
             assert_int_equal(w.kind, (int)ev->kind);
             push_scope_t s = scope_of(JF_NIP, ROLE_KADIS, 0);
             assert_int_equal(evwire_concerns(rec, n, &s), push_concerns(ev, &s));
+            assert_int_equal(evwire_concerns(rec + w.rcpt_at, w.rcpt_len, &s), push_concerns(ev, &s));
         }
         if (ev)
             sertel__event__free_unpacked(ev, NULL);
