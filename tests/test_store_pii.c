@@ -2,7 +2,8 @@
  * in data.mdb or a backup of it (the bytes of the files are searched, as
  * `strings` would), yet the broker shows them and finds the applicant by
  * NIP; the data key is its own 0600 file; a rotated key keeps everything
- * readable; without the key the broker refuses to start. */
+ * readable; without the key the broker refuses to start; a catch-up sends
+ * none of it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <zmq.h>
 
 #include "harness.h"
 
@@ -67,6 +69,57 @@ static void assert_readable(conn_t *staf, const char *id)
     sertel__envelope__free_unpacked(r, NULL);
 }
 
+static bool bytes_have(const uint8_t *p, size_t n, const char *needle)
+{
+    size_t len = strlen(needle);
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(p + i, needle, len) == 0)
+            return true;
+    return false;
+}
+
+/* The catch-up sends the journal's stored bytes as they are: they carry
+ * none of the applicant's sealed data, in single pushes or in batches,
+ * to the officer holding the case (who may read it in the case itself). */
+static void assert_replay_clear_of_pii(harness_t *h, const keyfile_t *kf, uint32_t batch)
+{
+    harness_raw_t raw;
+    assert_true(harness_raw_open(h, kf, &raw));
+    Sertel__Hello hello = SERTEL__HELLO__INIT;
+    hello.batch = batch;
+    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
+    req.request_id = 7;
+    req.body_case = SERTEL__ENVELOPE__BODY_HELLO;
+    req.hello = &hello;
+    assert_true(harness_raw_send_env(&raw, &req));
+    int events = 0;
+    for (bool welcome = false; !welcome;) {
+        zmq_pollitem_t item = {raw.sock, 0, ZMQ_POLLIN, 0};
+        assert_true(zmq_poll(&item, 1, 10000) > 0);
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        assert_true(zmq_msg_recv(&m, raw.sock, 0) >= 0);
+        const uint8_t *p = zmq_msg_data(&m);
+        size_t n = zmq_msg_size(&m);
+        if (bytes_have(p, n, NIK) || bytes_have(p, n, EMAIL) || bytes_have(p, n, PHONE))
+            fail_msg("the catch-up sent an applicant's personal data");
+        Sertel__Envelope *env = n ? sertel__envelope__unpack(NULL, n, p) : NULL;
+        zmq_msg_close(&m);
+        if (!env)
+            continue;
+        if (env->body_case == SERTEL__ENVELOPE__BODY_PUSH)
+            events++;
+        if (env->body_case == SERTEL__ENVELOPE__BODY_PUSHES)
+            events += (int)env->pushes->n_events;
+        welcome = env->body_case == SERTEL__ENVELOPE__BODY_WELCOME;
+        if (welcome)
+            assert_int_equal(env->welcome->replayed, events);
+        sertel__envelope__free_unpacked(env, NULL);
+    }
+    assert_true(events > 0);
+    harness_raw_close(&raw);
+}
+
 static int run_tool(const char *cmd, char *out, size_t len)
 {
     FILE *p = popen(cmd, "r");
@@ -108,6 +161,8 @@ static void test_sealed_at_rest(void **state)
     snprintf(id, sizeof id, "%s", r->done->case_id);
     sertel__envelope__free_unpacked(r, NULL);
     assert_readable(staf, id);
+    assert_replay_clear_of_pii(&h, &key, 0);
+    assert_replay_clear_of_pii(&h, &key, 256);
 
     /* A backup, then the files themselves. */
     char backup[300], path[400], out[4096], cmd[1200];
