@@ -320,8 +320,18 @@ void store_close(store_t **s)
         else
             store_abort(&t);
     }
+    /* The cases written late, so that the next start reads no journal
+     * for them. */
+    if (!(*s)->readonly && !(*s)->damaged && store_heads_pending(*s) &&
+        store_begin(*s, NULL, true, &t) == SERTEL_OK) {
+        if (store_heads_flush(t) == SERTEL_OK)
+            store_commit(&t);
+        else
+            store_abort(&t);
+    }
     mdb_env_close((*s)->env);
     store_stats_view_free(&(*s)->stats);
+    free((*s)->staged);
     store_dedup_free(&(*s)->dedup);
     store_hot_free(&(*s)->hot);
     free(*s);
@@ -334,6 +344,14 @@ sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_
      * transaction); the outermost one still serves reads. */
     if (write && parent && s->damaged)
         return SERTEL_E_STORAGE;
+    /* A case the parent put and has not journalled is written (in the
+     * parent, before the child exists) so that a nested transaction cannot
+     * take it into an event and then be undone. */
+    if (parent && s->staged_by == parent) {
+        sertel_err_t e = store_heads_flush(parent);
+        if (e != SERTEL_OK)
+            return e;
+    }
     store_txn_t *t = calloc(1, sizeof *t);
     if (!t)
         return SERTEL_E_NOMEM;
@@ -380,7 +398,18 @@ static void txn_free(store_txn_t *t, bool keep_pending)
 sertel_err_t store_commit(store_txn_t **t)
 {
     store_txn_t *x = *t;
+    sertel_err_t e = store_heads_before_commit(x);
+    if (e != SERTEL_OK) {
+        store_abort(t);
+        return e;
+    }
     int rc = mdb_txn_commit(x->txn);
+    if (rc == 0 && x->flushed) {
+        if (x->parent)
+            x->parent->flushed = x->flushed;
+        else
+            x->s->cases_at = x->flushed;
+    }
     if (rc == 0 && !x->parent && x->pending)
         store_dedup_take(x->s, x->pending->v, x->pending->n);
     if (x->write && x->s->hot) {
@@ -399,6 +428,7 @@ void store_abort(store_txn_t **t)
     if (!t || !*t)
         return;
     mdb_txn_abort((*t)->txn);
+    store_staged_drop(*t);
     if ((*t)->write && (*t)->s->hot)
         store_hot_undo((*t)->s->hot, (*t)->hot_mark);
     txn_free(*t, false);

@@ -103,14 +103,21 @@ sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c
     return e == SERTEL_OK ? apply_rows(t, after, na, before, nb, true) : e;
 }
 
-/* The seq of the case's last event, kept in front of the record. */
+/* The seq of the case's last event: in front of the record, or in its
+ * head row until the next flush. */
 static uint64_t case_head(store_txn_t *t, const char *id)
 {
     uint8_t key[CASE_KEY_MAX];
     MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
-    if (!k.mv_size || mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 || v.mv_size < CASE_HEAD)
+    if (!k.mv_size || mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0)
         return 0;
-    return store_from_be64(v.mv_data);
+    return store_case_head_of(t, id, &v);
+}
+
+static bool same_personal(const case_t *a, const case_t *b)
+{
+    return strcmp(a->app.nik, b->app.nik) == 0 && strcmp(a->app.email, b->app.email) == 0 &&
+           strcmp(a->app.phone, b->app.phone) == 0;
 }
 
 /* The applicant's contact details, the part of a case sealed. */
@@ -160,10 +167,24 @@ sertel_err_t store_case_write(store_txn_t *t, const case_t *c, uint64_t head)
     return e;
 }
 
+/* With the rows in memory (format 5) the record waits for the case's
+ * event, which carries it (store_heads.c); a new case, or one whose
+ * sealed part changed, is also written at once. */
 sertel_err_t store_case_put(store_txn_t *t, const case_t *old, const case_t *c)
 {
     sertel_err_t e = store_case_index(t, old, c);
-    return e == SERTEL_OK ? store_case_write(t, c, old ? case_head(t, c->id) : 0) : e;
+    if (e != SERTEL_OK || !t->s->hot || !t->write)
+        return e == SERTEL_OK ? store_case_write(t, c, old ? case_head(t, c->id) : 0) : e;
+    /* Another case still waiting for its event: written now, with a flush. */
+    if (t->s->staged_by && strcmp(t->s->staged->id, c->id) != 0)
+        e = store_heads_flush(t);
+    uint64_t head = old ? case_head(t, c->id) : 0, snap;
+    if (e == SERTEL_OK && (!old || !same_personal(old, c))) {
+        e = store_case_write(t, c, head);
+        if (e == SERTEL_OK && store_head_get(t->s, c->id, &head, &snap))
+            e = store_head_set(t->s, c->id, head, 0, true); /* the record is current */
+    }
+    return e == SERTEL_OK ? store_stage(t, c) : e;
 }
 
 sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val *v, case_t *out,
@@ -201,39 +222,56 @@ sertel_err_t store_case_decode(const store_t *s, const MDB_val *k, const MDB_val
     return SERTEL_OK;
 }
 
-static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out)
+/* The case under record (k, v) as it is now: the one a transition put and
+ * has not written yet, or the record with its head row and snapshot.
+ * plain: without the data key, all but the sealed part. */
+static sertel_err_t case_now(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out,
+                             bool plain)
 {
-    char why[256];
-    if (store_case_decode(t->s, k, v, out, why, sizeof why) == SERTEL_OK)
-        return SERTEL_OK;
     char id[CASE_ID_MAX + 1];
     MDB_val bare = *k;
     store_case_key_id(t->s, k, &bare);
     snprintf(id, sizeof id, "%.*s", (int)(bare.mv_size < CASE_ID_MAX ? bare.mv_size : CASE_ID_MAX),
              (const char *)bare.mv_data);
+    const case_t *staged = store_staged(t, id);
+    if (staged) {
+        *out = *staged;
+        return SERTEL_OK;
+    }
+    uint8_t *buf;
+    MDB_val now = store_case_now(t, id, v, &buf);
+    char why[256];
+    sertel_err_t e = now.mv_data ? store_case_decode(t->s, k, &now, out, why, sizeof why)
+                                 : SERTEL_E_STORAGE;
+    free(buf);
+    if (e == SERTEL_OK || (plain && e == SERTEL_E_DENIED))
+        return SERTEL_OK;
     return store_damaged(t->s, "case", id);
+}
+
+static sertel_err_t case_from_val(store_txn_t *t, const MDB_val *k, const MDB_val *v, case_t *out)
+{
+    return case_now(t, k, v, out, false);
+}
+
+static sertel_err_t case_read(store_txn_t *t, const char *id, case_t *out, bool plain)
+{
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
+    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
+    if (rc != 0)
+        return store_txn_err(t, rc);
+    return case_now(t, &k, &v, out, plain);
 }
 
 sertel_err_t store_case_get_plain(store_txn_t *t, const char *id, case_t *out)
 {
-    uint8_t key[CASE_KEY_MAX];
-    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
-    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
-    if (rc != 0)
-        return store_txn_err(t, rc);
-    char why[256];
-    sertel_err_t e = store_case_decode(t->s, &k, &v, out, why, sizeof why);
-    return e == SERTEL_OK || e == SERTEL_E_DENIED ? SERTEL_OK : store_damaged(t->s, "case", id);
+    return case_read(t, id, out, true);
 }
 
 sertel_err_t store_case_get(store_txn_t *t, const char *id, case_t *out)
 {
-    uint8_t key[CASE_KEY_MAX];
-    MDB_val k = store_val(key, store_case_key(t->s, id, key)), v;
-    int rc = k.mv_size ? mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) : MDB_NOTFOUND;
-    if (rc != 0)
-        return store_txn_err(t, rc);
-    return case_from_val(t, &k, &v, out);
+    return case_read(t, id, out, false);
 }
 
 /* The rows of one prefix, in key order, from the database or (the hot

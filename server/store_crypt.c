@@ -245,7 +245,10 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
     nt.s = to;
     nt.scratch = NULL;
     MDB_cursor *cur;
-    sertel_err_t e = SERTEL_OK;
+    /* Every case record current first: its head row goes with it. */
+    sertel_err_t e = store_heads_flush(t);
+    if (e != SERTEL_OK)
+        return e;
     case_t *c = malloc(sizeof *c);
     int rc = c ? mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur) : ENOMEM;
     if (rc != 0) {

@@ -21,9 +21,12 @@ typedef struct {
     uint8_t key[];
 } hot_row_t;
 
+typedef enum { UNDO_INSERT, UNDO_DELETE, UNDO_REPLACE } undo_kind_t;
+
 typedef struct {
-    hot_row_t *row;
-    bool inserted; /* undo: remove it (else put it back) */
+    hot_row_t *row; /* inserted: it; deleted or replaced: the old one */
+    undo_kind_t kind;
+    size_t at; /* replaced: where (undone last in first out, so still there) */
 } hot_undo_t;
 
 struct store_hot {
@@ -94,7 +97,7 @@ size_t store_hot_count(const store_hot_t *h)
     return h->n;
 }
 
-static bool logged(store_hot_t *h, hot_row_t *row, bool inserted)
+static bool logged(store_hot_t *h, hot_row_t *row, undo_kind_t kind)
 {
     if (h->nlog == h->logcap) {
         size_t cap = h->logcap ? h->logcap * 2 : 64;
@@ -104,8 +107,18 @@ static bool logged(store_hot_t *h, hot_row_t *row, bool inserted)
         h->log = v;
         h->logcap = cap;
     }
-    h->log[h->nlog++] = (hot_undo_t){row, inserted};
+    h->log[h->nlog++] = (hot_undo_t){row, kind, 0};
     return true;
+}
+
+static hot_row_t *row_new(const uint8_t *key, size_t len)
+{
+    hot_row_t *row = len <= ROW_MAX ? malloc(sizeof *row + len) : NULL;
+    if (row) {
+        row->len = (uint16_t)len;
+        memcpy(row->key, key, len);
+    }
+    return row;
 }
 
 static bool place(store_hot_t *h, size_t at, hot_row_t *row)
@@ -142,16 +155,14 @@ sertel_err_t store_hot_put(store_hot_t *h, const uint8_t *key, size_t len, bool 
     size_t at = store_hot_seek(h, key, len);
     if (found(h, at, key, len))
         return SERTEL_OK;
-    hot_row_t *row = len <= ROW_MAX ? malloc(sizeof *row + len) : NULL;
+    hot_row_t *row = row_new(key, len);
     if (!row)
         return len <= ROW_MAX ? SERTEL_E_NOMEM : SERTEL_E_INVALID;
-    row->len = (uint16_t)len;
-    memcpy(row->key, key, len);
     if (!place(h, at, row)) {
         free(row);
         return SERTEL_E_NOMEM;
     }
-    if (log && !logged(h, row, true)) {
+    if (log && !logged(h, row, UNDO_INSERT)) {
         free(take(h, at));
         return SERTEL_E_NOMEM;
     }
@@ -166,7 +177,7 @@ sertel_err_t store_hot_del(store_hot_t *h, const uint8_t *key, size_t len, bool 
     hot_row_t *row = take(h, at);
     if (!log) {
         free(row);
-    } else if (!logged(h, row, false)) {
+    } else if (!logged(h, row, UNDO_DELETE)) {
         place(h, at, row); /* the slot it left is there */
         return SERTEL_E_NOMEM;
     }
@@ -178,14 +189,38 @@ size_t store_hot_mark(const store_hot_t *h)
     return h->nlog;
 }
 
+sertel_err_t store_hot_replace(store_hot_t *h, const uint8_t *old, size_t oldlen, const uint8_t *key,
+                               size_t len, bool log)
+{
+    size_t at = store_hot_seek(h, old, oldlen);
+    if (!found(h, at, old, oldlen))
+        return store_hot_put(h, key, len, log);
+    hot_row_t *row = row_new(key, len);
+    if (!row)
+        return SERTEL_E_NOMEM;
+    if (log && !logged(h, h->v[at], UNDO_REPLACE)) {
+        free(row);
+        return SERTEL_E_NOMEM;
+    }
+    if (log)
+        h->log[h->nlog - 1].at = at;
+    if (!log)
+        free(h->v[at]);
+    h->v[at] = row;
+    return SERTEL_OK;
+}
+
 void store_hot_undo(store_hot_t *h, size_t mark)
 {
     while (h->nlog > mark) {
         hot_undo_t u = h->log[--h->nlog];
-        size_t at = store_hot_seek(h, u.row->key, u.row->len);
-        if (u.inserted) {
+        size_t at = u.kind == UNDO_REPLACE ? u.at : store_hot_seek(h, u.row->key, u.row->len);
+        if (u.kind == UNDO_INSERT) {
             if (found(h, at, u.row->key, u.row->len))
                 free(take(h, at));
+        } else if (u.kind == UNDO_REPLACE) {
+            free(h->v[u.at]);
+            h->v[u.at] = u.row;
         } else if (!place(h, at, u.row)) {
             free(u.row); /* cannot happen: the array had room for it before */
         }
@@ -195,9 +230,42 @@ void store_hot_undo(store_hot_t *h, size_t mark)
 void store_hot_settle(store_hot_t *h)
 {
     for (size_t i = 0; i < h->nlog; i++)
-        if (!h->log[i].inserted)
+        if (h->log[i].kind != UNDO_INSERT)
             free(h->log[i].row);
     h->nlog = 0;
+}
+
+/* Loading: rows appended as they come, sorted once at the end (a sorted
+ * insert each would move the array once per row). */
+static sertel_err_t append(store_hot_t *h, const uint8_t *key, size_t len)
+{
+    hot_row_t *row = row_new(key, len);
+    if (!row || !place(h, h->n, row)) {
+        free(row);
+        return SERTEL_E_NOMEM;
+    }
+    return SERTEL_OK;
+}
+
+static int row_order(const void *a, const void *b)
+{
+    const hot_row_t *x = *(hot_row_t *const *)a, *y = *(hot_row_t *const *)b;
+    return cmp(x->key, x->len, y->key, y->len);
+}
+
+static void sort_rows(store_hot_t *h)
+{
+    if (!h->n)
+        return;
+    qsort(h->v, h->n, sizeof *h->v, row_order);
+    size_t o = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        if (o && row_order(&h->v[o - 1], &h->v[i]) == 0)
+            free(h->v[i]);
+        else
+            h->v[o++] = h->v[i];
+    }
+    h->n = o;
 }
 
 /* ---- start: the rows of the cases in flight */
@@ -229,7 +297,7 @@ static sertel_err_t load_state(store_txn_t *t, case_state_t st, case_t *c)
         int n = e == SERTEL_OK ? store_index_rows(t->s, c, rows) : 0;
         for (int i = 0; e == SERTEL_OK && i < n; i++)
             if (store_is_hot_row(rows[i].key[0]))
-                e = store_hot_put(t->s->hot, rows[i].key, rows[i].len, false);
+                e = append(t->s->hot, rows[i].key, rows[i].len);
     }
     mdb_cursor_close(cur);
     return e == SERTEL_OK && rc != 0 && rc != MDB_NOTFOUND ? store_txn_err(t, rc) : e;
@@ -240,9 +308,12 @@ sertel_err_t store_hot_load(store_t *s)
     if (!s->hot && !(s->hot = store_hot_new()))
         return SERTEL_E_NOMEM;
     store_hot_clear(s->hot);
+    /* The heads first: a case in flight is read as it is now. */
+    sertel_err_t e = store_heads_load(s);
     store_txn_t *t = NULL;
     case_t *c = malloc(sizeof *c);
-    sertel_err_t e = c ? store_begin(s, NULL, false, &t) : SERTEL_E_NOMEM;
+    if (e == SERTEL_OK)
+        e = c ? store_begin(s, NULL, false, &t) : SERTEL_E_NOMEM;
     /* Only a case in flight has inbox, pool or timer rows. */
     if (e == SERTEL_OK)
         e = load_state(t, CASE_OPEN, c);
@@ -250,5 +321,6 @@ sertel_err_t store_hot_load(store_t *s)
         e = load_state(t, CASE_WAITING, c);
     store_abort(&t);
     free(c);
+    sort_rows(s->hot);
     return e;
 }

@@ -17,10 +17,16 @@
  *   'C' id    the case -> [u64 BE seq of its last event][u16 BE n][n
  *             bytes: the applicant's NIK, e-mail and phone, sealed
  *             (store_crypt.c), bound to the id][packed Case without
- *             them]; the link starts the walk of the case's own events;
+ *             them]; the link starts the walk of the case's own events.
+ *             Written at intake, when the sealed part changes and at the
+ *             flush; in between, the head and the state are those an 'H'
+ *             head row in memory names (store_heads.c);
  *   names     LMDB's records of the named databases below (lowercase);
  *   0xFF seq  the journal: u64 BE seq -> [32 hash][u64 BE previous seq of
- *             the same case][packed Event]. The last space, so appended
+ *             the same case][packed Event], or, when the link's top bit
+ *             (JOURNAL_SNAP_FLAG) is set, [32 hash][u64 BE link][u32 BE
+ *             Event length][packed Event][packed Case after the event,
+ *             without the sealed part, outside the hash]. The last space, so appended
  *             in key order (MDB_APPEND). The source of truth: the
  *             statistics and the request memory are folded from it, the
  *             last sequence number is its last key, and hash =
@@ -29,6 +35,8 @@
  *
  * Named databases, written by administration or now and then:
  *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter;
+ *             "cases-at" -> u64 BE: the 'C' records hold every change up
+ *             to this journal seq (store_heads.c);
  *             "data-key-id" -> the id of the data key the store is sealed
  *             with (the key itself is DIR/data.key, never in data.mdb);
  *             "stats" -> the statistics checkpoint (store_stats.c);
@@ -128,7 +136,11 @@ struct store {
     uint8_t seal_key[32];      /* derived from the data key: sealing */
     uint8_t index_key[32];     /* and the applicant index's keyed hash */
     uint8_t key_id[8];
-    store_hot_t *hot;          /* the inbox, pool and timer rows (store_hot.c) */
+    store_hot_t *hot;          /* the inbox, pool and timer rows (store_hot.c),
+                                * and the heads of cases written late (store_heads.c) */
+    case_t *staged;            /* the case a transition put, until its event */
+    store_txn_t *staged_by;    /* the transaction that put it; NULL: none */
+    uint64_t cases_at;         /* meta "cases-at": the 'C' records are complete to here */
 };
 
 /* What a write transaction appended, for the in-memory views to take in
@@ -159,6 +171,7 @@ struct store_txn {
     uint64_t base_seq;             /* last seq committed when the outermost began */
     store_scratch_t *scratch;      /* opened sealed values, freed at the end */
     size_t hot_mark;               /* the in-memory rows' undo log when it began */
+    uint64_t flushed;              /* store_heads_flush moved "cases-at" here */
 };
 
 /* The database's name in the environment. */
@@ -216,7 +229,13 @@ typedef struct {
     const uint8_t *hash;
     const uint8_t *event;
     size_t event_len;
+    const uint8_t *snap; /* format 5: the case after the event (packed Case,
+                          * no personal data), outside the hash; NULL: none */
+    size_t snap_len;
 } store_jrec_t;
+/* The case link's top bit: a snapshot follows the Event, whose length
+ * (u32 BE) then comes first. */
+#define JOURNAL_SNAP_FLAG (UINT64_C(1) << 63)
 bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r);
 /* SHA-256(prev || seq || case_prev || event). */
 void store_chain_hash(const uint8_t prev[STORE_HASH_LEN], uint64_t seq, uint64_t case_prev,
@@ -224,7 +243,8 @@ void store_chain_hash(const uint8_t prev[STORE_HASH_LEN], uint64_t seq, uint64_t
 
 /* Points the case's head at seq, its newest event; *prev gets the one
  * before (0: none, or no such case). */
-sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev);
+sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev,
+                                bool snap);
 
 /* Views folded from the journal (store_stats.c, store_dedup.c). */
 void store_stats_view_free(store_stats_view_t **v);
@@ -307,9 +327,41 @@ bool store_hot_at(const store_hot_t *h, size_t i, MDB_val *k);
 size_t store_hot_count(const store_hot_t *h);
 sertel_err_t store_hot_put(store_hot_t *h, const uint8_t *key, size_t len, bool log);
 sertel_err_t store_hot_del(store_hot_t *h, const uint8_t *key, size_t len, bool log);
+/* Replaces row old by key, in its place: key must sort where old did
+ * (same leading bytes that tell it apart); put when old is not there. */
+sertel_err_t store_hot_replace(store_hot_t *h, const uint8_t *old, size_t oldlen, const uint8_t *key,
+                               size_t len, bool log);
 size_t store_hot_mark(const store_hot_t *h);
 void store_hot_undo(store_hot_t *h, size_t mark);
 void store_hot_settle(store_hot_t *h);
+/* Case records written late (store_heads.c). The head row of a case
+ * changed since the last flush: its newest event and the journal record
+ * holding its newest state (0: the 'C' record's). */
+#define STORE_FLUSH_EVENTS 1000
+bool store_head_get(const store_t *s, const char *id, uint64_t *head, uint64_t *snap);
+sertel_err_t store_head_set(store_t *s, const char *id, uint64_t head, uint64_t snap, bool log);
+bool store_is_head_row(const MDB_val *k);
+/* Some case is changed since the last flush. */
+bool store_heads_pending(const store_t *s);
+/* The case a transition put, kept until its event is appended (which
+ * takes it: the packed Case without personal data, malloc'd). */
+sertel_err_t store_stage(store_txn_t *t, const case_t *c);
+const case_t *store_staged(const store_txn_t *t, const char *id);
+uint8_t *store_staged_take(store_txn_t *t, const char *id, size_t *len);
+void store_staged_drop(store_txn_t *t);
+/* The 'C' record v of id as it is now: its head and state from the head
+ * row and the snapshot (*buf then holds it, to free); v itself when the
+ * record is current; mv_data NULL when a named snapshot is not there. */
+MDB_val store_case_now(store_txn_t *t, const char *id, const MDB_val *v, uint8_t **buf);
+/* The seq of the case's newest event (v: its 'C' record, may be NULL). */
+uint64_t store_case_head_of(store_txn_t *t, const char *id, const MDB_val *v);
+/* Writes the cases changed since the last flush; before a commit, when
+ * due (a case put without its event, or STORE_FLUSH_EVENTS events). */
+sertel_err_t store_heads_flush(store_txn_t *t);
+sertel_err_t store_heads_before_commit(store_txn_t *t);
+/* At open: the head rows from the journal after "cases-at". */
+sertel_err_t store_heads_load(store_t *s);
+
 /* Rebuilds the rows from the cases in flight (those the state rows name
  * open or waiting), in a read transaction of its own. */
 sertel_err_t store_hot_load(store_t *s);

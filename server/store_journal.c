@@ -35,14 +35,27 @@ bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r)
     if (v->mv_size < JOURNAL_HEAD)
         return false;
     const uint8_t *p = v->mv_data;
+    uint64_t link = store_from_be64(p + STORE_HASH_LEN);
     r->seq = seq;
     r->hash = p;
-    r->case_prev = store_from_be64(p + STORE_HASH_LEN);
+    r->case_prev = link & ~JOURNAL_SNAP_FLAG;
     r->event = p + JOURNAL_HEAD;
     r->event_len = v->mv_size - JOURNAL_HEAD;
+    r->snap = NULL;
+    r->snap_len = 0;
+    if (!(link & JOURNAL_SNAP_FLAG))
+        return true;
+    const uint8_t *n = p + JOURNAL_HEAD;
+    size_t len = v->mv_size < JOURNAL_HEAD + 4 ? SIZE_MAX
+                 : (size_t)n[0] << 24 | (size_t)n[1] << 16 | (size_t)n[2] << 8 | n[3];
+    if (len > v->mv_size - JOURNAL_HEAD - 4)
+        return false;
+    r->event = n + 4;
+    r->event_len = len;
+    r->snap = n + 4 + len;
+    r->snap_len = v->mv_size - JOURNAL_HEAD - 4 - len;
     return true;
 }
-
 
 /* The last record: its seq (0: none) and hash (zeros before the first). */
 static sertel_err_t journal_last(store_txn_t *t, uint64_t *seq, uint8_t hash[STORE_HASH_LEN])
@@ -87,8 +100,11 @@ sertel_err_t store_chain_head(store_txn_t *t, uint64_t *seq, char hex[2 * STORE_
     return e;
 }
 
-/* Points the case's head at its newest event; returns the one before. */
-sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev)
+/* Points the case's head at its newest event; returns the one before.
+ * With the rows in memory (format 5) the head is a head row until the
+ * next flush (store_heads.c); snap: this event's record holds the case. */
+sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t seq, uint64_t *prev,
+                                bool snap)
 {
     uint8_t key[CASE_KEY_MAX];
     MDB_val k = store_val(key, store_case_key(t->s, case_id, key)), v;
@@ -100,7 +116,13 @@ sertel_err_t store_journal_link(store_txn_t *t, const char *case_id, uint64_t se
         return store_txn_err(t, rc);
     if (v.mv_size < CASE_HEAD)
         return store_damaged(t->s, "case", case_id);
-    *prev = store_from_be64(v.mv_data);
+    *prev = store_case_head_of(t, case_id, &v);
+    if (t->s->hot) {
+        uint64_t head, last_snap = 0;
+        if (!store_head_get(t->s, case_id, &head, &last_snap))
+            last_snap = 0;
+        return store_head_set(t->s, case_id, seq, snap ? seq : last_snap, true);
+    }
     uint8_t *copy = malloc(v.mv_size);
     if (!copy)
         return SERTEL_E_NOMEM;
@@ -140,22 +162,42 @@ sertel_err_t store_journal_append_pb(store_txn_t *t, Sertel__Event *ev, uint64_t
     sertel_err_t e = journal_last(t, &last, prev_hash);
     uint64_t next = last + 1;
     ev->seq = next;
-    if (e == SERTEL_OK && ev->case_id && ev->case_id[0])
-        e = store_journal_link(t, ev->case_id, next, &case_prev);
-    if (e != SERTEL_OK)
+    bool about_case = ev->case_id && ev->case_id[0];
+    /* The case the transition put, after its first event (store_heads.c). */
+    size_t snap_len = 0;
+    uint8_t *snap = e == SERTEL_OK && about_case && store_staged(t, ev->case_id)
+                        ? store_staged_take(t, ev->case_id, &snap_len) : NULL;
+    if (e == SERTEL_OK && about_case && store_staged(t, ev->case_id) && !snap)
+        e = SERTEL_E_NOMEM;
+    if (e == SERTEL_OK && about_case)
+        e = store_journal_link(t, ev->case_id, next, &case_prev, snap != NULL);
+    if (e != SERTEL_OK) {
+        free(snap);
         return e;
-    uint8_t key[SEQ_KEY_MAX], head[JOURNAL_HEAD];
-    store_be64(head + STORE_HASH_LEN, case_prev);
+    }
+    uint8_t key[SEQ_KEY_MAX], head[JOURNAL_HEAD + 4];
+    size_t evlen = protobuf_c_message_get_packed_size(&ev->base), hlen = JOURNAL_HEAD + (snap ? 4 : 0);
+    store_be64(head + STORE_HASH_LEN, case_prev | (snap ? JOURNAL_SNAP_FLAG : 0));
     memset(head, 0, STORE_HASH_LEN);
+    if (snap) {
+        uint8_t *n = head + JOURNAL_HEAD;
+        n[0] = (uint8_t)(evlen >> 24), n[1] = (uint8_t)(evlen >> 16), n[2] = (uint8_t)(evlen >> 8),
+        n[3] = (uint8_t)evlen;
+    }
     /* Appended in key order: LMDB fills the last page without a search. */
-    MDB_val k = store_val(key, store_seq_key(t->s, next, key)), v = {JOURNAL_HEAD + protobuf_c_message_get_packed_size(&ev->base), NULL};
+    MDB_val k = store_val(key, store_seq_key(t->s, next, key)), v = {hlen + evlen + snap_len, NULL};
     int rc = mdb_put(t->txn, store_dbi(t, DB_JOURNAL), &k, &v, MDB_RESERVE | MDB_APPEND);
-    if (rc != 0)
+    if (rc != 0) {
+        free(snap);
         return store_txn_err(t, rc);
+    }
     uint8_t *rec = v.mv_data;
-    memcpy(rec, head, JOURNAL_HEAD);
-    size_t len = protobuf_c_message_pack(&ev->base, rec + JOURNAL_HEAD);
-    store_chain_hash(prev_hash, next, case_prev, rec + JOURNAL_HEAD, len, rec);
+    memcpy(rec, head, hlen);
+    size_t len = protobuf_c_message_pack(&ev->base, rec + hlen);
+    if (snap)
+        memcpy(rec + hlen + len, snap, snap_len);
+    free(snap);
+    store_chain_hash(prev_hash, next, case_prev, rec + hlen, len, rec);
     e = remember_request(t, ev);
     if (e == SERTEL_OK && seq)
         *seq = next;
@@ -321,7 +363,7 @@ static sertel_err_t case_seqs(store_txn_t *t, const char *case_id, uint64_t **ou
         return store_damaged(t->s, "case", case_id);
     size_t cap = 0;
     sertel_err_t e = SERTEL_OK;
-    for (uint64_t seq = store_from_be64(v.mv_data); seq && e == SERTEL_OK;) {
+    for (uint64_t seq = store_case_head_of(t, case_id, &v); seq && e == SERTEL_OK;) {
         store_jrec_t r = {0};
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;

@@ -99,7 +99,7 @@ static sertel_err_t migrate_event(store_txn_t *t, uint64_t seq, uint8_t prev[STO
     }
     uint64_t case_prev = 0;
     sertel_err_t e = ev->case_id && ev->case_id[0]
-        ? store_journal_link(t, ev->case_id, seq, &case_prev) : SERTEL_OK;
+        ? store_journal_link(t, ev->case_id, seq, &case_prev, false) : SERTEL_OK;
     if (e == SERTEL_OK) {
         uint8_t head[JOURNAL_HEAD];
         store_be64(head + STORE_HASH_LEN, case_prev);
@@ -311,13 +311,17 @@ sertel_err_t store_migrate_v3(store_txn_t *t, char *err, size_t errlen)
 
 /* Format 4 -> 5: the inbox, pool and timer rows leave the unnamed
  * database; the broker keeps them in memory from now on (store_hot.c)
- * and rebuilds them from the cases in flight when the store opens. */
+ * and rebuilds them from the cases in flight when the store opens; the
+ * journal's records may carry the case after their event (store_heads.c). */
 sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen)
 {
     static const uint8_t gone[] = {IX_OFFICER, IX_POOL, IX_TIMER};
     sertel_err_t e = SERTEL_OK;
     for (size_t i = 0; e == SERTEL_OK && i < sizeof gone; i++)
         e = drop_rows(t, gone[i]);
+    /* Every case record is current (store_heads.c). */
+    if (e == SERTEL_OK)
+        e = store_meta_put(t, "cases-at", store_last_seq(t));
     if (e != SERTEL_OK && e != SERTEL_E_MAP_FULL)
         diag_at(err, errlen, t->s->dir, 0, _("migration: the inbox and timer rows cannot be "
                                              "removed: %s"), sertel_strerror(e));

@@ -3,7 +3,8 @@
  * transaction, after commit, after a reopen), forgotten with an undone
  * transaction and in time; the journal links each case's events; the
  * inbox, pool and timer rows kept in memory follow the transactions and
- * are rebuilt when the store opens. */
+ * are rebuilt when the store opens; a case's record written late is read
+ * back as committed, after a crash too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "store_internal.h"
 
 #define NIP "198503142010011003"
 
@@ -254,12 +255,113 @@ static void test_rows_in_memory(void **state)
     store_abort(&t);
 }
 
+/* The case's record as the 'C' space holds it, before any head row. */
+static int stored_step(store_t *s, const char *id)
+{
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val k = store_val(key, store_case_key(s, id, key)), v;
+    assert_int_equal(mdb_get(t->txn, t->s->dbi[DB_CASES], &k, &v), 0);
+    case_t c;
+    char why[128];
+    assert_int_equal(store_case_decode(s, &k, &v, &c, why, sizeof why), SERTEL_OK);
+    store_abort(&t);
+    return c.step;
+}
+
+static int case_step(store_t *s, const char *id)
+{
+    store_txn_t *t;
+    case_t c;
+    assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
+    assert_int_equal(store_case_get(t, id, &c), SERTEL_OK);
+    store_abort(&t);
+    return c.step;
+}
+
+static void put_step(store_t *s, case_t *c, int step, bool event)
+{
+    store_txn_t *t;
+    case_t old = *c;
+    c->step = step;
+    assert_int_equal(store_begin(s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_case_put(t, step > 1 ? &old : NULL, c), SERTEL_OK);
+    if (event)
+        append(t, c->id, 0, step);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+}
+
+/* A transition's commit writes the case into its event's journal record
+ * (format 5); the 'C' record follows at the flush. A copy of the file as
+ * a crash leaves it opens with every case as committed, its events
+ * linked; a case put without an event is written at once. */
+static void test_cases_written_late(void **state)
+{
+    fixture_t *f = *state;
+    case_t a = {.state = CASE_OPEN, .app = {.nik = "3207010101900001"}};
+    snprintf(a.id, sizeof a.id, "SE-2026-00001");
+    put_step(f->s, &a, 1, true);
+    put_step(f->s, &a, 2, true);
+    put_step(f->s, &a, 3, true);
+    assert_int_equal(stored_step(f->s, a.id), 1);
+    assert_int_equal(case_step(f->s, a.id), 3);
+
+    /* The file as kill -9 would leave it now. */
+    char cmd[512], copy[96], err[256];
+    snprintf(copy, sizeof copy, "%s/crash", f->dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/data.mdb %s/data.key %s/", copy, f->dir, f->dir, copy);
+    assert_int_equal(system(cmd), 0);
+    store_t *c = store_open(copy, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(case_step(c, a.id), 3);
+    store_txn_t *t;
+    assert_int_equal(store_begin(c, NULL, false, &t), SERTEL_OK);
+    uint64_t seqs[8] = {0};
+    assert_int_equal(store_journal_of_case(t, a.id, count_event, seqs), SERTEL_OK);
+    assert_int_equal(seqs[0], 3);
+    store_chain_report_t chain;
+    assert_int_equal(store_check(t, problem_seen, NULL, &chain), 0);
+    store_abort(&t);
+    /* Its personal data stay sealed in the record, not in the journal. */
+    case_t got;
+    assert_int_equal(store_begin(c, NULL, false, &t), SERTEL_OK);
+    assert_int_equal(store_case_get(t, a.id, &got), SERTEL_OK);
+    assert_string_equal(got.app.nik, "3207010101900001");
+    store_abort(&t);
+    store_close(&c);
+
+    /* Without an event: written at once. */
+    put_step(f->s, &a, 4, false);
+    assert_int_equal(stored_step(f->s, a.id), 4);
+    put_step(f->s, &a, 5, true);
+    assert_int_equal(stored_step(f->s, a.id), 4);
+    /* Put in a transaction, its event in a nested one that is undone:
+     * the case stays as put. */
+    store_txn_t *n;
+    case_t before = a;
+    a.step = 6;
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_case_put(t, &before, &a), SERTEL_OK);
+    assert_int_equal(store_begin(f->s, t, true, &n), SERTEL_OK);
+    append(n, a.id, 0, 6);
+    store_abort(&n);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    assert_int_equal(case_step(f->s, a.id), 6);
+    /* Closing writes what is left. */
+    store_close(&f->s);
+    assert_non_null(f->s = store_open(f->dir, err, sizeof err));
+    assert_int_equal(stored_step(f->s, a.id), 6);
+    assert_int_equal(case_step(f->s, a.id), 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_request_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_in_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cases_written_late, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

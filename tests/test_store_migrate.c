@@ -472,11 +472,18 @@ static void write_format1(const char *dir)
     uint64_t last = 0;
     n = read_all(w.txn, w.journal, recs, 64);
     for (int i = 0; i < n; i++) {
-        Sertel__Event *ev = sertel__event__unpack(NULL, recs[i].vlen - 40, recs[i].v + 40);
+        /* A record of this format: [hash][case link][Event], or with the
+         * link's top bit [u32 length][Event][the case after it]. */
+        const uint8_t *rec = recs[i].v;
+        size_t at = 40, len = recs[i].vlen - 40;
+        if (rec[32] & 0x80) {
+            len = (size_t)rec[40] << 24 | (size_t)rec[41] << 16 | (size_t)rec[42] << 8 | rec[43];
+            at = 44;
+        }
+        Sertel__Event *ev = sertel__event__unpack(NULL, len, rec + at);
         assert_non_null(ev);
         last = ev->seq;
         ev->request_id = 0; /* format 1 had no such field */
-        size_t len;
         uint8_t *packed = codec_pack(&ev->base, &len);
         put(w.txn, w.journal, recs[i].k, 8, packed, len);
         free(packed);
