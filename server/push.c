@@ -126,9 +126,12 @@ bool push_concerns(const Sertel__Event *ev, const push_scope_t *scope)
 
 bool push_targets_concern(const push_targets_t *t, const push_scope_t *scope)
 {
+    /* Asked for every live session and event: terminated strings on both
+     * sides, compared without measuring them first. */
     for (int i = 0; i < t->n_nips; i++)
-        if (push_scope_names(scope, t->nips[i], strlen(t->nips[i])))
-            return true;
+        for (int j = 0; j < scope->n; j++)
+            if (strcmp(t->nips[i], scope->nips[j]) == 0)
+                return true;
     for (int i = 0; i < t->n_pools; i++)
         if (push_scope_in_pool(scope, t->pools[i]))
             return true;
