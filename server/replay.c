@@ -28,6 +28,7 @@ typedef struct {
     /* events chosen for the next message (pointing into the map) */
     pending_t pend[REPLAY_BATCH_MAX];
     unsigned n_pend;
+    size_t pend_bytes;
 } round_t;
 
 /* The stored Events as they lie, framed as their push or batch: nothing
@@ -69,6 +70,7 @@ static bool flush(round_t *r)
     }
     r->full = !sent;
     r->n_pend = 0;
+    r->pend_bytes = 0;
     return sent;
 }
 
@@ -101,7 +103,11 @@ static int replay_one(const store_jevent_t *je, void *arg)
         }
         r->full = !sent && !skip;
     } else {
+        /* A batch stays far below what a client takes in one frame. */
+        if (r->n_pend && r->pend_bytes + je->len > REPLAY_BATCH_BYTES && !flush(r))
+            return 1;
         r->pend[r->n_pend++] = (pending_t){je->event, je->len, je->seq};
+        r->pend_bytes += je->len;
         if (r->n_pend >= r->batch || r->out->count + (int)r->n_pend == r->max)
             flush(r);
     }

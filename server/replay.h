@@ -5,8 +5,10 @@
 
 #include "state.h"
 
-/* Events in one EventBatch message at most (Hello.batch asks for fewer). */
+/* Events in one EventBatch message at most (Hello.batch asks for fewer),
+ * and its size: a batch is closed before its events pass 1 MiB. */
 #define REPLAY_BATCH_MAX 256
+#define REPLAY_BATCH_BYTES (1024 * 1024)
 
 typedef struct {
     int count;          /* events sent */

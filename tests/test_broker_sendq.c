@@ -162,6 +162,16 @@ static void ping_as(harness_t *h, const keyfile_t *kf)
     conn_close(&c);
 }
 
+/* CASES applications the Kadis missed, and the Kadis' connection that
+ * reads slowly (a one-message receive queue), through its handshake. */
+static void office_with_history(office_t *o, harness_raw_t *kadis)
+{
+    office_start(o);
+    harness_bulk_intakes(&o->h, &o->keys[STAF], CASES, SEND_QUEUE / 2);
+    assert_true(harness_raw_open_queue(&o->h, &o->keys[KADIS], kadis, 1));
+    ping_as(&o->h, &o->keys[KADIS]);
+}
+
 /* Hundreds of Hellos that each ask for the whole history, nothing read:
  * the broker's memory stays where it was; then the same connection,
  * reading, gets the whole history in rounds. */
@@ -169,11 +179,8 @@ static void test_hellos_never_read(void **state)
 {
     (void)state;
     office_t o;
-    office_start(&o);
-    harness_bulk_intakes(&o.h, &o.keys[STAF], CASES, SEND_QUEUE / 2);
     harness_raw_t kadis;
-    assert_true(harness_raw_open_queue(&o.h, &o.keys[KADIS], &kadis, 1));
-    ping_as(&o.h, &o.keys[KADIS]);
+    office_with_history(&o, &kadis);
     long before = broker_rss_kib(&o.h);
     uint64_t id = 0;
     for (int burst = 0; burst < 30; burst++) {
@@ -203,20 +210,17 @@ static void test_hellos_never_read(void **state)
     harness_destroy(&o.h);
 }
 
-/* Batched replays (Hello.batch) bypass the queue's count of messages,
- * so a connection gets them only for a Hello that goes on from where its
- * last batched round ended (having read it): ten Hellos not read leave
+/* A batched replay (Hello.batch) is one message per batch in the queue's
+ * count, so a connection gets batches only for a Hello that goes on from
+ * where its last round ended (having read it): ten Hellos not read leave
  * one round of batches queued, the rest single pushes. Reading, it gets
  * the whole history in batched rounds. */
 static void test_batches_only_when_read(void **state)
 {
     (void)state;
     office_t o;
-    office_start(&o);
-    harness_bulk_intakes(&o.h, &o.keys[STAF], CASES, SEND_QUEUE / 2);
     harness_raw_t kadis;
-    assert_true(harness_raw_open_queue(&o.h, &o.keys[KADIS], &kadis, 1));
-    ping_as(&o.h, &o.keys[KADIS]);
+    office_with_history(&o, &kadis);
     uint64_t id = 0;
     for (int i = 0; i < 10; i++)
         send_hello_batch(&kadis, ++id, 0, 256);
