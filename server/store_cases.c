@@ -302,12 +302,9 @@ static int rows_get(rows_t *r, MDB_val *k, bool next)
         return mdb_cursor_get(r->cur, k, &v, next ? MDB_NEXT : MDB_SET_RANGE);
     /* By key, not by position: the caller's fn may have moved rows. */
     const store_hot_t *h = r->t->s->hot;
-    size_t at = next ? store_hot_seek(h, r->last, r->lastlen)
-                     : store_hot_seek(h, k->mv_data, k->mv_size);
-    if (next && store_hot_at(h, at, k) && k->mv_size == r->lastlen &&
-        memcmp(k->mv_data, r->last, r->lastlen) == 0)
-        at++;
-    if (!store_hot_at(h, at, k))
+    bool found = next ? store_hot_first(h, r->last, r->lastlen, true, k)
+                      : store_hot_first(h, k->mv_data, k->mv_size, false, k);
+    if (!found)
         return MDB_NOTFOUND;
     r->lastlen = k->mv_size;
     memcpy(r->last, k->mv_data, k->mv_size);

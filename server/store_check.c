@@ -301,6 +301,14 @@ static void row_problem(report_t *r, const index_row_t *row, const char *what)
     problem(r, "%s: %s", what, shown);
 }
 
+/* A row there that no case needs. */
+static void row_extra(report_t *r, const MDB_val *k)
+{
+    index_row_t extra = {.len = k->mv_size < ROW_MAX ? k->mv_size : ROW_MAX};
+    memcpy(extra.key, k->mv_data, extra.len);
+    row_problem(r, &extra, _("index row without a case that needs it"));
+}
+
 /* The index against what the cases imply, both in key order. */
 static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
 {
@@ -326,9 +334,7 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
         int c = rc != 0 ? 1 : i == rows->n ? -1
                 : key_cmp(k.mv_data, k.mv_size, rows->v[i].key, rows->v[i].len);
         if (c < 0) {
-            index_row_t extra = {.len = k.mv_size < ROW_MAX ? k.mv_size : ROW_MAX};
-            memcpy(extra.key, k.mv_data, extra.len);
-            row_problem(r, &extra, _("index row without a case that needs it"));
+            row_extra(r, &k);
         } else if (c > 0) {
             row_problem(r, &rows->v[i], _("index row missing"));
         }
@@ -345,25 +351,22 @@ static void check_index(store_txn_t *t, rows_t *rows, report_t *r)
 static void check_hot(store_txn_t *t, rows_t *rows, report_t *r)
 {
     qsort(rows->v, rows->n, sizeof *rows->v, row_cmp);
-    size_t i = 0, j = 0, n = t->s->hot ? store_hot_count(t->s->hot) : 0;
+    const store_hot_t *h = t->s->hot;
     MDB_val k;
-    while (i < rows->n || j < n) {
-        if (j < n && store_hot_at(t->s->hot, j, &k) && store_is_head_row(&k)) {
-            j++; /* the heads of cases written late, not index rows */
+    bool have = h && store_hot_first(h, (const uint8_t *)"", 0, false, &k);
+    size_t i = 0;
+    while (have || i < rows->n) {
+        if (have && store_is_head_row(&k)) { /* the heads of cases written late, not index rows */
+            have = store_hot_first(h, k.mv_data, k.mv_size, true, &k);
             continue;
         }
-        int c = j == n ? 1 : i == rows->n ? -1 : 0;
-        if (!c && store_hot_at(t->s->hot, j, &k))
-            c = key_cmp(k.mv_data, k.mv_size, rows->v[i].key, rows->v[i].len);
-        if (c < 0 && store_hot_at(t->s->hot, j, &k)) {
-            index_row_t extra = {.len = k.mv_size < ROW_MAX ? k.mv_size : ROW_MAX};
-            memcpy(extra.key, k.mv_data, extra.len);
-            row_problem(r, &extra, _("index row without a case that needs it"));
-        } else if (c > 0) {
+        int c = !have ? 1 : i == rows->n ? -1 : key_cmp(k.mv_data, k.mv_size, rows->v[i].key, rows->v[i].len);
+        if (c < 0)
+            row_extra(r, &k);
+        else if (c > 0)
             row_problem(r, &rows->v[i], _("index row missing"));
-        }
         if (c <= 0)
-            j++;
+            have = store_hot_first(h, k.mv_data, k.mv_size, true, &k);
         if (c >= 0)
             i++;
     }

@@ -44,7 +44,7 @@ bool store_head_get(const store_t *s, const char *id, uint64_t *head, uint64_t *
     uint8_t p[ROW_MAX];
     size_t n = head_prefix(id, p);
     MDB_val k;
-    if (!s->hot || !store_hot_at(s->hot, store_hot_seek(s->hot, p, n), &k) || k.mv_size != n + 16 ||
+    if (!s->hot || !store_hot_first(s->hot, p, n, false, &k) || k.mv_size != n + 16 ||
         memcmp(k.mv_data, p, n) != 0)
         return false;
     *head = store_from_be64((const uint8_t *)k.mv_data + n);
@@ -85,7 +85,7 @@ bool store_heads_pending(const store_t *s)
 {
     uint8_t first = HEAD_ROW;
     MDB_val k;
-    return s->hot && store_hot_at(s->hot, store_hot_seek(s->hot, &first, 1), &k) &&
+    return s->hot && store_hot_first(s->hot, &first, 1, false, &k) &&
            store_is_head_row(&k);
 }
 
@@ -204,7 +204,7 @@ sertel_err_t store_heads_flush(store_txn_t *t)
     sertel_err_t e = write_staged(t);
     uint8_t first = HEAD_ROW;
     MDB_val row;
-    while (e == SERTEL_OK && store_hot_at(s->hot, store_hot_seek(s->hot, &first, 1), &row) &&
+    while (e == SERTEL_OK && store_hot_first(s->hot, &first, 1, false, &row) &&
            store_is_head_row(&row)) {
         char id[CASE_ID_MAX + 1];
         snprintf(id, sizeof id, "%s", (const char *)row.mv_data + 1);

@@ -314,16 +314,15 @@ sertel_err_t store_case_get_plain(store_txn_t *t, const char *id, case_t *out);
 sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen);
 
 /* The rows kept in memory (store_hot.c): IX_OFFICER, IX_POOL, IX_TIMER.
- * Keys as format 4 stored them; seek gives the first row >= key, at the
- * row there (false: past the last). put and del apply at once and, when
- * log, can be undone back to a mark (a transaction's abort); settle
- * forgets the log (the outermost commit). */
+ * Keys as format 4 stored them; first gives the first row >= key (after:
+ * > key; false: past the last), valid until the rows change. put and del
+ * apply at once and, when log, can be undone back to a mark (a
+ * transaction's abort); settle forgets the log (the outermost commit). */
 bool store_is_hot_row(uint8_t prefix);
 store_hot_t *store_hot_new(void);
 void store_hot_free(store_hot_t **h);
 void store_hot_clear(store_hot_t *h);
-size_t store_hot_seek(const store_hot_t *h, const uint8_t *key, size_t len);
-bool store_hot_at(const store_hot_t *h, size_t i, MDB_val *k);
+bool store_hot_first(const store_hot_t *h, const uint8_t *key, size_t len, bool after, MDB_val *k);
 size_t store_hot_count(const store_hot_t *h);
 sertel_err_t store_hot_put(store_hot_t *h, const uint8_t *key, size_t len, bool log);
 sertel_err_t store_hot_del(store_hot_t *h, const uint8_t *key, size_t len, bool log);

@@ -255,6 +255,88 @@ static void test_rows_in_memory(void **state)
     store_abort(&t);
 }
 
+/* The rows in memory, walked in order, against a reference of which keys
+ * 0..n-1 are present (key i: "P" and i as 5 digits). */
+static void expect_rows(const store_hot_t *h, const bool *present, int n)
+{
+    MDB_val k;
+    bool have = store_hot_first(h, (const uint8_t *)"", 0, false, &k);
+    size_t count = 0;
+    for (int i = 0; i < n; i++) {
+        if (!present[i])
+            continue;
+        char want[16];
+        snprintf(want, sizeof want, "P%05d", i);
+        assert_true(have);
+        assert_int_equal(k.mv_size, 6);
+        assert_memory_equal(k.mv_data, want, 6);
+        have = store_hot_first(h, k.mv_data, k.mv_size, true, &k);
+        count++;
+    }
+    assert_false(have);
+    assert_int_equal(store_hot_count(h), count);
+}
+
+static void put_row(store_hot_t *h, int i, bool *present)
+{
+    char key[16];
+    snprintf(key, sizeof key, "P%05d", i);
+    assert_int_equal(store_hot_put(h, (const uint8_t *)key, 6, true), SERTEL_OK);
+    present[i] = true;
+}
+
+static void del_row(store_hot_t *h, int i, bool *present)
+{
+    char key[16];
+    snprintf(key, sizeof key, "P%05d", i);
+    assert_int_equal(store_hot_del(h, (const uint8_t *)key, 6, true), SERTEL_OK);
+    present[i] = false;
+}
+
+/* Many rows: blocks split as they fill and go as they empty; an undo
+ * puts back exactly what was there at the mark, wherever the rows moved
+ * meanwhile; seeks land between rows and past the last. */
+static void test_rows_in_blocks(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    static bool present[N], before[N];
+    memset(present, 0, sizeof present);
+    store_hot_t *h = store_hot_new();
+    assert_non_null(h);
+    for (int j = 0; j < N; j++)
+        put_row(h, (int)((uint64_t)j * 2654435761u % N), present); /* every key once, scattered */
+    store_hot_settle(h);
+    expect_rows(h, present, N);
+    MDB_val k;
+    assert_true(store_hot_first(h, (const uint8_t *)"P01234x", 7, false, &k));
+    assert_memory_equal(k.mv_data, "P01235", 6);
+    assert_true(store_hot_first(h, (const uint8_t *)"P01234", 6, true, &k));
+    assert_memory_equal(k.mv_data, "P01235", 6);
+    assert_false(store_hot_first(h, (const uint8_t *)"Q", 1, false, &k));
+
+    memcpy(before, present, sizeof before);
+    size_t mark = store_hot_mark(h);
+    for (int i = 0; i < 3000; i++) /* whole blocks emptied */
+        del_row(h, i, present);
+    for (int i = N - 1; i >= 3000; i -= 3)
+        del_row(h, i, present);
+    assert_int_equal(store_hot_replace(h, (const uint8_t *)"P04001", 6, (const uint8_t *)"P04001", 6, true),
+                     SERTEL_OK);
+    for (int i = 0; i < 1000; i += 2) /* and filled again */
+        put_row(h, i, present);
+    expect_rows(h, present, N);
+    store_hot_undo(h, mark);
+    expect_rows(h, before, N);
+    store_hot_settle(h);
+    for (int i = 0; i < N; i++)
+        if (before[i])
+            del_row(h, i, before);
+    store_hot_settle(h);
+    expect_rows(h, before, N);
+    store_hot_free(&h);
+}
+
 /* The case's record as the 'C' space holds it, before any head row. */
 static int stored_step(store_t *s, const char *id)
 {
@@ -361,6 +443,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_in_memory, setup, teardown),
+        cmocka_unit_test(test_rows_in_blocks),
         cmocka_unit_test_setup_teardown(test_cases_written_late, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,9 +228,10 @@ static void rebuilt_rows_match(const char *dir)
     qsort(hot_rows, (size_t)n_hot_rows, sizeof *hot_rows, row_order);
     assert_int_equal(store_hot_count(s->hot), n_hot_rows);
     bool timer = false, inbox = false;
+    MDB_val k;
     for (int i = 0; i < n_hot_rows; i++) {
-        MDB_val k;
-        assert_true(store_hot_at(s->hot, (size_t)i, &k));
+        assert_true(i ? store_hot_first(s->hot, k.mv_data, k.mv_size, true, &k)
+                      : store_hot_first(s->hot, (const uint8_t *)"", 0, false, &k));
         assert_int_equal(k.mv_size, hot_rows[i].len);
         assert_memory_equal(k.mv_data, hot_rows[i].key, hot_rows[i].len);
         timer |= hot_rows[i].key[0] == 'T';
@@ -241,7 +242,7 @@ static void rebuilt_rows_match(const char *dir)
     assert_int_equal(store_begin(s, NULL, false, &t), SERTEL_OK);
     MDB_cursor *cur;
     assert_int_equal(mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &cur), 0);
-    MDB_val k, v;
+    MDB_val v;
     for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
         assert_true(!k.mv_size || !strchr("OPT", ((char *)k.mv_data)[0]));
     mdb_cursor_close(cur);
