@@ -55,8 +55,8 @@ fail() {
 }
 say() { echo "soak: $*" >&2; }
 
-# new_office DIR : a data directory with a front-office officer, keys in
-# $tmp/keys.
+# new_office DIR : a data directory with a front-office officer and a
+# Kepala Dinas, keys in $tmp/keys.
 new_office() {
     data=$1
     rm -rf "$data" "$tmp/keys" "$tmp/admin.key"
@@ -66,6 +66,8 @@ new_office() {
     start_broker "$data"
     "$admin" officer add --key "$tmp/admin.key" --name "Siti Rahmawati" --nip 198503142010011003 \
         --role staf --out "$tmp/keys/staf.key" >/dev/null
+    "$admin" officer add --key "$tmp/admin.key" --name "Tino Armyanto" --nip 197503042001121002 \
+        --role kadis --out "$tmp/keys/kadis.key" >/dev/null
 }
 # start_broker DIR : on the port of the last start, if any.
 start_broker() {
@@ -87,6 +89,11 @@ start_broker() {
 make_pdf "$tmp/surat.pdf" surat
 # writer N : registers applications until killed; each acknowledged one's
 # number goes to $tmp/acked.N (written only once the broker answered).
+# With dispose=1 each is then disposed to the Kepala Dinas (step 1 -> 2),
+# and an acknowledged disposition's number goes to $tmp/moved.N: a step
+# taken after the case was made, which the store writes to the journal
+# only (its case record follows at a later flush).
+dispose=0
 writer() {
     local n=$1 id i=0
     # Each letter its own number: the same letter twice is refused as a
@@ -98,6 +105,10 @@ writer() {
             --letter-no "800/$n.$BASHPID.$i/Disdik" --letter-date 2026-11-20 --subject "Pembaharuan" \
             --attach "$tmp/surat.pdf" 2>>"$tmp/writer.$n.err"); then
             echo "$id" >>"$tmp/acked.$n"
+            if [ "$dispose" = 1 ] && "$sertel" complete "$id" --key "$tmp/keys/staf.key" \
+                --instruction "Mohon diproses" >/dev/null 2>>"$tmp/writer.$n.err"; then
+                echo "$id" >>"$tmp/moved.$n"
+            fi
         else
             echo "refused" >>"$tmp/refused.$n"
         fi
@@ -164,6 +175,24 @@ if bad:
     sys.exit("; ".join(bad))
 PY
 }
+# check_moved WHAT : with the broker running, every acknowledged
+# disposition shows in its case: at step 2, in the Kepala Dinas' inbox.
+check_moved() {
+    cat "$tmp"/moved.* 2>/dev/null | sort -u >"$tmp/moved" || true
+    "$sertel" inbox --json --key "$tmp/keys/kadis.key" >"$tmp/inbox.json" ||
+        { fail "$1: the Kepala Dinas' inbox cannot be read"; return; }
+    python3 - "$tmp/inbox.json" "$tmp/moved" "$1" <<'PY' || fail "$1: an acknowledged disposition is not in its case"
+import json, sys
+at_two = {c["id"] for c in json.load(open(sys.argv[1]))["cases"] if c["step"] == 2}
+moved = [l.strip() for l in open(sys.argv[2]) if l.strip()]
+lost = sorted(set(moved) - at_two)
+print(f"  {sys.argv[3]}: {len(moved)} acknowledged dispositions, {len(lost)} not in their case", file=sys.stderr)
+if not moved:
+    sys.exit("no disposition was acknowledged: nothing was checked")
+if lost:
+    sys.exit(f"{len(lost)} disposed cases are not at step 2 in the Kadis' inbox, e.g. {lost[:3]}")
+PY
+}
 # offline_check DIR : `sertel-broker check` on the stopped broker's
 # directory, where the command exists.
 offline_check() {
@@ -178,7 +207,8 @@ offline_check() {
 # --- kill -9 under concurrent writers ---------------------------------------
 part_kill() {
     new_office "$tmp/kill"
-    rm -f "$tmp"/acked.*
+    rm -f "$tmp"/acked.* "$tmp"/moved.*
+    dispose=1
     local started
     started=$(date +%s)
     for k in $(seq 1 "$kills"); do
@@ -192,10 +222,12 @@ part_kill() {
         [ $((k % 100)) -ne 0 ] || say "kill: $k of $kills"
     done
     check_store "kill -9 x$kills under $writers writers"
+    check_moved "kill -9 x$kills"
     kill -TERM "$broker_pid"; wait "$broker_pid" || fail "the broker did not stop cleanly"
     broker_pid=
     offline_check "$tmp/kill" "kill"
     say "kill: $kills kills in $(($(date +%s) - started)) s"
+    dispose=0
 }
 
 # --- a second broker on the same directory, under load ------------------------
