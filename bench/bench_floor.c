@@ -104,16 +104,13 @@ typedef struct {
 
 static const put_shape_t bare_shape[] = {{NULL, 64, KEY_SEQ, 0}};
 
-/* Roughly the puts of one broker transition (a Complete) in the store's
- * format 4, all in LMDB's unnamed database under key spaces: the case
- * ('C'), three index rows (the inbox row moved, a timer), each at a random
- * place in its space, and the journal record appended ('\xFF' seq).
- * Informative only: it is not the floor, and the store may change under
- * it. */
-static const put_shape_t broker_shape[] = {
-    {NULL, 600, KEY_RANDOM, 'C'}, {NULL, 0, KEY_RANDOM, 'O'}, {NULL, 0, KEY_RANDOM, 'S'},
-    {NULL, 0, KEY_RANDOM, 'T'},   {NULL, 250, KEY_SEQ, 0xFF},
-};
+/* Roughly the put of one broker transition (a Complete) in the store's
+ * format 5: its journal record appended ('\xFF' seq), the event with the
+ * case after it, about 950 bytes; the case record follows at a flush,
+ * every 1,000 events. An intake or an archive writes more (the sealed
+ * case, its state and applicant rows). Informative only: it is not the
+ * floor, and the store may change under it. */
+static const put_shape_t broker_shape[] = {{NULL, 950, KEY_SEQ, 0xFF}};
 
 typedef struct {
     double p50_us, p99_us, max_us, per_s, cpu_us, kb;
@@ -301,9 +298,9 @@ static bool lmdb_commit(const bench_cfg_t *cfg, floor_result_t *out)
     out->shaped_p99_us = c.p99_us;
     out->shaped_cpu_us = c.cpu_us;
     out->shaped_kb = c.kb;
-    printf("  (info, not the floor) the same with %d puts shaped like one transition of the store's\n"
-           "   format 4 (in one B-tree: the case, 3 index rows, the journal record appended),\n"
-           "   10,000 entries preloaded per put, %zu commits:\n"
+    printf("  (info, not the floor) the same with %d put shaped like one transition of the store's\n"
+           "   format 5 (a journal record of 950 B appended: the event and the case after it),\n"
+           "   10,000 entries preloaded, %zu commits:\n"
            "      p50 %8.1f us   p99 %8.1f us   max %8.1f us   %.0f commits/s\n"
            "      CPU %.0f us, written %.1f KiB = %.1f pages per commit\n",
            n, c.n, c.p50_us, c.p99_us, c.max_us, c.per_s, c.cpu_us, c.kb, bench_pages(c.kb));
