@@ -166,6 +166,15 @@ bool bench_raw_send(void *sock, Sertel__Envelope *env);
  * call (the strings live until the calling thread's next call). */
 void bench_application(Sertel__Application *app);
 
+/* An intake of a new application (bench_application) with one letter,
+ * as the front office registers it: req points into *x. */
+typedef struct {
+    Sertel__Application app;
+    Sertel__Attachment letter, *letters[1];
+    Sertel__Intake intake;
+} bench_intake_t;
+void bench_intake(bench_intake_t *x, Sertel__Envelope *req);
+
 /* ---- the floor's durable commit, also timed between the 1-client
  * lifecycles of (b) so that both are measured in the same minutes */
 

@@ -250,20 +250,9 @@ static bool take_one_letter(broker_proc_t *b, const keyfile_t *staf)
     conn_t *c = bench_connect(b, staf);
     if (!c)
         return false;
-    Sertel__Application app;
-    bench_application(&app);
-    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
-    letter.name = "surat-permohonan.pdf";
-    letter.content.data = (uint8_t *)BENCH_PDF("surat permohonan");
-    letter.content.len = strlen((char *)letter.content.data);
-    Sertel__Attachment *atts[] = {&letter};
-    Sertel__Intake in = SERTEL__INTAKE__INIT;
-    in.app = &app;
-    in.attachments = atts;
-    in.n_attachments = 1;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
-    req.intake = &in;
+    bench_intake_t intake;
+    Sertel__Envelope req;
+    bench_intake(&intake, &req);
     Sertel__Envelope *r = bench_call(c, &req, "intake");
     sertel__envelope__free_unpacked(r, NULL);
     conn_close(&c);

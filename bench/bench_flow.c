@@ -210,20 +210,9 @@ static bool lifecycle(worker_t *w)
     uint64_t tq, tr;
     char id[64];
 
-    Sertel__Application app;
-    bench_application(&app);
-    Sertel__Attachment letter = SERTEL__ATTACHMENT__INIT;
-    letter.name = "surat-permohonan.pdf";
-    letter.content.data = (uint8_t *)BENCH_PDF("surat permohonan");
-    letter.content.len = strlen((char *)letter.content.data);
-    Sertel__Attachment *atts[] = {&letter};
-    Sertel__Intake in = SERTEL__INTAKE__INIT;
-    in.app = &app;
-    in.attachments = atts;
-    in.n_attachments = 1;
-    Sertel__Envelope req = SERTEL__ENVELOPE__INIT;
-    req.body_case = SERTEL__ENVELOPE__BODY_INTAKE;
-    req.intake = &in;
+    bench_intake_t intake;
+    Sertel__Envelope req;
+    bench_intake(&intake, &req);
     Sertel__Envelope *r = call(w, STAF, K_INTAKE, &req, "intake", &tq, &tr);
     if (!r)
         return false;

@@ -623,3 +623,20 @@ void bench_application(Sertel__Application *app)
     app->subject = "Permohonan pembaharuan sertifikat elektronik";
     app->urgency = SERTEL__URGENCY__URGENCY_BIASA;
 }
+
+void bench_intake(bench_intake_t *x, Sertel__Envelope *req)
+{
+    bench_application(&x->app);
+    sertel__attachment__init(&x->letter);
+    x->letter.name = "surat-permohonan.pdf";
+    x->letter.content.data = (uint8_t *)BENCH_PDF("surat permohonan");
+    x->letter.content.len = strlen((char *)x->letter.content.data);
+    x->letters[0] = &x->letter;
+    sertel__intake__init(&x->intake);
+    x->intake.app = &x->app;
+    x->intake.attachments = x->letters;
+    x->intake.n_attachments = 1;
+    sertel__envelope__init(req);
+    req->body_case = SERTEL__ENVELOPE__BODY_INTAKE;
+    req->intake = &x->intake;
+}
