@@ -141,16 +141,25 @@ size_t store_hot_count(const store_hot_t *h)
     return h->n;
 }
 
+/* Room for one more of n elements of size in *v (capacity *cap),
+ * doubled when full. */
+static bool room(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return true;
+    size_t grown = *cap ? *cap * 2 : 64;
+    void *w = realloc(*v, grown * size);
+    if (!w)
+        return false;
+    *v = w;
+    *cap = grown;
+    return true;
+}
+
 static bool logged(store_hot_t *h, hot_row_t *row, hot_row_t *with, undo_kind_t kind)
 {
-    if (h->nlog == h->logcap) {
-        size_t cap = h->logcap ? h->logcap * 2 : 64;
-        hot_undo_t *v = realloc(h->log, cap * sizeof *v);
-        if (!v)
-            return false;
-        h->log = v;
-        h->logcap = cap;
-    }
+    if (!room((void **)&h->log, &h->logcap, h->nlog, sizeof *h->log))
+        return false;
     h->log[h->nlog++] = (hot_undo_t){row, with, kind};
     return true;
 }
@@ -168,14 +177,8 @@ static hot_row_t *row_new(const uint8_t *key, size_t len)
 /* Room for one more block pointer, a new empty block at index b. */
 static block_t *block_insert(store_hot_t *h, size_t b)
 {
-    if (h->nb == h->capb) {
-        size_t cap = h->capb ? h->capb * 2 : 16;
-        block_t **v = realloc(h->blocks, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        h->blocks = v;
-        h->capb = cap;
-    }
+    if (!room((void **)&h->blocks, &h->capb, h->nb, sizeof *h->blocks))
+        return NULL;
     block_t *bk = malloc(sizeof *bk);
     if (!bk)
         return NULL;
@@ -334,14 +337,8 @@ typedef struct {
 
 static sertel_err_t append(loading_t *l, const uint8_t *key, size_t len)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        hot_row_t **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return SERTEL_E_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (!room((void **)&l->v, &l->cap, l->n, sizeof *l->v))
+        return SERTEL_E_NOMEM;
     hot_row_t *row = row_new(key, len);
     if (!row)
         return SERTEL_E_NOMEM;
