@@ -7,7 +7,7 @@
 #
 # From the repository root:
 #
-#   bench/run.sh            # the full run, 4 to 6 minutes
+#   bench/run.sh            # the full run, about 2 minutes
 #   bench/run.sh --quick    # a smoke run, under a minute (scaled down)
 #
 # BUILD_DIR (default "build-bench") is configured as Release when it does
