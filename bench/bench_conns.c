@@ -261,8 +261,8 @@ static bool take_one_letter(broker_proc_t *b, const keyfile_t *staf)
 
 static void print_mem(const char *when, bench_mem_t m)
 {
-    printf("      %-36s VmRSS %6.1f MiB (anonymous %.1f, file-backed %.1f); peak %.1f MiB\n",
-           when, m.rss_kb / 1024.0, m.anon_kb / 1024.0, m.file_kb / 1024.0, m.hwm_kb / 1024.0);
+    printf("      %-36s VmRSS %6.1f MiB (anonymous %.1f, file-backed %.1f); peak %.1f MiB\n", when,
+           m.rss_kb / 1024.0, m.anon_kb / 1024.0, m.file_kb / 1024.0, m.hwm_kb / 1024.0);
 }
 
 /* Where the broker's memory is, before and after, and what each part
@@ -271,16 +271,15 @@ static void print_parts(const conns_result_t *r)
 {
     printf("      %-40s %9s %9s %12s\n", "of which (KiB):", "none", "all", "per officer");
     for (int i = 0; i < MEM_PARTS; i++)
-        printf("        %-38s %9ld %9ld %12.2f\n", bench_mem_part_names[i],
-               r->parts_before.kb[i], r->parts_after.kb[i],
+        printf("        %-38s %9ld %9ld %12.2f\n", bench_mem_part_names[i], r->parts_before.kb[i],
+               r->parts_after.kb[i],
                (double)(r->parts_after.kb[i] - r->parts_before.kb[i]) / r->officers);
 }
 
 static void print_floor(const char *what, int n, bench_mem_t idle, bench_mem_t busy)
 {
-    printf("      %-36s VmRSS %6.1f MiB idle, %.1f MiB connected = %.1f KiB per connection\n",
-           what, idle.rss_kb / 1024.0, busy.rss_kb / 1024.0,
-           (double)(busy.rss_kb - idle.rss_kb) / n);
+    printf("      %-36s VmRSS %6.1f MiB idle, %.1f MiB connected = %.1f KiB per connection\n", what,
+           idle.rss_kb / 1024.0, busy.rss_kb / 1024.0, (double)(busy.rss_kb - idle.rss_kb) / n);
 }
 
 /* The two floors, in processes of their own, with the broker's context
@@ -302,7 +301,8 @@ static void floors(int n, conns_result_t *out)
         printf("      the broker less the ZAP floor: %.1f MiB idle, %.2f KiB per officer\n",
                (out->before.rss_kb - out->zap_idle.rss_kb) / 1024.0,
                (double)((out->after.rss_kb - out->before.rss_kb) -
-                        (out->zap.rss_kb - out->zap_idle.rss_kb)) / n);
+                        (out->zap.rss_kb - out->zap_idle.rss_kb)) /
+                   n);
 }
 
 bool bench_conns(const bench_cfg_t *cfg, conns_result_t *out)

@@ -179,7 +179,8 @@ bool evwire_concerns(const uint8_t *p, size_t len, const push_scope_t *scope)
             /* as the unpacked C string would compare: up to a NUL */
             push_scope_names(scope, (const char *)f.data, strnlen((const char *)f.data, f.len)))
             return true;
-        if (f.num == F_NOTIFY_POOLS && f.wt == WT_VARINT && push_scope_in_pool(scope, (uint32_t)f.v))
+        if (f.num == F_NOTIFY_POOLS && f.wt == WT_VARINT &&
+            push_scope_in_pool(scope, (uint32_t)f.v))
             return true;
         if (f.num == F_NOTIFY_POOLS && f.wt == WT_LEN) {
             rd_t q = {f.data, f.data + f.len};

@@ -141,7 +141,12 @@ void replay_round(broker_t *b, session_t *s, uint64_t since, uint64_t upto, unsi
         out->failed = SERTEL_E_NOMEM;
         return;
     }
-    *r = (round_t){.b = b, .s = s, .t = t, .upto = upto, .batch = batch ? batch : 1, .out = out,
+    *r = (round_t){.b = b,
+                   .s = s,
+                   .t = t,
+                   .upto = upto,
+                   .batch = batch ? batch : 1,
+                   .out = out,
                    .max = queue > 0 && queue / 2 < REPLAY_MAX ? (queue + 1) / 2 : REPLAY_MAX};
     if (session_listens(b, t, broker_now(b), s)) {
         r->scope = s->scope;

@@ -11,9 +11,9 @@
 #define REPLAY_BATCH_BYTES (1024 * 1024)
 
 typedef struct {
-    int count;          /* events sent */
-    uint64_t last;      /* the seq of the last one sent (since: none) */
-    bool more;          /* events are left for another round */
+    int count;           /* events sent */
+    uint64_t last;       /* the seq of the last one sent (since: none) */
+    bool more;           /* events are left for another round */
     sertel_err_t failed; /* a journal record could not be read: stopped there */
 } replay_result_t;
 

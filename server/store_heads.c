@@ -85,8 +85,7 @@ bool store_heads_pending(const store_t *s)
 {
     uint8_t first = HEAD_ROW;
     MDB_val k;
-    return s->hot && store_hot_first(s->hot, &first, 1, false, &k) &&
-           store_is_head_row(&k);
+    return s->hot && store_hot_first(s->hot, &first, 1, false, &k) && store_is_head_row(&k);
 }
 
 bool store_is_head_row(const MDB_val *k)
@@ -266,13 +265,16 @@ sertel_err_t store_heads_load(store_t *s)
         store_jrec_t r = {0};
         if (!store_seq_key_of(s, &k, &seq))
             break; /* past the journal */
-        Sertel__Event *ev = store_jrec_parse(seq, &v, &r) ? sertel__event__unpack(NULL, r.event_len, r.event) : NULL;
+        Sertel__Event *ev = store_jrec_parse(seq, &v, &r)
+                                ? sertel__event__unpack(NULL, r.event_len, r.event)
+                                : NULL;
         if (!ev) {
             e = store_damaged(s, "journal", "after cases-at");
             break;
         }
         uint8_t ck[CASE_KEY_MAX];
-        MDB_val cv, c = store_val(ck, ev->case_id && *ev->case_id ? store_case_key(s, ev->case_id, ck) : 0);
+        MDB_val cv,
+            c = store_val(ck, ev->case_id && *ev->case_id ? store_case_key(s, ev->case_id, ck) : 0);
         if (c.mv_size && mdb_get(t->txn, store_dbi(t, DB_CASES), &c, &cv) == 0) {
             if (!store_head_get(s, ev->case_id, &head, &snap))
                 snap = 0;

@@ -277,8 +277,8 @@ size_t store_hot_mark(const store_hot_t *h)
     return h->nlog;
 }
 
-sertel_err_t store_hot_replace(store_hot_t *h, const uint8_t *old, size_t oldlen, const uint8_t *key,
-                               size_t len, bool log)
+sertel_err_t store_hot_replace(store_hot_t *h, const uint8_t *old, size_t oldlen,
+                               const uint8_t *key, size_t len, bool log)
 {
     pos_t p;
     if (!find(h, old, oldlen, &p))

@@ -61,11 +61,11 @@ static void test_reads_what_unpack_reads(void **state)
     Sertel__Event *ev = sertel__event__unpack(NULL, len, buf);
     assert_non_null(ev);
     const push_scope_t scopes[] = {
-        scope_of(JF_NIP, ROLE_JF, 0),          /* named */
-        scope_of(KADIS_NIP, ROLE_KADIS, 0),    /* by the Kadis pool */
-        scope_of("199002022015031001", ROLE_STAF, 1), /* a qualified staf */
-        scope_of("198503142010011003", ROLE_STAF, 0), /* not qualified: no */
-        scope_of("19880101201201100", ROLE_JF, 0),    /* a prefix of a NIP: no */
+        scope_of(JF_NIP, ROLE_JF, 0),                  /* named */
+        scope_of(KADIS_NIP, ROLE_KADIS, 0),            /* by the Kadis pool */
+        scope_of("199002022015031001", ROLE_STAF, 1),  /* a qualified staf */
+        scope_of("198503142010011003", ROLE_STAF, 0),  /* not qualified: no */
+        scope_of("19880101201201100", ROLE_JF, 0),     /* a prefix of a NIP: no */
         scope_of("198806062012011002", ROLE_KABID, 0), /* nobody */
     };
     const bool want[] = {true, true, true, false, false, false};
@@ -198,7 +198,8 @@ static void test_refuses_what_unpack_refuses(void **state)
             assert_int_equal(w.kind, (int)ev->kind);
             push_scope_t s = scope_of(JF_NIP, ROLE_KADIS, 0);
             assert_int_equal(evwire_concerns(rec, n, &s), push_concerns(ev, &s));
-            assert_int_equal(evwire_concerns(rec + w.rcpt_at, w.rcpt_len, &s), push_concerns(ev, &s));
+            assert_int_equal(evwire_concerns(rec + w.rcpt_at, w.rcpt_len, &s),
+                             push_concerns(ev, &s));
         }
         if (ev)
             sertel__event__free_unpacked(ev, NULL);
