@@ -163,8 +163,10 @@ void broker_destroy(broker_t **bp)
  * wait (each a poll(2) and a getpid(2) inside libzmq): some eight system
  * calls a request at one client. ZMQ_FD is edge-triggered: it signals
  * that the socket's state may have changed, so a socket is asked for
- * ZMQ_EVENTS after any operation on it, before the loop sleeps; a socket
- * left alone since it said "nothing" needs no asking. */
+ * ZMQ_EVENTS after any operation on it, before the loop sleeps. The
+ * router is used on nearly every turn (requests, replies, pushes, the
+ * sweep's notices), so it is asked on every turn; the ZAP socket only
+ * after its FD signalled or it was used. */
 static int socket_fd(void *sock)
 {
     int fd = -1;
@@ -184,10 +186,10 @@ int broker_run(broker_t *b)
     int64_t next_reader_check = broker_mono_ms() + READER_CHECK_MS;
     b->next_sweep_ms = broker_mono_ms();
     struct pollfd fds[] = {{socket_fd(b->zap), POLLIN, 0}, {socket_fd(b->router), POLLIN, 0}};
-    bool zap_check = true, router_check = true; /* ZMQ_EVENTS owed */
+    bool zap_check = true; /* ZMQ_EVENTS owed by the ZAP socket */
     while (!b->cfg.stop || !*b->cfg.stop) {
         bool zap_in = zap_check && readable(b->zap);
-        bool router_in = router_check && readable(b->router);
+        bool router_in = readable(b->router);
         bool work = zap_in || router_in || dispatch_pending(b);
         int64_t wait = work ? 0 : b->next_sweep_ms - broker_mono_ms();
         int rc = poll(fds, 2, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (int)wait);
@@ -203,10 +205,8 @@ int broker_run(broker_t *b)
             zap_handle(b);
             zap_check = true;
         }
-        if (router_in || dispatch_pending(b)) {
+        if (router_in || dispatch_pending(b))
             dispatch_batch(b);
-            router_check = true;
-        }
         /* Scheduled on the monotonic clock: a step of the wall clock
          * (back a day, say) must not silence the sweep until the old
          * schedule comes round. What is due is still judged by the wall
@@ -218,7 +218,6 @@ int broker_run(broker_t *b)
             /* Clients that fell behind may have read since. */
             fanout_behind(b);
             b->next_sweep_ms = mono + SWEEP_MS;
-            router_check = true; /* pushes and notices went out */
         }
         if (mono >= next_reader_check) {
             int dead = store_reader_check(b->store);

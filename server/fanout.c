@@ -64,7 +64,15 @@ static bool push_range(fan_t *f, session_t *s, int from, int to)
             frame = own = notifier_push(f->t, p, &len, &skip);
         if (skip)
             continue;
-        bool sent = frame && session_send(b, s, frame, len);
+        if (!frame) {
+            /* Not built (memory, the outbox unreadable): later events
+             * must not pass it silently; the session catches up from
+             * the journal once told (fanout_behind). */
+            s->behind = true;
+            s->live = false;
+            return false;
+        }
+        bool sent = session_send(b, s, frame, len);
         free(own);
         if (!sent)
             return false;

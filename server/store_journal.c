@@ -45,9 +45,12 @@ bool store_jrec_parse(uint64_t seq, const MDB_val *v, store_jrec_t *r)
     r->snap_len = 0;
     if (!(link & JOURNAL_SNAP_FLAG))
         return true;
+    /* The event's length, then the event, then the case: a record too
+     * short for the length is damaged, not an empty event. */
+    if (v->mv_size < JOURNAL_HEAD + 4)
+        return false;
     const uint8_t *n = p + JOURNAL_HEAD;
-    size_t len = v->mv_size < JOURNAL_HEAD + 4 ? SIZE_MAX
-                 : (size_t)n[0] << 24 | (size_t)n[1] << 16 | (size_t)n[2] << 8 | n[3];
+    size_t len = (size_t)n[0] << 24 | (size_t)n[1] << 16 | (size_t)n[2] << 8 | n[3];
     if (len > v->mv_size - JOURNAL_HEAD - 4)
         return false;
     r->event = n + 4;

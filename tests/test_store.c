@@ -337,6 +337,28 @@ static void test_rows_in_blocks(void **state)
     store_hot_free(&h);
 }
 
+/* A journal record with a case after its event: [hash][link with the
+ * flag][u32 event length][event][case]. Too short for the length, or a
+ * length past the end, is damage; never an event read past the record. */
+static void test_journal_record_bounds(void **state)
+{
+    (void)state;
+    uint8_t rec[JOURNAL_HEAD + 8] = {0};
+    rec[STORE_HASH_LEN] = 0x80; /* JOURNAL_SNAP_FLAG, big-endian */
+    store_jrec_t r;
+    for (size_t n = JOURNAL_HEAD; n < JOURNAL_HEAD + 4; n++) {
+        MDB_val v = {n, rec};
+        assert_false(store_jrec_parse(1, &v, &r));
+    }
+    MDB_val v = {JOURNAL_HEAD + 8, rec};
+    rec[JOURNAL_HEAD + 3] = 3; /* a 3-byte event, a 1-byte case */
+    assert_true(store_jrec_parse(1, &v, &r));
+    assert_int_equal(r.event_len, 3);
+    assert_int_equal(r.snap_len, 1);
+    rec[JOURNAL_HEAD + 3] = 5; /* past the end */
+    assert_false(store_jrec_parse(1, &v, &r));
+}
+
 /* The case's record as the 'C' space holds it, before any head row. */
 static int stored_step(store_t *s, const char *id)
 {
@@ -444,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_in_memory, setup, teardown),
         cmocka_unit_test(test_rows_in_blocks),
+        cmocka_unit_test(test_journal_record_bounds),
         cmocka_unit_test_setup_teardown(test_cases_written_late, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
