@@ -6,7 +6,7 @@
 #
 # BUILD_DIR is a build made with CC=clang cmake -DSERTEL_FUZZ=ON (made
 # here if it does not exist). SECONDS per target: 20 in .ci/test, hours
-# by hand (e.g. 3600). Targets: envelope sop calendar keyfile datafile
+# by hand (e.g. 3600). Targets: envelope sop calendar keyfile datafile journal
 # (default: all). Each starts from the committed seeds in
 # tests/fuzz/corpus/TARGET and from what earlier runs found, kept in
 # BUILD_DIR/fuzz-corpus/TARGET; a crash leaves its input in
@@ -20,12 +20,12 @@ shift 2
 [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || { echo "$usage" >&2; exit 2; }
 src=$(cd "$(dirname "$0")/../.." && pwd)
 targets=("$@")
-((${#targets[@]})) || targets=(envelope sop calendar keyfile datafile)
+((${#targets[@]})) || targets=(envelope sop calendar keyfile datafile journal)
 
 [ -f "$build/CMakeCache.txt" ] || CC=clang cmake -S "$src" -B "$build" -DSERTEL_FUZZ=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null
 
-declare -A max_len=([envelope]=65536 [sop]=16384 [calendar]=16384 [keyfile]=4096 [datafile]=16384)
+declare -A max_len=([envelope]=65536 [sop]=16384 [calendar]=16384 [keyfile]=4096 [datafile]=16384 [journal]=8192)
 report=()
 crashed=0
 for t in "${targets[@]}"; do
