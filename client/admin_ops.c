@@ -7,6 +7,7 @@
 #include "admin.h"
 #include "csv.h"
 #include "engine.h"
+#include "event_names.h"
 #include "i18n.h"
 #include "json.h"
 #include "sop.h"
@@ -393,32 +394,6 @@ static const admin_cmd_t cmd_journal = {
     true, 0, 0,
 };
 
-/* The broker's administrative events, which the engine does not name. */
-static const struct {
-    Sertel__EventKind kind;
-    const char *code, *title;
-} admin_events[] = {
-    {SERTEL__EVENT_KIND__EV_OFFICER_CHANGED, "petugas", N_("officer changed")},
-    {SERTEL__EVENT_KIND__EV_ACTING_CHANGED, "plt-plh", N_("acting official changed")},
-    {SERTEL__EVENT_KIND__EV_SOP_LOADED, "sop", N_("SOP loaded")},
-    {SERTEL__EVENT_KIND__EV_MESSAGE_QUEUED, "pesan", N_("message to the applicant")},
-    {SERTEL__EVENT_KIND__EV_MESSAGE_STATE, "pesan-status", N_("message state")},
-    {SERTEL__EVENT_KIND__EV_CERT_DUE, "perlu-diperbarui", N_("certificate due for renewal")},
-    {SERTEL__EVENT_KIND__EV_CERT_REGISTERED, "sertifikat-terdaftar", N_("certificate registered")},
-};
-
-static void event_names(Sertel__EventKind kind, const char **code, const char **title)
-{
-    for (size_t i = 0; i < sizeof admin_events / sizeof admin_events[0]; i++)
-        if (admin_events[i].kind == kind) {
-            *code = admin_events[i].code;
-            *title = _(admin_events[i].title);
-            return;
-        }
-    const char *c = event_kind_code((event_kind_t)kind);
-    *code = c ? c : "";
-    *title = event_kind_title((event_kind_t)kind);
-}
 
 /* Who acted as people read it: "Dedi Supriadi (Plh. Kepala Dinas)" when
  * acting, else the name; the NIP where the officer is not (or no longer)
@@ -445,9 +420,8 @@ static void journal_json(Sertel__Event *const *evs, size_t n, const admin_roster
     json_arr_begin(&j, "events");
     for (size_t i = 0; i < n; i++) {
         const Sertel__Event *ev = evs[i];
-        const char *code, *title;
+        const char *code = event_name_code(ev->kind), *title = event_name_title(ev->kind);
         char when[TIME_TEXT];
-        event_names(ev->kind, &code, &title);
         json_obj_begin(&j, NULL);
         json_uint(&j, "seq", ev->seq);
         json_int(&j, "at", ev->at);
@@ -481,9 +455,7 @@ static void journal_table(Sertel__Event *const *evs, size_t n, const admin_roste
     admin_table_init(&t, titles, 7, 1u << 0 | 1u << 5);
     for (size_t i = 0; i < n; i++) {
         const Sertel__Event *ev = evs[i];
-        const char *code, *title;
         char seq[24], when[TIME_TEXT], actor[256], step[16], text[1100];
-        event_names(ev->kind, &code, &title);
         snprintf(seq, sizeof seq, "%llu", (unsigned long long)ev->seq);
         step[0] = '\0';
         if (ev->step > 0)
@@ -491,7 +463,8 @@ static void journal_table(Sertel__Event *const *evs, size_t n, const admin_roste
         snprintf(text, sizeof text, "%s%s%s", ev->text, *ev->text && *ev->note ? " / " : "",
                  ev->note);
         const char *row[] = {seq, calendar_format_time(cal, ev->at, when, sizeof when), ev->case_id,
-                             title, actor_text(ev, ro, actor, sizeof actor), step, text};
+                             event_name_title(ev->kind), actor_text(ev, ro, actor, sizeof actor),
+                             step, text};
         admin_table_add(&t, row);
     }
     if (admin_table_rows(&t))

@@ -5,6 +5,7 @@
 
 #include "case.h"
 #include "engine.h"
+#include "event_names.h"
 #include "i18n.h"
 #include "message.h"
 #include "officer.h"
@@ -18,50 +19,52 @@ enum {
     SHOW_CHANNEL = 1u << 3,  /* the note holds a contact channel's code */
     SHOW_ESCALATE = 1u << 4, /* the superior an overdue step went to */
     SHOW_PREVIOUS = 1u << 5, /* the note holds the holder before a reassignment */
-    SHOW_MESSAGE = 1u << 5,  /* an outbox message: its number, channel and state */
+    SHOW_MESSAGE = 1u << 6,  /* an outbox message: its number, channel and state */
 };
 
-/* Administrative events are journalled by the broker, not the engine,
- * so their codes and titles live here. */
+/* Administrative kinds have no engine name (event_kind_t). */
 enum {
     KIND_OFFICER_CHANGED = 20,
     KIND_ACTING_CHANGED = 21,
     KIND_SOP_LOADED = 22,
+    KIND_CALENDAR_LOADED = 32,
     KIND_MESSAGE_QUEUED = 40,
     KIND_MESSAGE_STATE = 41,
     KIND_CERT_DUE = 42,
     KIND_CERT_REGISTERED = 43,
+    KIND_OFFICE_LOADED = 50,
 };
 
+/* Per kind: what is shown, and the label of its text. Codes and titles
+ * are event_names.c's. */
 static const struct {
     unsigned show;
     const char *text_label; /* N_(); NULL: the text stands alone */
-    const char *code, *title; /* administrative kinds only */
 } kinds[] = {
     /* text and note: a letter registered again beside an open case, and why */
-    [EV_RECEIVED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("again beside case"), NULL, NULL},
-    [EV_DISPOSED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("instruction"), NULL, NULL},
-    [EV_ARCHIVED] = {SHOW_TEXT | SHOW_NOTE, N_("instruction"), NULL, NULL},
-    [EV_RETURNED] = {SHOW_TEXT, N_("reason"), NULL, NULL},
-    [EV_RESUMED] = {SHOW_NOTE, NULL, NULL, NULL},
-    [EV_REJECTED] = {SHOW_TEXT, N_("reason"), NULL, NULL},
-    [EV_WITHDRAWN] = {SHOW_TEXT, N_("reason"), NULL, NULL},
-    [EV_ATTACHED] = {SHOW_TEXT, N_("file"), NULL, NULL},
-    [EV_CONTACTED] = {SHOW_TEXT | SHOW_CHANNEL, NULL, NULL, NULL},
-    [EV_CERTIFIED] = {SHOW_TEXT, N_("serial number"), NULL, NULL},
-    [EV_WARNED] = {0, NULL, NULL, NULL},
-    [EV_OVERDUE] = {SHOW_ESCALATE, NULL, NULL, NULL},
-    [KIND_OFFICER_CHANGED] = {SHOW_TEXT, NULL, "petugas", N_("officer changed")},
-    [KIND_ACTING_CHANGED] = {SHOW_TEXT, NULL, "plt-plh", N_("acting official changed")},
-    [KIND_SOP_LOADED] = {SHOW_TEXT, NULL, "sop", N_("SOP loaded")},
-    [EV_TAKEN] = {SHOW_TARGET, NULL, NULL, NULL},
-    [EV_REASSIGNED] = {SHOW_TARGET | SHOW_TEXT | SHOW_PREVIOUS, N_("reason"), NULL, NULL},
-    [KIND_MESSAGE_QUEUED] = {SHOW_MESSAGE | SHOW_TEXT, NULL, "pesan", N_("message to the applicant")},
-    [KIND_MESSAGE_STATE] = {SHOW_MESSAGE | SHOW_TEXT, N_("reason"), "pesan-status", N_("message state")},
-    [KIND_CERT_DUE] = {SHOW_TEXT | SHOW_NOTE, N_("serial number"), "perlu-diperbarui",
-                       N_("certificate due for renewal")},
-    [KIND_CERT_REGISTERED] = {SHOW_TEXT | SHOW_NOTE, N_("serial number"), "sertifikat-terdaftar",
-                              N_("certificate registered")},
+    [EV_RECEIVED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("again beside case")},
+    [EV_DISPOSED] = {SHOW_TARGET | SHOW_TEXT | SHOW_NOTE, N_("instruction")},
+    [EV_ARCHIVED] = {SHOW_TEXT | SHOW_NOTE, N_("instruction")},
+    [EV_RETURNED] = {SHOW_TEXT, N_("reason")},
+    [EV_RESUMED] = {SHOW_NOTE, NULL},
+    [EV_REJECTED] = {SHOW_TEXT, N_("reason")},
+    [EV_WITHDRAWN] = {SHOW_TEXT, N_("reason")},
+    [EV_ATTACHED] = {SHOW_TEXT, N_("file")},
+    [EV_CONTACTED] = {SHOW_TEXT | SHOW_CHANNEL, NULL},
+    [EV_CERTIFIED] = {SHOW_TEXT, N_("serial number")},
+    [EV_WARNED] = {0, NULL},
+    [EV_OVERDUE] = {SHOW_ESCALATE, NULL},
+    [KIND_OFFICER_CHANGED] = {SHOW_TEXT, NULL},
+    [KIND_ACTING_CHANGED] = {SHOW_TEXT, NULL},
+    [KIND_SOP_LOADED] = {SHOW_TEXT, NULL},
+    [EV_TAKEN] = {SHOW_TARGET, NULL},
+    [EV_REASSIGNED] = {SHOW_TARGET | SHOW_TEXT | SHOW_PREVIOUS, N_("reason")},
+    [KIND_CALENDAR_LOADED] = {SHOW_TEXT, NULL},
+    [KIND_MESSAGE_QUEUED] = {SHOW_MESSAGE | SHOW_TEXT, NULL},
+    [KIND_MESSAGE_STATE] = {SHOW_MESSAGE | SHOW_TEXT, N_("reason")},
+    [KIND_CERT_DUE] = {SHOW_TEXT | SHOW_NOTE, N_("serial number")},
+    [KIND_CERT_REGISTERED] = {SHOW_TEXT | SHOW_NOTE, N_("serial number")},
+    [KIND_OFFICE_LOADED] = {SHOW_TEXT, NULL},
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -73,18 +76,12 @@ static bool kind_known(int kind)
 
 const char *officer_event_code(int kind)
 {
-    if (kind_known(kind) && kinds[kind].code)
-        return kinds[kind].code;
-    const char *code = event_kind_code((event_kind_t)kind);
-    return code ? code : "";
+    return event_name_code(kind);
 }
 
 const char *officer_event_title(int kind)
 {
-    if (kind_known(kind) && kinds[kind].title)
-        return _(kinds[kind].title);
-    const char *title = event_kind_title((event_kind_t)kind);
-    return title[0] ? title : _("unknown event");
+    return event_name_title(kind);
 }
 
 static const char *role_code_or_empty(int role)

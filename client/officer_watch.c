@@ -116,6 +116,10 @@ static int drain(watch_t *w, int wait_ms)
             sertel__envelope__free_unpacked(env, NULL);
             break;
         }
+        /* A new working calendar: its time, and every later one, in the
+         * zone the broker runs now. */
+        if (env->push->kind == SERTEL__EVENT_KIND__EV_CALENDAR_LOADED && env->push->seq > w->pos.seq)
+            cli_refresh_calendar(&w->cli, w->cli.timeout_ms);
         print_event(w, env->push);
         sertel__envelope__free_unpacked(env, NULL);
         n++;

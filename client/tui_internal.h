@@ -76,6 +76,7 @@ typedef struct tui {
     char fresh[TUI_MAX_FRESH][CASE_ID_MAX + 1]; /* new dispositions not yet looked at */
     int n_fresh;
     bool inbox_stale;
+    bool calendar_stale; /* a calendar load was pushed: ask for the new one */
 
     /* the open case */
     tui_view_t view;

@@ -132,7 +132,6 @@ bool tui_hello(tui_t *t, bool *denied)
     char note[512];
     bool moved = position_follow(&t->pos, reply->welcome, note, sizeof note);
     sertel__envelope__free_unpacked(reply, NULL);
-    uint64_t before = t->pos.seq;
     bool ring = false;
     Sertel__Envelope *env;
     while ((env = conn_next_push(t->cli.conn, 0)) != NULL) {
@@ -143,7 +142,6 @@ bool tui_hello(tui_t *t, bool *denied)
     }
     if (upto > t->pos.seq)
         t->pos.seq = upto;
-    (void)before;
     position_keep(t); /* the broker's identity and epoch too */
     t->had_seq = true;
     if (moved)
@@ -277,6 +275,10 @@ static void handle_event(tui_t *t, const Sertel__Event *ev, bool news, bool *rin
         t->inbox_stale = true; /* an acting assignment changes whose inbox is whose */
         return;
     }
+    if (ev->kind == SERTEL__EVENT_KIND__EV_CALENDAR_LOADED) {
+        t->calendar_stale = true; /* times shown in the zone the broker now runs */
+        return;
+    }
     t->inbox_stale = true;
     if (t->detail_id[0] && strcmp(ev->case_id, t->detail_id) == 0)
         t->detail_stale = true;
@@ -335,6 +337,11 @@ void tui_pump(tui_t *t)
         position_keep(t);
     if (ring)
         beep();
+    if (t->calendar_stale && t->online && cli_refresh_calendar(&t->cli, t->cli.timeout_ms)) {
+        t->cal = cli_calendar();
+        t->calendar_stale = false;
+        t->detail_stale = t->detail_id[0] != '\0'; /* its lines hold formatted times */
+    }
     if (t->inbox_stale && t->online)
         tui_fetch_inbox(t);
     if (t->detail_stale && t->online)

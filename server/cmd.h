@@ -77,8 +77,10 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
  * commit). */
 sertel_err_t broker_record_pb(cmd_ctx_t *ctx, Sertel__Event *pb, const push_targets_t *tg,
                               uint64_t *seq);
-/* Journals an administrative event for admins. */
+/* Journals an administrative event for admins; _office: for every
+ * officer (PUSH_POOL_OFFICE). */
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
+sertel_err_t broker_record_office(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
 /* Forgets the events kept for pushing (after they went, or were undone
  * from mark on). */
 void broker_events_clear(broker_t *b);

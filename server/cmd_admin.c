@@ -492,7 +492,7 @@ CMD(cmd_calendar_load)
     sertel_err_t e = store_text_put(ctx->txn, "calendar", "default", in->text);
     snprintf(text, sizeof text, "calendar load %s (now %s)", name, zone);
     if (e == SERTEL_OK)
-        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_CALENDAR_LOADED, text);
+        e = broker_record_office(ctx, SERTEL__EVENT_KIND__EV_CALENDAR_LOADED, text);
     /* The new calendar runs once it is durable. */
     ctx->b->reload_sops |= e == SERTEL_OK;
     return e == SERTEL_OK ? reply_pong(ctx, reply) : e;

@@ -105,10 +105,17 @@ bool push_scope_names(const push_scope_t *s, const char *nip, size_t len)
     return false;
 }
 
+static bool in_pool(uint32_t pool, role_t role, unsigned quals)
+{
+    if (pool == PUSH_POOL_OFFICE)
+        return role > ROLE_NONE && role < ROLE_NOTIFIER;
+    return push_pool_has(pool, role, quals);
+}
+
 bool push_scope_in_pool(const push_scope_t *s, uint32_t pool)
 {
     for (int j = 0; j < s->n; j++)
-        if (push_pool_has(pool, s->roles[j], s->quals[j]))
+        if (in_pool(pool, s->roles[j], s->quals[j]))
             return true;
     return false;
 }

@@ -13,6 +13,10 @@
 
 #define PUSH_MAX_NOTIFY (CASE_MAX_ACTORS + 2)
 #define PUSH_MAX_POOLS 3
+/* Every officer of the office, whatever their role (not the notifier):
+ * what changes how every client shows things, as a new working calendar
+ * changes the zone of every time shown. Role 255 is no role. */
+#define PUSH_POOL_OFFICE 0xff00u
 
 typedef struct {
     char nips[PUSH_MAX_NOTIFY][NIP_LEN + 1];

@@ -76,7 +76,8 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
     return broker_record_pb(ctx, &m.pb, &tg, seq);
 }
 
-sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
+static sertel_err_t record_for(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text,
+                               uint32_t pool)
 {
     Sertel__Event pb = SERTEL__EVENT__INIT;
     pb.kind = kind;
@@ -84,8 +85,18 @@ sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const c
     pb.actor = ctx->officer.nip;
     pb.actor_role = (Sertel__Role)ctx->officer.role;
     pb.text = (char *)text;
-    push_targets_t tg = {.n_pools = 1, .pools = {push_pool(ROLE_ADMIN, 0)}};
+    push_targets_t tg = {.n_pools = 1, .pools = {pool}};
     return broker_record_pb(ctx, &pb, &tg, NULL);
+}
+
+sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
+{
+    return record_for(ctx, kind, text, push_pool(ROLE_ADMIN, 0));
+}
+
+sertel_err_t broker_record_office(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
+{
+    return record_for(ctx, kind, text, PUSH_POOL_OFFICE);
 }
 
 void broker_after_commit(broker_t *b)

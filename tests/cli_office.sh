@@ -70,6 +70,8 @@ wait_for "$tmp/watch.verif2" "\"kind\":\"dialihkan\",\"case\":\"$id\"" "verifier
 run 0 as kabid show "$id"
 has out "Asep cuti sakit" "the history keeps the reason"
 has out "Asep Hidayat" "the history names the previous holder"
+grep "Asep cuti sakit" "$tmp/out" | grep -q "#0" &&
+    fail "the reassignment's line shows an outbox message's number"
 run 0 as verif2 contact "$id" --channel telp --summary "Data lengkap"
 run 0 as verif2 complete "$id"
 

@@ -63,6 +63,16 @@ sed 's/^zona = +08:00 WITA$/zona = +09:00 WIT/' "$calendar" >"$tmp/wit.conf"
 run 2 english "$admin" calendar load "$tmp/wit.conf" --key "$tmp/keys/kadis.key"
 run 0 adm calendar load "$tmp/wit.conf"
 has out "WIT" "calendar load says which zone runs now"
+# The Kadis' watch, connected all along, hears of it and shows times in
+# WIT from then on, without reconnecting.
+wait_for "$tmp/watch.text" "^23 Nov 2026 09:03 WIT .*kalender kerja dimuat" \
+    "a live watch hears of the calendar load, in the new zone"
+first=$id
+receive
+run 0 as staf complete "$id"
+wait_for "$tmp/watch.text" "^23 Nov 2026 09:03 WIT +$id +didisposisikan" \
+    "a live watch shows the next disposition in WIT"
+id=$first
 run 0 as kadis show "$id"
 has out "09:00 WIT" "after calendar load times are shown in WIT"
 run 0 adm journal --json

@@ -118,6 +118,17 @@ wait_for "[connected] Tino Armyanto" "the status line names the connection and t
 wait_line 24 "[connected]" "the status line is the last line of 80x24"
 bell_before=$(T display-message -p -t tui '#{window_bell_flag}')
 
+# --- a new working calendar reaches the open UI -------------------------------
+# The header's clock is in the office's zone; a calendar load is pushed to
+# every officer, and the UI shows the new zone without reconnecting.
+shipped="$(dirname "$0")/../sop/kalender-kerja.conf"
+sed 's/^zona = +07:00 WIB$/zona = +09:00 WIT/' "$shipped" >"$tmp/wit.conf"
+wait_line 1 " WIB" "the header's clock is in the office's zone"
+adm calendar load "$tmp/wit.conf" >/dev/null
+wait_line 1 " WIT" "the header's clock follows a calendar load without reconnecting"
+adm calendar load "$shipped" >/dev/null
+wait_line 1 " WIB" "and follows it back"
+
 # --- a disposition arrives ---------------------------------------------------
 make_pdf "$tmp/surat.txt" "Surat permohonan pembaharuan sertifikat elektronik"
 officer staf receive --name "Budi Santoso" --nip 198702152010011004 --unit "Dinas Pendidikan" \
