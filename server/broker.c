@@ -28,6 +28,7 @@
 #include "history.h"
 #include "i18n.h"
 #include "log.h"
+#include "outbox.h"
 #include "sops.h"
 #include "sweep.h"
 #include "zap.h"
@@ -146,6 +147,7 @@ void broker_destroy(broker_t **bp)
         while (zmq_ctx_term(b->ctx) != 0 && errno == EINTR)
             ;
     sops_free(b);
+    outbox_templates_free(b);
     if (b->store && b->datadir)
         history_record(b);
     store_close(&b->store);

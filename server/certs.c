@@ -221,7 +221,7 @@ int certs_remind(cmd_ctx_t *ctx, sertel_err_t *e)
     if (ctx->now < next_check && next_check - ctx->now <= REMIND_EVERY_S)
         return 0;
     next_check = ctx->now + REMIND_EVERY_S;
-    template_t *t = outbox_template(ctx, "pengingat");
+    const template_t *t = outbox_template(ctx, "pengingat");
     if (!t) {
         log_msg(LOG_WARN, _("certificate reminders not sent: %s"), ctx->why);
         return 0;
@@ -237,7 +237,6 @@ int certs_remind(cmd_ctx_t *ctx, sertel_err_t *e)
         *e = remind_one(ctx, t, &v[i], &sent);
         reminded += sent;
     }
-    template_destroy(&t);
     return *e == SERTEL_OK ? reminded : -1;
 }
 
@@ -245,11 +244,9 @@ int certs_days(cmd_ctx_t *ctx, int days[TEMPLATE_MAX_DAYS])
 {
     char saved[sizeof ctx->why];
     memcpy(saved, ctx->why, sizeof saved);
-    template_t *t = outbox_template(ctx, "pengingat");
+    const template_t *t = outbox_template(ctx, "pengingat");
     memcpy(ctx->why, saved, sizeof saved);
-    int n = t ? template_days(t, days) : 0;
-    template_destroy(&t);
-    return n;
+    return t ? template_days(t, days) : 0;
 }
 
 uint32_t certs_reminded(cmd_ctx_t *ctx, const char *serial, const int *days, int n)

@@ -107,8 +107,10 @@ CMD(cmd_notify)
         snprintf(owned, n, "subjek = %s\n---\n%s\n", FREE_TEXT_SUBJECT, text);
     }
     char err[512] = "";
-    template_t *t = has_template ? outbox_template(ctx, in->template_)
-                                 : template_parse(owned, "pesan", err, sizeof err);
+    /* A free text is parsed here and freed here; a named template is the
+     * broker's (outbox_template). */
+    template_t *parsed = has_template ? NULL : template_parse(owned, "pesan", err, sizeof err);
+    const template_t *t = has_template ? outbox_template(ctx, in->template_) : parsed;
     free(owned);
     if (!t)
         return err[0] ? cmd_fail(ctx, SERTEL_E_INVALID, _("message: %s"), err) : SERTEL_E_NOT_FOUND;
@@ -118,7 +120,7 @@ CMD(cmd_notify)
     Sertel__OutboxItem item;
     e = outbox_from_template(ctx, t, has_template ? in->template_ : "", "manual", in->channel, &c,
                              &v, &item);
-    template_destroy(&t);
+    template_destroy(&parsed);
     Sertel__Done *done = e == SERTEL_OK ? cmd_alloc(ctx, sizeof *done) : NULL;
     if (e != SERTEL_OK || !done)
         return e != SERTEL_OK ? e : SERTEL_E_NOMEM;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "codec.h"
@@ -30,8 +32,8 @@ bool outbox_address(Sertel__MessageChannel ch, const char *email, const char *ph
     return out[0] != '\0';
 }
 
-/* ---- templates: files the office edits, read when used so that an edit
- * needs no restart */
+/* ---- templates: files the office edits, read when changed so that an
+ * edit needs no restart */
 
 static bool name_ok(const char *name)
 {
@@ -39,7 +41,60 @@ static bool name_ok(const char *name)
     return n > 0 && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
-template_t *outbox_template(cmd_ctx_t *ctx, const char *name)
+/* A template parsed before is used again while its file is the one read
+ * (same inode, size, modification and change times): one stat() a
+ * message instead of opening, reading and parsing the file. A file
+ * changed less than TEMPLATE_SETTLE_S before it was read could change
+ * again within the same timestamp and size unseen, so it is read again
+ * until it has settled. */
+#define TEMPLATE_CACHE 16
+#define TEMPLATE_SETTLE_S 2
+
+typedef struct {
+    char name[65];
+    struct stat st;
+    bool settled;
+    template_t *t;
+} cached_template_t;
+
+struct outbox_templates {
+    cached_template_t e[TEMPLATE_CACHE];
+    int next; /* the slot a new name takes, round the table */
+};
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static cached_template_t *cache_slot(broker_t *b, const char *name)
+{
+    if (!b->templates && !(b->templates = calloc(1, sizeof *b->templates)))
+        return NULL;
+    struct outbox_templates *c = b->templates;
+    for (int i = 0; i < TEMPLATE_CACHE; i++)
+        if (c->e[i].t && strcmp(c->e[i].name, name) == 0)
+            return &c->e[i];
+    cached_template_t *e = &c->e[c->next];
+    c->next = (c->next + 1) % TEMPLATE_CACHE;
+    template_destroy(&e->t);
+    snprintf(e->name, sizeof e->name, "%s", name);
+    return e;
+}
+
+void outbox_templates_free(broker_t *b)
+{
+    if (!b->templates)
+        return;
+    for (int i = 0; i < TEMPLATE_CACHE; i++)
+        template_destroy(&b->templates->e[i].t);
+    free(b->templates);
+    b->templates = NULL;
+}
+
+const template_t *outbox_template(cmd_ctx_t *ctx, const char *name)
 {
     if (!name || !name_ok(name)) {
         cmd_fail(ctx, SERTEL_E_INVALID, _("template name '%s': use lowercase letters, digits and -"),
@@ -48,11 +103,32 @@ template_t *outbox_template(cmd_ctx_t *ctx, const char *name)
     }
     char path[4200], err[512] = "";
     snprintf(path, sizeof path, "%s/pesan/%s.pesan", ctx->b->cfg.data_dir, name);
+    cached_template_t *e = cache_slot(ctx->b, name);
+    if (!e) {
+        cmd_fail(ctx, SERTEL_E_NOMEM, _("template %s: %s"), name, sertel_strerror(SERTEL_E_NOMEM));
+        return NULL;
+    }
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    bool seen = stat(path, &st) == 0;
+    if (seen && e->t && e->settled && same_file(&e->st, &st))
+        return e->t;
     char *text = text_read_file(path, TEMPLATE_MAX_BYTES, NULL, err, sizeof err);
     template_t *t = text ? template_parse(text, path, err, sizeof err) : NULL;
     free(text);
-    if (!t)
+    template_destroy(&e->t);
+    if (!t) {
         cmd_fail(ctx, SERTEL_E_NOT_FOUND, _("template %s: %s"), name, err);
+        return NULL;
+    }
+    struct timespec read_at;
+    clock_gettime(CLOCK_REALTIME, &read_at);
+    e->t = t;
+    e->st = st;
+    /* Both times from the stat() before the read: a change after it
+     * shows as a newer time next time. */
+    time_t changed = st.st_mtim.tv_sec > st.st_ctim.tv_sec ? st.st_mtim.tv_sec : st.st_ctim.tv_sec;
+    e->settled = seen && read_at.tv_sec - changed >= TEMPLATE_SETTLE_S;
     return t;
 }
 
@@ -150,7 +226,7 @@ sertel_err_t outbox_after_event(cmd_ctx_t *ctx, const event_t *ev, const case_t 
         return SERTEL_OK;
     char saved[sizeof ctx->why];
     memcpy(saved, ctx->why, sizeof saved);
-    template_t *t = outbox_template(ctx, rule->template);
+    const template_t *t = outbox_template(ctx, rule->template);
     if (!t) {
         /* A missing or broken template switches the message off; the
          * office hears of it in the log, the case goes on. */
@@ -175,7 +251,6 @@ sertel_err_t outbox_after_event(cmd_ctx_t *ctx, const event_t *ev, const case_t 
             *message_id = item.id;
         }
     }
-    template_destroy(&t);
     memcpy(ctx->why, saved, sizeof saved);
     return e;
 }

@@ -18,9 +18,12 @@ sertel_err_t outbox_queue(cmd_ctx_t *ctx, Sertel__OutboxItem *item);
  * *message_id get the last queued message's event and id. */
 sertel_err_t outbox_after_event(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, uint64_t *seq,
                                 uint64_t *message_id);
-/* Reads the office's template NAME (DATA/pesan/NAME.pesan). NULL with
- * ctx->why set when it is missing or wrong. */
-template_t *outbox_template(cmd_ctx_t *ctx, const char *name);
+/* The office's template NAME (DATA/pesan/NAME.pesan), read again only
+ * when the file changed. NULL with ctx->why set when it is missing or
+ * wrong. The broker's: valid until the next call. */
+const template_t *outbox_template(cmd_ctx_t *ctx, const char *name);
+/* Forgets the templates kept (when the broker ends). */
+void outbox_templates_free(broker_t *b);
 /* The fields of a message about case c (reason: {alasan}, may be NULL);
  * deadline and valid hold the formatted dates. */
 void outbox_case_values(cmd_ctx_t *ctx, const case_t *c, const char *reason, template_values_t *v,

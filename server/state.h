@@ -75,6 +75,7 @@ typedef struct {
 } pending_event_t;
 
 struct backlog; /* requests received, not yet taken into a batch (receive.c) */
+struct outbox_templates; /* the message templates read (outbox.c) */
 
 struct broker {
     broker_config_t cfg;
@@ -103,6 +104,7 @@ struct broker {
     uint64_t officers_gen;
     limits_t *limits;
     struct backlog *backlog;
+    struct outbox_templates *templates;
 };
 
 #endif

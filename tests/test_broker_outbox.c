@@ -177,6 +177,56 @@ static void test_catch_up_pending_only(void **state)
     conn_close(&n2);
 }
 
+static void write_template(fixture_t *f, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/pesan/diterima.pesan", f->h.dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* The broker keeps the templates it read (outbox.c): an edit is used by
+ * the next message, a template broken by an edit sends nothing (not the
+ * one kept), and one mended sends again. */
+static void test_template_edits(void **state)
+{
+    fixture_t *f = *state;
+    harness_hello(f->notifier, 0);
+    char id[64];
+    Sertel__Envelope *env;
+    intake(f, id, sizeof id);
+    Sertel__OutboxItem *m = await_message(f->notifier, &env);
+    assert_non_null(m);
+    assert_non_null(strstr(m->subject, "diterima"));
+    sertel__envelope__free_unpacked(env, NULL);
+
+    write_template(f, "subjek = Berkas {nomor perkara} masuk\notomatis = email\n---\nYth. {nama}\n");
+    intake(f, id, sizeof id);
+    m = await_message(f->notifier, &env);
+    assert_non_null(m);
+    assert_string_equal(m->case_id, id);
+    char want[128];
+    snprintf(want, sizeof want, "Berkas %s masuk", id);
+    assert_string_equal(m->subject, want);
+    sertel__envelope__free_unpacked(env, NULL);
+
+    write_template(f, "subjek = {tidak ada}\n---\n");
+    char broken[64];
+    intake(f, broken, sizeof broken);
+    write_template(f, "subjek = Lagi {nomor perkara}\notomatis = email\n---\nYth. {nama}\n");
+    intake(f, id, sizeof id);
+    /* The next message is the mended template's: none for the case taken
+     * in while it was broken. */
+    m = await_message(f->notifier, &env);
+    assert_non_null(m);
+    assert_string_equal(m->case_id, id);
+    snprintf(want, sizeof want, "Lagi %s", id);
+    assert_string_equal(m->subject, want);
+    sertel__envelope__free_unpacked(env, NULL);
+}
+
 static void test_roles(void **state)
 {
     fixture_t *f = *state;
@@ -212,6 +262,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queued_pushed_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catch_up_pending_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_edits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
