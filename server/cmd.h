@@ -81,6 +81,9 @@ sertel_err_t broker_record_pb(cmd_ctx_t *ctx, Sertel__Event *pb, const push_targ
  * officer (PUSH_POOL_OFFICE). */
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
 sertel_err_t broker_record_office(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text);
+/* Journals EV_ACTING_CHANGED for admins, the acting officer and the
+ * official whose place is taken: their inboxes change with it. */
+sertel_err_t broker_record_acting(cmd_ctx_t *ctx, const char *text, const Sertel__Acting *a);
 /* Forgets the events kept for pushing (after they went, or were undone
  * from mark on). */
 void broker_events_clear(broker_t *b);

@@ -294,7 +294,7 @@ CMD(cmd_acting_add)
     snprintf(text, sizeof text, "acting add %llu: %s %s for %s", (unsigned long long)a->id,
              acting_code((acting_kind_t)a->kind), by.nip, holder.nip);
     if (e == SERTEL_OK)
-        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_ACTING_CHANGED, text);
+        e = broker_record_acting(ctx, text, a);
     return e == SERTEL_OK ? cmd_acting_list(ctx, NULL, reply) : e;
 }
 
@@ -349,11 +349,11 @@ CMD(cmd_acting_end)
     if (a->to > ctx->now)
         a->to = ctx->now > a->from ? ctx->now : a->from;
     sertel_err_t e = store_acting_put(ctx->txn, a);
-    sertel__acting__free_unpacked(a, NULL);
     char text[64];
     snprintf(text, sizeof text, "acting end %llu", (unsigned long long)id);
     if (e == SERTEL_OK)
-        e = broker_record_admin(ctx, SERTEL__EVENT_KIND__EV_ACTING_CHANGED, text);
+        e = broker_record_acting(ctx, text, a);
+    sertel__acting__free_unpacked(a, NULL);
     return e == SERTEL_OK ? cmd_acting_list(ctx, NULL, reply) : e;
 }
 

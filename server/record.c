@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "text.h"
 
 void broker_events_truncate(broker_t *b, int mark)
 {
@@ -77,7 +78,7 @@ sertel_err_t broker_record(cmd_ctx_t *ctx, const event_t *ev, const case_t *c, u
 }
 
 static sertel_err_t record_for(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text,
-                               uint32_t pool)
+                               const push_targets_t *tg)
 {
     Sertel__Event pb = SERTEL__EVENT__INIT;
     pb.kind = kind;
@@ -85,18 +86,27 @@ static sertel_err_t record_for(cmd_ctx_t *ctx, Sertel__EventKind kind, const cha
     pb.actor = ctx->officer.nip;
     pb.actor_role = (Sertel__Role)ctx->officer.role;
     pb.text = (char *)text;
-    push_targets_t tg = {.n_pools = 1, .pools = {pool}};
-    return broker_record_pb(ctx, &pb, &tg, NULL);
+    return broker_record_pb(ctx, &pb, tg, NULL);
 }
 
 sertel_err_t broker_record_admin(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
 {
-    return record_for(ctx, kind, text, push_pool(ROLE_ADMIN, 0));
+    push_targets_t tg = {.n_pools = 1, .pools = {push_pool(ROLE_ADMIN, 0)}};
+    return record_for(ctx, kind, text, &tg);
 }
 
 sertel_err_t broker_record_office(cmd_ctx_t *ctx, Sertel__EventKind kind, const char *text)
 {
-    return record_for(ctx, kind, text, PUSH_POOL_OFFICE);
+    push_targets_t tg = {.n_pools = 1, .pools = {PUSH_POOL_OFFICE}};
+    return record_for(ctx, kind, text, &tg);
+}
+
+sertel_err_t broker_record_acting(cmd_ctx_t *ctx, const char *text, const Sertel__Acting *a)
+{
+    push_targets_t tg = {.n_pools = 1, .pools = {push_pool(ROLE_ADMIN, 0)}, .n_nips = 2};
+    text_copy(tg.nips[0], sizeof tg.nips[0], a->by_nip, NIP_LEN);
+    text_copy(tg.nips[1], sizeof tg.nips[1], a->holder_nip, NIP_LEN);
+    return record_for(ctx, SERTEL__EVENT_KIND__EV_ACTING_CHANGED, text, &tg);
 }
 
 void broker_after_commit(broker_t *b)

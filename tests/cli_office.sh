@@ -88,6 +88,9 @@ $(sed -n '/^kode:/,$p' "$src/sop/pembaharuan-sertifikat-elektronik.sop" | sed 's
 EOS
 run 0 adm sop load "$tmp/plt.sop"
 run 0 adm acting add --for "${nip[kadis]}" --by "${nip[staf]}" --from 2026-12-01 --to 2026-12-05 --kind plt
+# The acting officer hears of it: their inbox changes with the period.
+run 0 adm acting add --for "${nip[kadis]}" --by "${nip[verif2]}" --from 2027-01-04 --to 2027-01-05
+wait_for "$tmp/watch.verif2" "\"kind\":\"plt-plh\"" "the acting officer hears of the acting assignment"
 receive
 run 0 as staf complete "$id"
 office_clock "2026-12-01 08:00"
