@@ -104,6 +104,10 @@ long bench_raise_nofile(void);
 
 /* Context switches (voluntary + involuntary) of pid so far. */
 long bench_ctxsw(pid_t pid);
+/* Time the threads of pid (0: this process) alive now have spent
+ * runnable but waiting for a CPU (/proc/PID/task/TID/schedstat), in
+ * seconds: the scheduling delays, which no CPU figure shows. */
+double bench_runq_wait_s(pid_t pid);
 /* The last committed LMDB transaction id of a live environment (opened
  * read-only for a moment, as mdb_stat does); 0 on failure. */
 uint64_t bench_lmdb_txnid(const char *db_dir);
@@ -209,6 +213,9 @@ typedef struct {
     double broker_cpu_s, client_cpu_s;
     double others_cores, steal_cores;  /* other processes, hypervisor */
     long broker_ctxsw;
+    /* Runnable but waiting for a CPU during the run, in seconds: the
+     * broker's threads, the clients' (their libzmq threads too). */
+    double broker_runq_s, client_runq_s;
     uint64_t commits;           /* LMDB write transactions in the run */
     /* Bytes the broker passed to write()/pwrite() during the run (wchar
      * of /proc/PID/io) less its log file's growth: the data file's

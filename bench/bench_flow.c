@@ -288,6 +288,11 @@ static void *worker_main(void *arg)
     while (!atomic_load(&stop_all) && bench_now_ns() < w->deadline)
         if (!lifecycle(w))
             break;
+    /* And twice at the end: the run's figures are read while every
+     * client thread still exists (a thread's scheduling delays go with
+     * it). */
+    pthread_barrier_wait(w->start);
+    pthread_barrier_wait(w->start);
     return NULL;
 }
 
@@ -355,12 +360,17 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
     double bcpu0 = bench_cpu_s(b->pid), ccpu0 = bench_cpu_s(0), busy0, steal0, busy1, steal1;
     bench_machine_cpu(&busy0, &steal0);
     long bsw0 = bench_ctxsw(b->pid);
+    double bq0 = bench_runq_wait_s(b->pid), cq0 = bench_runq_wait_s(0);
     uint64_t txn0 = bench_lmdb_txnid(db), wb0 = bench_write_bytes(b->pid);
     uint64_t log0 = bench_file_size(log);
     pthread_barrier_wait(&start);
+    pthread_barrier_wait(&start); /* every client has finished */
+    uint64_t t1 = bench_now_ns();
+    out->broker_runq_s = bench_runq_wait_s(b->pid) - bq0;
+    out->client_runq_s = bench_runq_wait_s(0) - cq0;
+    pthread_barrier_wait(&start);
     for (int i = 0; i < n; i++)
         pthread_join(th[i], NULL);
-    uint64_t t1 = bench_now_ns();
     out->broker_cpu_s = bench_cpu_s(b->pid) - bcpu0;
     double floor_cpu_s = ws[0].floor_cpu_s, elapsed = (double)(t1 - t0) / 1e9;
     out->client_cpu_s = bench_cpu_s(0) - ccpu0 - floor_cpu_s;
@@ -470,6 +480,9 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
            " broker context switches %.1f per transition\n",
            out->broker_cpu_s * per, 100 * out->broker_cpu_s / out->secs, out->client_cpu_s * per,
            (double)out->broker_ctxsw / (double)out->transitions);
+    printf("      waiting for a CPU (runnable, not running) per transition: broker %.1f us,"
+           " clients %.1f us\n",
+           out->broker_runq_s * per, out->client_runq_s * per);
     printf("      CPU ceiling on this machine: %ld cores / (broker + clients) %.1f us ="
            " %.0f transitions/s\n",
            sysconf(_SC_NPROCESSORS_ONLN), (out->broker_cpu_s + out->client_cpu_s) * per,

@@ -4,6 +4,7 @@
  * (started the way tests/harness.c starts it). */
 #include "bench.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -219,6 +220,34 @@ long bench_ctxsw(pid_t pid)
             total += v;
     fclose(f);
     return total;
+}
+
+double bench_runq_wait_s(pid_t pid)
+{
+    char dir[64];
+    if (pid)
+        snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    else
+        snprintf(dir, sizeof dir, "/proc/self/task");
+    DIR *d = opendir(dir);
+    unsigned long long total = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[sizeof dir + sizeof e->d_name + 16];
+        snprintf(path, sizeof path, "%s/%s/schedstat", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        unsigned long long run, wait;
+        /* on the CPU, waiting runnable (both ns), times run */
+        if (f && fscanf(f, "%llu %llu", &run, &wait) == 2)
+            total += wait;
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return (double)total / 1e9;
 }
 
 bench_mem_t bench_mem(pid_t pid)
