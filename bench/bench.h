@@ -189,6 +189,15 @@ bench_commits_t *bench_commits_open(const bench_cfg_t *cfg);
 bool bench_commit(bench_commits_t *c);
 void bench_commits_close(bench_commits_t **c);
 
+/* ---- the floor's CURVE round trip, likewise: a DEALER -> ROUTER echo
+ * of 32 B on loopback, each side with a context of its own */
+
+typedef struct bench_echo bench_echo_t;
+bench_echo_t *bench_echo_open(void);
+/* One round trip, its time in *ns. */
+bool bench_echo_trip(bench_echo_t *e, uint64_t *ns);
+void bench_echo_close(bench_echo_t **e);
+
 /* ---- sections; each returns false on an error */
 
 typedef struct {
@@ -226,6 +235,9 @@ typedef struct {
     /* the floor's commit, timed between lifecycles (1 client only) */
     long floor_commits;
     double floor_commit_p50_us, floor_commit_p99_us;
+    /* the floor's round trip, timed likewise */
+    long floor_trips;
+    double floor_rtt_p50_us, floor_rtt_p99_us;
 } flow_result_t;
 
 typedef struct {

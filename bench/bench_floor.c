@@ -16,71 +16,111 @@
 #define MSG_BYTES 32
 #define COMMIT_WARMUP 20
 
-typedef struct {
-    void *ctx, *router;
+/* A DEALER -> ROUTER echo over CURVE on loopback, with two contexts, as
+ * two processes would have: each its own I/O thread. */
+struct bench_echo {
+    void *ctx, *router, *cctx, *dealer;
     char endpoint[256];
-} echo_t;
+    pthread_t th;
+    bool running;
+};
 
 static void *echo_main(void *arg)
 {
-    echo_t *e = arg;
+    bench_echo_t *e = arg;
     bench_router_echo(e->router);
     return NULL;
 }
 
-static bool curve_rtt(const bench_cfg_t *cfg, floor_result_t *out)
+void bench_echo_close(bench_echo_t **ep)
+{
+    bench_echo_t *e = ep ? *ep : NULL;
+    if (!e)
+        return;
+    if (e->running) {
+        char buf[8];
+        bool stopped = zmq_send(e->dealer, "stop", 4, 0) == 4 &&
+                       zmq_recv(e->dealer, buf, sizeof buf, 0) == 4;
+        if (!stopped)
+            zmq_ctx_shutdown(e->ctx); /* the echo's blocking receive returns */
+        pthread_join(e->th, NULL);
+    }
+    if (e->dealer)
+        zmq_close(e->dealer);
+    if (e->cctx)
+        zmq_ctx_term(e->cctx);
+    if (e->router)
+        zmq_close(e->router);
+    if (e->ctx)
+        zmq_ctx_term(e->ctx);
+    free(e);
+    *ep = NULL;
+}
+
+bench_echo_t *bench_echo_open(void)
 {
     char spub[41], ssec[41], cpub[41], csec[41];
     if (zmq_curve_keypair(spub, ssec) != 0 || zmq_curve_keypair(cpub, csec) != 0) {
         bench_error("zmq_curve_keypair: %s (libzmq without CURVE?)", zmq_strerror(errno));
-        return false;
+        return NULL;
     }
-    /* Two contexts, as two processes would have: each its own I/O thread. */
-    echo_t e = {.ctx = zmq_ctx_new()};
-    e.router = zmq_socket(e.ctx, ZMQ_ROUTER);
+    bench_echo_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->ctx = zmq_ctx_new();
+    e->router = zmq_socket(e->ctx, ZMQ_ROUTER);
     int one = 1;
-    zmq_setsockopt(e.router, ZMQ_CURVE_SERVER, &one, sizeof one);
-    zmq_setsockopt(e.router, ZMQ_CURVE_SECRETKEY, ssec, 40);
-    if (zmq_bind(e.router, "tcp://127.0.0.1:0") != 0) {
+    zmq_setsockopt(e->router, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(e->router, ZMQ_CURVE_SECRETKEY, ssec, 40);
+    if (zmq_bind(e->router, "tcp://127.0.0.1:0") != 0) {
         bench_error("bind: %s", zmq_strerror(errno));
-        return false;
+        bench_echo_close(&e);
+        return NULL;
     }
-    size_t len = sizeof e.endpoint;
-    zmq_getsockopt(e.router, ZMQ_LAST_ENDPOINT, e.endpoint, &len);
-    pthread_t th;
-    pthread_create(&th, NULL, echo_main, &e);
+    size_t len = sizeof e->endpoint;
+    zmq_getsockopt(e->router, ZMQ_LAST_ENDPOINT, e->endpoint, &len);
+    e->running = pthread_create(&e->th, NULL, echo_main, e) == 0;
 
-    void *cctx = zmq_ctx_new();
-    void *d = zmq_socket(cctx, ZMQ_DEALER);
-    int zero = 0;
-    zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(d, ZMQ_CURVE_SERVERKEY, spub, 40);
-    zmq_setsockopt(d, ZMQ_CURVE_PUBLICKEY, cpub, 40);
-    zmq_setsockopt(d, ZMQ_CURVE_SECRETKEY, csec, 40);
-    zmq_connect(d, e.endpoint);
-    int rcvtimeo = 5000;
-    zmq_setsockopt(d, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+    e->cctx = zmq_ctx_new();
+    e->dealer = zmq_socket(e->cctx, ZMQ_DEALER);
+    int zero = 0, rcvtimeo = 5000;
+    zmq_setsockopt(e->dealer, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(e->dealer, ZMQ_CURVE_SERVERKEY, spub, 40);
+    zmq_setsockopt(e->dealer, ZMQ_CURVE_PUBLICKEY, cpub, 40);
+    zmq_setsockopt(e->dealer, ZMQ_CURVE_SECRETKEY, csec, 40);
+    zmq_setsockopt(e->dealer, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+    if (!e->running || zmq_connect(e->dealer, e->endpoint) != 0) {
+        bench_error("CURVE echo: %s", zmq_strerror(errno));
+        bench_echo_close(&e);
+    }
+    return e;
+}
 
+bool bench_echo_trip(bench_echo_t *e, uint64_t *ns)
+{
     char msg[MSG_BYTES], buf[64];
     memset(msg, 'x', sizeof msg);
-    samples_t s = {0};
-    bool ok = true;
-    for (int i = 0; ok && i < RTT_WARMUP + cfg->floor_rtt_n; i++) {
-        uint64_t t0 = bench_now_ns();
-        ok = zmq_send(d, msg, sizeof msg, 0) == (int)sizeof msg &&
-             zmq_recv(d, buf, sizeof buf, 0) == (int)sizeof msg;
-        if (ok && i >= RTT_WARMUP)
-            samples_add(&s, bench_now_ns() - t0);
-    }
+    uint64_t t0 = bench_now_ns();
+    bool ok = zmq_send(e->dealer, msg, sizeof msg, 0) == (int)sizeof msg &&
+              zmq_recv(e->dealer, buf, sizeof buf, 0) == (int)sizeof msg;
+    *ns = bench_now_ns() - t0;
     if (!ok)
         bench_error("CURVE round trip failed: %s", zmq_strerror(errno));
-    zmq_send(d, "stop", 4, 0);
-    zmq_recv(d, buf, sizeof buf, 0);
-    pthread_join(th, NULL);
-    zmq_close(d);
-    zmq_ctx_term(cctx);
-    zmq_close(e.router);
-    zmq_ctx_term(e.ctx);
+    return ok;
+}
+
+static bool curve_rtt(const bench_cfg_t *cfg, floor_result_t *out)
+{
+    bench_echo_t *e = bench_echo_open();
+    samples_t s = {0};
+    bool ok = e != NULL;
+    for (int i = 0; ok && i < RTT_WARMUP + cfg->floor_rtt_n; i++) {
+        uint64_t ns;
+        ok = bench_echo_trip(e, &ns);
+        if (ok && i >= RTT_WARMUP)
+            samples_add(&s, ns);
+    }
+    bench_echo_close(&e);
     if (ok) {
         out->have_rtt = true;
         out->rtt_p50_us = ns_to_us(samples_pct(&s, 50));

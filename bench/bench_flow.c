@@ -22,11 +22,12 @@
  * would be told. EV_RECEIVED still goes to the kadis pool by design, so
  * with N offices each intake is pushed to N kadis connections.
  *
- * The 1-client run also times the floor's durable commit (one put, in an
- * LMDB environment of its own on the same file system) once before each
- * transition's request, so that the single-client verdict compares
- * figures of the same minutes, each commit following the other kind: on a
- * shared disk the cost of an fsync drifts, and a commit is slower right
+ * The 1-client run also times the floor once before each transition's
+ * request: a bare CURVE round trip (an echo of its own), then the durable
+ * commit (one put, in an LMDB environment of its own on the same file
+ * system), so that the single-client verdict compares figures of the same
+ * minutes, each commit following the other kind: on a shared machine the
+ * cost of a wake-up and of an fsync drifts, and a commit is slower right
  * after another. That time is not counted in the run's. */
 #include "bench.h"
 
@@ -72,9 +73,11 @@ typedef struct {
     uint64_t reply_bytes, push_bytes; /* packed sizes: replies, awaited pushes */
     uint64_t max_seq;
     pthread_barrier_t *start;
-    /* The floor's commit timed after each case (1 client): same minutes. */
+    /* The floor's round trip and commit timed before each request (1
+     * client): same minutes. */
     bench_commits_t *floor;
-    samples_t floor_lat;
+    bench_echo_t *echo;
+    samples_t floor_lat, floor_rtt;
     uint64_t floor_ns;
     double floor_cpu_s;
 } worker_t;
@@ -94,19 +97,28 @@ static double thread_cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One bare durable commit, timed, before a transition's request. */
-static bool floor_commit(worker_t *w)
+/* The floor, timed, before a transition's request: one bare CURVE round
+ * trip, then one bare durable commit (the request follows a commit, as
+ * the floor's commit follows the broker's). The echo's threads are this
+ * process's: its CPU is the process's while the trip lasts (the other
+ * threads wait for this one). */
+static bool floor_time(worker_t *w)
 {
-    double cpu0 = thread_cpu_s();
-    uint64_t t0 = bench_now_ns();
-    if (!bench_commit(w->floor)) {
+    double pcpu0 = bench_cpu_s(0);
+    uint64_t trip, t0 = bench_now_ns();
+    bool ok = bench_echo_trip(w->echo, &trip);
+    uint64_t t1 = bench_now_ns();
+    double cpu1 = thread_cpu_s(), pcpu1 = bench_cpu_s(0);
+    ok = ok && bench_commit(w->floor);
+    if (!ok) {
         stop_workers();
         return false;
     }
-    uint64_t dt = bench_now_ns() - t0;
+    uint64_t dt = bench_now_ns() - t1;
+    samples_add(&w->floor_rtt, trip);
     samples_add(&w->floor_lat, dt);
-    w->floor_ns += dt;
-    w->floor_cpu_s += thread_cpu_s() - cpu0;
+    w->floor_ns += dt + (t1 - t0);
+    w->floor_cpu_s += (pcpu1 - pcpu0) + (thread_cpu_s() - cpu1);
     return true;
 }
 
@@ -117,7 +129,7 @@ static Sertel__Envelope *call(worker_t *w, int seat, int kind, Sertel__Envelope 
 {
     Sertel__Envelope *reply = NULL;
     char err[512] = "";
-    if (w->floor && w->measuring && !floor_commit(w))
+    if (w->floor && w->measuring && !floor_time(w))
         return NULL;
     uint64_t t0 = bench_now_ns();
     sertel_err_t e = conn_call(w->o->conns[seat], req, &reply, CALL_TIMEOUT_MS, err, sizeof err);
@@ -332,7 +344,7 @@ static double pct_us(samples_t *s, double p)
  * floor, the first office times the floor's commits after each case (its
  * time is taken out of the run's). */
 static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_commits_t *floor,
-                flow_result_t *out, uint64_t *max_seq)
+                bench_echo_t *echo, flow_result_t *out, uint64_t *max_seq)
 {
     memset(out, 0, sizeof *out);
     char db[600], log[600];
@@ -349,6 +361,7 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
         ws[i].start = &start;
         ws[i].deadline = UINT64_MAX;
         ws[i].floor = i == 0 ? floor : NULL;
+        ws[i].echo = i == 0 ? echo : NULL;
         pthread_create(&th[i], NULL, worker_main, &ws[i]);
     }
     /* Warm-up cases run before the first barrier; the clock starts at
@@ -424,6 +437,10 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
     out->floor_commit_p50_us = pct_us(&ws[0].floor_lat, 50);
     out->floor_commit_p99_us = pct_us(&ws[0].floor_lat, 99);
     samples_free(&ws[0].floor_lat);
+    out->floor_trips = (long)ws[0].floor_rtt.n;
+    out->floor_rtt_p50_us = pct_us(&ws[0].floor_rtt, 50);
+    out->floor_rtt_p99_us = pct_us(&ws[0].floor_rtt, 99);
+    samples_free(&ws[0].floor_rtt);
     out->lat_p50_us = pct_us(&lat, 50);
     out->lat_p99_us = pct_us(&lat, 99);
     out->lat_max_us = pct_us(&lat, 100);
@@ -452,6 +469,10 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
     printf("        p50 by request: intake %.1f, complete %.1f, contact %.1f, certificate %.1f us\n",
            out->kind_p50_us[K_INTAKE], out->kind_p50_us[K_COMPLETE], out->kind_p50_us[K_CONTACT],
            out->kind_p50_us[K_CERT]);
+    if (out->floor_trips)
+        printf("      the floor's round trip, one before each request: p50 %6.1f us   p99 %8.1f us"
+               "  (%ld, not in the time above)\n",
+               out->floor_rtt_p50_us, out->floor_rtt_p99_us, out->floor_trips);
     if (out->floor_commits)
         printf("      the floor's commit, one before each request: p50 %8.1f us   p99 %8.1f us"
                "  (%ld, not in the time above)\n",
@@ -509,17 +530,19 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
                n * N_SEATS, (double)(bench_now_ns() - t0) / 1e9);
     uint64_t max_seq = 0;
     bench_commits_t *floor = ok ? bench_commits_open(cfg) : NULL;
-    ok = ok && floor;
+    bench_echo_t *echo = floor ? bench_echo_open() : NULL;
+    ok = ok && floor && echo;
     /* One client: only its five connections exist. */
     ok = ok && connect_office(&b, &offices[0], 0);
     if (ok && cfg->single_s > 0)
-        ok = run(&b, offices, 1, cfg->single_s, floor, single, &max_seq);
+        ok = run(&b, offices, 1, cfg->single_s, floor, echo, single, &max_seq);
     /* Offices that join now have missed nothing of theirs. */
     for (int i = 1; ok && i < n; i++)
         ok = connect_office(&b, &offices[i], max_seq);
     if (ok && cfg->multi_s > 0 && n > 1)
-        ok = run(&b, offices, n, cfg->multi_s, NULL, multi, &max_seq);
+        ok = run(&b, offices, n, cfg->multi_s, NULL, NULL, multi, &max_seq);
     bench_commits_close(&floor);
+    bench_echo_close(&echo);
     for (int i = 0; offices && i < n; i++)
         close_office(&offices[i]);
     free(offices);

@@ -292,12 +292,12 @@ int main(int argc, char **argv)
     int misses = bench_targets(&cfg, &r);
     /* Only when it adds up: on a loaded machine the commits may be timed
      * in a worse minute than the transitions. */
-    if (r.one.have && r.fl.have_rtt && r.fl.have_shaped &&
-        r.one.lat_p50_us >= r.fl.rtt_p50_us + r.fl.shaped_p50_us)
+    double rtt_us = r.one.floor_trips ? r.one.floor_rtt_p50_us : r.fl.rtt_p50_us;
+    if (r.one.have && (r.one.floor_trips || r.fl.have_rtt) && r.fl.have_shaped &&
+        r.one.lat_p50_us >= rtt_us + r.fl.shaped_p50_us)
         printf("1 client, roughly: RTT %.0f + a commit shaped like one transition %.0f + the rest"
                " %.0f µs (request handling, pushes, client).\n",
-               r.fl.rtt_p50_us, r.fl.shaped_p50_us,
-               r.one.lat_p50_us - r.fl.rtt_p50_us - r.fl.shaped_p50_us);
+               rtt_us, r.fl.shaped_p50_us, r.one.lat_p50_us - rtt_us - r.fl.shaped_p50_us);
     if (worst_others > 0.1)
         printf("\nNOTE: other processes used up to %.2f of %ld cores during a section: this"
                " run is pessimistic; run it again on a quiet machine.\n",

@@ -108,19 +108,20 @@ static void single_rows(table_t *t, const bench_results_t *r, bool peer_ok)
 {
     const floor_result_t *fl = &r->fl;
     const flow_result_t *one = &r->one;
-    /* The commits timed within the 1-client run, else section (a)'s. */
-    bool paired = one->floor_commits > 0;
+    /* The round trips and commits timed within the 1-client run, else
+     * section (a)'s. */
+    bool paired = one->floor_commits > 0, paired_rtt = one->floor_trips > 0;
     double commit_us = paired ? one->floor_commit_p50_us : fl->commit_p50_us;
-    double floor_us = fl->rtt_p50_us + commit_us;
-    bool have_floor = fl->have_rtt && (paired || fl->have_commit);
+    double rtt_us = paired_rtt ? one->floor_rtt_p50_us : fl->rtt_p50_us;
+    double floor_us = rtt_us + commit_us;
+    bool have_floor = (paired_rtt || fl->have_rtt) && (paired || fl->have_commit);
     char(*c)[CELL] =
         row(t, judge(one->have && have_floor, false, true, one->lat_p50_us <= FLOOR_X * floor_us),
             "1 client: transition p50 ≤ 1.2x floor");
     snprintf(c[C_SERTEL], CELL, "p50 %.0f µs = %.2fx floor", one->lat_p50_us,
              floor_us > 0 ? one->lat_p50_us / floor_us : 0);
     if (have_floor)
-        snprintf(c[C_FLOOR], CELL, "%.0f µs (RTT %.0f + commit %.0f)", floor_us, fl->rtt_p50_us,
-                 commit_us);
+        snprintf(c[C_FLOOR], CELL, "%.0f µs (RTT %.0f + commit %.0f)", floor_us, rtt_us, commit_us);
 
     const peer_run_t *pg = &r->pg.one;
     c = row(t, judge(one->have, true, peer_ok && pg->clients, one->lat_p50_us < pg->p50_us),
@@ -260,11 +261,11 @@ int bench_targets(const bench_cfg_t *cfg, const bench_results_t *r)
            cfg->quick ? " (QUICK run: scaled down, not for README)" : "");
     print_table(&t);
     printf("\nfloor: a bare CURVE round trip (p50) + a bare durable LMDB commit of one put\n"
-           "(p50, one timed before each request of the 1-client run), on this machine, in\n"
-           "this run. Written per commit: the bytes the broker passed to write()/pwrite()\n"
-           "(wchar of /proc/PID/io) less its log file's growth, over the 1-client run's LMDB\n"
-           "commits (one transition each), in pages of %ld bytes; the floor's: the same for\n"
-           "its bare commits; PostgreSQL's: WAL bytes per transition.\n",
+           "(p50), each timed once before every request of the 1-client run, on this\n"
+           "machine, in this run. Written per commit: the bytes the broker passed to\n"
+           "write()/pwrite() (wchar of /proc/PID/io) less its log file's growth, over the\n"
+           "1-client run's LMDB commits (one transition each), in pages of %ld bytes; the\n"
+           "floor's: the same for its bare commits; PostgreSQL's: WAL bytes per transition.\n",
            sysconf(_SC_PAGESIZE));
     if (!peer_ok)
         printf("PostgreSQL-relative targets print SKIP: %s.\n",
