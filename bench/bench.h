@@ -272,7 +272,9 @@ typedef struct {
     bool have;
     int officers, welcomed;
     double enrol_s, connect_s;     /* enrolment; connect + Hello -> every Welcome */
-    bench_mem_t before, after;     /* the broker: no officer connected; all said Hello */
+    bench_mem_t before, after;     /* the broker: no officer connected; all said Hello,
+                                      SETTLE_MS after the last Welcome */
+    bench_mem_t at_welcome;        /* the same at the last Welcome */
     bench_mem_parts_t parts_before, parts_after; /* the broker's, by kind of mapping */
     bool have_bare, have_zap;
     bench_mem_t bare_idle, bare;   /* floor: a bare CURVE ROUTER, idle and connected */

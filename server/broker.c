@@ -55,8 +55,7 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
      * longer pins its connection's whole 18 KiB buffer. Requests are
      * small; the copy costs less than the reference counting. */
     zmq_ctx_set(b->ctx, 10, 0);
-    b->zap = zmq_socket(b->ctx, ZMQ_REP);
-    if (!b->zap || zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
+    if (!zap_start(b)) {
         diag_at(err, errlen, endpoint, 0, _("cannot start the key check (ZAP): %s"),
                 zmq_strerror(errno));
         return false;
@@ -69,8 +68,9 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
     zmq_setsockopt(b->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN));
     /* ZMQ_ZAP_ENFORCE_DOMAIN (93) is a draft option: where libzmq has it,
      * a socket without a domain is never let in unauthenticated. The ZAP
-     * handler, bound before this socket, refuses any other domain. */
-    zmq_setsockopt(b->router, 93, &one, sizeof one);
+     * handler, bound before this socket, refuses any other domain. Only
+     * then may the handler's socket be renewed (zap.c). */
+    b->zap_renewable = zmq_setsockopt(b->router, 93, &one, sizeof one) == 0;
     zmq_setsockopt(b->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     /* Messages queued per peer (--send-queue; 0: unbounded). A client
      * that does not read cannot grow the broker: past the limit a send
@@ -138,8 +138,7 @@ void broker_destroy(broker_t **bp)
     receive_free(b); /* requests never answered hold messages of the sockets */
     if (b->router)
         zmq_close(b->router);
-    if (b->zap)
-        zmq_close(b->zap);
+    zap_stop(b);
     if (b->ctx)
         /* A second SIGTERM (timeout(1) passes one on) interrupts the
          * termination; it must be finished, or libzmq's threads outlive
@@ -183,30 +182,52 @@ static bool readable(void *sock)
     return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
 }
 
+/* The poll set: the key check's sockets (the bound one and the one it
+ * replaced, zap.c) and the router; renewed with the key check's. */
+enum { FD_ZAP, FD_ZAP_PREV, FD_ROUTER, N_FDS };
+
+static void watch_zap(const broker_t *b, struct pollfd *fds)
+{
+    fds[FD_ZAP] = (struct pollfd){socket_fd(b->zap), POLLIN, 0};
+    /* poll(2) skips a negative descriptor. */
+    fds[FD_ZAP_PREV] = (struct pollfd){b->zap_prev ? socket_fd(b->zap_prev) : -1, POLLIN, 0};
+}
+
 int broker_run(broker_t *b)
 {
     int64_t next_reader_check = broker_mono_ms() + READER_CHECK_MS;
     b->next_sweep_ms = broker_mono_ms();
-    struct pollfd fds[] = {{socket_fd(b->zap), POLLIN, 0}, {socket_fd(b->router), POLLIN, 0}};
-    bool zap_check = true; /* ZMQ_EVENTS owed by the ZAP socket */
+    struct pollfd fds[N_FDS] = {[FD_ROUTER] = {socket_fd(b->router), POLLIN, 0}};
+    watch_zap(b, fds);
+    /* ZMQ_EVENTS owed by each key check socket */
+    bool zap_check[2] = {true, true};
     while (!b->cfg.stop || !*b->cfg.stop) {
-        bool zap_in = zap_check && readable(b->zap);
+        void *zap[2] = {b->zap, b->zap_prev};
+        bool zap_in[2];
+        for (int i = 0; i < 2; i++)
+            zap_in[i] = zap[i] && zap_check[i] && readable(zap[i]);
         bool router_in = readable(b->router);
-        bool work = zap_in || router_in || dispatch_pending(b);
+        bool work = zap_in[0] || zap_in[1] || router_in || dispatch_pending(b);
         int64_t wait = work ? 0 : b->next_sweep_ms - broker_mono_ms();
-        int rc = poll(fds, 2, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (int)wait);
+        int rc = poll(fds, N_FDS, wait < 0 ? 0 : wait > SWEEP_MS ? SWEEP_MS : (int)wait);
         if (rc < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, _("poll failed: %s"), strerror(errno));
             return 1;
         }
-        zap_check = rc > 0 && fds[0].revents != 0;
+        for (int i = 0; i < 2; i++) {
+            zap_check[i] = rc > 0 && fds[FD_ZAP + i].revents != 0;
+            if (zap_in[i]) {
+                zap_handle(b, zap[i]);
+                zap_check[i] = true;
+            }
+        }
+        if (b->zap_answered >= ZAP_RENEW_ANSWERS && zap_renew(b, broker_mono_ms())) {
+            watch_zap(b, fds);
+            zap_check[0] = zap_check[1] = true;
+        }
         /* A signal on the router's FD goes straight to reading: a read
          * that finds nothing asks ZMQ_EVENTS itself. */
-        router_in |= rc > 0 && fds[1].revents != 0;
-        if (zap_in) {
-            zap_handle(b);
-            zap_check = true;
-        }
+        router_in |= rc > 0 && fds[FD_ROUTER].revents != 0;
         if (router_in || dispatch_pending(b))
             dispatch_batch(b);
         /* Scheduled on the monotonic clock: a step of the wall clock
@@ -219,6 +240,12 @@ int broker_run(broker_t *b)
             history_record(b);
             /* Clients that fell behind may have read since. */
             fanout_behind(b);
+            /* The pipes of the connections admitted before the last
+             * renewal go with its socket (zap.c). */
+            if (zap_renew(b, mono)) {
+                watch_zap(b, fds);
+                zap_check[0] = zap_check[1] = true;
+            }
             b->next_sweep_ms = mono + SWEEP_MS;
         }
         if (mono >= next_reader_check) {

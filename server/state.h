@@ -79,7 +79,14 @@ struct outbox_templates; /* the message templates read (outbox.c) */
 
 struct broker {
     broker_config_t cfg;
-    void *ctx, *router, *zap;
+    void *ctx, *router;
+    /* The key check (zap.c): zap is bound; zap_prev, the socket it
+     * replaced, answers what reached it before and goes at the next
+     * renewal. */
+    void *zap, *zap_prev;
+    int64_t zap_prev_since; /* monotonic ms: when zap_prev was replaced */
+    unsigned zap_answered;  /* by zap since it was bound */
+    bool zap_renewable;    /* ZAP_ENFORCE_DOMAIN honoured (zap.c) */
     datadir_t *datadir; /* locked for the broker's life */
     store_t *store;
     keyfile_t key;

@@ -214,6 +214,40 @@ static void test_unknown_key(void **state)
     assert_serving(o->conns[STAF]);
 }
 
+/* The broker renews its key check's socket after every 64 answers
+ * (ZAP_RENEW_ANSWERS, server/zap.h) and closes the one it replaced at
+ * the next renewal, dropping the pipes libzmq kept to it from the
+ * connections it admitted. Across renewals no stranger gets in, an
+ * officer still does, and the connections opened before are served. */
+#define KEY_CHECK_RENEWAL 64
+
+static void test_key_check_renewed(void **state)
+{
+    office_t *o = *state;
+    char err[512];
+    /* Two renewals' worth of strangers: every one refused, each by the
+     * key check that was bound when it knocked. */
+    for (int i = 0; i < 2 * KEY_CHECK_RENEWAL + 2; i++) {
+        keyfile_t stranger = o->keys[STAF];
+        assert_int_equal(keyfile_generate(&stranger, err, sizeof err), SERTEL_OK);
+        conn_t *c = harness_connect(&o->h, &stranger);
+        assert_non_null(c);
+        Sertel__Envelope req, *reply = NULL;
+        Sertel__Ping ping;
+        assert_int_equal(harness_try_call(c, ping_req(&req, &ping), &reply, WAIT_MS),
+                         SERTEL_E_DENIED);
+        assert_null(reply);
+        conn_close(&c);
+    }
+    for (int i = 0; i < N_OFFICERS; i++)
+        assert_serving(o->conns[i]);
+    conn_t *again = harness_connect(&o->h, &o->keys[KADIS]);
+    assert_non_null(again);
+    harness_hello(again, 0);
+    assert_serving(again);
+    conn_close(&again);
+}
+
 /* ---- (b) a disabled officer is cut off */
 
 static void disable(office_t *o, int who)
@@ -754,6 +788,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_check_renewed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_officer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rekeyed_officer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_role, setup, teardown),
