@@ -28,6 +28,7 @@ static size_t initial_map(void)
 static const struct {
     const char *name;
     unsigned flags;
+    bool main; /* always a space of the unnamed database */
 } dbs[DB__COUNT] = {
     [DB_META] = {"meta", 0},
     [DB_CASES] = {"cases", 0},
@@ -38,7 +39,7 @@ static const struct {
     [DB_ACTINGS] = {"actings", 0},
     [DB_TEXTS] = {"texts", 0},
     [DB_BLOBS] = {"blobs", 0},
-    [DB_APPLICANT] = {"applicant", 0},
+    [DB_APPLICANT] = {"applicant", 0, true},
 };
 
 const char *store_db_name(int db)
@@ -98,7 +99,9 @@ uint64_t store_from_be64(const uint8_t in[8])
 }
 
 /* The spaces of the unnamed database: their own named databases only in
- * a store that is not flat yet (format 3 and older, being migrated). */
+ * a store that is not flat yet (format 3 and older, being migrated). The
+ * applicant's space is in it whatever the format: an older store's named
+ * database of that name is only read by the migrations. */
 static bool hot_db(int db)
 {
     return db == DB_CASES || db == DB_JOURNAL || db == DB_INDEX;
@@ -108,15 +111,16 @@ static int open_dbis(store_t *s, MDB_txn *txn)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < DB__COUNT; i++)
-        rc = hot_db(i) && s->flat ? mdb_dbi_open(txn, NULL, 0, &s->dbi[i])
-                                  : mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, &s->dbi[i]);
+        rc = (hot_db(i) && s->flat) || dbs[i].main
+            ? mdb_dbi_open(txn, NULL, 0, &s->dbi[i])
+            : mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, &s->dbi[i]);
     return rc;
 }
 
 int store_open_dbi(store_t *s, MDB_txn *txn, int db)
 {
-    return hot_db(db) ? mdb_dbi_open(txn, NULL, 0, &s->dbi[db])
-                      : mdb_dbi_open(txn, dbs[db].name, 0, &s->dbi[db]);
+    return hot_db(db) || dbs[db].main ? mdb_dbi_open(txn, NULL, 0, &s->dbi[db])
+                                      : mdb_dbi_open(txn, dbs[db].name, 0, &s->dbi[db]);
 }
 
 size_t store_case_key(const store_t *s, const char *id, uint8_t out[CASE_KEY_MAX])
@@ -233,6 +237,8 @@ static bool prepare(store_t *s, char *err, size_t errlen)
         e = store_migrate_v3(&t, err, errlen);
     if (e == SERTEL_OK && format && format < 5)
         e = store_migrate_v4(&t, err, errlen);
+    if (e == SERTEL_OK && format && format < 6)
+        e = store_migrate_v5(&t, err, errlen);
     if (e == SERTEL_OK && format != STORE_FORMAT)
         e = write_format(&t);
     if (e == SERTEL_OK)
@@ -515,46 +521,62 @@ sertel_err_t store_meta_put(store_txn_t *t, const char *name, uint64_t value)
     return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_META), &k, &v, 0));
 }
 
-sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
+/* The agenda counters: 'D' and the year in four digits, in the unnamed
+ * database next to the cases (store_internal.h). */
+#define AGENDA_KEY_LEN 5
+
+static bool agenda_key(int year, char out[AGENDA_KEY_LEN + 1])
 {
-    char name[32];
-    snprintf(name, sizeof name, "case:%04d", year);
-    uint64_t n = store_meta_get(t, name) + 1;
-    sertel_err_t e = store_meta_put(t, name, n);
-    if (e == SERTEL_OK)
-        snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
-    return e;
+    return year >= 0 && year <= 9999 &&
+           snprintf(out, AGENDA_KEY_LEN + 1, "%c%04d", KS_AGENDA, year) == AGENDA_KEY_LEN;
 }
 
 uint64_t store_case_number(store_txn_t *t, int year)
 {
-    char name[32];
-    snprintf(name, sizeof name, "case:%04d", year);
-    return store_meta_get(t, name);
+    char name[AGENDA_KEY_LEN + 1] = "";
+    MDB_val k = store_val(name, AGENDA_KEY_LEN), v;
+    if (!agenda_key(year, name) || mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 ||
+        v.mv_size != 8)
+        return 0;
+    return store_from_be64(v.mv_data);
 }
 
 sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last)
 {
-    char name[32];
-    snprintf(name, sizeof name, "case:%04d", year);
-    return store_meta_put(t, name, last);
+    char name[AGENDA_KEY_LEN + 1] = "";
+    uint8_t buf[8];
+    if (!agenda_key(year, name))
+        return SERTEL_E_INVALID;
+    store_be64(buf, last);
+    MDB_val k = store_val(name, AGENDA_KEY_LEN), v = store_val(buf, 8);
+    return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, 0));
+}
+
+sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
+{
+    uint64_t n = store_case_number(t, year) + 1;
+    sertel_err_t e = store_case_number_set(t, year, n);
+    if (e == SERTEL_OK)
+        snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
+    return e;
 }
 
 sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n)
 {
     MDB_cursor *cur;
     *n = 0;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_META), &cur);
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_CASES), &cur);
     if (rc != 0)
         return store_txn_err(t, rc);
-    MDB_val k = store_str("case:"), v;
+    uint8_t first = KS_AGENDA;
+    MDB_val k = store_val(&first, 1), v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && *n < max;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        char name[16] = "";
-        if (k.mv_size != 9 || memcmp(k.mv_data, "case:", 5) != 0)
+        char name[AGENDA_KEY_LEN + 1] = "";
+        if (k.mv_size != AGENDA_KEY_LEN || ((const uint8_t *)k.mv_data)[0] != KS_AGENDA)
             break;
         memcpy(name, k.mv_data, k.mv_size);
-        years[(*n)++] = atoi(name + 5);
+        years[(*n)++] = atoi(name + 1);
     }
     mdb_cursor_close(cur);
     return rc == 0 || rc == MDB_NOTFOUND ? SERTEL_OK : store_txn_err(t, rc);
@@ -587,8 +609,14 @@ static bool sealed_db(store_db_t db)
 sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const uint8_t *plain,
                               size_t n)
 {
+    return store_put_sealed_dbi(t, store_dbi(t, db), key, plain, n);
+}
+
+sertel_err_t store_put_sealed_dbi(store_txn_t *t, MDB_dbi dbi, MDB_val key, const uint8_t *plain,
+                                  size_t n)
+{
     MDB_val v = {store_sealed_len(n ? n : 1), NULL};
-    int rc = t->s->keyed ? mdb_put(t->txn, store_dbi(t, db), &key, &v, MDB_RESERVE) : -1;
+    int rc = t->s->keyed ? mdb_put(t->txn, dbi, &key, &v, MDB_RESERVE) : -1;
     if (rc == 0)
         store_seal(t->s, key.mv_data, key.mv_size, n ? plain : (const uint8_t *)"", n ? n : 1,
                    v.mv_data);

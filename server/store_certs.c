@@ -1,9 +1,9 @@
 /* The certificate register: every certificate recorded at step 6 or
  * imported by the administrator, and the expiry reminders already queued
  * for it, so that a reminder is never queued twice (restarts included).
- * Rows in DB_APPLICANT:
- *   'c' + serial                        -> packed CertRecord
- *   'r' + serial + '\0' + u16 BE days   -> ""  */
+ * Rows in the unnamed database's applicant space (KS_APPLICANT, 'U'):
+ *   'U' 'c' + serial                        -> packed CertRecord, sealed
+ *   'U' 'r' + serial + '\0' + u16 BE days   -> ""  */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,9 +12,12 @@
 enum { KEY_CERT = 'c', KEY_REMINDER = 'r' };
 #define CERT_KEY_MAX 80
 
+/* A key of a certificate with no serial is the space's prefix alone. */
+#define CERT_PREFIX 2
+
 static MDB_val cert_key(char *buf, const char *serial)
 {
-    int n = snprintf(buf, CERT_KEY_MAX, "%c%s", KEY_CERT, serial);
+    int n = snprintf(buf, CERT_KEY_MAX, "%c%c%s", KS_APPLICANT, KEY_CERT, serial);
     return store_val(buf, n > 0 && n < CERT_KEY_MAX ? (size_t)n : 0);
 }
 
@@ -22,14 +25,14 @@ sertel_err_t store_cert_put(store_txn_t *t, const Sertel__CertRecord *r)
 {
     char kb[CERT_KEY_MAX];
     MDB_val k = cert_key(kb, r->serial ? r->serial : "");
-    return k.mv_size > 1 ? store_put_pb(t, DB_APPLICANT, k, &r->base) : SERTEL_E_INVALID;
+    return k.mv_size > CERT_PREFIX ? store_put_pb(t, DB_APPLICANT, k, &r->base) : SERTEL_E_INVALID;
 }
 
 sertel_err_t store_cert_get(store_txn_t *t, const char *serial, Sertel__CertRecord **r)
 {
     char kb[CERT_KEY_MAX];
     MDB_val k = cert_key(kb, serial), v;
-    if (k.mv_size <= 1)
+    if (k.mv_size <= CERT_PREFIX)
         return SERTEL_E_NOT_FOUND;
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
@@ -44,11 +47,12 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
     int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
     if (rc)
         return store_txn_err(t, rc);
-    uint8_t prefix = KEY_CERT;
-    MDB_val k = store_val(&prefix, 1), v;
+    const uint8_t space[CERT_PREFIX] = {KS_APPLICANT, KEY_CERT};
+    MDB_val k = store_val(space, CERT_PREFIX), v;
     sertel_err_t e = SERTEL_OK;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE), prefix = 0;
-         rc == 0 && !prefix && k.mv_size > 1 && ((uint8_t *)k.mv_data)[0] == KEY_CERT;
+    int stop = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && !stop && k.mv_size > CERT_PREFIX && memcmp(k.mv_data, space, CERT_PREFIX) == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         Sertel__CertRecord *r = store_value_open(t, &k, &v)
             ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
@@ -56,7 +60,7 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
             e = SERTEL_E_STORAGE;
             break;
         }
-        prefix = fn(r, arg) ? 1 : 0;
+        stop = fn(r, arg);
         sertel__cert_record__free_unpacked(r, NULL);
     }
     mdb_cursor_close(cur);
@@ -65,7 +69,7 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
 
 static MDB_val reminder_key(char *buf, const char *serial, int days)
 {
-    int n = snprintf(buf, CERT_KEY_MAX, "%c%s", KEY_REMINDER, serial);
+    int n = snprintf(buf, CERT_KEY_MAX, "%c%c%s", KS_APPLICANT, KEY_REMINDER, serial);
     if (n <= 0 || n + 3 > CERT_KEY_MAX)
         return store_val(buf, 0);
     buf[n] = '\0';

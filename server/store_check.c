@@ -243,6 +243,17 @@ static void check_links(store_txn_t *t, const case_t *c, uint64_t head, uint64_t
     }
 }
 
+/* The agenda counter of the case's year has given its number: the next
+ * intake cannot give it again. */
+static void check_agenda(store_txn_t *t, const case_t *c, report_t *r)
+{
+    int year = 0;
+    unsigned long long number = 0;
+    if (sscanf(c->id, "SE-%4d-%llu", &year, &number) == 2 && store_case_number(t, year) < number)
+        problem(r, _("case %s: the agenda counter of %d is behind it (%llu)"), c->id, year,
+                (unsigned long long)store_case_number(t, year));
+}
+
 /* rows gets the index rows the cases imply that the database keeps, hot
  * those kept in memory (store_hot.c). */
 static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, rows_t *hot, report_t *r)
@@ -285,6 +296,7 @@ static void check_cases(store_txn_t *t, uint64_t last, rows_t *rows, rows_t *hot
                 problem(r, "%s", sertel_strerror(SERTEL_E_NOMEM));
         }
         check_links(t, c, store_case_head_of(t, cid, &v), last, r);
+        check_agenda(t, c, r);
     }
     free(c);
     mdb_cursor_close(cur);
@@ -414,6 +426,68 @@ static void check_registry(store_txn_t *t, report_t *r)
     }
 }
 
+/* The applicant's space (store_outbox.c, store_certs.c): each sealed
+ * record opens (with the data key) and decodes under its own key; each
+ * pending mark names an item of its seq that is not final. */
+static void check_applicant(store_txn_t *t, report_t *r)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur) != 0)
+        return problem(r, "%s", _("the outbox cannot be read"));
+    uint8_t space = KS_APPLICANT;
+    MDB_val k = store_val(&space, 1), v;
+    uint64_t last_item = 0, next = 0;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && ((uint8_t *)k.mv_data)[0] == KS_APPLICANT; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *b = k.mv_data;
+        uint8_t kind = k.mv_size > 1 ? b[1] : 0;
+        uint64_t n = k.mv_size == 10 ? store_from_be64(b + 2) : 0;
+        bool ok = true;
+        if (kind == 'm' && t->s->keyed) {
+            MDB_val plain = v;
+            Sertel__OutboxItem *item = store_value_open(t, &k, &plain)
+                ? sertel__outbox_item__unpack(NULL, plain.mv_size, plain.mv_data) : NULL;
+            ok = item && k.mv_size == 10 && item->id == n;
+            if (item)
+                sertel__outbox_item__free_unpacked(item, NULL);
+            last_item = n;
+        } else if (kind == 'm') {
+            last_item = n;
+        } else if (kind == 'c' && t->s->keyed) {
+            MDB_val plain = v;
+            Sertel__CertRecord *c = store_value_open(t, &k, &plain)
+                ? sertel__cert_record__unpack(NULL, plain.mv_size, plain.mv_data) : NULL;
+            ok = c && c->serial && strlen(c->serial) == k.mv_size - 2 &&
+                 memcmp(c->serial, b + 2, k.mv_size - 2) == 0;
+            if (c)
+                sertel__cert_record__free_unpacked(c, NULL);
+        } else if (kind == 'p') {
+            Sertel__OutboxItem *item = NULL;
+            ok = k.mv_size == 10 && v.mv_size == 8 &&
+                 (!t->s->keyed ||
+                  (store_outbox_get(t, store_from_be64(v.mv_data), &item) == SERTEL_OK &&
+                   item->seq == UINT64_MAX - n && item->state != SERTEL__MESSAGE_STATE__MSG_SENT &&
+                   item->state != SERTEL__MESSAGE_STATE__MSG_GIVEN_UP));
+            if (item)
+                sertel__outbox_item__free_unpacked(item, NULL);
+        } else if (kind == 'n') {
+            ok = k.mv_size == 2 && v.mv_size == 8;
+            next = ok ? store_from_be64(v.mv_data) : 0;
+        } else {
+            ok = kind == 'r' || kind == 'c';
+        }
+        if (!ok) {
+            index_row_t bad = {.len = k.mv_size < ROW_MAX ? k.mv_size : ROW_MAX};
+            memcpy(bad.key, k.mv_data, bad.len);
+            row_problem(r, &bad, _("outbox or certificate record does not decode"));
+        }
+    }
+    mdb_cursor_close(cur);
+    if (last_item && next <= last_item)
+        problem(r, _("the outbox's next item number (%llu) is not past its last item (%llu)"),
+                (unsigned long long)next, (unsigned long long)last_item);
+}
+
 long store_check(store_txn_t *t, store_problem_fn fn, void *arg, store_chain_report_t *chain)
 {
     report_t r = {fn, arg, 0};
@@ -427,5 +501,6 @@ long store_check(store_txn_t *t, store_problem_fn fn, void *arg, store_chain_rep
     free(rows.v);
     free(hot.v);
     check_registry(t, &r);
+    check_applicant(t, &r);
     return r.problems;
 }

@@ -277,9 +277,14 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
     free(c);
     if (e != SERTEL_OK || (rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur)) != 0)
         return e != SERTEL_OK ? e : store_txn_err(t, rc);
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
+    /* The applicant's space: its sealed records ('m' items, 'c' certificates). */
+    uint8_t space = KS_APPLICANT;
+    k = store_val(&space, 1);
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && e == SERTEL_OK;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint8_t kind = k.mv_size ? ((uint8_t *)k.mv_data)[0] : 0;
+        if (((uint8_t *)k.mv_data)[0] != KS_APPLICANT)
+            break; /* past the space */
+        uint8_t kind = k.mv_size > 1 ? ((uint8_t *)k.mv_data)[1] : 0;
         if (kind != 'm' && kind != 'c')
             continue;
         uint8_t key[256];

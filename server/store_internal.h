@@ -21,6 +21,19 @@
  *             Written at intake, when the sealed part changes and at the
  *             flush; in between, the head and the state are those an 'H'
  *             head row in memory names (store_heads.c);
+ *   'D' year  the agenda counter of that year (four digits) -> u64 BE, the
+ *             last number given (meta "case:<year>" until format 5); right
+ *             after the cases, so that the leaf an intake appends its case
+ *             to usually holds it too;
+ *   'U'       the applicant's records: the outbox ('U' 'm' id, 'U' 'p'
+ *             seq, the counter 'U' 'n': store_outbox.c) and the
+ *             certificate register ('U' 'c' serial, 'U' 'r' serial NUL
+ *             days: store_certs.c), the records with personal data sealed
+ *             under their whole key (a named database until format 5).
+ *             After the cases and the state rows, which its large
+ *             outbox items would otherwise keep apart; the pending marks
+ *             count down (newest first), so that an item and its mark
+ *             land in the one leaf that holds the item counter;
  *   names     LMDB's records of the named databases below (lowercase);
  *   0xFF seq  the journal: u64 BE seq -> [32 hash][u64 BE previous seq of
  *             the same case][packed Event], or, when the link's top bit
@@ -34,23 +47,28 @@
  *             packed Event), so an edit or a removal breaks the chain.
  *
  * Named databases, written by administration or now and then:
- *   meta      "format" -> u32 BE; "case:<year>" -> u64 BE agenda counter;
- *             "cases-at" -> u64 BE: the 'C' records hold every change up
+ *   meta      "format" -> u32 BE; "cases-at" -> u64 BE: the 'C' records hold every change up
  *             to this journal seq (store_heads.c);
  *             "data-key-id" -> the id of the data key the store is sealed
  *             with (the key itself is DIR/data.key, never in data.mdb);
  *             "stats" -> the statistics checkpoint (store_stats.c);
- *   officers, keys, actings, texts, blobs: the office's registry;
- *   applicant: the outbox and the certificate register.
+ *   officers, keys, actings, texts, blobs: the office's registry.
+ * A commit that writes a named database also rewrites that database's
+ * root and the unnamed database's leaf holding its name (with the branch
+ * above it): what an intake and a certificate paid for the outbox, the
+ * register and the agenda counter until format 6 made them key spaces.
  *
  * Because the hot records are keys of the unnamed database, `mdb_dump -a`
  * (named databases only) does not show them; backups are whole copies
  * (sertel-broker backup, mdb_copy).
  *
- * Adding a record type (say, an outbox):
- *   1. a DB_<NAME> value below and its name (and flags) in store.c's dbs
- *      table: a new database is created empty when an older store opens,
- *      so no format change is needed for a new kind of record;
+ * Adding a record type:
+ *   1. written by transitions: a space of the unnamed database (a DB_<NAME>
+ *      value below that store.c's dbs table keeps there, and a first byte
+ *      of its own, uppercase: KS_*); written by administration only: a
+ *      named database (its name and flags in the dbs table; created empty
+ *      when an older store opens). Either needs no format change when the
+ *      space or database is new;
  *   2. its functions in a store_<name>.c of its own, declared in store.h,
  *      using store_put_pb / store_map_err / store_val below;
  *   3. a secondary index of it goes into the index space under a new IX_*
@@ -67,14 +85,14 @@
 #include "stats.h"
 #include "store.h"
 
-#define STORE_FORMAT 5
+#define STORE_FORMAT 6
 #define STORE_HASH_LEN 32
 #define JOURNAL_HEAD (STORE_HASH_LEN + 8) /* hash and case link before the Event */
 #define CASE_HEAD 10 /* last event seq, u16 BE length of the sealed part; then it, the Case */
 #define STORE_DATA_KEY_LEN 32
 
 /* First byte of a key in the unnamed database's spaces (format 4). */
-enum { KS_CASE = 'C', KS_JOURNAL = 0xFF };
+enum { KS_CASE = 'C', KS_AGENDA = 'D', KS_APPLICANT = 'U', KS_JOURNAL = 0xFF };
 #define CASE_KEY_MAX (1 + CASE_ID_MAX)
 #define SEQ_KEY_MAX 9
 
@@ -88,8 +106,9 @@ typedef enum {
     DB_ACTINGS,  /* u64 BE id -> packed Acting */
     DB_TEXTS,    /* kind "/" name -> text (SOPs, calendar) */
     DB_BLOBS,    /* content hash (hex) -> bytes */
-    DB_APPLICANT, /* the outbox and the certificate register, told apart by
-                   * their keys' first byte (store_outbox.c, store_certs.c) */
+    DB_APPLICANT, /* the unnamed database (format 6), under KS_APPLICANT: the
+                   * outbox and the certificate register, told apart by
+                   * their keys' second byte (store_outbox.c, store_certs.c) */
     DB__COUNT
 } store_db_t;
 
@@ -202,6 +221,8 @@ sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const Prot
 bool store_value_open(store_txn_t *t, const MDB_val *k, MDB_val *v);
 sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const uint8_t *plain,
                               size_t n);
+sertel_err_t store_put_sealed_dbi(store_txn_t *t, MDB_dbi dbi, MDB_val key, const uint8_t *plain,
+                                  size_t n);
 /* Notes damage seen while reading (logged once; the store then refuses
  * writes) and returns SERTEL_E_STORAGE. */
 sertel_err_t store_damaged(store_t *s, const char *what, const char *where);
@@ -312,6 +333,9 @@ sertel_err_t store_case_index(store_txn_t *t, const case_t *old, const case_t *c
 sertel_err_t store_case_get_plain(store_txn_t *t, const char *id, case_t *out);
 /* Format 4 -> 5: the inbox, pool and timer rows leave the database. */
 sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen);
+/* Format 5 -> 6: the named database "applicant" and meta's agenda
+ * counters become the unnamed database's 'U' and 'D' spaces. */
+sertel_err_t store_migrate_v5(store_txn_t *t, char *err, size_t errlen);
 
 /* The rows kept in memory (store_hot.c): IX_OFFICER, IX_POOL, IX_TIMER.
  * Keys as format 4 stored them; first gives the first row >= key (after:

@@ -11,7 +11,10 @@
  * moves the journal, the cases and the index rows out of their named
  * databases into the unnamed one's key spaces (store_internal.h), records
  * unchanged. Steps 1-3 run on the named databases (the store is not flat
- * yet); the move comes last. */
+ * yet); the move comes last. Format 4 -> 5 drops the rows kept in memory
+ * since; 5 -> 6 moves the named database "applicant" (the outbox and the
+ * certificate register) and meta's agenda counters into the unnamed
+ * database too (KS_APPLICANT, KS_AGENDA). */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -201,12 +204,26 @@ static sertel_err_t seal_case(store_txn_t *t, const char *id, case_t *c, char *e
     return e == SERTEL_OK ? store_case_index(t, NULL, c) : e;
 }
 
+/* The named database "applicant" of formats 1 to 5 (the outbox and the
+ * register; format 6 moves it into the unnamed database). False: none. */
+static bool old_applicant(store_txn_t *t, MDB_dbi *dbi, int *rc)
+{
+    *rc = mdb_dbi_open(t->txn, "applicant", 0, dbi);
+    if (*rc == MDB_NOTFOUND)
+        *rc = 0;
+    return *rc == 0 && *dbi;
+}
+
 /* The outbox's and the register's records (put whole by store_put_pb)
  * sealed; their other rows (counters, pending marks) hold no one's data. */
 static sertel_err_t seal_applicant_records(store_txn_t *t)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_APPLICANT), &cur);
+    MDB_dbi old = 0;
+    int rc;
+    if (!old_applicant(t, &old, &rc))
+        return store_txn_err(t, rc);
+    rc = mdb_cursor_open(t->txn, old, &cur);
     if (rc != 0)
         return store_txn_err(t, rc);
     MDB_val k, v;
@@ -226,7 +243,7 @@ static sertel_err_t seal_applicant_records(store_txn_t *t)
             /* A put moves the page the cursor reads: put, then find it
              * again (v is then the sealed value, longer than plain). */
             MDB_val kk = store_val(key, k.mv_size);
-            e = store_put_sealed(t, DB_APPLICANT, kk, plain, plen);
+            e = store_put_sealed_dbi(t, old, kk, plain, plen);
             if (e == SERTEL_OK && mdb_cursor_get(cur, &kk, &v, MDB_SET) != 0)
                 e = SERTEL_E_STORAGE;
             sodium_memzero(plain, plen);
@@ -325,5 +342,100 @@ sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen)
     if (e != SERTEL_OK && e != SERTEL_E_MAP_FULL)
         diag_at(err, errlen, t->s->dir, 0, _("migration: the inbox and timer rows cannot be "
                                              "removed: %s"), sertel_strerror(e));
+    return e;
+}
+
+/* ---- format 5 -> 6 */
+
+/* The value store_value_open opened (t's newest scratch) sealed under
+ * key in dbi, then wiped and freed: the open transaction would keep
+ * every one until it ends (and prepare's never frees them). */
+static sertel_err_t reseal_at(store_txn_t *t, MDB_dbi dbi, MDB_val key, const MDB_val *plain)
+{
+    sertel_err_t e = store_put_sealed_dbi(t, dbi, key, plain->mv_data, plain->mv_size);
+    store_scratch_t *sc = t->scratch;
+    t->scratch = sc->next;
+    sodium_memzero(sc->data, plain->mv_size);
+    free(sc);
+    return e;
+}
+
+/* Each record of the named database "applicant" under the same key behind
+ * KS_APPLICANT in the unnamed database; a sealed one ('m' item, 'c'
+ * certificate: bound to its key) opened and sealed again for its new key.
+ * Then the named database is dropped: an intake or a certificate no longer
+ * rewrites its root and the unnamed database's leaf holding its name. */
+static sertel_err_t move_applicant(store_txn_t *t)
+{
+    MDB_dbi old = 0, main;
+    int rc;
+    if (!old_applicant(t, &old, &rc))
+        return store_txn_err(t, rc);
+    MDB_cursor *cur;
+    if ((rc = mdb_dbi_open(t->txn, NULL, 0, &main)) != 0 || (rc = mdb_cursor_open(t->txn, old, &cur)) != 0)
+        return store_txn_err(t, rc);
+    MDB_val k, v;
+    sertel_err_t e = SERTEL_OK;
+    uint8_t key[512];
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && e == SERTEL_OK;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 0 || k.mv_size + 1 > sizeof key) {
+            e = store_damaged(t->s, "applicant record", "migration to format 6");
+            break;
+        }
+        uint8_t kind = ((uint8_t *)k.mv_data)[0];
+        key[0] = KS_APPLICANT;
+        memcpy(key + 1, k.mv_data, k.mv_size);
+        if (kind == 'p' && k.mv_size == 9) /* pending marks: newest first now */
+            store_be64(key + 2, UINT64_MAX - store_from_be64(key + 2));
+        MDB_val nk = store_val(key, k.mv_size + 1);
+        if (kind != 'm' && kind != 'c')
+            e = store_txn_err(t, mdb_put(t->txn, main, &nk, &v, 0));
+        else if (!store_value_open(t, &k, &v))
+            e = store_damaged(t->s, "sealed applicant record", "migration to format 6");
+        else
+            e = reseal_at(t, main, nk, &v);
+    }
+    mdb_cursor_close(cur);
+    if (e == SERTEL_OK && rc != MDB_NOTFOUND)
+        e = store_txn_err(t, rc);
+    return e == SERTEL_OK ? store_txn_err(t, mdb_drop(t->txn, old, 1)) : e;
+}
+
+/* meta "case:<year>" -> 'D' and the year, in the unnamed database. */
+static sertel_err_t move_agenda(store_txn_t *t)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(t, DB_META), &cur);
+    sertel_err_t e = rc ? store_txn_err(t, rc) : SERTEL_OK;
+    while (e == SERTEL_OK) {
+        MDB_val k = store_str("case:"), v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size < 6 || memcmp(k.mv_data, "case:", 5) != 0)))
+            break;
+        char year[16] = "";
+        if (rc == 0 && (k.mv_size != 9 || v.mv_size != 8)) {
+            e = store_damaged(t->s, "agenda counter", "migration to format 6");
+            break;
+        }
+        if (rc == 0)
+            memcpy(year, (const char *)k.mv_data + 5, 4);
+        e = rc ? store_txn_err(t, rc) : store_case_number_set(t, atoi(year), store_from_be64(v.mv_data));
+        if (e == SERTEL_OK)
+            e = store_txn_err(t, mdb_cursor_del(cur, 0));
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+sertel_err_t store_migrate_v5(store_txn_t *t, char *err, size_t errlen)
+{
+    sertel_err_t e = move_applicant(t);
+    if (e == SERTEL_OK)
+        e = move_agenda(t);
+    if (e != SERTEL_OK && e != SERTEL_E_MAP_FULL)
+        diag_at(err, errlen, t->s->dir, 0, _("migration: the outbox, the certificate register and "
+                                             "the agenda counters cannot be moved: %s"),
+                sertel_strerror(e));
     return e;
 }

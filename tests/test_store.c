@@ -30,6 +30,12 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/sertel-store-XXXXXX");
     if (!mkdtemp(f->dir) || !(f->s = store_open(f->dir, err, sizeof err)))
         return -1;
+    /* The tests name their cases SE-2026-NNNNN themselves: the agenda
+     * counter has given those numbers (sertel-broker check wants it so). */
+    store_txn_t *t;
+    if (store_begin(f->s, NULL, true, &t) != SERTEL_OK || store_case_number_set(t, 2026, 99) != SERTEL_OK ||
+        store_commit(&t) != SERTEL_OK)
+        return -1;
     *state = f;
     return 0;
 }
@@ -459,6 +465,43 @@ static void test_cases_written_late(void **state)
     assert_int_equal(case_step(f->s, a.id), 6);
 }
 
+static void last_problem(const char *problem, void *arg)
+{
+    char *seen = arg;
+    snprintf(seen, 256, "%s", problem);
+}
+
+/* An agenda counter behind a case's number would give that number again:
+ * the check says so. The counters and the outbox live in the unnamed
+ * database (format 6): an intake writes no named database. */
+static void test_agenda_counter_checked(void **state)
+{
+    fixture_t *f = *state;
+    store_txn_t *t;
+    char id[32], seen[256] = "";
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    assert_int_equal(store_next_case_id(t, 2026, id, sizeof id), SERTEL_OK);
+    assert_string_equal(id, "SE-2026-00100");
+    assert_int_equal(store_case_number(t, 2026), 100);
+    assert_int_equal(store_case_number(t, 2027), 0);
+    case_t a = {.state = CASE_OPEN, .step = 1};
+    snprintf(a.id, sizeof a.id, "%s", id);
+    assert_int_equal(store_case_put(t, NULL, &a), SERTEL_OK);
+    append(t, a.id, 0, 1);
+    int years[4], n = 0;
+    assert_int_equal(store_case_number_set(t, 2027, 7), SERTEL_OK);
+    assert_int_equal(store_case_years(t, years, 4, &n), SERTEL_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(years[0], 2026);
+    assert_int_equal(years[1], 2027);
+    store_chain_report_t chain;
+    assert_int_equal(store_check(t, problem_seen, NULL, &chain), 0);
+    assert_int_equal(store_case_number_set(t, 2026, 99), SERTEL_OK);
+    assert_int_equal(store_check(t, last_problem, seen, &chain), 1);
+    assert_non_null(strstr(seen, "SE-2026-00100"));
+    store_abort(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_rows_in_blocks),
         cmocka_unit_test(test_journal_record_bounds),
         cmocka_unit_test_setup_teardown(test_cases_written_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agenda_counter_checked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Upgrade in place: a data directory in the layout of format 1 (Sertel
- * before the chained journal), format 2 (nothing sealed) or format 3 (the
- * journal, cases and index in named databases) is migrated when the real broker starts on
+ * before the chained journal), format 2 (nothing sealed), format 3 (the
+ * journal, cases and index in named databases), format 4 (the inbox and
+ * timer rows on disk) or format 5 (the outbox, the register and the agenda
+ * counters outside the unnamed database) is migrated when the real broker starts on
  * it, and every case, its history, the inboxes and the applicant lookup
  * are what they were; the journal goes on without a gap. A store of a
  * newer format than this build's is refused, untouched.
@@ -161,6 +163,85 @@ static void hot_row(uint8_t prefix, const void *head, size_t hlen, const char *i
 
 static void read_cases(const char *dir, cases_t *all, plain_t *p);
 
+/* ---- the format-5 writer: format 5 kept the outbox and the certificate
+ * register in the named database "applicant" (the keys without the 'U',
+ * the sealed records bound to those keys) and the agenda counters in
+ * meta ("case:" and the year); format 6 keeps both in the unnamed
+ * database, beside the cases. */
+
+typedef struct {
+    record_t r[64];
+    int n;
+} moved_t;
+
+/* The records of the unnamed database's space first (their sealed values
+ * opened), taken out. */
+static void take_space(store_txn_t *t, uint8_t first, moved_t *m)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    assert_int_equal(mdb_cursor_open(t->txn, t->s->dbi[DB_CASES], &cur), 0);
+    k = (MDB_val){1, &first};
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && ((uint8_t *)k.mv_data)[0] == first;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        assert_true(m->n < 64);
+        uint8_t kind = k.mv_size > 1 ? ((uint8_t *)k.mv_data)[1] : 0;
+        if (first == KS_APPLICANT && (kind == 'm' || kind == 'c'))
+            assert_true(store_value_open(t, &k, &v));
+        record_t *r = &m->r[m->n++];
+        r->k = malloc(k.mv_size);
+        r->v = malloc(v.mv_size ? v.mv_size : 1);
+        memcpy(r->k, k.mv_data, r->klen = k.mv_size);
+        memcpy(r->v, v.mv_data, r->vlen = v.mv_size);
+    }
+    mdb_cursor_close(cur);
+    for (int i = 0; i < m->n; i++) {
+        k = (MDB_val){m->r[i].klen, m->r[i].k};
+        assert_int_equal(mdb_del(t->txn, t->s->dbi[DB_CASES], &k, NULL), 0);
+    }
+}
+
+static void write_format5(const char *dir)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/db", dir);
+    store_t *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    store_txn_t *t;
+    assert_int_equal(store_begin(s, NULL, true, &t), SERTEL_OK);
+    static moved_t appl, agenda;
+    appl.n = agenda.n = 0;
+    take_space(t, KS_APPLICANT, &appl);
+    take_space(t, 'D', &agenda);
+    assert_true(appl.n > 0 && agenda.n > 0); /* the intakes queued e-mails, took numbers */
+    MDB_dbi named;
+    assert_int_equal(mdb_dbi_open(t->txn, "applicant", MDB_CREATE, &named), 0);
+    for (int i = 0; i < appl.n; i++) {
+        record_t *r = &appl.r[i];
+        MDB_val k = {r->klen - 1, r->k + 1};
+        if (r->k[1] == 'm' || r->k[1] == 'c') {
+            assert_int_equal(store_put_sealed_dbi(t, named, k, r->v, r->vlen), SERTEL_OK);
+        } else if (r->k[1] == 'p') { /* format 5's pending marks: oldest first */
+            uint8_t seq[9] = {'p'};
+            assert_int_equal(r->klen, 10);
+            be64(seq + 1, UINT64_MAX - store_from_be64(r->k + 2));
+            put(t->txn, named, seq, 9, r->v, r->vlen);
+        } else
+            put(t->txn, named, r->k + 1, r->klen - 1, r->v, r->vlen);
+    }
+    for (int i = 0; i < agenda.n; i++) {
+        char name[16];
+        assert_int_equal(agenda.r[i].klen, 5);
+        snprintf(name, sizeof name, "case:%.4s", (const char *)agenda.r[i].k + 1);
+        put(t->txn, s->dbi[DB_META], name, 9, agenda.r[i].v, agenda.r[i].vlen);
+    }
+    put(t->txn, s->dbi[DB_META], "format", 6, "\0\0\0\5", 4);
+    assert_int_equal(store_commit(&t), SERTEL_OK);
+    store_close(&s);
+    records_free(appl.r, appl.n);
+    records_free(agenda.r, agenda.n);
+}
+
 /* The inbox, pool and timer rows of every case, as format 4 wrote them,
  * put into the unnamed database. */
 static void write_hot_rows(const char *dir)
@@ -169,6 +250,7 @@ static void write_hot_rows(const char *dir)
     all.n = 0;
     n_hot_rows = 0;
     read_cases(dir, &all, NULL);
+    write_format5(dir);
     for (int i = 0; i < all.n; i++) {
         const case_t *c = &all.c[i];
         if (c->state == CASE_OPEN || c->state == CASE_WAITING) {
@@ -499,10 +581,12 @@ static void write_format1(const char *dir)
     /* A remembered reply, as format 1 kept them whole. */
     put(w.txn, w.replies, STAF_NIP "\0\0\0\0\0\0\0\1", 26, "reply", 5);
 
-    /* What format 1 did not have. */
-    MDB_dbi index;
+    /* What format 1 did not have (the outbox and the register came later). */
+    MDB_dbi index, appl;
     assert_int_equal(mdb_dbi_open(w.txn, "index", 0, &index), 0);
     assert_int_equal(mdb_drop(w.txn, index, 1), 0);
+    assert_int_equal(mdb_dbi_open(w.txn, "applicant", 0, &appl), 0);
+    assert_int_equal(mdb_drop(w.txn, appl, 1), 0);
     MDB_val fk = {6, "format"}, kk = {11, "data-key-id"};
     assert_int_equal(mdb_del(w.txn, w.meta, &fk, NULL), 0);
     assert_int_equal(mdb_del(w.txn, w.meta, &kk, NULL), 0);
@@ -613,8 +697,13 @@ static void migrates(void (*writer)(const char *dir), const char *old_db)
     size_t events = harness_journal_len(&h);
 
     harness_stop(&h, SIGTERM);
+    static cases_t all;
+    static plain_t outbox, outbox_after;
+    all.n = outbox.n = outbox_after.n = 0;
+    read_cases(h.dir, &all, &outbox);
     writer(h.dir);
     assert_true(!old_db || has_db(h.dir, old_db));
+    bool had_outbox = has_db(h.dir, "applicant");
     assert_true(harness_restart(&h));
 
     look(staf, ids, &after);
@@ -627,13 +716,35 @@ static void migrates(void (*writer)(const char *dir), const char *old_db)
     assert_int_equal(after.inbox, before.inbox);
     assert_int_equal(after.found, 2);
     assert_int_equal(harness_journal_len(&h), events);
-    /* The journal goes on from where it was. */
+    /* The journal goes on from where it was, the agenda numbers too. */
     r = harness_complete(staf, ids[1], NULL, "Proses");
     assert_int_equal(harness_error(r), 0);
     assert_int_equal(r->done->seq, events + 1);
     sertel__envelope__free_unpacked(r, NULL);
+    r = harness_intake(staf, "Budi Santoso", NULL);
+    assert_int_equal(harness_error(r), 0);
+    char next[32];
+    snprintf(next, sizeof next, "%.8s%05d", ids[0], CASES + 1);
+    assert_string_equal(r->done->case_id, next);
+    sertel__envelope__free_unpacked(r, NULL);
     harness_stop(&h, SIGTERM);
+    /* The outbox's and the register's records as they were, opened with
+     * the data key (the intake above queued one more). */
+    all.n = 0;
+    read_cases(h.dir, &all, &outbox_after);
+    assert_true(outbox_after.n > (had_outbox ? outbox.n : 0));
+    for (int i = 0; had_outbox && i < outbox.n; i++) {
+        bool same = false;
+        for (int j = 0; !same && j < outbox_after.n; j++)
+            same = outbox_after.r[j].klen == outbox.r[i].klen && outbox_after.r[j].vlen == outbox.r[i].vlen &&
+                   memcmp(outbox_after.r[j].k, outbox.r[i].k, outbox.r[i].klen) == 0 &&
+                   memcmp(outbox_after.r[j].v, outbox.r[i].v, outbox.r[i].vlen) == 0;
+        assert_true(same);
+    }
+    records_free(outbox.r, outbox.n);
+    records_free(outbox_after.r, outbox_after.n);
     assert_false(old_db && has_db(h.dir, old_db));
+    assert_false(has_db(h.dir, "applicant"));
     assert_false(has_db(h.dir, "replies"));
     assert_false(has_db(h.dir, "journal"));
     assert_false(has_db(h.dir, "cases"));
@@ -676,7 +787,15 @@ static void test_migrates_format3(void **state)
 static void test_migrates_format4(void **state)
 {
     (void)state;
-    migrates(write_format4, NULL);
+    migrates(write_format4, "applicant");
+}
+
+/* Format 5: the outbox and the certificate register in their own named
+ * database, the agenda counters in meta. */
+static void test_migrates_format5(void **state)
+{
+    (void)state;
+    migrates(write_format5, "applicant");
 }
 
 /* A format this build does not know: refused with a message, untouched. */
@@ -714,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_migrates_format2),
         cmocka_unit_test(test_migrates_format3),
         cmocka_unit_test(test_migrates_format4),
+        cmocka_unit_test(test_migrates_format5),
         cmocka_unit_test(test_refuses_newer_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
