@@ -337,6 +337,7 @@ void store_close(store_t **s)
     }
     mdb_env_close((*s)->env);
     store_stats_view_free(&(*s)->stats);
+    store_casecache_free(*s);
     free((*s)->staged);
     store_dedup_free(&(*s)->dedup);
     store_hot_free(&(*s)->hot);

@@ -126,8 +126,10 @@ uint8_t *store_staged_take(store_txn_t *t, const char *id, size_t *len)
     if (out)
         protobuf_c_message_pack(&pb.base, out);
     codec_case_pb_clear(&pb);
-    if (out)
+    if (out) {
+        store_casecache_put(t, c, out, *len); /* the next read of it, undecoded */
         t->s->staged_by = NULL;
+    }
     return out;
 }
 

@@ -160,6 +160,7 @@ struct store {
     case_t *staged;            /* the case a transition put, until its event */
     store_txn_t *staged_by;    /* the transaction that put it; NULL: none */
     uint64_t cases_at;         /* meta "cases-at": the 'C' records are complete to here */
+    struct store_casecache *casecache; /* cases as last written (store_casecache.c) */
 };
 
 /* What a write transaction appended, for the in-memory views to take in
@@ -370,6 +371,12 @@ bool store_heads_pending(const store_t *s);
  * takes it: the packed Case without personal data, malloc'd). */
 sertel_err_t store_stage(store_txn_t *t, const case_t *c);
 const case_t *store_staged(const store_txn_t *t, const char *id);
+/* store_casecache.c: c as its event takes it into the journal (snap: the
+ * Case packed there); a later read whose bytes are those gets it back
+ * without a decode (now: the record as store_case_now gives it). */
+void store_casecache_put(store_txn_t *t, const case_t *c, const uint8_t *snap, size_t snap_len);
+bool store_casecache_get(const store_t *s, const char *id, const MDB_val *now, case_t *out);
+void store_casecache_free(store_t *s);
 uint8_t *store_staged_take(store_txn_t *t, const char *id, size_t *len);
 void store_staged_drop(store_txn_t *t);
 /* The 'C' record v of id as it is now: its head and state from the head
