@@ -32,6 +32,7 @@ typedef struct {
     int officers;              /* connected officers of (e) */
     const char *peer_script;   /* bench/pg_peer.sh; NULL: no peer */
     double peer_s;             /* seconds of each peer run */
+    bool pages;                /* (b): count each transition's pages (slower) */
 } bench_cfg_t;
 
 /* ---- time and samples */
@@ -306,6 +307,18 @@ typedef struct {
     conns_result_t co;
     peer_result_t pg;
 } bench_results_t;
+
+/* ---- the pages one commit wrote (bench_pages.c) */
+
+#define BENCH_LMDB_PAGE 4096
+typedef struct {
+    long total;    /* pages the newest snapshot has and the one before not */
+    long branches; /* of them: branch pages of the unnamed database */
+    long named;    /* pages of named databases */
+    long free;     /* LMDB's free list */
+} bench_pages_t;
+/* The broker's last commit in DIR/data.mdb (DIR: its db directory). */
+bool bench_pages_last_commit(const char *db_dir, bench_pages_t *out);
 
 bool bench_floor(const bench_cfg_t *cfg, floor_result_t *out);
 bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *multi);

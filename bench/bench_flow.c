@@ -46,6 +46,16 @@
 enum { STAF, KADIS, KABID, JF, VERIF, N_SEATS };
 enum { K_INTAKE, K_COMPLETE, K_CONTACT, K_CERT, N_KINDS };
 
+/* A lifecycle's transitions in the order lifecycle() makes them, by what
+ * they write, for --pages (each counted after its reply: bench_pages.c). */
+enum { S_INTAKE, S_DISPOSITION, S_CONTACT, S_CERT, S_REPORT, S_ARCHIVE, N_STEPS };
+static const int step_of[] = {S_INTAKE,      S_DISPOSITION, S_DISPOSITION, S_DISPOSITION,
+                              S_DISPOSITION, S_CONTACT,     S_DISPOSITION, S_CERT,
+                              S_REPORT,      S_ARCHIVE};
+static const char *const step_names[N_STEPS] = {"intake", "disposition", "contact",
+                                                "certificate", "report", "archive"};
+#define LIFECYCLE_CALLS (int)(sizeof step_of / sizeof step_of[0])
+
 static const struct {
     const char *name;
     role_t role;
@@ -80,6 +90,12 @@ typedef struct {
     samples_t floor_lat, floor_rtt;
     uint64_t floor_ns;
     double floor_cpu_s;
+    /* --pages (1 client): the broker's db directory, the call's place in
+     * its lifecycle, pages counted by step. */
+    const char *pages_db;
+    int call_no;
+    long step_n[N_STEPS];
+    bench_pages_t step_sum[N_STEPS];
 } worker_t;
 
 static atomic_int stop_all;
@@ -152,6 +168,17 @@ static Sertel__Envelope *call(worker_t *w, int seat, int kind, Sertel__Envelope 
     }
     if (reply->done->seq > w->max_seq)
         w->max_seq = reply->done->seq;
+    bench_pages_t pg;
+    if (w->pages_db && w->measuring && w->call_no < LIFECYCLE_CALLS &&
+        bench_pages_last_commit(w->pages_db, &pg)) {
+        bench_pages_t *sum = &w->step_sum[step_of[w->call_no]];
+        w->step_n[step_of[w->call_no]]++;
+        sum->total += pg.total;
+        sum->branches += pg.branches;
+        sum->named += pg.named;
+        sum->free += pg.free;
+    }
+    w->call_no++;
     if (w->measuring) {
         w->reply_bytes += protobuf_c_message_get_packed_size(&reply->base);
         samples_add(&w->lat, t1 - t0);
@@ -225,6 +252,7 @@ static bool lifecycle(worker_t *w)
     bench_intake_t intake;
     Sertel__Envelope req;
     bench_intake(&intake, &req);
+    w->call_no = 0;
     Sertel__Envelope *r = call(w, STAF, K_INTAKE, &req, "intake", &tq, &tr);
     if (!r)
         return false;
@@ -340,11 +368,27 @@ static double pct_us(samples_t *s, double p)
     return ns_to_us(samples_pct(s, p));
 }
 
+/* What --pages counted, by kind of transition. */
+static void print_pages(const worker_t *w)
+{
+    printf("      pages written by kind of transition (--pages; the two newest LMDB snapshots"
+           " after each reply):\n");
+    for (int s = 0; s < N_STEPS; s++) {
+        const bench_pages_t *p = &w->step_sum[s];
+        double n = w->step_n[s] ? (double)w->step_n[s] : 1;
+        if (w->step_n[s])
+            printf("        %-11s %6.2f (branches of the unnamed database %.2f, named databases"
+                   " %.2f, free list %.2f; %ld)\n",
+                   step_names[s], (double)p->total / n, (double)p->branches / n,
+                   (double)p->named / n, (double)p->free / n, w->step_n[s]);
+    }
+}
+
 /* Runs n offices for secs seconds; offices [0, n) are connected. With
  * floor, the first office times the floor's commits after each case (its
  * time is taken out of the run's). */
 static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_commits_t *floor,
-                bench_echo_t *echo, flow_result_t *out, uint64_t *max_seq)
+                bench_echo_t *echo, bool pages, flow_result_t *out, uint64_t *max_seq)
 {
     memset(out, 0, sizeof *out);
     char db[600], log[600];
@@ -362,6 +406,7 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
         ws[i].deadline = UINT64_MAX;
         ws[i].floor = i == 0 ? floor : NULL;
         ws[i].echo = i == 0 ? echo : NULL;
+        ws[i].pages_db = pages && n == 1 ? db : NULL;
         pthread_create(&th[i], NULL, worker_main, &ws[i]);
     }
     /* Warm-up cases run before the first barrier; the clock starts at
@@ -456,6 +501,7 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
     samples_free(&lat);
     samples_free(&push);
     samples_free(&reqpush);
+    worker_t first = ws[0];
     free(ws);
     free(th);
 
@@ -497,6 +543,8 @@ static bool run(broker_proc_t *b, office_t *offices, int n, double secs, bench_c
                (unsigned long)out->commits, (double)out->transitions / (double)out->commits,
                (double)out->commits / out->secs, out->kb_per_commit, bench_pages(out->kb_per_commit),
                (double)out->log_bytes / (double)out->commits);
+    if (first.pages_db)
+        print_pages(&first);
     printf("      CPU per transition: broker %.1f us (%.0f%% of one core), all clients %.1f us;"
            " broker context switches %.1f per transition\n",
            out->broker_cpu_s * per, 100 * out->broker_cpu_s / out->secs, out->client_cpu_s * per,
@@ -535,12 +583,12 @@ bool bench_flow(const bench_cfg_t *cfg, flow_result_t *single, flow_result_t *mu
     /* One client: only its five connections exist. */
     ok = ok && connect_office(&b, &offices[0], 0);
     if (ok && cfg->single_s > 0)
-        ok = run(&b, offices, 1, cfg->single_s, floor, echo, single, &max_seq);
+        ok = run(&b, offices, 1, cfg->single_s, floor, echo, cfg->pages, single, &max_seq);
     /* Offices that join now have missed nothing of theirs. */
     for (int i = 1; ok && i < n; i++)
         ok = connect_office(&b, &offices[i], max_seq);
     if (ok && cfg->multi_s > 0 && n > 1)
-        ok = run(&b, offices, n, cfg->multi_s, NULL, NULL, multi, &max_seq);
+        ok = run(&b, offices, n, cfg->multi_s, NULL, NULL, false, multi, &max_seq);
     bench_commits_close(&floor);
     bench_echo_close(&echo);
     for (int i = 0; offices && i < n; i++)

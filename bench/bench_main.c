@@ -55,11 +55,13 @@ static void usage(FILE *to)
             "Usage: sertel-bench [--quick] [--only abcdep] [--clients N] [--single-secs S]\n"
             "                    [--multi-secs S] [--catchup N] [--stats-cases N]\n"
             "                    [--officers N] [--peer SCRIPT | --no-peer] [--peer-secs S]\n"
-            "                    [--tmp DIR] [--keep]\n"
+            "                    [--tmp DIR] [--keep] [--pages]\n"
             "Environment: SERTEL_BENCH_QUICK=1 (a smoke run under a minute), SERTEL_BENCH_ONLY,\n"
             "SERTEL_BENCH_CLIENTS, SERTEL_BENCH_TMP, SERTEL_BENCH_KEEP=1, SERTEL_BENCH_PEER=0.\n"
             "Sections: a floor, b lifecycles, c catch-up, d statistics, e connected officers,\n"
-            "p the peer (PostgreSQL).\n");
+            "p the peer (PostgreSQL).\n"
+            "--pages: (b)'s 1-client run also counts the pages each transition's commit wrote,\n"
+            "by kind of transition (slower: fewer transitions in the same time).\n");
 }
 
 static bool env_true(const char *name)
@@ -92,6 +94,8 @@ static bool parse(int argc, char **argv, bench_cfg_t *c)
             c->keep = true;
         else if (strcmp(a, "--no-peer") == 0)
             c->peer_script = NULL;
+        else if (strcmp(a, "--pages") == 0)
+            c->pages = true;
         else if (strcmp(a, "--help") == 0)
             return usage(stdout), exit(0), false;
         else if (!v)

@@ -19,7 +19,10 @@
 # --clients N (default 16), --single-secs S, --multi-secs S, --catchup N
 # (default 100000), --stats-cases N (default 1000000), --officers N
 # (default 1000), --no-peer, --peer-secs S (default 10), --keep (keep the
-# data directories). SERTEL_BENCH_TMP: where the data directories go
+# data directories), --pages (section b's 1-client run also counts the
+# pages each commit wrote, by kind of transition, from the two newest LMDB
+# snapshots after each reply: slower, so fewer transitions in the same
+# time). SERTEL_BENCH_TMP: where the data directories go
 # (default /tmp: the file system measured, also PostgreSQL's).
 # Analysis knobs for (c): SERTEL_BENCH_CATCHUP_BATCH (Hello.batch, default
 # 256; 1: one push per event), SERTEL_BENCH_CATCHUP_DELAY_MS (the Kadis pauses
