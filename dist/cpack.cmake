@@ -27,7 +27,10 @@ working calendar, the Indonesian translations and the manual pages of
 the file formats.")
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME sertel-server)
-set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "sertel-common (= ${deb_version}), adduser")
+# The broker loads OpenSSL's libcrypto only to read a certificate sent
+# whole (server/certread.c, dlopen): dpkg-shlibdeps does not see it.
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS
+  "sertel-common (= ${deb_version}), adduser, libssl3 | libssl3t64")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
   ${CMAKE_CURRENT_BINARY_DIR}/server-control/conffiles

@@ -1,7 +1,6 @@
 /* Workflow commands: each becomes an engine command on one case; the
  * result is written with its index rows, journal entries and statistics
  * in the batch's transaction. */
-#include <openssl/x509.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "certs.h"
+#include "certread.h"
 #include "outbox.h"
 
 #define ATTACH_MAX_BYTES (4u * 1024 * 1024)
@@ -428,62 +428,21 @@ CMD(cmd_contact)
     return apply_on(ctx, req->contact->case_id, &cmd, reply);
 }
 
-/* Serial (hex) and expiry read from the certificate itself. */
-/* What the broker reads from a certificate sent whole. */
-typedef struct {
-    char serial[SERIAL_MAX + 1];
-    int64_t not_after;
-    char holder[NAME_MAX_LEN + 1];    /* subject CN */
-    char holder_id[NIP_LEN + 1];      /* digits of the subject's serialNumber, if 16 or 18 */
-} cert_facts_t;
-
-/* One attribute of the subject as UTF-8 into out ("" when absent or too long). */
-static void subject_entry(X509_NAME *name, int nid, char *out, size_t len)
-{
-    out[0] = '\0';
-    int i = X509_NAME_get_index_by_NID(name, nid, -1);
-    X509_NAME_ENTRY *e = i >= 0 ? X509_NAME_get_entry(name, i) : NULL;
-    unsigned char *utf8 = NULL;
-    int n = e ? ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e)) : -1;
-    if (n > 0 && (size_t)n < len)
-        snprintf(out, len, "%s", (const char *)utf8);
-    OPENSSL_free(utf8);
-}
-
-/* "NIK:3207..." or "3207...": the digits, kept when they make a NIK or a NIP. */
-static void holder_id(X509_NAME *name, char *out, size_t len)
-{
-    char raw[128], digits[sizeof raw];
-    size_t d = 0;
-    subject_entry(name, NID_serialNumber, raw, sizeof raw);
-    for (const char *p = raw; *p; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[d++] = *p;
-    digits[d] = '\0';
-    snprintf(out, len, "%s", d == NIK_LEN || d == NIP_LEN ? digits : "");
-}
-
+/* Serial (hex), expiry and holder read from the certificate itself. */
 static sertel_err_t read_der(cmd_ctx_t *ctx, const ProtobufCBinaryData *der, cert_facts_t *f)
 {
-    const unsigned char *p = der->data;
-    X509 *x = d2i_X509(NULL, &p, (long)der->len);
-    if (!x)
+    switch (certread_der(der->data, der->len, f)) {
+    case CERTREAD_OK:
+        return SERTEL_OK;
+    case CERTREAD_NOT_DER:
         return cmd_fail(ctx, SERTEL_E_INVALID, _("the certificate is not a DER X.509 certificate"));
-    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-    char *hex = bn ? BN_bn2hex(bn) : NULL;
-    struct tm tm;
-    bool ok = hex && strlen(hex) < sizeof f->serial &&
-              ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1;
-    if (ok) {
-        snprintf(f->serial, sizeof f->serial, "%s", hex);
-        f->not_after = (int64_t)timegm(&tm);
-        subject_entry(X509_get_subject_name(x), NID_commonName, f->holder, sizeof f->holder);
-        holder_id(X509_get_subject_name(x), f->holder_id, sizeof f->holder_id);
+    case CERTREAD_UNREADABLE:
+        return cmd_fail(ctx, SERTEL_E_INVALID, _("the certificate's serial or expiry is unreadable"));
+    case CERTREAD_NO_LIBRARY:
+        break;
     }
-    OPENSSL_free(hex);
-    BN_free(bn);
-    X509_free(x);
-    return ok ? SERTEL_OK : cmd_fail(ctx, SERTEL_E_INVALID, _("the certificate's serial or expiry is unreadable"));
+    log_msg(LOG_ERROR, _("cannot read a certificate: %s is not available"), SERTEL_LIBCRYPTO);
+    return cmd_fail(ctx, SERTEL_E_IO, _("the broker cannot read certificates sent whole; give the serial and expiry instead"));
 }
 
 CMD(cmd_certificate)
