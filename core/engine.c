@@ -1123,7 +1123,9 @@ sertel_err_t engine_apply(const sop_t *sop, const calendar_t *cal, const case_t 
         return err;
     remember_request(&x);
     *out = c;
-    *evs = e;
+    /* The events made, not the whole array (32 KiB for one or two). */
+    evs->n = e.n;
+    memcpy(evs->ev, e.ev, (size_t)e.n * sizeof e.ev[0]);
     return SERTEL_OK;
 }
 

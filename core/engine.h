@@ -140,7 +140,8 @@ typedef struct {
 } events_t;
 
 /* Applies cmd. in is NULL for CMD_INTAKE. On SERTEL_OK, *out is the new
- * case and evs the events it caused, in order. Otherwise why holds the
+ * case and evs the events it caused, in order (evs->ev[0..n); the slots
+ * after them are not written). Otherwise why holds the
  * translated reason and nothing may be kept. */
 sertel_err_t engine_apply(const sop_t *sop, const calendar_t *cal, const case_t *in,
                           const command_t *cmd, const actor_t *actor, int64_t now,

@@ -36,6 +36,10 @@ typedef struct {
 
 /* Memory for the reply being built; NULL on no memory. */
 void *cmd_alloc(cmd_ctx_t *ctx, size_t size);
+/* The same, not zeroed: for what the callee fills whole (a case read, the
+ * engine's new case and events), where zeroing 40 KiB a transition was
+ * wasted. */
+void *cmd_alloc_raw(cmd_ctx_t *ctx, size_t size);
 /* After a store walk that collected a list for a reply: the first
  * failure, the store's, the walk's own (walk_e: no memory for an item) or
  * the reply part's allocation (part NULL); SERTEL_OK when all went well. */

@@ -221,8 +221,8 @@ static sertel_err_t apply(cmd_ctx_t *ctx, const case_t *old, const sop_t *sop, c
 {
     acting_t acting;
     actor_t actor = {.self = ctx->officer, .acting = cmd_acting_for(ctx, old, sop, &acting)};
-    case_t *c = cmd_alloc(ctx, sizeof *c);
-    events_t *evs = cmd_alloc(ctx, sizeof *evs);
+    case_t *c = cmd_alloc_raw(ctx, sizeof *c);
+    events_t *evs = cmd_alloc_raw(ctx, sizeof *evs);
     if (!c || !evs)
         return SERTEL_E_NOMEM;
     cmd->request_id = ctx->request_id;
@@ -258,7 +258,7 @@ sertel_err_t cmd_case_load(cmd_ctx_t *ctx, const char *id, case_t *out)
 static sertel_err_t apply_on(cmd_ctx_t *ctx, const char *case_id, command_t *cmd,
                              Sertel__Envelope *reply)
 {
-    case_t *old = cmd_alloc(ctx, sizeof *old);
+    case_t *old = cmd_alloc_raw(ctx, sizeof *old);
     if (!old)
         return SERTEL_E_NOMEM;
     sertel_err_t e = cmd_case_load(ctx, case_id, old);

@@ -132,6 +132,16 @@ void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
     return p;
 }
 
+void *cmd_alloc_raw(cmd_ctx_t *ctx, size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p && !track(ctx, free, p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
 bool cmd_defer(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr)
 {
     return track(ctx, fn, ptr);
