@@ -388,11 +388,8 @@ sertel_err_t store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_
 
 static void txn_free(store_txn_t *t, bool keep_pending)
 {
-    while (t->scratch) {
-        store_scratch_t *next = t->scratch->next;
-        free(t->scratch);
-        t->scratch = next;
-    }
+    while (t->scratch)
+        store_value_close(t);
     if (!t->parent && t->pending) {
         free(t->pending->v);
         free(t->pending);
@@ -553,13 +550,32 @@ sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last)
     return store_txn_err(t, mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, 0));
 }
 
+/* An agenda number is given once. A counter that is not 8 bytes, or one
+ * that names a case already stored, is damage: counting again from it
+ * would write a new letter over a registered one. */
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
 {
-    uint64_t n = store_case_number(t, year) + 1;
-    sertel_err_t e = store_case_number_set(t, year, n);
-    if (e == SERTEL_OK)
-        snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
-    return e;
+    char name[AGENDA_KEY_LEN + 1] = "";
+    MDB_val k = store_val(name, AGENDA_KEY_LEN), v;
+    if (!agenda_key(year, name))
+        return SERTEL_E_INVALID;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return store_txn_err(t, rc);
+    if (rc == 0 && v.mv_size != 8)
+        return store_damaged(t->s, "agenda counter", name);
+    uint64_t n = (rc == 0 ? store_from_be64(v.mv_data) : 0) + 1;
+    snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
+    uint8_t key[CASE_KEY_MAX];
+    MDB_val ck = store_val(key, store_case_key(t->s, id, key));
+    if (!ck.mv_size)
+        return SERTEL_E_INVALID;
+    rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &ck, &v);
+    if (rc == 0)
+        return store_damaged(t->s, "agenda counter behind a case", id);
+    if (rc != MDB_NOTFOUND)
+        return store_txn_err(t, rc);
+    return store_case_number_set(t, year, n);
 }
 
 sertel_err_t store_case_years(store_txn_t *t, int *years, int max, int *n)
@@ -662,12 +678,34 @@ bool store_value_open(store_txn_t *t, const MDB_val *k, MDB_val *v)
         free(sc);
         return false;
     }
-    /* Kept until the transaction ends, as LMDB's own values are. */
+    /* Kept until the transaction ends, as LMDB's own values are, or
+     * store_value_close. */
+    sc->len = v->mv_size ? v->mv_size : 1;
     sc->next = t->scratch;
     t->scratch = sc;
     v->mv_data = sc->data;
     v->mv_size = n == 1 && sc->data[0] == 0 ? 0 : n;
     return true;
+}
+
+void store_value_close(store_txn_t *t)
+{
+    store_scratch_t *sc = t->scratch;
+    if (!sc)
+        return;
+    t->scratch = sc->next;
+    sodium_memzero(sc->data, sc->len);
+    free(sc);
+}
+
+ProtobufCMessage *store_sealed_unpack(store_txn_t *t, const MDB_val *k, MDB_val v,
+                                      const ProtobufCMessageDescriptor *desc)
+{
+    if (!store_value_open(t, k, &v))
+        return NULL;
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+    store_value_close(t);
+    return m;
 }
 
 sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const ProtobufCMessage *m)

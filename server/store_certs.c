@@ -37,7 +37,7 @@ sertel_err_t store_cert_get(store_txn_t *t, const char *serial, Sertel__CertReco
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
         return store_txn_err(t, rc);
-    *r = store_value_open(t, &k, &v) ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
+    *r = (Sertel__CertRecord *)store_sealed_unpack(t, &k, v, &sertel__cert_record__descriptor);
     return *r ? SERTEL_OK : SERTEL_E_STORAGE;
 }
 
@@ -54,8 +54,8 @@ sertel_err_t store_certs(store_txn_t *t, store_cert_fn fn, void *arg)
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
          rc == 0 && !stop && k.mv_size > CERT_PREFIX && memcmp(k.mv_data, space, CERT_PREFIX) == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Sertel__CertRecord *r = store_value_open(t, &k, &v)
-            ? sertel__cert_record__unpack(NULL, v.mv_size, v.mv_data) : NULL;
+        Sertel__CertRecord *r =
+            (Sertel__CertRecord *)store_sealed_unpack(t, &k, v, &sertel__cert_record__descriptor);
         if (!r) {
             e = SERTEL_E_STORAGE;
             break;

@@ -444,9 +444,8 @@ static void check_applicant(store_txn_t *t, report_t *r)
         uint64_t n = k.mv_size == 10 ? store_from_be64(b + 2) : 0;
         bool ok = true;
         if (kind == 'm' && t->s->keyed) {
-            MDB_val plain = v;
-            Sertel__OutboxItem *item = store_value_open(t, &k, &plain)
-                ? sertel__outbox_item__unpack(NULL, plain.mv_size, plain.mv_data) : NULL;
+            Sertel__OutboxItem *item = (Sertel__OutboxItem *)store_sealed_unpack(
+                t, &k, v, &sertel__outbox_item__descriptor);
             ok = item && k.mv_size == 10 && item->id == n;
             if (item)
                 sertel__outbox_item__free_unpacked(item, NULL);
@@ -454,9 +453,8 @@ static void check_applicant(store_txn_t *t, report_t *r)
         } else if (kind == 'm') {
             last_item = n;
         } else if (kind == 'c' && t->s->keyed) {
-            MDB_val plain = v;
-            Sertel__CertRecord *c = store_value_open(t, &k, &plain)
-                ? sertel__cert_record__unpack(NULL, plain.mv_size, plain.mv_data) : NULL;
+            Sertel__CertRecord *c = (Sertel__CertRecord *)store_sealed_unpack(
+                t, &k, v, &sertel__cert_record__descriptor);
             ok = c && c->serial && strlen(c->serial) == k.mv_size - 2 &&
                  memcmp(c->serial, b + 2, k.mv_size - 2) == 0;
             if (c)

@@ -293,8 +293,10 @@ static sertel_err_t reseal(store_txn_t *t, store_t *to)
         MDB_val kk = store_val(key, klen);
         if (!store_value_open(t, &k, &v))
             e = store_damaged(t->s, "sealed record", "rotation");
-        if (e == SERTEL_OK)
+        if (e == SERTEL_OK) {
             e = store_put_sealed(&nt, DB_APPLICANT, kk, v.mv_data, v.mv_size);
+            store_value_close(t); /* the clear copy, wiped at once */
+        }
         if (e == SERTEL_OK && mdb_cursor_get(cur, &kk, &v, MDB_SET) != 0)
             e = SERTEL_E_STORAGE;
     }

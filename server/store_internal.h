@@ -178,6 +178,7 @@ typedef struct {
 
 typedef struct store_scratch {
     struct store_scratch *next;
+    size_t len; /* of data, wiped when it goes */
     uint8_t data[];
 } store_scratch_t;
 
@@ -220,6 +221,14 @@ sertel_err_t store_put_pb(store_txn_t *t, store_db_t db, MDB_val key, const Prot
  * points to the plain bytes until the transaction ends. False: it does
  * not open with the data key. */
 bool store_value_open(store_txn_t *t, const MDB_val *k, MDB_val *v);
+/* Wipes and frees the value store_value_open opened last in t, once it
+ * has been decoded: a walk over the outbox or the register would
+ * otherwise hold every record in the clear until the transaction ends. */
+void store_value_close(store_txn_t *t);
+/* The record sealed in v under k decoded as desc, its clear copy wiped at
+ * once; NULL when it does not open or decode. */
+ProtobufCMessage *store_sealed_unpack(store_txn_t *t, const MDB_val *k, MDB_val v,
+                                      const ProtobufCMessageDescriptor *desc);
 sertel_err_t store_put_sealed(store_txn_t *t, store_db_t db, MDB_val key, const uint8_t *plain,
                               size_t n);
 sertel_err_t store_put_sealed_dbi(store_txn_t *t, MDB_dbi dbi, MDB_val key, const uint8_t *plain,

@@ -347,16 +347,12 @@ sertel_err_t store_migrate_v4(store_txn_t *t, char *err, size_t errlen)
 
 /* ---- format 5 -> 6 */
 
-/* The value store_value_open opened (t's newest scratch) sealed under
- * key in dbi, then wiped and freed: the open transaction would keep
- * every one until it ends (and prepare's never frees them). */
+/* The value store_value_open opened sealed under key in dbi, then wiped
+ * and freed: the open transaction would keep every one until it ends. */
 static sertel_err_t reseal_at(store_txn_t *t, MDB_dbi dbi, MDB_val key, const MDB_val *plain)
 {
     sertel_err_t e = store_put_sealed_dbi(t, dbi, key, plain->mv_data, plain->mv_size);
-    store_scratch_t *sc = t->scratch;
-    t->scratch = sc->next;
-    sodium_memzero(sc->data, plain->mv_size);
-    free(sc);
+    store_value_close(t);
     return e;
 }
 

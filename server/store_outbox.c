@@ -81,10 +81,8 @@ sertel_err_t store_outbox_get(store_txn_t *t, uint64_t id, Sertel__OutboxItem **
     int rc = mdb_get(t->txn, store_dbi(t, DB_APPLICANT), &k, &v);
     if (rc)
         return store_txn_err(t, rc);
-    if (!store_value_open(t, &k, &v))
-        return store_damaged(t->s, "outbox item", "sealed value");
-    *item = sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data);
-    return *item ? SERTEL_OK : SERTEL_E_STORAGE;
+    *item = (Sertel__OutboxItem *)store_sealed_unpack(t, &k, v, &sertel__outbox_item__descriptor);
+    return *item ? SERTEL_OK : store_damaged(t->s, "outbox item", "sealed value");
 }
 
 uint64_t store_outbox_first_pending(store_txn_t *t)

@@ -499,6 +499,25 @@ static void test_agenda_counter_checked(void **state)
     assert_int_equal(store_case_number_set(t, 2026, 99), SERTEL_OK);
     assert_int_equal(store_check(t, last_problem, seen, &chain), 1);
     assert_non_null(strstr(seen, "SE-2026-00100"));
+    /* ... and an intake refuses it rather than write over that case. */
+    assert_int_equal(store_next_case_id(t, 2026, id, sizeof id), SERTEL_E_STORAGE);
+    assert_true(store_is_damaged(f->s));
+    store_abort(&t);
+}
+
+/* A counter of the wrong size is damage, not a count from zero. */
+static void test_agenda_counter_damaged(void **state)
+{
+    fixture_t *f = *state;
+    store_txn_t *t;
+    char id[32];
+    assert_int_equal(store_begin(f->s, NULL, true, &t), SERTEL_OK);
+    char name[8];
+    snprintf(name, sizeof name, "%c%04d", KS_AGENDA, 2028);
+    MDB_val k = store_val(name, 5), v = store_val("x", 1);
+    assert_int_equal(mdb_put(t->txn, store_dbi(t, DB_CASES), &k, &v, 0), 0);
+    assert_int_equal(store_next_case_id(t, 2028, id, sizeof id), SERTEL_E_STORAGE);
+    assert_true(store_is_damaged(f->s));
     store_abort(&t);
 }
 
@@ -512,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_journal_record_bounds),
         cmocka_unit_test_setup_teardown(test_cases_written_late, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agenda_counter_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agenda_counter_damaged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
