@@ -84,6 +84,10 @@ static bool setup_sockets(broker_t *b, const char *endpoint, char *err, size_t e
     zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(b->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(b->router, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
+    /* A handshake that stalls (its key check's request lost with a
+     * renewed handler's socket, zap.c) is dropped after 5 s, not libzmq's
+     * 30, and its client connects again. */
+    zmq_setsockopt(b->router, ZMQ_HANDSHAKE_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(b->router, ZMQ_LINGER, &linger, sizeof linger);
     if (zmq_bind(b->router, endpoint) != 0) {
         diag_at(err, errlen, endpoint, 0, _("cannot listen: %s"), zmq_strerror(errno));
@@ -202,6 +206,10 @@ int broker_run(broker_t *b)
     /* ZMQ_EVENTS owed by each key check socket */
     bool zap_check[2] = {true, true};
     while (!b->cfg.stop || !*b->cfg.stop) {
+        /* Without a key check no officer can connect: better to stop and
+         * be restarted (the unit says Restart=on-failure) than to run. */
+        if (!b->zap)
+            return 1;
         void *zap[2] = {b->zap, b->zap_prev};
         bool zap_in[2];
         for (int i = 0; i < 2; i++)

@@ -29,8 +29,12 @@
 
 #define ZAP_FRAMES 7
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-/* How long a replaced socket goes on answering, at least. */
-#define ZAP_DRAIN_MS 100
+/* How long a replaced socket goes on answering, at least: a connection
+ * that looked the endpoint up just before the unbind hands its request to
+ * the old socket through libzmq's I/O thread, and a request that arrives
+ * after the close is lost (the handshake then waits for the ROUTER's
+ * ZMQ_HANDSHAKE_IVL). A second is ample for a loaded machine's thread. */
+#define ZAP_DRAIN_MS 1000
 
 static void reply(void *zap, const zmq_msg_t *request_id, const char *code,
                   const char *text, const char *user)
@@ -154,9 +158,12 @@ bool zap_renew(broker_t *b, int64_t now_ms)
             zmq_close(fresh);
         /* Never left without a handler: the old one is bound again, and
          * kept (renewing is an economy, not a duty). */
-        if (unbound && zmq_bind(b->zap, ZAP_ENDPOINT) != 0)
+        if (unbound && zmq_bind(b->zap, ZAP_ENDPOINT) != 0) {
             log_msg(LOG_ERROR, _("the key check cannot listen again: no officer can connect: %s"),
                     zmq_strerror(errno));
+            zmq_close(b->zap);
+            b->zap = NULL; /* the loop stops (broker.c) */
+        }
         log_msg(LOG_WARN, _("the key check's socket cannot be renewed: %s"), zmq_strerror(err));
         b->zap_renewable = false;
         return false;
