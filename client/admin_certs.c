@@ -177,7 +177,8 @@ static const admin_cmd_t cmd_due = {
 
 static void date_of(int64_t t, char *buf, size_t len)
 {
-    time_t local = (time_t)(t + 7 * 3600); /* the office's zone (WIB), as dates are written */
+    /* The day in the office's zone (the broker's calendar), as dates are written. */
+    time_t local = (time_t)(t + calendar_utc_offset(cli_calendar()));
     struct tm tm;
     gmtime_r(&local, &tm);
     strftime(buf, len, "%Y-%m-%d", &tm);

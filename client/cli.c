@@ -232,6 +232,9 @@ static int open_conn(cli_t *cli, const char *prog, const cli_common_t *common, b
     }
     if (keyfile_read(path, &cli->kf, err, sizeof err) != SERTEL_OK) {
         cli_error(prog, "%s", err);
+        /* Only the default place was tried: say how to name another. */
+        if (!common->key_path && !getenv("SERTEL_KEY"))
+            cli_error(prog, _("cannot find a key file: give --key FILE or set SERTEL_KEY"));
         return EXIT_USAGE;
     }
     const char *endpoint = common->endpoint ? common->endpoint : getenv("SERTEL_ENDPOINT");
