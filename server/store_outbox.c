@@ -116,8 +116,8 @@ sertel_err_t store_outbox_all(store_txn_t *t, store_outbox_fn fn, void *arg)
     sertel_err_t e = SERTEL_OK;
     for (int stop = 0; rc == 0 && !stop && is_key(&k, KEY_ITEM);
          rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-        Sertel__OutboxItem *item = store_value_open(t, &k, &v)
-            ? sertel__outbox_item__unpack(NULL, v.mv_size, v.mv_data) : NULL;
+        Sertel__OutboxItem *item =
+            (Sertel__OutboxItem *)store_sealed_unpack(t, &k, v, &sertel__outbox_item__descriptor);
         if (!item) {
             e = SERTEL_E_STORAGE;
             break;
