@@ -529,14 +529,29 @@ static bool agenda_key(int year, char out[AGENDA_KEY_LEN + 1])
            snprintf(out, AGENDA_KEY_LEN + 1, "%c%04d", KS_AGENDA, year) == AGENDA_KEY_LEN;
 }
 
+/* The agenda counter of year, its key in name: 0 with the last number
+ * given in *last, MDB_NOTFOUND (*last 0: none given yet), EINVAL for a
+ * year that has no key, MDB_BAD_VALSIZE when it is not 8 bytes, or
+ * LMDB's error. */
+static int counter_read(store_txn_t *t, int year, char name[AGENDA_KEY_LEN + 1], uint64_t *last)
+{
+    *last = 0;
+    if (!agenda_key(year, name))
+        return EINVAL;
+    MDB_val k = store_val(name, AGENDA_KEY_LEN), v;
+    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    if (rc == 0 && v.mv_size != 8)
+        return MDB_BAD_VALSIZE;
+    if (rc == 0)
+        *last = store_from_be64(v.mv_data);
+    return rc;
+}
+
 uint64_t store_case_number(store_txn_t *t, int year)
 {
-    char name[AGENDA_KEY_LEN + 1] = "";
-    MDB_val k = store_val(name, AGENDA_KEY_LEN), v;
-    if (!agenda_key(year, name) || mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v) != 0 ||
-        v.mv_size != 8)
-        return 0;
-    return store_from_be64(v.mv_data);
+    char name[AGENDA_KEY_LEN + 1];
+    uint64_t last;
+    return counter_read(t, year, name, &last) == 0 ? last : 0;
 }
 
 sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last)
@@ -555,19 +570,18 @@ sertel_err_t store_case_number_set(store_txn_t *t, int year, uint64_t last)
  * would write a new letter over a registered one. */
 sertel_err_t store_next_case_id(store_txn_t *t, int year, char *id, size_t len)
 {
-    char name[AGENDA_KEY_LEN + 1] = "";
-    MDB_val k = store_val(name, AGENDA_KEY_LEN), v;
-    if (!agenda_key(year, name))
+    char name[AGENDA_KEY_LEN + 1];
+    uint64_t n;
+    int rc = counter_read(t, year, name, &n);
+    if (rc == EINVAL)
         return SERTEL_E_INVALID;
-    int rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &k, &v);
+    if (rc == MDB_BAD_VALSIZE)
+        return store_damaged(t->s, "agenda counter", name);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return store_txn_err(t, rc);
-    if (rc == 0 && v.mv_size != 8)
-        return store_damaged(t->s, "agenda counter", name);
-    uint64_t n = (rc == 0 ? store_from_be64(v.mv_data) : 0) + 1;
-    snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)n);
+    snprintf(id, len, "SE-%04d-%05llu", year, (unsigned long long)++n);
     uint8_t key[CASE_KEY_MAX];
-    MDB_val ck = store_val(key, store_case_key(t->s, id, key));
+    MDB_val ck = store_val(key, store_case_key(t->s, id, key)), v;
     if (!ck.mv_size)
         return SERTEL_E_INVALID;
     rc = mdb_get(t->txn, store_dbi(t, DB_CASES), &ck, &v);
