@@ -122,9 +122,10 @@ sertel_err_t cmd_walk_failed(sertel_err_t store_e, sertel_err_t walk_e, const vo
     return part ? SERTEL_OK : SERTEL_E_NOMEM;
 }
 
-void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
+/* Memory freed with the request; zeroed or not. */
+static void *alloc_tracked(cmd_ctx_t *ctx, size_t size, bool zero)
 {
-    void *p = calloc(1, size ? size : 1);
+    void *p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
     if (p && !track(ctx, free, p)) {
         free(p);
         return NULL;
@@ -132,14 +133,14 @@ void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
     return p;
 }
 
+void *cmd_alloc(cmd_ctx_t *ctx, size_t size)
+{
+    return alloc_tracked(ctx, size, true);
+}
+
 void *cmd_alloc_raw(cmd_ctx_t *ctx, size_t size)
 {
-    void *p = malloc(size ? size : 1);
-    if (p && !track(ctx, free, p)) {
-        free(p);
-        return NULL;
-    }
-    return p;
+    return alloc_tracked(ctx, size, false);
 }
 
 bool cmd_defer(cmd_ctx_t *ctx, void (*fn)(void *), void *ptr)
