@@ -197,6 +197,16 @@ static void watch_zap(const broker_t *b, struct pollfd *fds)
     fds[FD_ZAP_PREV] = (struct pollfd){b->zap_prev ? socket_fd(b->zap_prev) : -1, POLLIN, 0};
 }
 
+/* Renews the key check's socket when it is due (zap.c); the poll set
+ * and the ZMQ_EVENTS owed follow the sockets. */
+static void renew_zap(broker_t *b, int64_t now_ms, struct pollfd *fds, bool zap_check[2])
+{
+    if (zap_renew(b, now_ms)) {
+        watch_zap(b, fds);
+        zap_check[0] = zap_check[1] = true;
+    }
+}
+
 int broker_run(broker_t *b)
 {
     int64_t next_reader_check = broker_mono_ms() + READER_CHECK_MS;
@@ -229,10 +239,8 @@ int broker_run(broker_t *b)
                 zap_check[i] = true;
             }
         }
-        if (b->zap_answered >= ZAP_RENEW_ANSWERS && zap_renew(b, broker_mono_ms())) {
-            watch_zap(b, fds);
-            zap_check[0] = zap_check[1] = true;
-        }
+        if (b->zap_answered >= ZAP_RENEW_ANSWERS)
+            renew_zap(b, broker_mono_ms(), fds, zap_check);
         /* A signal on the router's FD goes straight to reading: a read
          * that finds nothing asks ZMQ_EVENTS itself. */
         router_in |= rc > 0 && fds[FD_ROUTER].revents != 0;
@@ -250,10 +258,7 @@ int broker_run(broker_t *b)
             fanout_behind(b);
             /* The pipes of the connections admitted before the last
              * renewal go with its socket (zap.c). */
-            if (zap_renew(b, mono)) {
-                watch_zap(b, fds);
-                zap_check[0] = zap_check[1] = true;
-            }
+            renew_zap(b, mono, fds, zap_check);
             b->next_sweep_ms = mono + SWEEP_MS;
         }
         if (mono >= next_reader_check) {

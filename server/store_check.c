@@ -249,9 +249,12 @@ static void check_agenda(store_txn_t *t, const case_t *c, report_t *r)
 {
     int year = 0;
     unsigned long long number = 0;
-    if (sscanf(c->id, "SE-%4d-%llu", &year, &number) == 2 && store_case_number(t, year) < number)
+    if (sscanf(c->id, "SE-%4d-%llu", &year, &number) != 2)
+        return;
+    uint64_t counter = store_case_number(t, year);
+    if (counter < number)
         problem(r, _("case %s: the agenda counter of %d is behind it (%llu)"), c->id, year,
-                (unsigned long long)store_case_number(t, year));
+                (unsigned long long)counter);
 }
 
 /* rows gets the index rows the cases imply that the database keeps, hot
