@@ -209,8 +209,5 @@ void officer_print_event(FILE *out, const Sertel__Event *ev, const officer_names
  * "\"instruction\"", "via email: ..."), into buf. */
 const char *officer_event_what(const Sertel__Event *ev, const officer_names_t *names, char *buf,
                                size_t len);
-/* The event kind's code ("didisposisikan") and translated title. */
-const char *officer_event_code(int kind);
-const char *officer_event_title(int kind);
 
 #endif

@@ -74,16 +74,6 @@ static bool kind_known(int kind)
     return kind > 0 && (size_t)kind < N_KINDS;
 }
 
-const char *officer_event_code(int kind)
-{
-    return event_name_code(kind);
-}
-
-const char *officer_event_title(int kind)
-{
-    return event_name_title(kind);
-}
-
 static const char *role_code_or_empty(int role)
 {
     const char *code = role_code((role_t)role);
@@ -192,7 +182,7 @@ void officer_print_event(FILE *out, const Sertel__Event *ev, const officer_names
     officer_pad(out, officer_time(ev->at, when, sizeof when), TIME_COLUMNS);
     if (with_case)
         officer_pad(out, ev->case_id, CASE_COLUMNS);
-    officer_pad(out, officer_event_title(ev->kind), TITLE_COLUMNS);
+    officer_pad(out, event_name_title(ev->kind), TITLE_COLUMNS);
     if (ev->step)
         snprintf(step, sizeof step, _("step %d"), ev->step);
     else
@@ -212,7 +202,7 @@ void officer_json_event(json_t *j, const char *key, const Sertel__Event *ev)
     char quals[64];
     json_obj_begin(j, key);
     json_uint(j, "seq", ev->seq);
-    json_str(j, "kind", officer_event_code(ev->kind));
+    json_str(j, "kind", event_name_code(ev->kind));
     json_str(j, "case", ev->case_id);
     json_int(j, "at", ev->at);
     json_int(j, "step", ev->step);

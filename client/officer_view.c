@@ -11,6 +11,7 @@
 #include "case.h"
 #include "case_order.h"
 #include "engine.h"
+#include "event_names.h"
 #include "i18n.h"
 #include "officer.h"
 #include "validate.h"
@@ -425,7 +426,7 @@ static void show_dispositions(const Sertel__CaseDetail *d, const officer_names_t
             continue;
         char when[64], who[256], what[2048];
         printf("  %s  %s, %s", officer_time(ev->at, when, sizeof when),
-               officer_event_title(ev->kind),
+               event_name_title(ev->kind),
                officer_actor(names, ev->actor, ev->actor_role, ev->acting, who, sizeof who));
         officer_event_what(ev, names, what, sizeof what);
         printf("%s%s\n", what[0] ? "  " : "", what);
